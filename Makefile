@@ -1,0 +1,57 @@
+# Anvil — top-level entry points. `make demo` and `make check` work on a fresh Debian 12
+# machine: both install what is missing (scripts/bootstrap.sh), configure and build.
+BUILD    ?= build
+PY       := .venv/bin/python
+JOBS     ?= $(shell nproc)
+TESTDATA := $(BUILD)/onnx-testdata
+MODELS   := $(BUILD)/models
+
+.PHONY: all setup configure build check check-unit check-lit demo testdata models \
+        import-sweep docs format clean
+
+all: build
+
+setup:
+	@scripts/bootstrap.sh
+
+$(BUILD)/build.ninja: | setup
+	cmake -G Ninja -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+configure: setup $(BUILD)/build.ninja
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+# ONNX backend test data, materialized from the installed `onnx` package.
+testdata: setup
+	@$(PY) scripts/gen_onnx_testdata.py -o $(TESTDATA)
+
+# The realistic models of test/models/ (CNNs, transformer encoder, MLP).
+models: setup
+	@$(PY) test/models/gen_models.py -o $(MODELS) > $(MODELS).log 2>&1 || \
+	  { cat $(MODELS).log; exit 1; }
+
+check: build models
+	@echo "== unit tests"
+	@$(BUILD)/bin/anvil-unittests --gtest_brief=1
+	@echo "== lit tests"
+	@/usr/lib/llvm-22/bin/lit -sv $(BUILD)/test
+
+demo: build models
+	@scripts/demo.sh $(BUILD) $(MODELS)
+
+# Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).
+import-sweep: build testdata
+	@$(PY) scripts/import_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
+	  --jobs $(JOBS) --report docs/import-sweep.md
+
+# Regenerates docs/dialects/anvil.md from ODS and docs/supported-ops.md from the importer.
+docs: build
+	cmake --build $(BUILD) --target anvil-docs
+	@scripts/gen_op_docs.sh $(BUILD)/bin/anvil-compile > docs/supported-ops.md
+
+format:
+	@git ls-files '*.cpp' '*.h' | xargs clang-format -i
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,728 @@
+//===- AnvilOps.cpp - Verifiers and folders of the anvil graph ops ---------===//
+//
+// Every verifier names the constraint it checks; each has a negative test in
+// test/Dialect/Graph/invalid.mlir.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Graph/AnvilDialect.h"
+#include "dialects/Graph/ShapeInference.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/OpImplementation.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallSet.h"
+
+using namespace mlir;
+using namespace anvil;
+namespace sh = anvil::shape;
+
+static RankedTensorType rankedType(Value v) { return cast<RankedTensorType>(v.getType()); }
+
+/// Reports `what` unless the result shape is compatible with the inferred one.
+static LogicalResult checkResultShape(Operation *op, ArrayRef<int64_t> inferred,
+                                      Value result, StringRef what = "result") {
+  ArrayRef<int64_t> actual = rankedType(result).getShape();
+  if (sh::compatible(inferred, actual))
+    return success();
+  auto diag = op->emitOpError() << what << " shape [";
+  llvm::interleaveComma(actual, diag, [&](int64_t d) {
+    if (sh::isDynamic(d))
+      diag << "?";
+    else
+      diag << d;
+  });
+  diag << "] is incompatible with the inferred shape [";
+  llvm::interleaveComma(inferred, diag, [&](int64_t d) {
+    if (sh::isDynamic(d))
+      diag << "?";
+    else
+      diag << d;
+  });
+  return diag << "]";
+}
+
+/// The integer values of a constant 1-D index operand, if it is a compile-time constant.
+static std::optional<SmallVector<int64_t>> constantIndices(Value v) {
+  DenseIntElementsAttr attr;
+  if (!matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  return llvm::to_vector(llvm::map_range(attr.getValues<APInt>(), [](const APInt &x) {
+    return x.getSExtValue();
+  }));
+}
+
+static LogicalResult checkAxes(Operation *op, ArrayRef<int64_t> axes, int64_t rank,
+                               SmallVectorImpl<int64_t> &normalized) {
+  llvm::SmallSet<int64_t, 8> seen;
+  for (int64_t axis : axes) {
+    std::optional<int64_t> n = sh::normalizeAxis(axis, rank);
+    if (!n)
+      return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+    if (!seen.insert(*n).second)
+      return op->emitOpError() << "axis " << axis << " appears more than once";
+    normalized.push_back(*n);
+  }
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Shared verifiers
+//===----------------------------------------------------------------------===//
+
+LogicalResult anvil::verifyBroadcastResult(Operation *op) {
+  std::optional<sh::Shape> shape = sh::Shape();
+  for (Value operand : op->getOperands()) {
+    shape = sh::broadcast(*shape, rankedType(operand).getShape());
+    if (!shape)
+      return op->emitOpError("operand shapes are not broadcast-compatible");
+  }
+  return checkResultShape(op, *shape, op->getResult(0));
+}
+
+LogicalResult anvil::verifyAxis(Operation *op, int64_t axis, int64_t rank) {
+  if (!sh::normalizeAxis(axis, rank))
+    return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+  return success();
+}
+
+LogicalResult anvil::verifyReduction(Operation *op) {
+  auto in = rankedType(op->getOperand(0));
+  auto axes = op->getAttrOfType<DenseI64ArrayAttr>("axes").asArrayRef();
+  auto keep = op->getAttrOfType<BoolAttr>("keepdims");
+  bool keepdims = !keep || keep.getValue();
+  if (op->getNumOperands() > 1) {
+    if (!axes.empty())
+      return op->emitOpError("takes axes from an attribute or an operand, not both");
+    auto out = rankedType(op->getResult(0));
+    int64_t n = rankedType(op->getOperand(1)).getDimSize(0);
+    if (keepdims && out.getRank() != in.getRank())
+      return op->emitOpError("with keepdims the result rank must equal the input rank");
+    if (!keepdims && !sh::isDynamic(n) && n > 0 && out.getRank() != in.getRank() - n)
+      return op->emitOpError("result rank must be the input rank minus the number of axes");
+    return success();
+  }
+  SmallVector<int64_t> normalized;
+  if (failed(checkAxes(op, axes, in.getRank(), normalized)))
+    return failure();
+  return checkResultShape(op, sh::reduce(in.getShape(), normalized, keepdims),
+                          op->getResult(0));
+}
+
+LogicalResult anvil::verifyArgReduction(Operation *op) {
+  auto in = rankedType(op->getOperand(0));
+  int64_t axis = op->getAttrOfType<IntegerAttr>("axis").getInt();
+  auto keep = op->getAttrOfType<BoolAttr>("keepdims");
+  std::optional<int64_t> n = sh::normalizeAxis(axis, in.getRank());
+  if (!n)
+    return op->emitOpError() << "axis " << axis << " is out of range for rank "
+                             << in.getRank();
+  return checkResultShape(op, sh::reduce(in.getShape(), {*n}, !keep || keep.getValue()),
+                          op->getResult(0));
+}
+
+LogicalResult anvil::verifyPool(Operation *op) {
+  auto in = rankedType(op->getOperand(0));
+  auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape").asArrayRef();
+  auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
+  auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
+  auto dilations = op->getAttrOfType<DenseI64ArrayAttr>("dilations").asArrayRef();
+  auto ceil = op->getAttrOfType<BoolAttr>("ceil_mode");
+  int64_t spatial = in.getRank() - 2;
+  if (spatial < 1)
+    return op->emitOpError("input must have rank >= 3 (N, C, spatial...)");
+  if ((int64_t)kernel.size() != spatial || (int64_t)strides.size() != spatial ||
+      (int64_t)dilations.size() != spatial || (int64_t)pads.size() != 2 * spatial)
+    return op->emitOpError()
+           << "kernel_shape, strides and dilations need " << spatial
+           << " entries and pads " << 2 * spatial << " for a rank-" << in.getRank()
+           << " input";
+  if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
+      llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
+    return op->emitOpError("kernel_shape, strides and dilations must be positive");
+  sh::Shape out{in.getDimSize(0), in.getDimSize(1)};
+  for (int64_t i = 0; i < spatial; ++i)
+    out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i], pads[i],
+                                   pads[i + spatial], dilations[i],
+                                   ceil && ceil.getValue()));
+  return checkResultShape(op, out, op->getResult(0));
+}
+
+//===----------------------------------------------------------------------===//
+// Math and constants
+//===----------------------------------------------------------------------===//
+
+LogicalResult SelectOp::verify() {
+  if (getOnTrue().getType().getElementType() != getOnFalse().getType().getElementType() ||
+      getOnTrue().getType().getElementType() != getType().getElementType())
+    return emitOpError("on_true, on_false and the result must have one element type");
+  return verifyBroadcastResult(*this);
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  return {};
+}
+
+LogicalResult ClipOp::verify() {
+  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+    return emitOpError("min must not exceed max");
+  return success();
+}
+
+LogicalResult ConstantOp::verify() {
+  auto type = cast<ShapedType>(getValue().getType());
+  if (type != getType())
+    return emitOpError("value type ") << type << " differs from the result type " << getType();
+  return success();
+}
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+LogicalResult ConstantOfShapeOp::verify() {
+  auto value = cast<ShapedType>(getValue().getType());
+  if (value.getNumElements() != 1)
+    return emitOpError("value must hold exactly one element");
+  if (value.getElementType() != getType().getElementType())
+    return emitOpError("value element type must match the result element type");
+  int64_t n = getShape().getType().getDimSize(0);
+  if (!sh::isDynamic(n) && n != getType().getRank())
+    return emitOpError() << "shape operand has " << n << " elements but the result has rank "
+                         << getType().getRank();
+  if (auto dims = constantIndices(getShape())) {
+    if (llvm::any_of(*dims, [](int64_t d) { return d < 0; }))
+      return emitOpError("shape must not contain negative dimensions");
+    return checkResultShape(*this, *dims, getOutput());
+  }
+  return success();
+}
+
+/// The [start, end) range of ONNX Shape, clamped as ONNX specifies.
+static std::pair<int64_t, int64_t> shapeRange(ShapeOp op) {
+  int64_t rank = op.getInput().getType().getRank();
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = clampIndex(op.getStart());
+  int64_t end = op.getEnd() ? clampIndex(*op.getEnd()) : rank;
+  return {start, std::max(start, end)};
+}
+
+LogicalResult ShapeOp::verify() {
+  auto [start, end] = shapeRange(*this);
+  return checkResultShape(*this, {end - start}, getOutput());
+}
+
+OpFoldResult ShapeOp::fold(FoldAdaptor) {
+  auto [start, end] = shapeRange(*this);
+  auto dims = getInput().getType().getShape().slice(start, end - start);
+  if (llvm::any_of(dims, sh::isDynamic))
+    return {};
+  return DenseIntElementsAttr::get(getType(), llvm::to_vector(dims));
+}
+
+OpFoldResult SizeOp::fold(FoldAdaptor) {
+  int64_t n = sh::product(getInput().getType().getShape());
+  if (sh::isDynamic(n))
+    return {};
+  return DenseIntElementsAttr::get(getType(), ArrayRef<int64_t>{n});
+}
+
+LogicalResult RangeOp::verify() {
+  Type t = getStart().getType().getElementType();
+  if (getLimit().getType().getElementType() != t || getDelta().getType().getElementType() != t ||
+      getType().getElementType() != t)
+    return emitOpError("start, limit, delta and the result must have one element type");
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult ReshapeOp::verify() {
+  int64_t n = getShape().getType().getDimSize(0);
+  if (!sh::isDynamic(n) && n != getType().getRank())
+    return emitOpError() << "shape operand has " << n << " elements but the result has rank "
+                         << getType().getRank();
+  int64_t in = sh::product(getInput().getType().getShape());
+  int64_t out = sh::product(getType().getShape());
+  if (!sh::isDynamic(in) && !sh::isDynamic(out) && in != out)
+    return emitOpError() << "element count changes from " << in << " to " << out;
+  return success();
+}
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor) {
+  if (getInput().getType() == getType() && getType().hasStaticShape())
+    return getInput();
+  return {};
+}
+
+LogicalResult FlattenOp::verify() {
+  auto in = getInput().getType();
+  int64_t rank = in.getRank();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  if (axis < 0 || axis > rank)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank " << rank;
+  return checkResultShape(*this,
+                          {sh::product(in.getShape().take_front(axis)),
+                           sh::product(in.getShape().drop_front(axis))},
+                          getOutput());
+}
+
+LogicalResult SqueezeOp::verify() {
+  auto in = getInput().getType();
+  SmallVector<int64_t> axes;
+  if (failed(checkAxes(*this, getAxes(), in.getRank(), axes)))
+    return failure();
+  for (int64_t a : axes)
+    if (!sh::isDynamic(in.getDimSize(a)) && in.getDimSize(a) != 1)
+      return emitOpError() << "cannot squeeze dimension " << a << " of size "
+                           << in.getDimSize(a);
+  return checkResultShape(*this, sh::reduce(in.getShape(), axes, false), getOutput());
+}
+
+LogicalResult UnsqueezeOp::verify() {
+  auto in = getInput().getType();
+  int64_t outRank = in.getRank() + getAxes().size();
+  SmallVector<int64_t> axes;
+  if (failed(checkAxes(*this, getAxes(), outRank, axes)))
+    return failure();
+  sh::Shape out;
+  auto it = in.getShape().begin();
+  for (int64_t i = 0; i < outRank; ++i)
+    out.push_back(llvm::is_contained(axes, i) ? 1 : *it++);
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult TransposeOp::verify() {
+  auto in = getInput().getType();
+  ArrayRef<int64_t> perm = getPerm();
+  if ((int64_t)perm.size() != in.getRank())
+    return emitOpError() << "perm has " << perm.size() << " entries for a rank-"
+                         << in.getRank() << " input";
+  SmallVector<bool> used(perm.size(), false);
+  sh::Shape out;
+  for (int64_t p : perm) {
+    if (p < 0 || p >= in.getRank() || used[p])
+      return emitOpError("perm must be a permutation of [0, rank)");
+    used[p] = true;
+    out.push_back(in.getDimSize(p));
+  }
+  return checkResultShape(*this, out, getOutput());
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor) {
+  for (auto [i, p] : llvm::enumerate(getPerm()))
+    if ((int64_t)i != p)
+      return {};
+  return getInput();
+}
+
+LogicalResult ConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
+  int64_t rank = rankedType(getInputs().front()).getRank();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank " << rank;
+  sh::Shape out(rankedType(getInputs().front()).getShape());
+  out[*axis] = 0;
+  for (Value v : getInputs()) {
+    auto t = rankedType(v);
+    if (t.getRank() != rank)
+      return emitOpError("all inputs must have the same rank");
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t d = t.getDimSize(i);
+      if (i == *axis) {
+        out[i] = sh::isDynamic(d) || sh::isDynamic(out[i]) ? sh::kDynamic : out[i] + d;
+      } else if (sh::isDynamic(out[i])) {
+        out[i] = d;
+      } else if (!sh::isDynamic(d) && d != out[i]) {
+        return emitOpError() << "inputs differ in dimension " << i
+                             << ", which is not the concatenation axis";
+      }
+    }
+  }
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult SplitOp::verify() {
+  auto in = getInput().getType();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
+  if (getDynamicSizes()) {
+    if (!getSizes().empty())
+      return emitOpError("takes sizes from an attribute or an operand, not both");
+    for (Value result : getOutputs())
+      if (rankedType(result).getRank() != in.getRank())
+        return emitOpError("results must have the input rank");
+    return success();
+  }
+  if (getSizes().size() != getOutputs().size())
+    return emitOpError() << "has " << getSizes().size() << " sizes for "
+                         << getOutputs().size() << " results";
+  int64_t total = 0;
+  for (auto [size, result] : llvm::zip(getSizes(), getOutputs())) {
+    if (size < 0)
+      return emitOpError("sizes must be non-negative");
+    total += size;
+    sh::Shape expect(in.getShape());
+    expect[*axis] = size;
+    if (failed(checkResultShape(*this, expect, result)))
+      return failure();
+  }
+  int64_t dim = in.getDimSize(*axis);
+  if (!sh::isDynamic(dim) && total != dim)
+    return emitOpError() << "sizes add up to " << total << " but the split dimension is "
+                         << dim;
+  return success();
+}
+
+/// Data-movement ops keep the element type of their `input`.
+static LogicalResult verifySameElementType(Operation *op) {
+  if (rankedType(op->getOperand(0)).getElementType() !=
+      rankedType(op->getResult(0)).getElementType())
+    return op->emitOpError("result element type must match the input element type");
+  return success();
+}
+
+LogicalResult SliceOp::verify() {
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  int64_t n = getStarts().getType().getDimSize(0);
+  for (Value v : {getEnds(), getAxes(), getSteps()}) {
+    int64_t m = rankedType(v).getDimSize(0);
+    if (!sh::isDynamic(n) && !sh::isDynamic(m) && n != m)
+      return emitOpError("starts, ends, axes and steps must have the same length");
+  }
+  if (getType().getRank() != getInput().getType().getRank())
+    return emitOpError("result rank must equal the input rank");
+  if (auto steps = constantIndices(getSteps()))
+    if (llvm::is_contained(*steps, 0))
+      return emitOpError("steps must not be zero");
+  return success();
+}
+
+static LogicalResult verifyGatherLike(Operation *op, int64_t axis, bool elements) {
+  auto in = rankedType(op->getOperand(0));
+  auto idx = rankedType(op->getOperand(1));
+  auto out = rankedType(op->getResult(0));
+  std::optional<int64_t> a = sh::normalizeAxis(axis, in.getRank());
+  if (!a)
+    return op->emitOpError() << "axis " << axis << " is out of range for rank "
+                             << in.getRank();
+  if (out.getElementType() != in.getElementType())
+    return op->emitOpError("result element type must match the input element type");
+  if (elements) {
+    if (idx.getRank() != in.getRank())
+      return op->emitOpError("indices must have the input's rank");
+    return checkResultShape(op, idx.getShape(), op->getResult(0));
+  }
+  sh::Shape expect(in.getShape().take_front(*a));
+  llvm::append_range(expect, idx.getShape());
+  llvm::append_range(expect, in.getShape().drop_front(*a + 1));
+  return checkResultShape(op, expect, op->getResult(0));
+}
+
+LogicalResult GatherOp::verify() { return verifyGatherLike(*this, getAxis(), false); }
+LogicalResult GatherElementsOp::verify() { return verifyGatherLike(*this, getAxis(), true); }
+
+LogicalResult ExpandOp::verify() {
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  int64_t n = getShape().getType().getDimSize(0);
+  int64_t rank = getInput().getType().getRank();
+  int64_t outRank = getType().getRank();
+  if (outRank < rank)
+    return emitOpError("result rank must be at least the input rank");
+  if (!sh::isDynamic(n) && std::max(n, rank) != outRank)
+    return emitOpError() << "result rank " << outRank << " differs from max(input rank "
+                         << rank << ", shape length " << n << ")";
+  return success();
+}
+
+LogicalResult TileOp::verify() {
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  int64_t n = getRepeats().getType().getDimSize(0);
+  if (!sh::isDynamic(n) && n != getInput().getType().getRank())
+    return emitOpError("repeats must have one entry per input dimension");
+  if (getType().getRank() != getInput().getType().getRank())
+    return emitOpError("result rank must equal the input rank");
+  return success();
+}
+
+LogicalResult PadOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  int64_t n = getPads().getType().getDimSize(0);
+  if (!sh::isDynamic(n) && n != 2 * rank)
+    return emitOpError() << "pads must have " << 2 * rank << " entries for a rank-" << rank
+                         << " input";
+  if (getType().getRank() != rank)
+    return emitOpError("result rank must equal the input rank");
+  if (getType().getElementType() != getInput().getType().getElementType())
+    return emitOpError("result element type must match the input element type");
+  if (getValue() && rankedType(getValue()).getElementType() !=
+                        getInput().getType().getElementType())
+    return emitOpError("pad value element type must match the input element type");
+  StringRef mode = getMode();
+  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
+    return emitOpError() << "unknown mode '" << mode << "'";
+  if (auto pads = constantIndices(getPads())) {
+    sh::Shape expect;
+    for (int64_t i = 0; i < rank; ++i) {
+      int64_t d = getInput().getType().getDimSize(i);
+      expect.push_back(sh::isDynamic(d) ? d : d + (*pads)[i] + (*pads)[i + rank]);
+    }
+    return checkResultShape(*this, expect, getOutput());
+  }
+  return success();
+}
+
+LogicalResult ResizeOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (getDynamicTarget() && !getScales().empty())
+    return emitOpError("takes scales from an attribute or an operand, not both");
+  if (!getDynamicTarget() && (int64_t)getScales().size() != rank)
+    return emitOpError() << "scales must have " << rank << " entries";
+  if (llvm::any_of(getScales(), [](double s) { return s <= 0; }))
+    return emitOpError("scales must be positive");
+  StringRef mode = getMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError() << "unknown mode '" << mode << "'";
+  if (getType().getRank() != rank)
+    return emitOpError("result rank must equal the input rank");
+  return success();
+}
+
+static LogicalResult verifyBlockMove(Operation *op, int64_t block, bool toSpace) {
+  auto in = rankedType(op->getOperand(0));
+  if (block < 1)
+    return op->emitOpError("blocksize must be positive");
+  int64_t c = in.getDimSize(1);
+  if (toSpace && !sh::isDynamic(c) && c % (block * block) != 0)
+    return op->emitOpError("channels must be divisible by blocksize^2");
+  auto scale = [&](int64_t d, bool up) {
+    return sh::isDynamic(d) ? d : (up ? d * block : d / block);
+  };
+  sh::Shape out{in.getDimSize(0),
+                sh::isDynamic(c) ? c : (toSpace ? c / (block * block) : c * block * block),
+                scale(in.getDimSize(2), toSpace), scale(in.getDimSize(3), toSpace)};
+  if (!toSpace)
+    for (int i = 2; i < 4; ++i)
+      if (!sh::isDynamic(in.getDimSize(i)) && in.getDimSize(i) % block != 0)
+        return op->emitOpError("spatial dims must be divisible by blocksize");
+  return checkResultShape(op, out, op->getResult(0));
+}
+
+LogicalResult DepthToSpaceOp::verify() {
+  if (getMode() != "DCR" && getMode() != "CRD")
+    return emitOpError("mode must be DCR or CRD");
+  return verifyBlockMove(*this, getBlocksize(), true);
+}
+
+LogicalResult SpaceToDepthOp::verify() { return verifyBlockMove(*this, getBlocksize(), false); }
+
+LogicalResult TriluOp::verify() {
+  if (getInput().getType().getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  return success();
+}
+
+LogicalResult CumSumOp::verify() {
+  if (getDynamicAxis())
+    return success();
+  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
+}
+
+//===----------------------------------------------------------------------===//
+// Neural-network ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult MatMulOp::verify() {
+  std::optional<sh::Shape> out =
+      sh::matmul(getLhs().getType().getShape(), getRhs().getType().getShape());
+  if (!out)
+    return emitOpError("operand shapes are incompatible for matmul");
+  return checkResultShape(*this, *out, getOutput());
+}
+
+LogicalResult GemmOp::verify() {
+  auto a = getA().getType().getShape(), b = getB().getType().getShape();
+  int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
+  int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
+  if (!sh::isDynamic(ka) && !sh::isDynamic(kb) && ka != kb)
+    return emitOpError() << "contraction sizes differ (" << ka << " vs " << kb << ")";
+  if (getC()) {
+    auto c = rankedType(getC()).getShape();
+    std::optional<sh::Shape> bc = sh::broadcast(c, {m, n});
+    if (c.size() > 2 || !bc || !sh::compatible(*bc, {m, n}))
+      return emitOpError("c must be unidirectionally broadcastable to [M, N]");
+  }
+  return checkResultShape(*this, {m, n}, getOutput());
+}
+
+template <typename ConvLike>
+static LogicalResult verifyConvAttrs(ConvLike op, int64_t spatial) {
+  if ((int64_t)op.getStrides().size() != spatial ||
+      (int64_t)op.getDilations().size() != spatial ||
+      (int64_t)op.getPads().size() != 2 * spatial)
+    return op.emitOpError() << "strides and dilations need " << spatial
+                            << " entries and pads " << 2 * spatial;
+  if (op.getGroup() < 1)
+    return op.emitOpError("group must be positive");
+  if (llvm::any_of(op.getStrides(), [](int64_t s) { return s < 1; }) ||
+      llvm::any_of(op.getDilations(), [](int64_t d) { return d < 1; }))
+    return op.emitOpError("strides and dilations must be positive");
+  return success();
+}
+
+LogicalResult ConvOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  int64_t spatial = in.getRank() - 2;
+  if (spatial < 1 || w.getRank() != in.getRank())
+    return emitOpError("input and weight must have the same rank >= 3");
+  if (failed(verifyConvAttrs(*this, spatial)))
+    return failure();
+  int64_t c = in.getDimSize(1), wc = w.getDimSize(1), m = w.getDimSize(0);
+  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * getGroup())
+    return emitOpError() << "input has " << c << " channels but weight expects " << wc
+                         << " x group " << getGroup();
+  if (!sh::isDynamic(m) && m % getGroup() != 0)
+    return emitOpError("output channels must be divisible by group");
+  if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
+    return emitOpError("bias must be 1-D with one entry per output channel");
+  sh::Shape out{in.getDimSize(0), m};
+  for (int64_t i = 0; i < spatial; ++i)
+    out.push_back(sh::windowOutput(in.getDimSize(i + 2), w.getDimSize(i + 2),
+                                   getStrides()[i], getPads()[i], getPads()[i + spatial],
+                                   getDilations()[i], false));
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult ConvTransposeOp::verify() {
+  auto in = getInput().getType();
+  auto w = getWeight().getType();
+  int64_t spatial = in.getRank() - 2;
+  if (spatial < 1 || w.getRank() != in.getRank())
+    return emitOpError("input and weight must have the same rank >= 3");
+  if (failed(verifyConvAttrs(*this, spatial)))
+    return failure();
+  int64_t c = in.getDimSize(1), wc = w.getDimSize(0);
+  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc)
+    return emitOpError() << "input has " << c << " channels but weight expects " << wc;
+  int64_t m = sh::isDynamic(w.getDimSize(1)) ? sh::kDynamic : w.getDimSize(1) * getGroup();
+  if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
+    return emitOpError("bias must be 1-D with one entry per output channel");
+  if (getType().getRank() != in.getRank() ||
+      !sh::compatible(getType().getShape().take_front(2), {in.getDimSize(0), m}))
+    return emitOpError("result must be [N, group * weight.dim(1), spatial...]");
+  return success();
+}
+
+template <typename NormOp>
+static LogicalResult verifyPerChannel(NormOp op, ArrayRef<Value> params) {
+  auto in = op.getInput().getType();
+  if (in.getRank() < 2)
+    return op.emitOpError("input must have rank >= 2 (N, C, ...)");
+  for (Value p : params)
+    if (!sh::compatible(rankedType(p).getShape(), {in.getDimSize(1)}))
+      return op.emitOpError("per-channel parameters must be 1-D of size C");
+  return checkResultShape(op, in.getShape(), op.getOutput());
+}
+
+LogicalResult BatchNormOp::verify() {
+  return verifyPerChannel(*this, {getScale(), getBias(), getMean(), getVariance()});
+}
+
+LogicalResult InstanceNormOp::verify() {
+  return verifyPerChannel(*this, {getScale(), getBias()});
+}
+
+LogicalResult LayerNormOp::verify() {
+  auto in = getInput().getType();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
+  auto normalized = in.getShape().drop_front(*axis);
+  for (Value p : {getScale(), getBias()}) {
+    if (!p)
+      continue;
+    auto ps = rankedType(p).getShape();
+    std::optional<sh::Shape> b = sh::broadcast(ps, normalized);
+    if (ps.size() > normalized.size() || !b || !sh::compatible(*b, normalized))
+      return emitOpError("scale and bias must broadcast to the normalized dimensions");
+  }
+  return checkResultShape(*this, in.getShape(), getOutput());
+}
+
+LogicalResult TopKOp::verify() {
+  auto in = getInput().getType();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
+  if (getValues().getType().getShape() != getIndices().getType().getShape())
+    return emitOpError("values and indices must have the same shape");
+  if (getValues().getType().getElementType() != in.getElementType())
+    return emitOpError("values must have the input element type");
+  sh::Shape expect(in.getShape());
+  expect[*axis] = sh::kDynamic;
+  if (auto k = constantIndices(getK())) {
+    if (k->size() != 1 || (*k)[0] < 0)
+      return emitOpError("k must be one non-negative value");
+    if (!sh::isDynamic(in.getDimSize(*axis)) && (*k)[0] > in.getDimSize(*axis))
+      return emitOpError() << "k = " << (*k)[0] << " exceeds the axis size "
+                           << in.getDimSize(*axis);
+    expect[*axis] = (*k)[0];
+  }
+  return checkResultShape(*this, expect, getValues());
+}
+
+//===----------------------------------------------------------------------===//
+// Quantization
+//===----------------------------------------------------------------------===//
+
+template <typename QOp>
+static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
+                                       RankedTensorType quant) {
+  auto scale = rankedType(op.getScale());
+  auto zp = rankedType(op.getZeroPoint());
+  if (!isa<FloatType>(real.getElementType()))
+    return op.emitOpError("the real-valued side must be a float tensor");
+  if (zp.getElementType() != quant.getElementType())
+    return op.emitOpError("zero_point must have the quantized element type");
+  if (scale.getShape() != zp.getShape())
+    return op.emitOpError("scale and zero_point must have the same shape");
+  if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
+    std::optional<int64_t> axis = sh::normalizeAxis(op.getAxis(), real.getRank());
+    if (!axis)
+      return op.emitOpError() << "axis " << op.getAxis() << " is out of range";
+    if (scale.getRank() == 1 &&
+        !sh::compatible(scale.getShape(), {real.getDimSize(*axis)}))
+      return op.emitOpError("per-axis scale must have one entry per element of axis");
+  }
+  return checkResultShape(op, real.getShape(), op.getOutput());
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantParams(*this, getInput().getType(), getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantParams(*this, getType(), getInput().getType());
+}
+
+#define GET_OP_CLASSES
+#include "dialects/Graph/AnvilOps.cpp.inc"

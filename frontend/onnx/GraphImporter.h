@@ -1,0 +1,61 @@
+//===- GraphImporter.h - Imports one ONNX graph into func.func -*- C++ -*-===//
+#ifndef ANVIL_FRONTEND_ONNX_GRAPHIMPORTER_H
+#define ANVIL_FRONTEND_ONNX_GRAPHIMPORTER_H
+
+#include "frontend/onnx/Importer.h"
+#include "frontend/onnx/NodeImporter.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <string>
+#include <unordered_map>
+
+namespace anvil::onnx_frontend {
+
+/// Converts an ONNX element type number to an MLIR type; null when Anvil has no equivalent.
+mlir::Type convertElementType(mlir::MLIRContext &ctx, int32_t onnxType);
+/// The ONNX name of an element type number, for messages.
+std::string onnxTypeName(int32_t onnxType);
+
+class GraphImporter {
+public:
+  GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef path,
+                const ImportOptions &options);
+
+  /// Builds `func.func @main` into `module`; false after reporting errors.
+  bool run(mlir::ModuleOp module);
+
+  mlir::MLIRContext &ctx;
+  const ImportOptions &options;
+
+  mlir::Value lookup(const std::string &name) const;
+  void bind(const std::string &name, mlir::Value v) { values[name] = v; }
+  /// Statically known contents of 1-D/0-D i64 values (shape arithmetic that is not yet
+  /// folded, e.g. dims of a tensor with a dynamic batch).
+  llvm::DenseMap<mlir::Value, llvm::SmallVector<int64_t>> knownInts;
+
+  /// Converts an initializer or a Constant tensor into a constant op's attribute.
+  mlir::FailureOr<mlir::ElementsAttr> convertTensor(const onnx::TensorProto &t,
+                                                    llvm::StringRef what);
+  mlir::Location nodeLoc(const onnx::NodeProto &node, int index) const;
+  mlir::Location fileLoc() const;
+
+private:
+  bool checkOpset();
+  bool checkStructure(std::vector<const onnx::NodeProto *> &order);
+  bool checkSupport(const std::vector<const onnx::NodeProto *> &order);
+  mlir::FailureOr<mlir::RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
+                                                           bool isInput);
+  mlir::FailureOr<std::string> readExternalData(const onnx::TensorProto &t);
+
+  const onnx::ModelProto &model;
+  std::string path;
+  int64_t opset = 0;
+  std::unordered_map<std::string, mlir::Value> values;
+  int resourceCounter = 0;
+};
+
+} // namespace anvil::onnx_frontend
+
+#endif // ANVIL_FRONTEND_ONNX_GRAPHIMPORTER_H

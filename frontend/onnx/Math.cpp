@@ -1,0 +1,324 @@
+//===- Math.cpp - Importers for elementwise math and activations -----------===//
+#include "frontend/onnx/GraphImporter.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_frontend;
+
+namespace {
+
+template <typename OpTy> ImportFn unaryImporter() {
+  return [](NodeImporter &n) {
+    n.setOutput(0, n.unary<OpTy>(n.input(0)));
+    return success();
+  };
+}
+
+/// Binary ops; operands must share one element type (ONNX's type constraint).
+template <typename OpTy> ImportFn binaryImporter() {
+  return [](NodeImporter &n) -> LogicalResult {
+    if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
+      return n.fail("operands have different element types");
+    // Before opset 7, broadcasting was opt-in with `broadcast`/`axis` attributes.
+    if (n.opset < 7 && n.attrInt("broadcast", 0) && n.hasAttr("axis") &&
+        n.inputRank(1) < n.inputRank(0)) {
+      int64_t axis = n.attrInt("axis", 0);
+      int64_t trailing = n.inputRank(0) - axis - n.inputRank(1);
+      if (trailing > 0) {
+        SmallVector<int64_t> axes;
+        for (int64_t i = 0; i < trailing; ++i)
+          axes.push_back(n.inputRank(1) + i);
+        shape::Shape s(n.inputType(1).getShape());
+        s.append(trailing, 1);
+        Value rhs = UnsqueezeOp::create(n.b, n.loc, n.inputType(1).clone(s), n.input(1),
+                                        n.b.getDenseI64ArrayAttr(axes));
+        n.setOutput(0, n.binary<OpTy>(n.input(0), rhs));
+        return success();
+      }
+    }
+    n.setOutput(0, n.binary<OpTy>(n.input(0), n.input(1)));
+    return success();
+  };
+}
+
+/// Comparison ops producing i1.
+template <typename OpTy> ImportFn compareImporter() {
+  return [](NodeImporter &n) -> LogicalResult {
+    if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
+      return n.fail("operands have different element types");
+    std::optional<shape::Shape> s =
+        shape::broadcast(n.inputType(0).getShape(), n.inputType(1).getShape());
+    if (!s)
+      return n.fail("operand shapes are not broadcast-compatible");
+    n.setOutput(0, OpTy::create(n.b, n.loc, RankedTensorType::get(*s, n.b.getI1Type()),
+                                n.input(0), n.input(1)));
+    return success();
+  };
+}
+
+/// Variadic Sum/Min/Max/Mean folded into a chain of binary ops.
+template <typename OpTy> LogicalResult variadic(NodeImporter &n, bool mean) {
+  if (n.numInputs() == 0)
+    return n.fail("needs at least one input");
+  Value acc = n.input(0);
+  for (int i = 1; i < n.numInputs(); ++i) {
+    if (n.inputType(i).getElementType() != n.inputType(0).getElementType())
+      return n.fail("operands have different element types");
+    acc = n.binary<OpTy>(acc, n.input(i));
+  }
+  if (mean && n.numInputs() > 1)
+    acc = n.binary<DivOp>(
+        acc, n.constScalar(n.inputType(0).getElementType(), (double)n.numInputs()));
+  n.setOutput(0, acc);
+  return success();
+}
+
+Attribute toAttr(NodeImporter &n, float f) { return n.b.getF32FloatAttr(f); }
+Attribute toAttr(NodeImporter &n, bool v) { return n.b.getBoolAttr(v); }
+
+template <typename OpTy, typename... Params>
+Value paramActivation(NodeImporter &n, Params... params) {
+  return OpTy::create(n.b, n.loc, n.input(0).getType(), n.input(0),
+                      llvm::cast<typename std::conditional_t<
+                          std::is_same_v<Params, bool>, BoolAttr, FloatAttr>>(
+                          toAttr(n, params))...);
+}
+
+LogicalResult importClip(NodeImporter &n) {
+  Value x = n.input(0);
+  Type et = n.inputType(0).getElementType();
+  FloatAttr lo, hi;
+  Value loV, hiV;
+  if (n.opset < 11) {
+    if (n.hasAttr("min"))
+      lo = n.b.getF64FloatAttr(n.attrFloat("min", 0));
+    if (n.hasAttr("max"))
+      hi = n.b.getF64FloatAttr(n.attrFloat("max", 0));
+  } else {
+    for (int i : {1, 2}) {
+      if (!n.hasInput(i))
+        continue;
+      auto c = n.constFloats(i);
+      if (c && c->size() == 1)
+        (i == 1 ? lo : hi) = n.b.getF64FloatAttr((*c)[0]);
+      else
+        (i == 1 ? loV : hiV) = n.input(i);
+    }
+  }
+  if (lo && hi && lo.getValueAsDouble() > hi.getValueAsDouble()) {
+    // ONNX defines min > max as "everything becomes max".
+    lo = hi;
+  }
+  if (lo || hi)
+    x = ClipOp::create(n.b, n.loc, x.getType(), x, lo, hi);
+  if (loV)
+    x = n.binary<MaxOp>(x, n.cast(loV, et));
+  if (hiV)
+    x = n.binary<MinOp>(x, n.cast(hiV, et));
+  n.setOutput(0, x);
+  return success();
+}
+
+LogicalResult importCast(NodeImporter &n, Type to) {
+  if (!to)
+    return n.fail("target type is not supported");
+  n.setOutput(0, CastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0),
+                                n.b.getBoolAttr(n.attrInt("saturate", 1) != 0)));
+  return success();
+}
+
+LogicalResult importPow(NodeImporter &n) {
+  // Pow-12+ allows an exponent of another type; compute in the base's type.
+  Value e = n.cast(n.input(1), n.inputType(0).getElementType());
+  n.setOutput(0, n.binary<PowOp>(n.input(0), e));
+  return success();
+}
+
+LogicalResult importMod(NodeImporter &n) {
+  bool fmod = n.attrInt("fmod", 0) != 0;
+  Type et = n.inputType(0).getElementType();
+  if (!fmod && isa<FloatType>(et))
+    return n.fail("Mod with fmod=0 is only defined for integers");
+  n.setOutput(0, fmod ? n.binary<FRemOp>(n.input(0), n.input(1))
+                      : n.binary<RemOp>(n.input(0), n.input(1)));
+  return success();
+}
+
+LogicalResult importPRelu(NodeImporter &n) {
+  // PRelu(x) = x < 0 ? slope * x : x, slope broadcast unidirectionally to x.
+  Value x = n.input(0), slope = n.input(1);
+  Value zero = n.constScalar(n.inputType(0).getElementType(), 0.0);
+  Value scaled = n.binary<MulOp>(x, slope);
+  auto xt = n.inputType(0);
+  Value isNeg = LessOp::create(n.b, n.loc, xt.clone(n.b.getI1Type()), x, zero);
+  std::optional<shape::Shape> s = shape::broadcast(xt.getShape(),
+                                                   cast<RankedTensorType>(scaled.getType())
+                                                       .getShape());
+  if (!s)
+    return n.fail("slope does not broadcast to the input");
+  n.setOutput(0, SelectOp::create(n.b, n.loc, xt.clone(*s), isNeg, scaled, x));
+  return success();
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  if (n.inputType(1).getElementType() != n.inputType(2).getElementType())
+    return n.fail("X and Y have different element types");
+  std::optional<shape::Shape> s = shape::broadcast(n.inputType(0).getShape(),
+                                                   n.inputType(1).getShape());
+  if (s)
+    s = shape::broadcast(*s, n.inputType(2).getShape());
+  if (!s)
+    return n.fail("condition, X and Y are not broadcast-compatible");
+  n.setOutput(0, SelectOp::create(n.b, n.loc, n.inputType(1).clone(*s), n.input(0),
+                                  n.input(1), n.input(2)));
+  return success();
+}
+
+LogicalResult importBitShift(NodeImporter &n) {
+  std::string dir = n.attrString("direction", "");
+  if (dir == "LEFT")
+    n.setOutput(0, n.binary<ShiftLeftOp>(n.input(0), n.input(1)));
+  else if (dir == "RIGHT")
+    n.setOutput(0, n.binary<ShiftRightOp>(n.input(0), n.input(1)));
+  else
+    return n.fail("direction must be \"LEFT\" or \"RIGHT\"");
+  return success();
+}
+
+} // namespace
+
+void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
+  r["Abs"] = unaryImporter<AbsOp>();
+  r["Neg"] = unaryImporter<NegOp>();
+  r["Sqrt"] = unaryImporter<SqrtOp>();
+  r["Reciprocal"] = unaryImporter<ReciprocalOp>();
+  r["Exp"] = unaryImporter<ExpOp>();
+  r["Log"] = unaryImporter<LogOp>();
+  r["Erf"] = unaryImporter<ErfOp>();
+  r["Tanh"] = unaryImporter<TanhOp>();
+  r["Floor"] = unaryImporter<FloorOp>();
+  r["Ceil"] = unaryImporter<CeilOp>();
+  r["Round"] = unaryImporter<RoundOp>();
+  r["Sign"] = unaryImporter<SignOp>();
+  r["Sin"] = unaryImporter<SinOp>();
+  r["Cos"] = unaryImporter<CosOp>();
+  r["Tan"] = unaryImporter<TanOp>();
+  r["Asin"] = unaryImporter<AsinOp>();
+  r["Acos"] = unaryImporter<AcosOp>();
+  r["Atan"] = unaryImporter<AtanOp>();
+  r["Sinh"] = unaryImporter<SinhOp>();
+  r["Cosh"] = unaryImporter<CoshOp>();
+  r["Asinh"] = unaryImporter<AsinhOp>();
+  r["Acosh"] = unaryImporter<AcoshOp>();
+  r["Atanh"] = unaryImporter<AtanhOp>();
+  r["Not"] = unaryImporter<NotOp>();
+  r["BitwiseNot"] = unaryImporter<BitwiseNotOp>();
+  r["Relu"] = unaryImporter<ReluOp>();
+  r["Sigmoid"] = unaryImporter<SigmoidOp>();
+  r["Softplus"] = unaryImporter<SoftplusOp>();
+  r["Softsign"] = unaryImporter<SoftsignOp>();
+  r["HardSwish"] = unaryImporter<HardSwishOp>();
+  r["Mish"] = unaryImporter<MishOp>();
+
+  r["Add"] = binaryImporter<AddOp>();
+  r["Sub"] = binaryImporter<SubOp>();
+  r["Mul"] = binaryImporter<MulOp>();
+  r["Div"] = binaryImporter<DivOp>();
+  r["And"] = binaryImporter<AndOp>();
+  r["Or"] = binaryImporter<OrOp>();
+  r["Xor"] = binaryImporter<XorOp>();
+  r["BitwiseAnd"] = binaryImporter<BitwiseAndOp>();
+  r["BitwiseOr"] = binaryImporter<BitwiseOrOp>();
+  r["BitwiseXor"] = binaryImporter<BitwiseXorOp>();
+  r["Pow"] = importPow;
+  r["Mod"] = importMod;
+  r["BitShift"] = importBitShift;
+  r["PRelu"] = importPRelu;
+  r["Where"] = importWhere;
+  r["Equal"] = compareImporter<EqualOp>();
+  r["Less"] = compareImporter<LessOp>();
+  r["LessOrEqual"] = compareImporter<LessEqualOp>();
+  r["Greater"] = compareImporter<GreaterOp>();
+  r["GreaterOrEqual"] = compareImporter<GreaterEqualOp>();
+  r["Sum"] = [](NodeImporter &n) { return variadic<AddOp>(n, false); };
+  r["Mean"] = [](NodeImporter &n) { return variadic<AddOp>(n, true); };
+  r["Min"] = [](NodeImporter &n) { return variadic<MinOp>(n, false); };
+  r["Max"] = [](NodeImporter &n) { return variadic<MaxOp>(n, false); };
+
+  r["IsNaN"] = [](NodeImporter &n) {
+    n.setOutput(0, IsNaNOp::create(n.b, n.loc, n.inputType(0).clone(n.b.getI1Type()),
+                                   n.input(0)));
+    return success();
+  };
+  r["IsInf"] = [](NodeImporter &n) {
+    n.setOutput(0, IsInfOp::create(n.b, n.loc, n.inputType(0).clone(n.b.getI1Type()),
+                                   n.input(0), n.attrInt("detect_positive", 1) != 0,
+                                   n.attrInt("detect_negative", 1) != 0));
+    return success();
+  };
+  r["Cast"] = [](NodeImporter &n) {
+    return importCast(n, convertElementType(*n.b.getContext(), n.attrInt("to", 0)));
+  };
+  r["CastLike"] = [](NodeImporter &n) {
+    return importCast(n, n.inputType(1).getElementType());
+  };
+  r["Clip"] = importClip;
+
+  r["LeakyRelu"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<LeakyReluOp>(n, n.attrFloat("alpha", 0.01f)));
+    return success();
+  };
+  r["Elu"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<EluOp>(n, n.attrFloat("alpha", 1.0f)));
+    return success();
+  };
+  r["Celu"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<CeluOp>(n, n.attrFloat("alpha", 1.0f)));
+    return success();
+  };
+  r["Selu"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<SeluOp>(n, n.attrFloat("alpha", 1.67326319217681884765625f),
+                                           n.attrFloat("gamma", 1.05070102214813232421875f)));
+    return success();
+  };
+  r["HardSigmoid"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<HardSigmoidOp>(n, n.attrFloat("alpha", 0.2f),
+                                                  n.attrFloat("beta", 0.5f)));
+    return success();
+  };
+  r["ThresholdedRelu"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<ThresholdedReluOp>(n, n.attrFloat("alpha", 1.0f)));
+    return success();
+  };
+  r["Shrink"] = [](NodeImporter &n) {
+    n.setOutput(0, paramActivation<ShrinkOp>(n, n.attrFloat("bias", 0.0f),
+                                             n.attrFloat("lambd", 0.5f)));
+    return success();
+  };
+  r["Gelu"] = [](NodeImporter &n) -> LogicalResult {
+    std::string approx = n.attrString("approximate", "none");
+    if (approx != "none" && approx != "tanh")
+      return n.fail("approximate must be \"none\" or \"tanh\"");
+    n.setOutput(0, paramActivation<GeluOp>(n, approx == "tanh"));
+    return success();
+  };
+  auto identity = [](NodeImporter &n) {
+    n.setOutput(0, n.input(0));
+    return success();
+  };
+  r["Identity"] = identity;
+  r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
+    // Inference: the data passes through; the optional mask is all true.
+    n.setOutput(0, n.input(0));
+    if (n.outputUsed(1)) {
+      auto t = n.inputType(0);
+      Value shapeV = ShapeOp::create(n.b, n.loc,
+                                     RankedTensorType::get({t.getRank()}, n.b.getI64Type()),
+                                     n.input(0), 0, IntegerAttr());
+      auto one = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getI1Type()), true);
+      n.setOutput(1, ConstantOfShapeOp::create(n.b, n.loc, t.clone(n.b.getI1Type()), shapeV,
+                                               cast<ElementsAttr>(one)));
+    }
+    return success();
+  };
+}

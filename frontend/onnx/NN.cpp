@@ -1,0 +1,333 @@
+//===- NN.cpp - Importers for convolution, pooling, GEMM and normalization -===//
+#include "frontend/onnx/GraphImporter.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_frontend;
+namespace sh = anvil::shape;
+
+namespace {
+
+/// Window parameters of Conv/ConvTranspose/pooling with auto_pad resolved to explicit pads.
+struct Window {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel, int64_t spatial,
+                             ArrayRef<int64_t> inDims, bool ceilMode) {
+  Window w;
+  w.kernel.assign(kernel.begin(), kernel.end());
+  w.strides = n.attrInts("strides");
+  w.dilations = n.attrInts("dilations");
+  w.pads = n.attrInts("pads");
+  if (w.strides.empty())
+    w.strides.assign(spatial, 1);
+  if (w.dilations.empty())
+    w.dilations.assign(spatial, 1);
+  if (w.pads.empty())
+    w.pads.assign(2 * spatial, 0);
+  if ((int64_t)w.kernel.size() != spatial || (int64_t)w.strides.size() != spatial ||
+      (int64_t)w.dilations.size() != spatial || (int64_t)w.pads.size() != 2 * spatial) {
+    (void)n.fail("kernel_shape, strides, dilations and pads do not match the " +
+                 std::to_string(spatial) + " spatial dimensions");
+    return failure();
+  }
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  if (autoPad == "VALID") {
+    w.pads.assign(2 * spatial, 0);
+  } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    for (int64_t i = 0; i < spatial; ++i) {
+      if (sh::isDynamic(inDims[i])) {
+        (void)n.fail("auto_pad " + autoPad + " needs static spatial dimensions");
+        return failure();
+      }
+      int64_t out = (inDims[i] + w.strides[i] - 1) / w.strides[i];
+      int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
+      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - inDims[i]);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (autoPad != "NOTSET") {
+    (void)n.fail("unknown auto_pad '" + autoPad + "'");
+    return failure();
+  }
+  (void)ceilMode;
+  return w;
+}
+
+LogicalResult importConv(NodeImporter &n) {
+  auto x = n.inputType(0), wt = n.inputType(1);
+  int64_t spatial = x.getRank() - 2;
+  if (spatial < 1 || wt.getRank() != x.getRank())
+    return n.fail("input and weight must have the same rank >= 3");
+  if (n.hasAttr("kernel_shape") &&
+      !sh::compatible(n.attrInts("kernel_shape"), wt.getShape().drop_front(2)))
+    return n.fail("kernel_shape does not match the weight");
+  FailureOr<Window> w = readWindow(n, wt.getShape().drop_front(2), spatial,
+                                   x.getShape().drop_front(2), false);
+  if (failed(w))
+    return failure();
+  int64_t group = n.attrInt("group", 1);
+  if (group < 1)
+    return n.fail("group must be positive");
+  int64_t c = x.getDimSize(1);
+  if (!sh::isDynamic(c) && !sh::isDynamic(wt.getDimSize(1)) && c != wt.getDimSize(1) * group)
+    return n.fail("input has " + std::to_string(c) + " channels but the weight expects " +
+                  std::to_string(wt.getDimSize(1) * group));
+  sh::Shape out{x.getDimSize(0), wt.getDimSize(0)};
+  for (int64_t i = 0; i < spatial; ++i)
+    out.push_back(sh::windowOutput(x.getDimSize(i + 2), w->kernel[i], w->strides[i],
+                                   w->pads[i], w->pads[i + spatial], w->dilations[i], false));
+  n.setOutput(0, ConvOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+                                n.hasInput(2) ? n.input(2) : Value(),
+                                n.b.getDenseI64ArrayAttr(w->strides),
+                                n.b.getDenseI64ArrayAttr(w->pads),
+                                n.b.getDenseI64ArrayAttr(w->dilations), group));
+  return success();
+}
+
+LogicalResult importConvTranspose(NodeImporter &n) {
+  auto x = n.inputType(0), wt = n.inputType(1);
+  int64_t spatial = x.getRank() - 2;
+  if (spatial < 1 || wt.getRank() != x.getRank())
+    return n.fail("input and weight must have the same rank >= 3");
+  int64_t group = n.attrInt("group", 1);
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (llvm::any_of(kernel, sh::isDynamic) || llvm::any_of(x.getShape().drop_front(2), sh::isDynamic))
+    return n.fail("needs static spatial dimensions and kernel");
+  SmallVector<int64_t> strides = n.attrInts("strides"), dil = n.attrInts("dilations"),
+                       pads = n.attrInts("pads"), outPad = n.attrInts("output_padding"),
+                       outShape = n.attrInts("output_shape");
+  if (strides.empty())
+    strides.assign(spatial, 1);
+  if (dil.empty())
+    dil.assign(spatial, 1);
+  if (pads.empty())
+    pads.assign(2 * spatial, 0);
+  if (outPad.empty())
+    outPad.assign(spatial, 0);
+  if ((int64_t)strides.size() != spatial || (int64_t)dil.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial || (int64_t)outPad.size() != spatial)
+    return n.fail("strides, dilations, pads and output_padding do not match the input rank");
+  if (!outShape.empty() && (int64_t)outShape.size() > spatial)
+    outShape.erase(outShape.begin(), outShape.end() - spatial); // full N,C,... form
+  std::string autoPad = n.attrString("auto_pad", "NOTSET");
+  sh::Shape out{x.getDimSize(0),
+                sh::isDynamic(wt.getDimSize(1)) ? sh::kDynamic : wt.getDimSize(1) * group};
+  SmallVector<int64_t> effPads(2 * spatial);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t in = x.getDimSize(i + 2);
+    int64_t span = (kernel[i] - 1) * dil[i] + 1;
+    int64_t full = strides[i] * (in - 1) + outPad[i] + span;
+    int64_t begin = pads[i], end = pads[i + spatial];
+    if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      int64_t target = outShape.empty() ? in * strides[i] : outShape[i];
+      int64_t total = full - target;
+      if (autoPad == "SAME_UPPER") {
+        begin = total / 2;
+        end = total - begin;
+      } else {
+        end = total / 2;
+        begin = total - end;
+      }
+    } else if (autoPad == "VALID") {
+      begin = end = 0;
+    }
+    // The end padding absorbs output_padding, so one formula gives the output size.
+    effPads[i] = begin;
+    effPads[i + spatial] = end - outPad[i];
+    out.push_back(strides[i] * (in - 1) + span - begin - (end - outPad[i]));
+  }
+  n.setOutput(0, ConvTransposeOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+                                         n.hasInput(2) ? n.input(2) : Value(),
+                                         n.b.getDenseI64ArrayAttr(strides),
+                                         n.b.getDenseI64ArrayAttr(effPads),
+                                         n.b.getDenseI64ArrayAttr(dil), group));
+  return success();
+}
+
+template <typename PoolOp, typename... Extra>
+LogicalResult importPool(NodeImporter &n, Extra... extra) {
+  auto x = n.inputType(0);
+  int64_t spatial = x.getRank() - 2;
+  if (spatial < 1)
+    return n.fail("input must have rank >= 3");
+  if (!n.hasAttr("kernel_shape"))
+    return n.fail("kernel_shape is required");
+  bool ceil = n.attrInt("ceil_mode", 0) != 0;
+  FailureOr<Window> w =
+      readWindow(n, n.attrInts("kernel_shape"), spatial, x.getShape().drop_front(2), ceil);
+  if (failed(w))
+    return failure();
+  if (n.outputUsed(1))
+    return n.fail("the Indices output of MaxPool is not supported");
+  sh::Shape out{x.getDimSize(0), x.getDimSize(1)};
+  for (int64_t i = 0; i < spatial; ++i)
+    out.push_back(sh::windowOutput(x.getDimSize(i + 2), w->kernel[i], w->strides[i],
+                                   w->pads[i], w->pads[i + spatial], w->dilations[i], ceil));
+  n.setOutput(0, PoolOp::create(n.b, n.loc, x.clone(out), n.input(0),
+                                n.b.getDenseI64ArrayAttr(w->kernel),
+                                n.b.getDenseI64ArrayAttr(w->strides),
+                                n.b.getDenseI64ArrayAttr(w->pads),
+                                n.b.getDenseI64ArrayAttr(w->dilations), ceil, extra...));
+  return success();
+}
+
+template <typename ReduceOp> LogicalResult importGlobalPool(NodeImporter &n) {
+  auto x = n.inputType(0);
+  if (x.getRank() < 3)
+    return n.fail("input must have rank >= 3");
+  SmallVector<int64_t> axes;
+  for (int64_t i = 2; i < x.getRank(); ++i)
+    axes.push_back(i);
+  n.setOutput(0, ReduceOp::create(n.b, n.loc, x.clone(sh::reduce(x.getShape(), axes, true)),
+                                  n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes), true,
+                                  false));
+  return success();
+}
+
+LogicalResult importMatMul(NodeImporter &n) {
+  auto a = n.inputType(0), b = n.inputType(1);
+  if (a.getElementType() != b.getElementType())
+    return n.fail("operands have different element types");
+  std::optional<sh::Shape> out = sh::matmul(a.getShape(), b.getShape());
+  if (!out)
+    return n.fail("operand shapes are incompatible for MatMul");
+  n.setOutput(0, MatMulOp::create(n.b, n.loc, a.clone(*out), n.input(0), n.input(1)));
+  return success();
+}
+
+LogicalResult importGemm(NodeImporter &n) {
+  auto a = n.inputType(0), b = n.inputType(1);
+  if (a.getRank() != 2 || b.getRank() != 2)
+    return n.fail("A and B must be 2-D");
+  bool ta = n.attrInt("transA", 0) != 0, tb = n.attrInt("transB", 0) != 0;
+  int64_t m = ta ? a.getDimSize(1) : a.getDimSize(0);
+  int64_t ka = ta ? a.getDimSize(0) : a.getDimSize(1);
+  int64_t kb = tb ? b.getDimSize(1) : b.getDimSize(0);
+  int64_t nn = tb ? b.getDimSize(0) : b.getDimSize(1);
+  if (!sh::isDynamic(ka) && !sh::isDynamic(kb) && ka != kb)
+    return n.fail("contraction sizes differ (" + std::to_string(ka) + " vs " +
+                  std::to_string(kb) + ")");
+  Value c = n.hasInput(2) ? n.input(2) : Value();
+  if (c) {
+    auto ct = n.inputType(2);
+    std::optional<sh::Shape> bc = sh::broadcast(ct.getShape(), {m, nn});
+    if (ct.getRank() > 2 || !bc || !sh::compatible(*bc, {m, nn}))
+      return n.fail("C does not broadcast to [M, N]");
+  }
+  n.setOutput(0, GemmOp::create(n.b, n.loc, a.clone({m, nn}), n.input(0), n.input(1), c,
+                                n.b.getF32FloatAttr(n.attrFloat("alpha", 1.0f)),
+                                n.b.getF32FloatAttr(n.attrFloat("beta", 1.0f)),
+                                n.b.getBoolAttr(ta), n.b.getBoolAttr(tb)));
+  return success();
+}
+
+LogicalResult importBatchNorm(NodeImporter &n) {
+  if (n.attrInt("training_mode", 0) != 0 || n.outputUsed(1) || n.outputUsed(2))
+    return n.fail("training-mode BatchNormalization is not supported (inference only)");
+  auto x = n.inputType(0);
+  if (x.getRank() < 2)
+    return n.fail("input must have rank >= 2");
+  SmallVector<Value> params;
+  for (int i = 1; i <= 4; ++i) {
+    auto t = n.inputType(i);
+    if (t.getRank() != 1 || !sh::compatible(t.getShape(), {x.getDimSize(1)}))
+      return n.fail("scale, B, mean and var must be 1-D with one entry per channel");
+    params.push_back(n.cast(n.input(i), x.getElementType()));
+  }
+  n.setOutput(0, BatchNormOp::create(n.b, n.loc, x, n.input(0), params[0], params[1],
+                                     params[2], params[3],
+                                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  return success();
+}
+
+LogicalResult importInstanceNorm(NodeImporter &n) {
+  auto x = n.inputType(0);
+  for (int i = 1; i <= 2; ++i)
+    if (n.inputType(i).getRank() != 1 ||
+        !sh::compatible(n.inputType(i).getShape(), {x.getDimSize(1)}))
+      return n.fail("scale and B must be 1-D with one entry per channel");
+  n.setOutput(0, InstanceNormOp::create(n.b, n.loc, x, n.input(0), n.input(1), n.input(2),
+                                        n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  return success();
+}
+
+LogicalResult importLayerNorm(NodeImporter &n) {
+  if (n.outputUsed(1) || n.outputUsed(2))
+    return n.fail("the Mean and InvStdDev outputs are not supported");
+  auto x = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  auto normalized = x.getShape().drop_front(*axis);
+  for (int i = 1; i <= 2; ++i) {
+    if (!n.hasInput(i))
+      continue;
+    auto ps = n.inputType(i).getShape();
+    std::optional<sh::Shape> b = sh::broadcast(ps, normalized);
+    if (ps.size() > normalized.size() || !b || !sh::compatible(*b, normalized))
+      return n.fail("Scale and B must broadcast to the normalized dimensions");
+  }
+  n.setOutput(0, LayerNormOp::create(n.b, n.loc, x, n.input(0), n.input(1),
+                                     n.hasInput(2) ? n.input(2) : Value(),
+                                     n.b.getI64IntegerAttr(*axis),
+                                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  return success();
+}
+
+/// Softmax-like ops. Before opset 13 they worked on the input coerced to 2-D at `axis`.
+template <typename OpTy> LogicalResult importSoftmaxLike(NodeImporter &n) {
+  auto x = n.inputType(0);
+  int64_t dflt = n.opset < 13 ? 1 : -1;
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", dflt), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  if (n.opset >= 13 || *axis == x.getRank() - 1) {
+    n.setOutput(0, OpTy::create(n.b, n.loc, x, n.input(0), *axis));
+    return success();
+  }
+  auto flatType = x.clone({sh::product(x.getShape().take_front(*axis)),
+                           sh::product(x.getShape().drop_front(*axis))});
+  Value flat = FlattenOp::create(n.b, n.loc, flatType, n.input(0), *axis);
+  Value y = OpTy::create(n.b, n.loc, flatType, flat, 1);
+  Value shapeV = ShapeOp::create(n.b, n.loc,
+                                 RankedTensorType::get({x.getRank()}, n.b.getI64Type()),
+                                 n.input(0), 0, IntegerAttr());
+  n.setOutput(0, ReshapeOp::create(n.b, n.loc, x, y, shapeV, false));
+  return success();
+}
+
+} // namespace
+
+void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
+  r["Conv"] = importConv;
+  r["ConvTranspose"] = importConvTranspose;
+  r["MatMul"] = importMatMul;
+  r["Gemm"] = importGemm;
+  r["MaxPool"] = [](NodeImporter &n) -> LogicalResult {
+    if (n.attrInt("storage_order", 0) != 0)
+      return n.fail("storage_order=1 is not supported");
+    return importPool<MaxPoolOp>(n);
+  };
+  r["AveragePool"] = [](NodeImporter &n) {
+    return importPool<AvgPoolOp>(n, n.attrInt("count_include_pad", 0) != 0);
+  };
+  r["LpPool"] = [](NodeImporter &n) { return importPool<LpPoolOp>(n, n.attrInt("p", 2)); };
+  r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
+  r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
+  r["GlobalLpPool"] = [](NodeImporter &n) -> LogicalResult {
+    if (n.attrInt("p", 2) == 1)
+      return importGlobalPool<ReduceL1Op>(n);
+    if (n.attrInt("p", 2) == 2)
+      return importGlobalPool<ReduceL2Op>(n);
+    return n.fail("only p = 1 or p = 2 is supported");
+  };
+  r["BatchNormalization"] = importBatchNorm;
+  r["InstanceNormalization"] = importInstanceNorm;
+  r["LayerNormalization"] = importLayerNorm;
+  r["Softmax"] = importSoftmaxLike<SoftmaxOp>;
+  r["LogSoftmax"] = importSoftmaxLike<LogSoftmaxOp>;
+  r["Hardmax"] = importSoftmaxLike<HardmaxOp>;
+}

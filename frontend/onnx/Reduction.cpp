@@ -1,0 +1,116 @@
+//===- Reduction.cpp - Importers for reductions, ArgMax/ArgMin and TopK ----===//
+#include "frontend/onnx/GraphImporter.h"
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_frontend;
+namespace sh = anvil::shape;
+
+namespace {
+
+/// Reduce* ops. `axes` moved from an attribute to an input in opset 13 (ReduceSum) or 18
+/// (the others); an empty list reduces everything unless noop_with_empty_axes is set.
+template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
+  return [axesInputSince](NodeImporter &n) -> LogicalResult {
+    auto x = n.inputType(0);
+    SmallVector<int64_t> axes;
+    bool keep = n.attrInt("keepdims", 1) != 0;
+    bool noop = n.attrInt("noop_with_empty_axes", 0) != 0;
+    if (n.opset < axesInputSince) {
+      axes = n.attrInts("axes");
+    } else if (n.hasInput(1)) {
+      auto c = n.constInts(1);
+      if (!c) { // axes known only at run time: the result keeps its rank if it can
+        int64_t count = n.inputType(1).getRank() == 1 ? n.inputType(1).getDimSize(0) : 1;
+        if (!keep && (sh::isDynamic(count) || (count == 0 && !noop)))
+          return n.fail("with keepdims=0 the number of run-time axes must be known");
+        int64_t rank = keep ? x.getRank() : x.getRank() - count;
+        if (rank < 0)
+          return n.fail("more axes than dimensions");
+        n.setOutput(0, OpTy::create(n.b, n.loc, x.clone(sh::Shape(rank, sh::kDynamic)),
+                                    n.input(0), n.cast(n.input(1), n.b.getI64Type()),
+                                    n.b.getDenseI64ArrayAttr({}), keep, noop));
+        return success();
+      }
+      axes = *c;
+    }
+    if (axes.empty() && noop) {
+      n.setOutput(0, n.input(0));
+      return success();
+    }
+    for (int64_t &a : axes) {
+      std::optional<int64_t> norm = sh::normalizeAxis(a, x.getRank());
+      if (!norm)
+        return n.fail("axis " + std::to_string(a) + " is out of range");
+      a = *norm;
+    }
+    llvm::sort(axes);
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    n.setOutput(0, OpTy::create(n.b, n.loc, x.clone(sh::reduce(x.getShape(), axes, keep)),
+                                n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes), keep,
+                                false));
+    return success();
+  };
+}
+
+template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
+  auto x = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  bool keep = n.attrInt("keepdims", 1) != 0;
+  auto type = RankedTensorType::get(sh::reduce(x.getShape(), {*axis}, keep), n.b.getI64Type());
+  n.setOutput(0, OpTy::create(n.b, n.loc, type, n.input(0), *axis, keep,
+                              n.attrInt("select_last_index", 0) != 0));
+  return success();
+}
+
+LogicalResult importTopK(NodeImporter &n) {
+  auto x = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  Value kV;
+  int64_t k = sh::kDynamic;
+  if (n.opset < 10) {
+    k = n.attrInt("k", 0);
+    kV = n.constI64({k});
+  } else {
+    kV = n.input(1);
+    if (auto c = n.constInts(1); c && c->size() == 1)
+      k = (*c)[0];
+    auto kt = n.inputType(1);
+    if (kt.getRank() == 0)
+      kV = ReshapeOp::create(n.b, n.loc, kt.clone(ArrayRef<int64_t>{1}), kV, n.constI64({1}));
+  }
+  int64_t dim = x.getDimSize(*axis);
+  if (!sh::isDynamic(k) && (k < 0 || (!sh::isDynamic(dim) && k > dim)))
+    return n.fail("k = " + std::to_string(k) + " is out of range for an axis of size " +
+                  std::to_string(dim));
+  sh::Shape out(x.getShape());
+  out[*axis] = k;
+  auto op = TopKOp::create(n.b, n.loc, x.clone(out),
+                           RankedTensorType::get(out, n.b.getI64Type()), n.input(0), kV,
+                           *axis, n.attrInt("largest", 1) != 0, n.attrInt("sorted", 1) != 0);
+  n.setOutput(0, op.getValues());
+  n.setOutput(1, op.getIndices());
+  return success();
+}
+
+} // namespace
+
+void anvil::onnx_frontend::registerReductionImporters(OpRegistry &r) {
+  r["ReduceSum"] = reduceImporter<ReduceSumOp>(13);
+  r["ReduceMean"] = reduceImporter<ReduceMeanOp>(18);
+  r["ReduceMax"] = reduceImporter<ReduceMaxOp>(18);
+  r["ReduceMin"] = reduceImporter<ReduceMinOp>(18);
+  r["ReduceProd"] = reduceImporter<ReduceProdOp>(18);
+  r["ReduceL1"] = reduceImporter<ReduceL1Op>(18);
+  r["ReduceL2"] = reduceImporter<ReduceL2Op>(18);
+  r["ReduceLogSum"] = reduceImporter<ReduceLogSumOp>(18);
+  r["ReduceLogSumExp"] = reduceImporter<ReduceLogSumExpOp>(18);
+  r["ReduceSumSquare"] = reduceImporter<ReduceSumSquareOp>(18);
+  r["ArgMax"] = importArg<ArgMaxOp>;
+  r["ArgMin"] = importArg<ArgMinOp>;
+  r["TopK"] = importTopK;
+}

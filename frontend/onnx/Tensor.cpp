@@ -1,0 +1,831 @@
+//===- Tensor.cpp - Importers for constants, shapes and data movement ------===//
+#include "frontend/onnx/GraphImporter.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::onnx_frontend;
+namespace sh = anvil::shape;
+
+namespace {
+
+RankedTensorType i64Vector(NodeImporter &n, int64_t size) {
+  return RankedTensorType::get({size}, n.b.getI64Type());
+}
+
+/// The statically known entries of a 1-D i64 value (kDynamic where unknown), if its
+/// length is known.
+std::optional<SmallVector<int64_t>> knownEntries(NodeImporter &n, int i) {
+  Value v = n.input(i);
+  auto it = n.graph.knownInts.find(v);
+  if (it != n.graph.knownInts.end())
+    return it->second;
+  if (auto c = n.constInts(i))
+    return c;
+  auto t = n.inputType(i);
+  if (t.getRank() == 1 && !sh::isDynamic(t.getDimSize(0)))
+    return SmallVector<int64_t>(t.getDimSize(0), sh::kDynamic);
+  if (t.getRank() == 0)
+    return SmallVector<int64_t>{sh::kDynamic};
+  return std::nullopt;
+}
+
+/// An integer list that was an attribute in older opsets and an input in newer ones.
+std::optional<SmallVector<int64_t>> intsAttrOrInput(NodeImporter &n, StringRef attr,
+                                                    int inputIndex, int64_t sinceOpset) {
+  if (n.opset < sinceOpset) {
+    if (!n.hasAttr(attr))
+      return std::nullopt;
+    return n.attrInts(attr);
+  }
+  if (!n.hasInput(inputIndex))
+    return std::nullopt;
+  return n.constInts(inputIndex);
+}
+
+LogicalResult importConstant(NodeImporter &n) {
+  Builder &b = n.b;
+  ElementsAttr value;
+  if (const onnx::TensorProto *t = n.attrTensor("value")) {
+    FailureOr<ElementsAttr> v = n.graph.convertTensor(*t, "Constant value");
+    if (failed(v))
+      return failure();
+    value = *v;
+  } else if (n.hasAttr("value_float")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()),
+                                   n.attrFloat("value_float", 0));
+  } else if (n.hasAttr("value_floats")) {
+    auto f = n.attrFloats("value_floats");
+    value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)f.size()}, b.getF32Type()),
+                                   ArrayRef<float>(f));
+  } else if (n.hasAttr("value_int")) {
+    value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                                   n.attrInt("value_int", 0));
+  } else if (n.hasAttr("value_ints")) {
+    auto v = n.attrInts("value_ints");
+    value = DenseElementsAttr::get(i64Vector(n, v.size()), ArrayRef<int64_t>(v));
+  } else {
+    return n.fail("only tensor, float(s) and int(s) constants are supported (no "
+                  "sparse_value or strings)");
+  }
+  if (n.hadError())
+    return failure();
+  n.setOutput(0, ConstantOp::create(n.b, n.loc, value.getType(), value));
+  return success();
+}
+
+LogicalResult importConstantOfShape(NodeImporter &n) {
+  ElementsAttr value;
+  if (const onnx::TensorProto *t = n.attrTensor("value")) {
+    FailureOr<ElementsAttr> v = n.graph.convertTensor(*t, "ConstantOfShape value");
+    if (failed(v))
+      return failure();
+    value = *v;
+    if (cast<ShapedType>(value.getType()).getNumElements() != 1)
+      return n.fail("value must hold exactly one element");
+    auto one = RankedTensorType::get({1}, value.getElementType());
+    if (auto dense = dyn_cast<DenseElementsAttr>(value))
+      value = dense.reshape(one);
+    else
+      return n.fail("value must be a small constant");
+  } else {
+    value = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getF32Type()), 0.0f);
+  }
+  auto dims = knownEntries(n, 0);
+  if (!dims)
+    return n.fail("the length of the shape input must be known");
+  n.setOutput(0, ConstantOfShapeOp::create(
+                     n.b, n.loc, RankedTensorType::get(*dims, value.getElementType()),
+                     n.input(0), value));
+  return success();
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  auto t = n.inputType(0);
+  int64_t rank = t.getRank();
+  auto clampIndex = [&](int64_t v) {
+    if (v < 0)
+      v += rank;
+    return std::clamp<int64_t>(v, 0, rank);
+  };
+  int64_t start = n.opset >= 15 ? n.attrInt("start", 0) : 0;
+  std::optional<int64_t> end;
+  if (n.opset >= 15 && n.hasAttr("end"))
+    end = n.attrInt("end", rank);
+  int64_t s = clampIndex(start), e = std::max(s, end ? clampIndex(*end) : rank);
+  Value v = ShapeOp::create(n.b, n.loc, i64Vector(n, e - s), n.input(0), start,
+                            end ? n.b.getI64IntegerAttr(*end) : IntegerAttr());
+  n.setKnownInts(v, t.getShape().slice(s, e - s));
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  auto t = n.inputType(0), idx = n.inputType(1);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  if (!isa<IntegerType>(idx.getElementType()))
+    return n.fail("indices must be integers");
+  Value indices = n.cast(n.input(1), n.b.getI64Type());
+  sh::Shape out(t.getShape().take_front(*axis));
+  llvm::append_range(out, idx.getShape());
+  llvm::append_range(out, t.getShape().drop_front(*axis + 1));
+  Value v = GatherOp::create(n.b, n.loc, t.clone(out), n.input(0), indices, *axis);
+  // Shape arithmetic: picking entries out of a known shape vector.
+  auto known = n.graph.knownInts.find(n.input(0));
+  auto constIdx = n.constInts(1);
+  if (known != n.graph.knownInts.end() && constIdx && t.getRank() == 1 && idx.getRank() <= 1) {
+    SmallVector<int64_t> picked;
+    int64_t size = known->second.size();
+    for (int64_t i : *constIdx)
+      if (i >= -size && i < size)
+        picked.push_back(known->second[i < 0 ? i + size : i]);
+    if ((int64_t)picked.size() == (int64_t)constIdx->size())
+      n.setKnownInts(v, picked);
+  }
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importGatherElements(NodeImporter &n) {
+  auto t = n.inputType(0), idx = n.inputType(1);
+  if (idx.getRank() != t.getRank())
+    return n.fail("indices must have the same rank as data");
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  n.setOutput(0, GatherElementsOp::create(n.b, n.loc, t.clone(idx.getShape()), n.input(0),
+                                          n.cast(n.input(1), n.b.getI64Type()), *axis));
+  return success();
+}
+
+/// Number of elements ONNX Slice takes from a dimension of size `dim`.
+int64_t sliceLength(int64_t dim, int64_t start, int64_t end, int64_t step) {
+  if (sh::isDynamic(dim))
+    return sh::kDynamic;
+  if (start < 0)
+    start += dim;
+  if (end < 0)
+    end += dim;
+  if (step > 0) {
+    start = std::clamp<int64_t>(start, 0, dim);
+    end = std::clamp<int64_t>(end, 0, dim);
+    return end > start ? (end - start + step - 1) / step : 0;
+  }
+  start = std::clamp<int64_t>(start, 0, dim - 1);
+  end = std::clamp<int64_t>(end, -1, dim - 1);
+  return start > end ? (start - end - step - 1) / -step : 0;
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  auto t = n.inputType(0);
+  int64_t rank = t.getRank();
+  Value starts, ends, axesV, stepsV;
+  std::optional<SmallVector<int64_t>> s, e, a, st;
+  if (n.opset < 10) {
+    s = n.attrInts("starts");
+    e = n.attrInts("ends");
+    if (n.hasAttr("axes"))
+      a = n.attrInts("axes");
+    starts = n.constI64(*s);
+    ends = n.constI64(*e);
+  } else {
+    starts = n.cast(n.input(1), n.b.getI64Type());
+    ends = n.cast(n.input(2), n.b.getI64Type());
+    s = n.constInts(1);
+    e = n.constInts(2);
+    if (n.hasInput(3)) {
+      a = n.constInts(3);
+      axesV = n.cast(n.input(3), n.b.getI64Type());
+      if (!a)
+        return n.fail("non-constant axes are not supported");
+    }
+    if (n.hasInput(4)) {
+      st = n.constInts(4);
+      stepsV = n.cast(n.input(4), n.b.getI64Type());
+    }
+  }
+  int64_t count = cast<RankedTensorType>(starts.getType()).getDimSize(0);
+  if (sh::isDynamic(count))
+    return n.fail("the number of sliced axes must be known");
+  if (!a) {
+    a = SmallVector<int64_t>();
+    for (int64_t i = 0; i < count; ++i)
+      a->push_back(i);
+  }
+  if ((int64_t)a->size() != count)
+    return n.fail("starts and axes differ in length");
+  for (int64_t &axis : *a) {
+    std::optional<int64_t> norm = sh::normalizeAxis(axis, rank);
+    if (!norm)
+      return n.fail("axis " + std::to_string(axis) + " is out of range");
+    axis = *norm;
+  }
+  if (!axesV)
+    axesV = n.constI64(*a);
+  if (!stepsV) {
+    st = SmallVector<int64_t>(count, 1);
+    stepsV = n.constI64(*st);
+  }
+  if (st && llvm::is_contained(*st, 0))
+    return n.fail("steps must not be zero");
+  sh::Shape out(t.getShape());
+  for (int64_t i = 0; i < count; ++i) {
+    int64_t axis = (*a)[i];
+    out[axis] = s && e && st ? sliceLength(t.getDimSize(axis), (*s)[i], (*e)[i], (*st)[i])
+                             : sh::kDynamic;
+  }
+  Value v = SliceOp::create(n.b, n.loc, t.clone(out), n.input(0), starts, ends, axesV,
+                            stepsV);
+  auto known = n.graph.knownInts.find(n.input(0));
+  if (known != n.graph.knownInts.end() && s && e && st && count == 1 && st->front() == 1 &&
+      !sh::isDynamic(out[0])) {
+    int64_t size = known->second.size();
+    int64_t b0 = s->front() < 0 ? std::max<int64_t>(0, s->front() + size)
+                                : std::min(s->front(), size);
+    n.setKnownInts(v, ArrayRef<int64_t>(known->second).slice(b0, out[0]));
+  }
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  if (n.numInputs() == 0)
+    return n.fail("needs at least one input");
+  auto first = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), first.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  SmallVector<Value> inputs;
+  sh::Shape out(first.getShape());
+  out[*axis] = 0;
+  SmallVector<int64_t> known;
+  bool allKnown = first.getRank() == 1;
+  for (int i = 0; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i))
+      continue;
+    auto t = n.inputType(i);
+    if (t.getRank() != first.getRank() || t.getElementType() != first.getElementType())
+      return n.fail("inputs must have the same rank and element type");
+    for (int64_t d = 0; d < t.getRank(); ++d) {
+      if (d == *axis)
+        out[d] = sh::isDynamic(out[d]) || sh::isDynamic(t.getDimSize(d))
+                     ? sh::kDynamic
+                     : out[d] + t.getDimSize(d);
+      else if (sh::isDynamic(out[d]))
+        out[d] = t.getDimSize(d);
+      else if (!sh::isDynamic(t.getDimSize(d)) && t.getDimSize(d) != out[d])
+        return n.fail("inputs differ in dimension " + std::to_string(d) +
+                      ", which is not the concatenation axis");
+    }
+    if (allKnown) {
+      if (auto k = knownEntries(n, i))
+        llvm::append_range(known, *k);
+      else
+        allKnown = false;
+    }
+    inputs.push_back(n.input(i));
+  }
+  Value v = ConcatOp::create(n.b, n.loc, first.clone(out), inputs, *axis);
+  if (allKnown && first.getElementType().isInteger(64))
+    n.setKnownInts(v, known);
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importSplit(NodeImporter &n) {
+  auto t = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  SmallVector<int64_t> sizes;
+  if (auto given = intsAttrOrInput(n, "split", 1, 13)) {
+    sizes = *given;
+  } else if (n.opset >= 13 && n.hasInput(1)) {
+    // Sizes known only at run time: every piece is dynamic along the axis.
+    SmallVector<Type> types;
+    sh::Shape piece(t.getShape());
+    piece[*axis] = sh::kDynamic;
+    for (int i = 0; i < n.numOutputs(); ++i)
+      types.push_back(t.clone(piece));
+    auto op = SplitOp::create(n.b, n.loc, types, n.input(0),
+                              n.cast(n.input(1), n.b.getI64Type()), *axis,
+                              n.b.getDenseI64ArrayAttr({}));
+    for (int i = 0; i < n.numOutputs(); ++i)
+      n.setOutput(i, op.getResult(i));
+    return success();
+  } else {
+    int64_t dim = t.getDimSize(*axis);
+    if (sh::isDynamic(dim))
+      return n.fail("cannot split a dynamic dimension into equal parts");
+    int64_t parts = n.opset >= 18 && n.hasAttr("num_outputs") ? n.attrInt("num_outputs", 1)
+                                                               : n.numOutputs();
+    if (parts < 1)
+      return n.fail("num_outputs must be positive");
+    int64_t chunk = (dim + parts - 1) / parts;
+    for (int64_t i = 0; i < parts; ++i)
+      sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
+    if (n.opset < 18 && dim % parts != 0)
+      return n.fail("dimension is not divisible into equal parts");
+  }
+  if ((int64_t)sizes.size() != n.numOutputs())
+    return n.fail("has " + std::to_string(sizes.size()) + " split sizes for " +
+                  std::to_string(n.numOutputs()) + " outputs");
+  SmallVector<Type> types;
+  for (int64_t s : sizes) {
+    sh::Shape out(t.getShape());
+    out[*axis] = s;
+    types.push_back(t.clone(out));
+  }
+  auto op = SplitOp::create(n.b, n.loc, types, n.input(0), Value(), *axis,
+                            n.b.getDenseI64ArrayAttr(sizes));
+  for (int i = 0; i < n.numOutputs(); ++i)
+    n.setOutput(i, op.getResult(i));
+  return success();
+}
+
+LogicalResult importReshape(NodeImporter &n) {
+  auto t = n.inputType(0);
+  Value shapeV;
+  std::optional<SmallVector<int64_t>> target;
+  if (n.opset < 5) {
+    target = n.attrInts("shape");
+    shapeV = n.constI64(*target);
+  } else {
+    shapeV = n.input(1);
+    target = knownEntries(n, 1);
+  }
+  if (!target)
+    return n.fail("the length of the target shape must be known");
+  bool allowZero = n.opset >= 14 && n.attrInt("allowzero", 0) != 0;
+  sh::Shape out;
+  int64_t inferAt = -1;
+  for (auto [i, d] : llvm::enumerate(*target)) {
+    if (d == 0 && !allowZero) {
+      if ((int64_t)i >= t.getRank())
+        return n.fail("target shape copies dimension " + std::to_string(i) +
+                      ", which the input does not have");
+      out.push_back(t.getDimSize(i));
+    } else if (d == -1) {
+      if (inferAt >= 0)
+        return n.fail("target shape has more than one -1");
+      inferAt = i;
+      out.push_back(sh::kDynamic);
+    } else if (sh::isDynamic(d)) {
+      out.push_back(sh::kDynamic); // computed at run time
+    } else if (d < -1) {
+      return n.fail("target shape has invalid dimension " + std::to_string(d));
+    } else {
+      out.push_back(d);
+    }
+  }
+  int64_t total = sh::product(t.getShape());
+  if (inferAt >= 0) {
+    sh::Shape rest(out);
+    rest.erase(rest.begin() + inferAt);
+    int64_t known = sh::product(rest);
+    if (!sh::isDynamic(total) && !sh::isDynamic(known) && known != 0) {
+      if (total % known != 0)
+        return n.fail("cannot reshape " + std::to_string(total) + " elements into the target");
+      out[inferAt] = total / known;
+    }
+  } else if (!sh::isDynamic(total) && !sh::isDynamic(sh::product(out)) &&
+             total != sh::product(out)) {
+    return n.fail("cannot reshape " + std::to_string(total) + " elements into " +
+                  std::to_string(sh::product(out)));
+  }
+  n.setOutput(0, ReshapeOp::create(n.b, n.loc, t.clone(out), n.input(0), shapeV, allowZero));
+  return success();
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  auto t = n.inputType(0);
+  int64_t axis = n.attrInt("axis", 1);
+  if (axis < 0)
+    axis += t.getRank();
+  if (axis < 0 || axis > t.getRank())
+    return n.fail("axis is out of range");
+  sh::Shape out{sh::product(t.getShape().take_front(axis)),
+                sh::product(t.getShape().drop_front(axis))};
+  n.setOutput(0, FlattenOp::create(n.b, n.loc, t.clone(out), n.input(0), axis));
+  return success();
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  auto t = n.inputType(0);
+  SmallVector<int64_t> axes;
+  if (auto given = intsAttrOrInput(n, "axes", 1, 13)) {
+    for (int64_t a : *given) {
+      std::optional<int64_t> norm = sh::normalizeAxis(a, t.getRank());
+      if (!norm)
+        return n.fail("axis " + std::to_string(a) + " is out of range");
+      axes.push_back(*norm);
+    }
+  } else if (n.opset >= 13 && n.hasInput(1)) {
+    return n.fail("axes must be a compile-time constant");
+  } else {
+    for (int64_t i = 0; i < t.getRank(); ++i) {
+      if (sh::isDynamic(t.getDimSize(i)))
+        return n.fail("cannot squeeze all size-1 dimensions when some are dynamic");
+      if (t.getDimSize(i) == 1)
+        axes.push_back(i);
+    }
+  }
+  llvm::sort(axes);
+  Value v = SqueezeOp::create(n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, false)),
+                              n.input(0), n.b.getDenseI64ArrayAttr(axes));
+  auto known = n.graph.knownInts.find(n.input(0));
+  if (known != n.graph.knownInts.end())
+    n.setKnownInts(v, known->second);
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  auto t = n.inputType(0);
+  auto given = intsAttrOrInput(n, "axes", 1, 13);
+  if (!given)
+    return n.fail("axes must be a compile-time constant");
+  int64_t outRank = t.getRank() + given->size();
+  SmallVector<int64_t> axes;
+  for (int64_t a : *given) {
+    std::optional<int64_t> norm = sh::normalizeAxis(a, outRank);
+    if (!norm)
+      return n.fail("axis " + std::to_string(a) + " is out of range");
+    axes.push_back(*norm);
+  }
+  llvm::sort(axes);
+  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
+    return n.fail("axes contain a duplicate");
+  sh::Shape out;
+  auto it = t.getShape().begin();
+  for (int64_t i = 0; i < outRank; ++i)
+    out.push_back(llvm::is_contained(axes, i) ? 1 : *it++);
+  Value v = UnsqueezeOp::create(n.b, n.loc, t.clone(out), n.input(0),
+                                n.b.getDenseI64ArrayAttr(axes));
+  auto known = n.graph.knownInts.find(n.input(0));
+  if (known != n.graph.knownInts.end())
+    n.setKnownInts(v, known->second);
+  else if (auto c = n.constInts(0); c && t.getRank() == 0)
+    n.setKnownInts(v, *c);
+  n.setOutput(0, v);
+  return success();
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  auto t = n.inputType(0);
+  SmallVector<int64_t> perm = n.attrInts("perm");
+  if (!n.hasAttr("perm"))
+    for (int64_t i = t.getRank() - 1; i >= 0; --i)
+      perm.push_back(i);
+  if ((int64_t)perm.size() != t.getRank())
+    return n.fail("perm must have one entry per dimension");
+  sh::Shape out;
+  SmallVector<bool> used(perm.size(), false);
+  for (int64_t &p : perm) {
+    if (p < 0)
+      p += t.getRank();
+    if (p < 0 || p >= t.getRank() || used[p])
+      return n.fail("perm is not a permutation");
+    used[p] = true;
+    out.push_back(t.getDimSize(p));
+  }
+  n.setOutput(0, TransposeOp::create(n.b, n.loc, t.clone(out), n.input(0),
+                                     n.b.getDenseI64ArrayAttr(perm)));
+  return success();
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  auto t = n.inputType(0);
+  auto target = knownEntries(n, 1);
+  if (!target)
+    return n.fail("the length of the shape input must be known");
+  // A dynamic target entry may still be 1, so a static input dim cannot be assumed.
+  sh::Shape tgt;
+  for (int64_t d : *target)
+    tgt.push_back(sh::isDynamic(d) ? sh::kDynamic : d);
+  size_t rank = std::max<size_t>(t.getRank(), tgt.size());
+  sh::Shape out(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t a = i < rank - t.getRank() ? 1 : t.getDimSize(i - (rank - t.getRank()));
+    int64_t b = i < rank - tgt.size() ? 1 : tgt[i - (rank - tgt.size())];
+    if (sh::isDynamic(b))
+      out[i] = (a != 1 && !sh::isDynamic(a)) ? a : sh::kDynamic;
+    else if (b == 1)
+      out[i] = a;
+    else if (a == 1 || sh::isDynamic(a) || a == b)
+      out[i] = b;
+    else
+      return n.fail("input does not broadcast to the target shape");
+  }
+  n.setOutput(0, ExpandOp::create(n.b, n.loc, t.clone(out), n.input(0), n.input(1)));
+  return success();
+}
+
+LogicalResult importTile(NodeImporter &n) {
+  auto t = n.inputType(0);
+  auto reps = knownEntries(n, 1);
+  sh::Shape out(t.getRank(), sh::kDynamic);
+  if (reps && (int64_t)reps->size() == t.getRank())
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (!sh::isDynamic((*reps)[i]) && !sh::isDynamic(t.getDimSize(i)))
+        out[i] = t.getDimSize(i) * (*reps)[i];
+  n.setOutput(0, TileOp::create(n.b, n.loc, t.clone(out), n.input(0),
+                                n.cast(n.input(1), n.b.getI64Type())));
+  return success();
+}
+
+LogicalResult importPad(NodeImporter &n) {
+  auto t = n.inputType(0);
+  int64_t rank = t.getRank();
+  std::string mode = n.attrString("mode", "constant");
+  std::optional<SmallVector<int64_t>> pads;
+  Value padsV, value;
+  if (n.opset < 11) {
+    pads = n.attrInts("pads");
+    if (t.getElementType().isIntOrFloat() && isa<FloatType>(t.getElementType()))
+      value = n.constScalar(t.getElementType(), n.attrFloat("value", 0));
+  } else {
+    pads = n.constInts(1);
+    padsV = n.input(1);
+    if (n.hasInput(2))
+      value = n.input(2);
+    if (n.hasInput(3)) { // Pad-18: pads only for the listed axes
+      auto axes = n.constInts(3);
+      if (!axes || !pads)
+        return n.fail("axes and pads must be compile-time constants");
+      SmallVector<int64_t> full(2 * rank, 0);
+      for (auto [i, a] : llvm::enumerate(*axes)) {
+        std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
+        if (!norm)
+          return n.fail("axis is out of range");
+        full[*norm] = (*pads)[i];
+        full[*norm + rank] = (*pads)[i + axes->size()];
+      }
+      pads = full;
+      padsV = Value();
+    }
+  }
+  if (pads && (int64_t)pads->size() != 2 * rank)
+    return n.fail("pads must have 2 * rank entries");
+  if (!padsV)
+    padsV = n.constI64(*pads);
+  if (value && cast<RankedTensorType>(value.getType()).getRank() != 0) {
+    auto vt = cast<RankedTensorType>(value.getType());
+    if (vt.getNumElements() != 1)
+      return n.fail("constant_value must be a scalar");
+    value = ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), value,
+                              n.constI64({}));
+  }
+  sh::Shape out(rank, sh::kDynamic);
+  if (pads)
+    for (int64_t i = 0; i < rank; ++i)
+      if (!sh::isDynamic(t.getDimSize(i)))
+        out[i] = t.getDimSize(i) + (*pads)[i] + (*pads)[i + rank];
+  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV, value,
+                               n.b.getStringAttr(mode)));
+  return success();
+}
+
+LogicalResult importRange(NodeImporter &n) {
+  Type et = n.inputType(0).getElementType();
+  int64_t len = sh::kDynamic;
+  auto s = n.constFloats(0), l = n.constFloats(1), d = n.constFloats(2);
+  if (s && l && d && (*d)[0] != 0)
+    len = std::max<int64_t>(0, (int64_t)std::ceil(((*l)[0] - (*s)[0]) / (*d)[0]));
+  auto scalarOf = [&](int i) -> Value {
+    Value v = n.input(i);
+    auto vt = n.inputType(i);
+    if (vt.getRank() == 0)
+      return v;
+    return ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), v, n.constI64({}));
+  };
+  n.setOutput(0, RangeOp::create(n.b, n.loc, RankedTensorType::get({len}, et), scalarOf(0),
+                                 scalarOf(1), scalarOf(2)));
+  return success();
+}
+
+/// The ONNX coordinate/rounding attributes of Resize, with the pre-opset-11 defaults.
+struct ResizeModes {
+  std::string mode, ctm, nearest;
+};
+
+ResizeModes resizeModes(NodeImporter &n, bool upsample) {
+  ResizeModes m;
+  m.mode = n.attrString("mode", "nearest");
+  if (m.mode == "bilinear" || m.mode == "trilinear")
+    m.mode = "linear"; // Upsample-7 spelling
+  m.ctm = n.attrString("coordinate_transformation_mode", "half_pixel");
+  m.nearest = n.attrString("nearest_mode", "round_prefer_floor");
+  if (upsample || n.opset < 11) {
+    m.ctm = "asymmetric";
+    m.nearest = "floor";
+  }
+  return m;
+}
+
+LogicalResult importResizeDynamic(NodeImporter &n, Value target) {
+  auto t = n.inputType(0);
+  ResizeModes m = resizeModes(n, false);
+  auto tt = cast<RankedTensorType>(target.getType());
+  if (tt.getRank() != 1 || !(tt.getElementType().isF32() || tt.getElementType().isInteger(64)))
+    return n.fail("scales must be 1-D f32 and sizes 1-D i64");
+  n.setOutput(0, ResizeOp::create(
+                     n.b, n.loc, t.clone(sh::Shape(t.getRank(), sh::kDynamic)), n.input(0),
+                     target, n.b.getDenseF64ArrayAttr({}), n.b.getStringAttr(m.mode),
+                     n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
+                     n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
+                     n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
+                     n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)),
+                     DenseF64ArrayAttr()));
+  return success();
+}
+
+LogicalResult importResize(NodeImporter &n, bool upsample) {
+  auto t = n.inputType(0);
+  int64_t rank = t.getRank();
+  std::optional<SmallVector<double>> scales;
+  std::optional<SmallVector<int64_t>> sizes;
+  if (upsample && n.opset < 9) {
+    auto f = n.attrFloats("scales");
+    scales = SmallVector<double>(f.begin(), f.end());
+  } else if (upsample || n.opset < 11) {
+    scales = n.constFloats(1);
+  } else {
+    if (n.hasInput(3))
+      sizes = n.constInts(3);
+    else if (n.hasInput(2))
+      scales = n.constFloats(2);
+    if (!sizes && !scales && n.opset >= 18 && n.hasAttr("axes"))
+      return n.fail("with axes, scales or sizes must be compile-time constants");
+    if (!sizes && !scales) { // known only at run time: every resized dim is dynamic
+      int target = n.hasInput(3) ? 3 : 2;
+      if (!n.hasInput(target))
+        return n.fail("needs scales or sizes");
+      return importResizeDynamic(n, n.input(target));
+    }
+  }
+  if (scales && scales->empty() && n.hasInput(3))
+    sizes = n.constInts(3);
+  SmallVector<int64_t> axes = n.opset >= 18 ? n.attrInts("axes") : SmallVector<int64_t>();
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  for (int64_t &a : axes) {
+    std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
+    if (!norm)
+      return n.fail("axis is out of range");
+    a = *norm;
+  }
+  SmallVector<double> fullScales(rank, 1.0);
+  sh::Shape out(t.getShape());
+  std::string policy = n.attrString("keep_aspect_ratio_policy", "stretch");
+  if (sizes) {
+    if (sizes->size() != axes.size())
+      return n.fail("sizes must have one entry per resized axis");
+    if (policy != "stretch") {
+      double scale = policy == "not_larger" ? 1e300 : 0;
+      for (auto [i, a] : llvm::enumerate(axes)) {
+        if (sh::isDynamic(t.getDimSize(a)))
+          return n.fail("keep_aspect_ratio_policy needs static input dimensions");
+        double s = (double)(*sizes)[i] / t.getDimSize(a);
+        scale = policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
+      }
+      for (int64_t a : axes) {
+        fullScales[a] = scale;
+        out[a] = (int64_t)std::floor(t.getDimSize(a) * scale + 0.5);
+      }
+    } else {
+      for (auto [i, a] : llvm::enumerate(axes)) {
+        out[a] = (*sizes)[i];
+        if (sh::isDynamic(t.getDimSize(a)))
+          return n.fail("resizing a dynamic dimension to a fixed size is not supported");
+        fullScales[a] = (double)(*sizes)[i] / t.getDimSize(a);
+      }
+    }
+  } else {
+    if (scales->size() != axes.size())
+      return n.fail("scales must have one entry per resized axis");
+    for (auto [i, a] : llvm::enumerate(axes)) {
+      fullScales[a] = (*scales)[i];
+      if (!sh::isDynamic(t.getDimSize(a)))
+        out[a] = (int64_t)std::floor(t.getDimSize(a) * (*scales)[i]);
+      else if ((*scales)[i] != 1.0)
+        out[a] = sh::kDynamic;
+    }
+  }
+  ResizeModes m = resizeModes(n, upsample);
+  DenseF64ArrayAttr roi;
+  if (!upsample && n.opset >= 11 && n.hasInput(1) && m.ctm == "tf_crop_and_resize") {
+    auto r = n.constFloats(1);
+    if (!r)
+      return n.fail("roi must be a compile-time constant");
+    SmallVector<double> full(2 * rank, 0.0);
+    for (int64_t i = 0; i < rank; ++i)
+      full[rank + i] = 1.0;
+    for (auto [i, a] : llvm::enumerate(axes)) {
+      full[a] = (*r)[i];
+      full[rank + a] = (*r)[i + axes.size()];
+    }
+    roi = n.b.getDenseF64ArrayAttr(full);
+  }
+  auto op = ResizeOp::create(
+      n.b, n.loc, t.clone(out), n.input(0), Value(), n.b.getDenseF64ArrayAttr(fullScales),
+      n.b.getStringAttr(m.mode), n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
+      n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
+      n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
+      n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)), roi);
+  n.setOutput(0, op);
+  return success();
+}
+
+LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
+  auto t = n.inputType(0);
+  if (t.getRank() != 4)
+    return n.fail("input must be 4-D (NCHW)");
+  int64_t bs = n.attrInt("blocksize", 0);
+  if (bs < 1)
+    return n.fail("blocksize must be positive");
+  auto scale = [&](int64_t d, bool up) {
+    return sh::isDynamic(d) ? d : (up ? d * bs : d / bs);
+  };
+  int64_t c = t.getDimSize(1);
+  sh::Shape out{t.getDimSize(0),
+                sh::isDynamic(c) ? c : (toSpace ? c / (bs * bs) : c * bs * bs),
+                scale(t.getDimSize(2), toSpace), scale(t.getDimSize(3), toSpace)};
+  if (toSpace)
+    n.setOutput(0, DepthToSpaceOp::create(n.b, n.loc, t.clone(out), n.input(0), bs,
+                                          n.attrString("mode", "DCR")));
+  else
+    n.setOutput(0, SpaceToDepthOp::create(n.b, n.loc, t.clone(out), n.input(0), bs));
+  return success();
+}
+
+} // namespace
+
+void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
+  r["Constant"] = importConstant;
+  r["ConstantOfShape"] = importConstantOfShape;
+  r["Shape"] = importShape;
+  r["Size"] = [](NodeImporter &n) {
+    n.setOutput(0, SizeOp::create(n.b, n.loc, RankedTensorType::get({}, n.b.getI64Type()),
+                                  n.input(0)));
+    return success();
+  };
+  r["Gather"] = importGather;
+  r["GatherElements"] = importGatherElements;
+  r["Slice"] = importSlice;
+  r["Concat"] = importConcat;
+  r["Split"] = importSplit;
+  r["Reshape"] = importReshape;
+  r["Flatten"] = importFlatten;
+  r["Squeeze"] = importSqueeze;
+  r["Unsqueeze"] = importUnsqueeze;
+  r["Transpose"] = importTranspose;
+  r["Expand"] = importExpand;
+  r["Tile"] = importTile;
+  r["Pad"] = importPad;
+  r["Range"] = importRange;
+  r["Resize"] = [](NodeImporter &n) { return importResize(n, false); };
+  r["Upsample"] = [](NodeImporter &n) { return importResize(n, true); };
+  r["DepthToSpace"] = [](NodeImporter &n) { return importDepthToSpace(n, true); };
+  r["SpaceToDepth"] = [](NodeImporter &n) { return importDepthToSpace(n, false); };
+  r["Trilu"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t k = 0;
+    Value dynamicK;
+    if (n.hasInput(1)) {
+      auto c = n.constInts(1);
+      if (c && c->size() == 1)
+        k = (*c)[0];
+      else if (n.inputType(1).getNumElements() == 1 ||
+               sh::isDynamic(n.inputType(1).getNumElements()))
+        dynamicK = n.input(1);
+      else
+        return n.fail("k must hold one value");
+    }
+    if (n.inputRank(0) < 2)
+      return n.fail("input must have rank >= 2");
+    n.setOutput(0, TriluOp::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicK,
+                                   n.attrInt("upper", 1) != 0, k));
+    return success();
+  };
+  r["CumSum"] = [](NodeImporter &n) -> LogicalResult {
+    auto axis = n.constInts(1);
+    Value dynamicAxis;
+    int64_t a = 0;
+    if (axis && axis->size() == 1) {
+      std::optional<int64_t> norm = sh::normalizeAxis((*axis)[0], n.inputRank(0));
+      if (!norm)
+        return n.fail("axis is out of range");
+      a = *norm;
+    } else {
+      dynamicAxis = n.input(1);
+    }
+    n.setOutput(0, CumSumOp::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicAxis, a,
+                                    n.attrInt("exclusive", 0) != 0,
+                                    n.attrInt("reverse", 0) != 0));
+    return success();
+  };
+}

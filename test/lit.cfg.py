@@ -1,0 +1,21 @@
+# lit configuration for Anvil's FileCheck tests.
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "Anvil"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir", ".onnxtxt", ".test"]
+config.excludes = ["Inputs", "lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "unit", "models"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.anvil_obj_root, "test")
+
+llvm_config.with_system_environment(["HOME", "TMPDIR"])
+llvm_config.use_default_substitutions()
+tool_dirs = [os.path.join(config.anvil_obj_root, "bin"), config.llvm_tools_dir]
+llvm_config.add_tool_substitutions(["anvil-opt", "anvil-compile"], tool_dirs)
+config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
+config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Frontend", "onnx", "Inputs")))
+config.substitutions.append(("%models", os.path.join(config.anvil_obj_root, "models")))

@@ -1,0 +1,20 @@
+//===- anvil-opt.cpp - mlir-opt with Anvil's dialects and passes -----------===//
+//
+// The lit workhorse: parses, verifies, transforms and prints IR that uses the anvil dialect.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Graph/AnvilDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "mlir/Transforms/Passes.h"
+
+int main(int argc, char **argv) {
+  mlir::DialectRegistry registry;
+  registry.insert<anvil::AnvilDialect, mlir::func::FuncDialect>();
+  // Generic passes the graph pipeline uses (canonicalize, cse, symbol-dce, ...).
+  mlir::registerTransformsPasses();
+  return mlir::asMainReturnCode(
+      mlir::MlirOptMain(argc, argv, "Anvil optimizer driver\n", registry));
+}
