@@ -246,6 +246,15 @@ LogicalResult RangeOp::verify() {
 // Data movement
 //===----------------------------------------------------------------------===//
 
+/// Data-movement ops keep the element type of their `input`.
+static LogicalResult verifySameElementType(Operation *op) {
+  Type in = rankedType(op->getOperand(0)).getElementType();
+  for (Value result : op->getResults())
+    if (rankedType(result).getElementType() != in)
+      return op->emitOpError("result element type must match the input element type");
+  return success();
+}
+
 LogicalResult ReshapeOp::verify() {
   int64_t n = getShape().getType().getDimSize(0);
   if (!sh::isDynamic(n) && n != getType().getRank())
@@ -355,6 +364,8 @@ LogicalResult ConcatOp::verify() {
 
 LogicalResult SplitOp::verify() {
   auto in = getInput().getType();
+  if (failed(verifySameElementType(*this)))
+    return failure();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
     return emitOpError() << "axis " << getAxis() << " is out of range for rank "
@@ -384,14 +395,6 @@ LogicalResult SplitOp::verify() {
   if (!sh::isDynamic(dim) && total != dim)
     return emitOpError() << "sizes add up to " << total << " but the split dimension is "
                          << dim;
-  return success();
-}
-
-/// Data-movement ops keep the element type of their `input`.
-static LogicalResult verifySameElementType(Operation *op) {
-  if (rankedType(op->getOperand(0)).getElementType() !=
-      rankedType(op->getResult(0)).getElementType())
-    return op->emitOpError("result element type must match the input element type");
   return success();
 }
 
@@ -490,6 +493,8 @@ LogicalResult PadOp::verify() {
 
 LogicalResult ResizeOp::verify() {
   int64_t rank = getInput().getType().getRank();
+  if (failed(verifySameElementType(*this)))
+    return failure();
   if (getDynamicTarget() && !getScales().empty())
     return emitOpError("takes scales from an attribute or an operand, not both");
   if (!getDynamicTarget() && (int64_t)getScales().size() != rank)

@@ -402,7 +402,7 @@ def Anvil_ConcatOp : Anvil_Op<"concat", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def Anvil_SplitOp : Anvil_Op<"split", [SameOperandsAndResultElementType]> {
+def Anvil_SplitOp : Anvil_Op<"split"> {
   let summary = "Cuts a tensor into pieces along an axis.";
   let description = [{
     Piece `i` has `sizes[i]` elements along `axis`; the sizes add up to that dimension.
@@ -531,7 +531,7 @@ def Anvil_PadOp : Anvil_Op<"pad"> {
   let hasVerifier = 1;
 }
 
-def Anvil_ResizeOp : Anvil_Op<"resize", [SameOperandsAndResultElementType]> {
+def Anvil_ResizeOp : Anvil_Op<"resize"> {
   let summary = "Resizes (interpolates) a tensor to the result shape.";
   let description = [{
     Attributes follow ONNX Resize; `scales` has one factor per dimension and the result
@@ -591,7 +591,7 @@ def Anvil_SpaceToDepthOp : Anvil_Op<"space_to_depth", [SameOperandsAndResultElem
   let hasVerifier = 1;
 }
 
-def Anvil_TriluOp : Anvil_Op<"trilu", [SameOperandsAndResultType]> {
+def Anvil_TriluOp : Anvil_Op<"trilu", [AllTypesMatch<["input", "output"]>]> {
   let summary = "Keeps the upper or lower triangle of the last two dimensions.";
   let description = [{
     Elements outside the triangle offset by diagonal `k` become zero. A `k` known only at
@@ -611,7 +611,7 @@ def Anvil_TriluOp : Anvil_Op<"trilu", [SameOperandsAndResultType]> {
   let hasVerifier = 1;
 }
 
-def Anvil_CumSumOp : Anvil_Op<"cumsum", [SameOperandsAndResultType]> {
+def Anvil_CumSumOp : Anvil_Op<"cumsum", [AllTypesMatch<["input", "output"]>]> {
   let summary = "Cumulative sum along an axis.";
   let description = [{
     An axis known only at run time comes as the one-element `dynamic_axis` operand.

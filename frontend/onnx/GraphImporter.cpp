@@ -70,9 +70,11 @@ std::string anvil::onnx_frontend::onnxTypeName(int32_t t) {
   return "type #" + std::to_string(t);
 }
 
-GraphImporter::GraphImporter(MLIRContext &ctx, const onnx::ModelProto &model,
+GraphImporter::GraphImporter(MLIRContext &ctx,
+                             std::shared_ptr<const onnx::ModelProto> modelProto,
                              StringRef path, const ImportOptions &options)
-    : ctx(ctx), options(options), model(model), path(path.str()) {}
+    : ctx(ctx), options(options), owner(std::move(modelProto)), model(*owner),
+      path(path.str()) {}
 
 Location GraphImporter::fileLoc() const {
   return FileLineColLoc::get(&ctx, path, 0, 0);
@@ -289,7 +291,8 @@ FailureOr<RankedTensorType> GraphImporter::convertValueType(const onnx::ValueInf
   return RankedTensorType::get(dims, element);
 }
 
-FailureOr<std::string> GraphImporter::readExternalData(const onnx::TensorProto &t) {
+FailureOr<GraphImporter::TensorBytes>
+GraphImporter::readExternalData(const onnx::TensorProto &t) {
   std::string location;
   int64_t offset = 0, length = -1;
   for (const auto &kv : t.external_data()) {
@@ -315,14 +318,19 @@ FailureOr<std::string> GraphImporter::readExternalData(const onnx::TensorProto &
   }
   SmallString<256> full(llvm::sys::path::parent_path(path));
   llvm::sys::path::append(full, location);
-  auto buffer = llvm::MemoryBuffer::getFile(full, /*IsText=*/false,
-                                            /*RequiresNullTerminator=*/false);
-  if (!buffer) {
-    emitError(fileLoc()) << "cannot read external data '" << full << "' of tensor '"
-                         << t.name() << "': " << buffer.getError().message();
-    return failure();
+  std::shared_ptr<llvm::MemoryBuffer> &file = externalFiles[std::string(full)];
+  if (!file) {
+    // Mapped, not read: weights are used in place.
+    auto buffer = llvm::MemoryBuffer::getFile(full, /*IsText=*/false,
+                                              /*RequiresNullTerminator=*/false);
+    if (!buffer) {
+      emitError(fileLoc()) << "cannot read external data '" << full << "' of tensor '"
+                           << t.name() << "': " << buffer.getError().message();
+      return failure();
+    }
+    file = std::move(*buffer);
   }
-  int64_t size = (*buffer)->getBufferSize();
+  int64_t size = file->getBufferSize();
   if (length < 0)
     length = size - offset;
   if (offset < 0 || offset > size || length > size - offset) {
@@ -331,7 +339,7 @@ FailureOr<std::string> GraphImporter::readExternalData(const onnx::TensorProto &
                          << size << " bytes)";
     return failure();
   }
-  return std::string((*buffer)->getBufferStart() + offset, length);
+  return TensorBytes{StringRef(file->getBufferStart() + offset, length), file};
 }
 
 /// Bits per element as ONNX stores it in raw_data (sub-byte types are packed).
@@ -339,6 +347,44 @@ static int64_t storageBits(Type t) {
   if (t.isInteger(1))
     return 8;
   return t.getIntOrFloatBitWidth();
+}
+
+FailureOr<GraphImporter::TensorBytes>
+GraphImporter::tensorBytes(const onnx::TensorProto &t, StringRef what, int64_t bits) {
+  if (t.data_location() == onnx::TensorProto::EXTERNAL)
+    return readExternalData(t);
+  if (t.has_raw_data())
+    return TensorBytes{t.raw_data(), owner};
+  auto raw = std::make_shared<std::string>();
+  auto append = [&](const void *p, size_t n) {
+    raw->append(static_cast<const char *>(p), n);
+  };
+  switch (t.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    append(t.float_data().data(), t.float_data_size() * 4);
+    break;
+  case onnx::TensorProto::DOUBLE:
+    append(t.double_data().data(), t.double_data_size() * 8);
+    break;
+  case onnx::TensorProto::INT64:
+    append(t.int64_data().data(), t.int64_data_size() * 8);
+    break;
+  case onnx::TensorProto::UINT32:
+  case onnx::TensorProto::UINT64:
+    for (uint64_t v : t.uint64_data())
+      append(&v, bits / 8);
+    break;
+  default:
+    if (bits < 8) {
+      emitError(fileLoc()) << what << " '" << t.name()
+                           << "': sub-byte types are only supported as raw_data";
+      return failure();
+    }
+    for (int32_t v : t.int32_data())
+      append(&v, bits / 8); // little-endian host: the low bytes hold the value
+    break;
+  }
+  return TensorBytes{*raw, raw};
 }
 
 FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
@@ -361,45 +407,10 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
   int64_t count = type.getNumElements();
   int64_t bits = storageBits(element);
 
-  // Gather the bytes in ONNX's little-endian raw layout.
-  std::string raw;
-  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
-    FailureOr<std::string> data = readExternalData(t);
-    if (failed(data))
-      return failure();
-    raw = std::move(*data);
-  } else if (t.has_raw_data()) {
-    raw = t.raw_data();
-  } else {
-    auto append = [&](const void *p, size_t n) {
-      raw.append(static_cast<const char *>(p), n);
-    };
-    switch (t.data_type()) {
-    case onnx::TensorProto::FLOAT:
-      append(t.float_data().data(), t.float_data_size() * 4);
-      break;
-    case onnx::TensorProto::DOUBLE:
-      append(t.double_data().data(), t.double_data_size() * 8);
-      break;
-    case onnx::TensorProto::INT64:
-      append(t.int64_data().data(), t.int64_data_size() * 8);
-      break;
-    case onnx::TensorProto::UINT32:
-    case onnx::TensorProto::UINT64:
-      for (uint64_t v : t.uint64_data())
-        append(&v, bits / 8);
-      break;
-    default:
-      if (bits < 8) {
-        emitError(fileLoc()) << what << " '" << t.name()
-                             << "': sub-byte types are only supported as raw_data";
-        return failure();
-      }
-      for (int32_t v : t.int32_data())
-        append(&v, bits / 8); // little-endian host: the low bytes hold the value
-      break;
-    }
-  }
+  FailureOr<TensorBytes> bytes = tensorBytes(t, what, bits);
+  if (failed(bytes))
+    return failure();
+  StringRef raw = bytes->data;
   int64_t expectedBytes = (count * bits + 7) / 8;
   if ((int64_t)raw.size() != expectedBytes) {
     emitError(fileLoc()) << what << " '" << t.name() << "' holds " << raw.size()
@@ -440,8 +451,17 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
   }
   std::string key = t.name().empty() ? "constant_" + std::to_string(resourceCounter++)
                                      : t.name();
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(raw.data(), raw.size()), alignof(uint64_t));
+  constexpr size_t align = alignof(uint64_t);
+  AsmResourceBlob blob;
+  if (reinterpret_cast<uintptr_t>(raw.data()) % align == 0) {
+    // Zero copy: the blob keeps the bytes' owner (the model or a mapped file) alive.
+    blob = AsmResourceBlob(ArrayRef<char>(raw.data(), raw.size()), align,
+                           [keep = bytes->owner](void *, size_t, size_t) {},
+                           /*dataIsMutable=*/false);
+  } else {
+    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(raw.data(), raw.size()), align);
+  }
   return cast<ElementsAttr>(DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 

@@ -8,8 +8,13 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <memory>
 #include <string>
 #include <unordered_map>
+
+namespace llvm {
+class MemoryBuffer;
+}
 
 namespace anvil::onnx_frontend {
 
@@ -20,8 +25,10 @@ std::string onnxTypeName(int32_t onnxType);
 
 class GraphImporter {
 public:
-  GraphImporter(mlir::MLIRContext &ctx, const onnx::ModelProto &model, llvm::StringRef path,
-                const ImportOptions &options);
+  /// `model` is shared because weight blobs point into it (and into mapped external data)
+  /// instead of copying: the last blob to go releases it.
+  GraphImporter(mlir::MLIRContext &ctx, std::shared_ptr<const onnx::ModelProto> model,
+                llvm::StringRef path, const ImportOptions &options);
 
   /// Builds `func.func @main` into `module`; false after reporting errors.
   bool run(mlir::ModuleOp module);
@@ -47,9 +54,19 @@ private:
   bool checkSupport(const std::vector<const onnx::NodeProto *> &order);
   mlir::FailureOr<mlir::RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
                                                            bool isInput);
-  mlir::FailureOr<std::string> readExternalData(const onnx::TensorProto &t);
+  /// A tensor's bytes in ONNX's little-endian layout and whatever keeps them alive.
+  struct TensorBytes {
+    llvm::StringRef data;
+    std::shared_ptr<const void> owner;
+  };
+  mlir::FailureOr<TensorBytes> tensorBytes(const onnx::TensorProto &t, llvm::StringRef what,
+                                           int64_t bits);
+  mlir::FailureOr<TensorBytes> readExternalData(const onnx::TensorProto &t);
 
+  std::shared_ptr<const onnx::ModelProto> owner;
   const onnx::ModelProto &model;
+  /// External data files, mapped once each.
+  std::unordered_map<std::string, std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
   std::string path;
   int64_t opset = 0;
   std::unordered_map<std::string, mlir::Value> values;

@@ -5,10 +5,12 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
 #include <google/protobuf/io/coded_stream.h>
+#include <google/protobuf/io/zero_copy_stream_impl.h>
 #include <onnx/defs/parser.h>
 
 #include <algorithm>
@@ -28,57 +30,73 @@ static bool looksLikeText(StringRef data) {
          head.starts_with("opset_import");
 }
 
+/// Parses a binary model straight from the file (no second copy of the weights) or a
+/// text-syntax model from memory.
+static LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProto &model) {
+  if (llvm::sys::fs::is_directory(path)) {
+    return emitError(fileLoc) << "cannot read model: it is a directory";
+  }
+  uint64_t size = 0;
+  if (std::error_code err = llvm::sys::fs::file_size(path, size))
+    return emitError(fileLoc) << "cannot read model: " << err.message();
+  if (size == 0)
+    return emitError(fileLoc) << "model file is empty";
+  // Sniff the first bytes to tell ONNX text syntax from protobuf.
+  auto head = llvm::MemoryBuffer::getFileSlice(path, std::min<uint64_t>(size, 256), 0,
+                                               /*IsVolatile=*/false);
+  if (!head)
+    return emitError(fileLoc) << "cannot read model: " << head.getError().message();
+  StringRef start = (*head)->getBuffer();
+  bool text = path.ends_with(".onnxtxt") || path.ends_with(".onnx.txt") ||
+              (!path.ends_with(".onnx") && looksLikeText(start));
+  if (text) {
+    auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    if (!buffer)
+      return emitError(fileLoc) << "cannot read model: " << buffer.getError().message();
+    onnx::OnnxParser parser((*buffer)->getBufferStart());
+    auto status = parser.Parse(model);
+    if (!status.IsOK()) {
+      std::string msg = status.ErrorMessage();
+      std::replace(msg.begin(), msg.end(), '\n', ' ');
+      return emitError(fileLoc) << "cannot parse ONNX text syntax: " << msg;
+    }
+    return success();
+  }
+  if (size > (uint64_t)std::numeric_limits<int>::max())
+    return emitError(fileLoc) << "model is larger than protobuf's 2 GiB limit; store the "
+                                 "weights as external data";
+  int fd;
+  if (auto err = llvm::sys::fs::openFileForRead(path, fd))
+    return emitError(fileLoc) << "cannot read model: " << err.message();
+  bool parsed;
+  {
+    google::protobuf::io::FileInputStream file(fd);
+    file.SetCloseOnDelete(true);
+    google::protobuf::io::CodedInputStream stream(&file);
+    stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    parsed = model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
+  }
+  if (!parsed)
+    return emitError(fileLoc) << "not a valid ONNX model: the file is not a complete ONNX "
+                                 "protobuf (truncated or another format?)"
+                              << (looksLikeText(start) ? "; for ONNX text syntax use the "
+                                                         ".onnxtxt extension"
+                                                       : "");
+  if (!model.has_graph())
+    return emitError(fileLoc) << "not a valid ONNX model: it has no graph";
+  return success();
+}
+
 OwningOpRef<ModuleOp> anvil::onnx_frontend::importOnnxFile(MLIRContext &context,
                                                            StringRef path,
                                                            const ImportOptions &options) {
   registerImportDialects(context);
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
-  auto buffer = llvm::MemoryBuffer::getFileOrSTDIN(path, /*IsText=*/false,
-                                                   /*RequiresNullTerminator=*/true);
-  if (!buffer) {
-    emitError(fileLoc) << "cannot read model: " << buffer.getError().message();
+  auto model = std::make_shared<onnx::ModelProto>();
+  if (failed(loadModel(path, fileLoc, *model)))
     return nullptr;
-  }
-  StringRef data = (*buffer)->getBuffer();
-  if (data.empty()) {
-    emitError(fileLoc) << "model file is empty";
-    return nullptr;
-  }
-
-  onnx::ModelProto model;
-  bool text = path.ends_with(".onnxtxt") || path.ends_with(".onnx.txt") ||
-              (!path.ends_with(".onnx") && looksLikeText(data));
-  if (text) {
-    onnx::OnnxParser parser(data.data());
-    auto status = parser.Parse(model);
-    if (!status.IsOK()) {
-      std::string msg = status.ErrorMessage();
-      std::replace(msg.begin(), msg.end(), '\n', ' ');
-      emitError(fileLoc) << "cannot parse ONNX text syntax: " << msg;
-      return nullptr;
-    }
-  } else {
-    google::protobuf::io::CodedInputStream stream(
-        reinterpret_cast<const uint8_t *>(data.data()), static_cast<int>(data.size()));
-    stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-    if (data.size() > (size_t)std::numeric_limits<int>::max() ||
-        !model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage()) {
-      emitError(fileLoc) << "not a valid ONNX model: the file is not a complete ONNX "
-                            "protobuf (truncated or another format?)"
-                         << (looksLikeText(data) ? "; for ONNX text syntax use the "
-                                                   ".onnxtxt extension"
-                                                 : "");
-      return nullptr;
-    }
-    if (!model.has_graph()) {
-      emitError(fileLoc) << "not a valid ONNX model: it has no graph";
-      return nullptr;
-    }
-  }
-  buffer->reset(); // the protobuf holds its own copy now
-
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
-  GraphImporter importer(context, model, path, options);
+  GraphImporter importer(context, std::move(model), path, options);
   if (!importer.run(*module))
     return nullptr;
   return module;
@@ -163,6 +181,23 @@ std::optional<SmallVector<int64_t>> NodeImporter::constInts(int i) const {
     out.assign(p, p + bytes.size() / 8);
     return out;
   }
+  return std::nullopt;
+}
+
+std::optional<SmallVector<int64_t>> NodeImporter::knownInts(int i) const {
+  Value v = input(i);
+  if (!v)
+    return std::nullopt;
+  auto it = graph.knownInts.find(v);
+  if (it != graph.knownInts.end())
+    return it->second;
+  if (auto c = constInts(i))
+    return c;
+  auto t = inputType(i);
+  if (t.getRank() == 1 && !shape::isDynamic(t.getDimSize(0)))
+    return SmallVector<int64_t>(t.getDimSize(0), shape::kDynamic);
+  if (t.getRank() == 0)
+    return SmallVector<int64_t>{shape::kDynamic};
   return std::nullopt;
 }
 

@@ -4,6 +4,7 @@
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_frontend;
+namespace sh = anvil::shape;
 
 namespace {
 
@@ -12,6 +13,39 @@ template <typename OpTy> ImportFn unaryImporter() {
     n.setOutput(0, n.unary<OpTy>(n.input(0)));
     return success();
   };
+}
+
+/// Shape arithmetic on known integer vectors (a dynamic entry stays dynamic).
+template <typename OpTy> std::optional<int64_t> foldInt(int64_t a, int64_t b) {
+  if (sh::isDynamic(a) || sh::isDynamic(b))
+    return sh::kDynamic;
+  if constexpr (std::is_same_v<OpTy, AddOp>)
+    return a + b;
+  if constexpr (std::is_same_v<OpTy, SubOp>)
+    return a - b;
+  if constexpr (std::is_same_v<OpTy, MulOp>)
+    return a * b;
+  if constexpr (std::is_same_v<OpTy, DivOp>)
+    return b == 0 ? std::nullopt : std::optional<int64_t>(a / b);
+  return std::nullopt;
+}
+
+template <typename OpTy> void propagateKnownInts(NodeImporter &n, Value result) {
+  if (!n.inputType(0).getElementType().isInteger(64) || n.inputRank(0) > 1 ||
+      n.inputRank(1) > 1)
+    return;
+  auto a = n.knownInts(0), b = n.knownInts(1);
+  if (!a || !b || (a->size() != b->size() && a->size() != 1 && b->size() != 1))
+    return;
+  SmallVector<int64_t> out;
+  for (size_t i = 0, e = std::max(a->size(), b->size()); i < e; ++i) {
+    std::optional<int64_t> v =
+        foldInt<OpTy>((*a)[a->size() == 1 ? 0 : i], (*b)[b->size() == 1 ? 0 : i]);
+    if (!v)
+      return;
+    out.push_back(*v);
+  }
+  n.setKnownInts(result, out);
 }
 
 /// Binary ops; operands must share one element type (ONNX's type constraint).
@@ -36,7 +70,9 @@ template <typename OpTy> ImportFn binaryImporter() {
         return success();
       }
     }
-    n.setOutput(0, n.binary<OpTy>(n.input(0), n.input(1)));
+    Value v = n.binary<OpTy>(n.input(0), n.input(1));
+    propagateKnownInts<OpTy>(n, v);
+    n.setOutput(0, v);
     return success();
   };
 }
@@ -122,8 +158,12 @@ LogicalResult importClip(NodeImporter &n) {
 LogicalResult importCast(NodeImporter &n, Type to) {
   if (!to)
     return n.fail("target type is not supported");
-  n.setOutput(0, CastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0),
-                                n.b.getBoolAttr(n.attrInt("saturate", 1) != 0)));
+  Value v = CastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0),
+                           n.b.getBoolAttr(n.attrInt("saturate", 1) != 0));
+  if (to.isInteger(64) && isa<IntegerType>(n.inputType(0).getElementType()))
+    if (auto known = n.knownInts(0))
+      n.setKnownInts(v, *known);
+  n.setOutput(0, v);
   return success();
 }
 
@@ -136,9 +176,6 @@ LogicalResult importPow(NodeImporter &n) {
 
 LogicalResult importMod(NodeImporter &n) {
   bool fmod = n.attrInt("fmod", 0) != 0;
-  Type et = n.inputType(0).getElementType();
-  if (!fmod && isa<FloatType>(et))
-    return n.fail("Mod with fmod=0 is only defined for integers");
   n.setOutput(0, fmod ? n.binary<FRemOp>(n.input(0), n.input(1))
                       : n.binary<RemOp>(n.input(0), n.input(1)));
   return success();

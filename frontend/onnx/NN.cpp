@@ -254,9 +254,55 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
   return success();
 }
 
+/// Mean and 1/sqrt(var + eps) of `x` over dims [axis, rank), kept as size-1 dims and
+/// computed in `stash` precision: the extra outputs of LayerNormalization.
+std::pair<Value, Value> normStatistics(NodeImporter &n, Value x, int64_t axis, Type stash) {
+  auto t = cast<RankedTensorType>(x.getType());
+  x = n.cast(x, stash);
+  t = t.clone(stash);
+  SmallVector<int64_t> axes;
+  for (int64_t i = axis; i < t.getRank(); ++i)
+    axes.push_back(i);
+  auto reducedType = t.clone(sh::reduce(t.getShape(), axes, true));
+  auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
+  Value mean = ReduceMeanOp::create(n.b, n.loc, reducedType, x, Value(), axesAttr, true, false);
+  Value centered = n.binary<SubOp>(x, mean);
+  Value var = ReduceMeanOp::create(n.b, n.loc, reducedType,
+                                   n.binary<MulOp>(centered, centered), Value(), axesAttr,
+                                   true, false);
+  Value eps = n.constScalar(stash, n.attrFloat("epsilon", 1e-5f));
+  Value invStd = n.unary<ReciprocalOp>(n.unary<SqrtOp>(n.binary<AddOp>(var, eps)));
+  return {mean, invStd};
+}
+
+/// The `stash_type` precision of normalization statistics (float unless the model says).
+Type stashType(NodeImporter &n) {
+  Type t = convertElementType(*n.b.getContext(), n.attrInt("stash_type", 1));
+  return t ? t : n.b.getF32Type();
+}
+
+LogicalResult importRMSNorm(NodeImporter &n) {
+  auto x = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  Type stash = stashType(n);
+  Value xs = n.cast(n.input(0), stash);
+  auto t = x.clone(stash);
+  SmallVector<int64_t> axes;
+  for (int64_t i = *axis; i < x.getRank(); ++i)
+    axes.push_back(i);
+  Value meanSq = ReduceMeanOp::create(n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, true)),
+                                      n.binary<MulOp>(xs, xs), Value(),
+                                      n.b.getDenseI64ArrayAttr(axes), true, false);
+  Value eps = n.constScalar(stash, n.attrFloat("epsilon", 1e-5f));
+  Value normalized = n.binary<DivOp>(xs, n.unary<SqrtOp>(n.binary<AddOp>(meanSq, eps)));
+  Value scale = n.cast(n.input(1), x.getElementType());
+  n.setOutput(0, n.binary<MulOp>(n.cast(normalized, x.getElementType()), scale));
+  return success();
+}
+
 LogicalResult importLayerNorm(NodeImporter &n) {
-  if (n.outputUsed(1) || n.outputUsed(2))
-    return n.fail("the Mean and InvStdDev outputs are not supported");
   auto x = n.inputType(0);
   std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
   if (!axis)
@@ -269,6 +315,11 @@ LogicalResult importLayerNorm(NodeImporter &n) {
     std::optional<sh::Shape> b = sh::broadcast(ps, normalized);
     if (ps.size() > normalized.size() || !b || !sh::compatible(*b, normalized))
       return n.fail("Scale and B must broadcast to the normalized dimensions");
+  }
+  if (n.outputUsed(1) || n.outputUsed(2)) {
+    auto [mean, invStd] = normStatistics(n, n.input(0), *axis, stashType(n));
+    n.setOutput(1, mean);
+    n.setOutput(2, invStd);
   }
   n.setOutput(0, LayerNormOp::create(n.b, n.loc, x, n.input(0), n.input(1),
                                      n.hasInput(2) ? n.input(2) : Value(),
@@ -327,6 +378,7 @@ void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
   r["BatchNormalization"] = importBatchNorm;
   r["InstanceNormalization"] = importInstanceNorm;
   r["LayerNormalization"] = importLayerNorm;
+  r["RMSNormalization"] = importRMSNorm;
   r["Softmax"] = importSoftmaxLike<SoftmaxOp>;
   r["LogSoftmax"] = importSoftmaxLike<LogSoftmaxOp>;
   r["Hardmax"] = importSoftmaxLike<HardmaxOp>;

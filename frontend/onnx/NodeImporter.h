@@ -45,6 +45,9 @@ public:
   /// Elements of a compile-time-constant (or statically known) integer input.
   std::optional<llvm::SmallVector<int64_t>> constInts(int i) const;
   std::optional<llvm::SmallVector<double>> constFloats(int i) const;
+  /// The statically known entries of a 0-D/1-D integer input (kDynamic where unknown),
+  /// when at least its length is known: shape arithmetic with a dynamic batch dim.
+  std::optional<llvm::SmallVector<int64_t>> knownInts(int i) const;
 
   // -- Attributes (a wrong attribute type is reported and yields the default) --
   bool hasAttr(llvm::StringRef name) const;

@@ -14,23 +14,6 @@ RankedTensorType i64Vector(NodeImporter &n, int64_t size) {
   return RankedTensorType::get({size}, n.b.getI64Type());
 }
 
-/// The statically known entries of a 1-D i64 value (kDynamic where unknown), if its
-/// length is known.
-std::optional<SmallVector<int64_t>> knownEntries(NodeImporter &n, int i) {
-  Value v = n.input(i);
-  auto it = n.graph.knownInts.find(v);
-  if (it != n.graph.knownInts.end())
-    return it->second;
-  if (auto c = n.constInts(i))
-    return c;
-  auto t = n.inputType(i);
-  if (t.getRank() == 1 && !sh::isDynamic(t.getDimSize(0)))
-    return SmallVector<int64_t>(t.getDimSize(0), sh::kDynamic);
-  if (t.getRank() == 0)
-    return SmallVector<int64_t>{sh::kDynamic};
-  return std::nullopt;
-}
-
 /// An integer list that was an attribute in older opsets and an input in newer ones.
 std::optional<SmallVector<int64_t>> intsAttrOrInput(NodeImporter &n, StringRef attr,
                                                     int inputIndex, int64_t sinceOpset) {
@@ -92,12 +75,16 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
   } else {
     value = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getF32Type()), 0.0f);
   }
-  auto dims = knownEntries(n, 0);
+  auto dims = n.knownInts(0);
   if (!dims)
     return n.fail("the length of the shape input must be known");
-  n.setOutput(0, ConstantOfShapeOp::create(
-                     n.b, n.loc, RankedTensorType::get(*dims, value.getElementType()),
-                     n.input(0), value));
+  Value v = ConstantOfShapeOp::create(
+      n.b, n.loc, RankedTensorType::get(*dims, value.getElementType()), n.input(0), value);
+  auto dense = dyn_cast<DenseIntElementsAttr>(value);
+  if (dims->size() == 1 && !sh::isDynamic((*dims)[0]) && dense &&
+      value.getElementType().isInteger(64))
+    n.setKnownInts(v, SmallVector<int64_t>((*dims)[0], (*dense.begin()).getSExtValue()));
+  n.setOutput(0, v);
   return success();
 }
 
@@ -281,7 +268,7 @@ LogicalResult importConcat(NodeImporter &n) {
                       ", which is not the concatenation axis");
     }
     if (allKnown) {
-      if (auto k = knownEntries(n, i))
+      if (auto k = n.knownInts(i))
         llvm::append_range(known, *k);
       else
         allKnown = false;
@@ -355,7 +342,7 @@ LogicalResult importReshape(NodeImporter &n) {
     shapeV = n.constI64(*target);
   } else {
     shapeV = n.input(1);
-    target = knownEntries(n, 1);
+    target = n.knownInts(1);
   }
   if (!target)
     return n.fail("the length of the target shape must be known");
@@ -499,7 +486,7 @@ LogicalResult importTranspose(NodeImporter &n) {
 
 LogicalResult importExpand(NodeImporter &n) {
   auto t = n.inputType(0);
-  auto target = knownEntries(n, 1);
+  auto target = n.knownInts(1);
   if (!target)
     return n.fail("the length of the shape input must be known");
   // A dynamic target entry may still be 1, so a static input dim cannot be assumed.
@@ -526,7 +513,7 @@ LogicalResult importExpand(NodeImporter &n) {
 
 LogicalResult importTile(NodeImporter &n) {
   auto t = n.inputType(0);
-  auto reps = knownEntries(n, 1);
+  auto reps = n.knownInts(1);
   sh::Shape out(t.getRank(), sh::kDynamic);
   if (reps && (int64_t)reps->size() == t.getRank())
     for (int64_t i = 0; i < t.getRank(); ++i)
@@ -770,8 +757,10 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
   r["ConstantOfShape"] = importConstantOfShape;
   r["Shape"] = importShape;
   r["Size"] = [](NodeImporter &n) {
-    n.setOutput(0, SizeOp::create(n.b, n.loc, RankedTensorType::get({}, n.b.getI64Type()),
-                                  n.input(0)));
+    Value v = SizeOp::create(n.b, n.loc, RankedTensorType::get({}, n.b.getI64Type()),
+                             n.input(0));
+    n.setKnownInts(v, {sh::product(n.inputType(0).getShape())});
+    n.setOutput(0, v);
     return success();
   };
   r["Gather"] = importGather;
