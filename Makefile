@@ -43,7 +43,7 @@ demo: build models
 # Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).
 import-sweep: build testdata
 	@$(PY) scripts/import_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
-	  --jobs $(JOBS) --report docs/import-sweep.md
+	  --jobs $(JOBS) --report docs/import-sweep.md $(SWEEP_ARGS)
 
 # Regenerates docs/dialects/anvil.md from ODS and docs/supported-ops.md from the importer.
 docs: build

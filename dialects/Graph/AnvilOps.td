@@ -815,6 +815,47 @@ def Anvil_LayerNormOp : Anvil_Op<"layer_norm"> {
   let hasVerifier = 1;
 }
 
+def Anvil_AttentionOp : Anvil_Op<"attention", [AttrSizedOperandSegments]> {
+  let summary = "Scaled dot-product multi-head attention (ONNX Attention).";
+  let description = [{
+    `softmax(Q Kᵀ · scale + mask) V` per head, with ONNX Attention's options: 3-D inputs
+    (`[batch, seq, heads * head_size]`, split with `q_num_heads`/`kv_num_heads`) or 4-D
+    (`[batch, heads, seq, head_size]`), grouped-query heads (`q_num_heads` a multiple of
+    `kv_num_heads`), a boolean or additive `attn_mask`, a KV cache (`past_key`/`past_value`,
+    concatenated along the sequence into `present_key`/`present_value`), causal and
+    sliding-window masking, `softcap`, and `qk_output` taken at the stage
+    `qk_matmul_output_mode` names (0 raw, 1 masked, 2 soft-capped, 3 softmax).
+
+    ```mlir
+    %y, %pk, %pv, %qk = anvil.attention %q, %k, %v {is_causal = true}
+        : (tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>)
+        -> (tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>, tensor<?x8x16x64xf32>,
+            tensor<?x8x16x16xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$q, AnyRankedTensor:$k, AnyRankedTensor:$v,
+                       Optional<AnyRankedTensor>:$attn_mask,
+                       Optional<AnyRankedTensor>:$past_key,
+                       Optional<AnyRankedTensor>:$past_value,
+                       Optional<RankedTensorOf<[I64]>>:$nonpad_kv_seqlen,
+                       DefaultValuedAttr<BoolAttr, "false">:$is_causal,
+                       OptionalAttr<I64Attr>:$q_num_heads,
+                       OptionalAttr<I64Attr>:$kv_num_heads,
+                       DefaultValuedAttr<I64Attr, "0">:$qk_matmul_output_mode,
+                       OptionalAttr<F32Attr>:$scale,
+                       DefaultValuedAttr<F32Attr, "0.0">:$softcap,
+                       OptionalAttr<I64Attr>:$softmax_precision,
+                       DefaultValuedAttr<I64Attr, "-1">:$left_window_size,
+                       DefaultValuedAttr<I64Attr, "-1">:$right_window_size);
+  let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$present_key,
+                      AnyRankedTensor:$present_value, AnyRankedTensor:$qk_output);
+  let assemblyFormat = [{
+    $q `,` $k `,` $v (`mask` $attn_mask^)? (`past` $past_key^ `,` $past_value)?
+    (`nonpad` $nonpad_kv_seqlen^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 class Anvil_AxisOp<string mnemonic, string summ, string expr>
     : Anvil_Op<mnemonic, [SameOperandsAndResultType]> {
   let summary = summ;

@@ -114,6 +114,7 @@ const OpRegistry &anvil::onnx_frontend::opRegistry() {
     registerTensorImporters(r);
     registerReductionImporters(r);
     registerQuantImporters(r);
+    registerLossImporters(r);
     return r;
   }();
   return registry;

@@ -112,6 +112,7 @@ void registerNNImporters(OpRegistry &registry);
 void registerTensorImporters(OpRegistry &registry);
 void registerReductionImporters(OpRegistry &registry);
 void registerQuantImporters(OpRegistry &registry);
+void registerLossImporters(OpRegistry &registry);
 
 const OpRegistry &opRegistry();
 
