@@ -32,6 +32,9 @@ models: setup
 	  { cat $(MODELS).log; exit 1; }
 
 check: build models
+	@cmake --build $(BUILD) --target mlir-doc > /dev/null
+	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md || \
+	  { echo "docs/dialects/anvil.md is stale: run 'make docs'"; exit 1; }
 	@echo "== unit tests"
 	@$(BUILD)/bin/anvil-unittests --gtest_brief=1
 	@echo "== lit tests"
@@ -43,12 +46,13 @@ demo: build models
 # Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).
 import-sweep: build testdata
 	@$(PY) scripts/import_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
-	  --jobs $(JOBS) --report docs/import-sweep.md $(SWEEP_ARGS)
+	  --jobs $(JOBS) --report docs/import-sweep.md --json $(BUILD)/import-sweep.json $(SWEEP_ARGS)
+	@$(PY) scripts/gen_op_coverage.py --compiler $(BUILD)/bin/anvil-compile \
+	  --sweep-json $(BUILD)/import-sweep.json -o docs/op-coverage.md
 
-# Regenerates docs/dialects/anvil.md from ODS and docs/supported-ops.md from the importer.
+# Regenerates docs/dialects/anvil.md from ODS (docs/op-coverage.md: make import-sweep).
 docs: build
 	cmake --build $(BUILD) --target anvil-docs
-	@scripts/gen_op_docs.sh $(BUILD)/bin/anvil-compile > docs/supported-ops.md
 
 format:
 	@git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -184,6 +184,16 @@ LogicalResult importMod(NodeImporter &n) {
 LogicalResult importPRelu(NodeImporter &n) {
   // PRelu(x) = x < 0 ? slope * x : x, slope broadcast unidirectionally to x.
   Value x = n.input(0), slope = n.input(1);
+  auto st = n.inputType(1);
+  // Before opset 7 a 1-D slope ran along the channel axis (dim 1).
+  if (n.opset < 7 && st.getRank() == 1 && n.inputRank(0) > 2 && st.getDimSize(0) != 1) {
+    SmallVector<int64_t> axes;
+    for (int64_t i = 1; i < n.inputRank(0) - 1; ++i)
+      axes.push_back(i);
+    sh::Shape s(st.getShape());
+    s.append(axes.size(), 1);
+    slope = UnsqueezeOp::create(n.b, n.loc, st.clone(s), slope, n.b.getDenseI64ArrayAttr(axes));
+  }
   Value zero = n.constScalar(n.inputType(0).getElementType(), 0.0);
   Value scaled = n.binary<MulOp>(x, slope);
   auto xt = n.inputType(0);
