@@ -285,8 +285,24 @@ LogicalResult FlattenOp::verify() {
                           getOutput());
 }
 
+/// Squeeze/Unsqueeze with run-time axes: only the result rank can be checked.
+static LogicalResult verifyDynamicAxesRank(Operation *op, int64_t delta) {
+  if (!op->getAttrOfType<DenseI64ArrayAttr>("axes").empty())
+    return op->emitOpError("takes axes from an attribute or an operand, not both");
+  int64_t n = rankedType(op->getOperand(1)).getDimSize(0);
+  int64_t rank = rankedType(op->getOperand(0)).getRank();
+  if (!sh::isDynamic(n) && rankedType(op->getResult(0)).getRank() != rank + delta * n)
+    return op->emitOpError() << "result rank must be the input rank "
+                             << (delta > 0 ? "plus" : "minus") << " the number of axes";
+  return verifySameElementType(op);
+}
+
 LogicalResult SqueezeOp::verify() {
   auto in = getInput().getType();
+  if (getDynamicAxes())
+    return verifyDynamicAxesRank(*this, -1);
+  if (failed(verifySameElementType(*this)))
+    return failure();
   SmallVector<int64_t> axes;
   if (failed(checkAxes(*this, getAxes(), in.getRank(), axes)))
     return failure();
@@ -299,6 +315,10 @@ LogicalResult SqueezeOp::verify() {
 
 LogicalResult UnsqueezeOp::verify() {
   auto in = getInput().getType();
+  if (getDynamicAxes())
+    return verifyDynamicAxesRank(*this, +1);
+  if (failed(verifySameElementType(*this)))
+    return failure();
   int64_t outRank = in.getRank() + getAxes().size();
   SmallVector<int64_t> axes;
   if (failed(checkAxes(*this, getAxes(), outRank, axes)))
@@ -467,7 +487,11 @@ LogicalResult TileOp::verify() {
 LogicalResult PadOp::verify() {
   int64_t rank = getInput().getType().getRank();
   int64_t n = getPads().getType().getDimSize(0);
-  if (!sh::isDynamic(n) && n != 2 * rank)
+  if (getAxes()) {
+    int64_t a = getAxes().getType().getDimSize(0);
+    if (!sh::isDynamic(n) && !sh::isDynamic(a) && n != 2 * a)
+      return emitOpError("pads must have two entries per axis");
+  } else if (!sh::isDynamic(n) && n != 2 * rank)
     return emitOpError() << "pads must have " << 2 * rank << " entries for a rank-" << rank
                          << " input";
   if (getType().getRank() != rank)
@@ -480,7 +504,7 @@ LogicalResult PadOp::verify() {
   StringRef mode = getMode();
   if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
     return emitOpError() << "unknown mode '" << mode << "'";
-  if (auto pads = constantIndices(getPads())) {
+  if (auto pads = constantIndices(getPads()); pads && !getAxes()) {
     sh::Shape expect;
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = getInput().getType().getDimSize(i);
@@ -543,11 +567,6 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
-LogicalResult CumSumOp::verify() {
-  if (getDynamicAxis())
-    return success();
-  return verifyAxis(*this, getAxis(), getInput().getType().getRank());
-}
 
 //===----------------------------------------------------------------------===//
 // Neural-network ops
@@ -763,7 +782,8 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
     return op.emitOpError("the real-valued side must be a float tensor");
   if (zp.getElementType() != quant.getElementType())
     return op.emitOpError("zero_point must have the quantized element type");
-  if (scale.getShape() != zp.getShape())
+  if (scale.getShape() != zp.getShape() &&
+      !(scale.getNumElements() == 1 && zp.getNumElements() == 1))
     return op.emitOpError("scale and zero_point must have the same shape");
   if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
     std::optional<int64_t> axis = sh::normalizeAxis(op.getAxis(), real.getRank());

@@ -341,33 +341,41 @@ def Anvil_FlattenOp : Anvil_Op<"flatten", [SameOperandsAndResultElementType]> {
   let hasVerifier = 1;
 }
 
-def Anvil_SqueezeOp : Anvil_Op<"squeeze", [SameOperandsAndResultElementType]> {
+def Anvil_SqueezeOp : Anvil_Op<"squeeze"> {
   let summary = "Removes size-1 dimensions.";
   let description = [{
-    Removes the dimensions listed in `axes` (each must be 1).
+    Removes the dimensions listed in `axes` (each must be 1). Axes known
+    only at run time come as the `dynamic_axes` operand (then `axes` is empty).
 
     ```mlir
     %y = anvil.squeeze %x {axes = array<i64: 1>} : (tensor<?x1x8xf32>) -> tensor<?x8xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins AnyRankedTensor:$input, Optional<Anvil_IndexVector>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs AnyRankedTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`,` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
-def Anvil_UnsqueezeOp : Anvil_Op<"unsqueeze", [SameOperandsAndResultElementType]> {
+def Anvil_UnsqueezeOp : Anvil_Op<"unsqueeze"> {
   let summary = "Inserts size-1 dimensions.";
   let description = [{
-    `axes` index the result's dimensions.
+    `axes` index the result's dimensions. Axes known
+    only at run time come as the `dynamic_axes` operand (then `axes` is empty).
 
     ```mlir
     %y = anvil.unsqueeze %x {axes = array<i64: 0>} : (tensor<8xf32>) -> tensor<1x8xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, DenseI64ArrayAttr:$axes);
+  let arguments = (ins AnyRankedTensor:$input, Optional<Anvil_IndexVector>:$dynamic_axes,
+                       DenseI64ArrayAttr:$axes);
   let results = (outs AnyRankedTensor:$output);
-  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $input (`,` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
@@ -510,23 +518,25 @@ def Anvil_TileOp : Anvil_Op<"tile"> {
   let hasVerifier = 1;
 }
 
-def Anvil_PadOp : Anvil_Op<"pad"> {
+def Anvil_PadOp : Anvil_Op<"pad", [AttrSizedOperandSegments]> {
   let summary = "Pads a tensor (constant, reflect, edge or wrap mode).";
   let description = [{
     `pads` holds all begin amounts then all end amounts, one per dimension (negative values
-    crop). `value` is the 0-D fill for `constant` mode.
+    crop). `value` is the 0-D fill for `constant` mode. When the optional `axes` operand is
+    present, `pads` covers only those axes (ONNX Pad-18 with run-time pads).
 
     ```mlir
-    %y = anvil.pad %x, %p, %v {mode = "constant"}
+    %y = anvil.pad %x, %p value %v {mode = "constant"}
            : (tensor<?x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x5xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, Anvil_IndexVector:$pads,
-                       Optional<AnyRankedTensor>:$value,
+                       Optional<AnyRankedTensor>:$value, Optional<Anvil_IndexVector>:$axes,
                        DefaultValuedAttr<StrAttr, "\"constant\"">:$mode);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
-    $input `,` $pads (`,` $value^)? attr-dict `:` functional-type(operands, results)
+    $input `,` $pads (`value` $value^)? (`axes` $axes^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }
@@ -536,7 +546,8 @@ def Anvil_ResizeOp : Anvil_Op<"resize"> {
   let description = [{
     Attributes follow ONNX Resize; `scales` has one factor per dimension and the result
     shape holds the output sizes. Scales (f32) or sizes (i64) known only at run time come
-    as the `dynamic_target` operand instead (then `scales` is empty).
+    as the `dynamic_target` operand instead (then `scales` is empty); it covers `axes` when
+    given (else every dimension) and sizes obey `keep_aspect_ratio_policy`.
 
     ```mlir
     %y = anvil.resize %x {mode = "nearest", scales = array<f64: 1.0, 1.0, 2.0, 2.0>}
@@ -551,7 +562,9 @@ def Anvil_ResizeOp : Anvil_Op<"resize"> {
       DefaultValuedAttr<F32Attr, "-0.75">:$cubic_coeff_a,
       DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
       DefaultValuedAttr<F32Attr, "0.0">:$extrapolation_value,
-      OptionalAttr<DenseF64ArrayAttr>:$roi);
+      OptionalAttr<DenseF64ArrayAttr>:$roi,
+      OptionalAttr<DenseI64ArrayAttr>:$axes,
+      DefaultValuedAttr<StrAttr, "\"stretch\"">:$keep_aspect_ratio_policy);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input (`,` $dynamic_target^)? attr-dict `:` functional-type(operands, results)
@@ -611,13 +624,15 @@ def Anvil_TriluOp : Anvil_Op<"trilu", [AllTypesMatch<["input", "output"]>]> {
   let hasVerifier = 1;
 }
 
-def Anvil_CumSumOp : Anvil_Op<"cumsum", [AllTypesMatch<["input", "output"]>]> {
-  let summary = "Cumulative sum along an axis.";
+class Anvil_CumulativeOp<string mnemonic, string what>
+    : Anvil_Op<mnemonic, [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Cumulative " # what # " along an axis.";
   let description = [{
     An axis known only at run time comes as the one-element `dynamic_axis` operand.
 
     ```mlir
-    %y = anvil.cumsum %x {axis = 0 : i64, exclusive = false, reverse = false} : tensor<5xf32>
+    %y = anvil.}] # mnemonic # [{ %x {axis = 0 : i64, exclusive = false, reverse = false}
+        : tensor<5xf32>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, Optional<RankedTensorOf<[I32, I64]>>:$dynamic_axis,
@@ -629,7 +644,17 @@ def Anvil_CumSumOp : Anvil_Op<"cumsum", [AllTypesMatch<["input", "output"]>]> {
     $input (`,` $dynamic_axis^ `:` type($dynamic_axis))? attr-dict `:` type($output)
   }];
   let hasVerifier = 1;
+  let extraClassDefinition = [{
+    ::llvm::LogicalResult $cppClass::verify() {
+      if (getDynamicAxis())
+        return ::mlir::success();
+      return ::anvil::verifyAxis(*this, getAxis(), getInput().getType().getRank());
+    }
+  }];
 }
+
+def Anvil_CumSumOp : Anvil_CumulativeOp<"cumsum", "sum">;
+def Anvil_CumProdOp : Anvil_CumulativeOp<"cumprod", "product">;
 
 //===----------------------------------------------------------------------===//
 // Neural-network ops

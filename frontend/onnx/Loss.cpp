@@ -47,11 +47,12 @@ FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target, Value wei
   sh::Shape idxShape(tt.getShape());
   idxShape.insert(idxShape.begin() + 1, 1);
   auto idxType = RankedTensorType::get(idxShape, n.b.getI64Type());
-  Value idx = UnsqueezeOp::create(n.b, n.loc, idxType, t, n.b.getDenseI64ArrayAttr({1}));
+  Value idx = UnsqueezeOp::create(n.b, n.loc, idxType, t, Value(),
+                                  n.b.getDenseI64ArrayAttr({1}));
   Value picked = GatherElementsOp::create(n.b, n.loc, lp.clone(idxShape), logProb, idx, 1);
   auto lossType = lp.clone(tt.getShape());
   Value loss = NegOp::create(n.b, n.loc, lossType,
-                             SqueezeOp::create(n.b, n.loc, lossType, picked,
+                             SqueezeOp::create(n.b, n.loc, lossType, picked, Value(),
                                                n.b.getDenseI64ArrayAttr({1})));
   Value w;
   if (weight)

@@ -64,7 +64,7 @@ template <typename OpTy> ImportFn binaryImporter() {
           axes.push_back(n.inputRank(1) + i);
         shape::Shape s(n.inputType(1).getShape());
         s.append(trailing, 1);
-        Value rhs = UnsqueezeOp::create(n.b, n.loc, n.inputType(1).clone(s), n.input(1),
+        Value rhs = UnsqueezeOp::create(n.b, n.loc, n.inputType(1).clone(s), n.input(1), Value(),
                                         n.b.getDenseI64ArrayAttr(axes));
         n.setOutput(0, n.binary<OpTy>(n.input(0), rhs));
         return success();
@@ -192,7 +192,8 @@ LogicalResult importPRelu(NodeImporter &n) {
       axes.push_back(i);
     sh::Shape s(st.getShape());
     s.append(axes.size(), 1);
-    slope = UnsqueezeOp::create(n.b, n.loc, st.clone(s), slope, n.b.getDenseI64ArrayAttr(axes));
+    slope = UnsqueezeOp::create(n.b, n.loc, st.clone(s), slope, Value(),
+                                n.b.getDenseI64ArrayAttr(axes));
   }
   Value zero = n.constScalar(n.inputType(0).getElementType(), 0.0);
   Value scaled = n.binary<MulOp>(x, slope);
@@ -236,7 +237,18 @@ LogicalResult importBitShift(NodeImporter &n) {
 
 void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
   r["Abs"] = unaryImporter<AbsOp>();
-  r["Neg"] = unaryImporter<NegOp>();
+  r["Neg"] = [](NodeImporter &n) {
+    Value v = n.unary<NegOp>(n.input(0));
+    if (auto known = n.knownInts(0); known && n.inputType(0).getElementType().isInteger(64) &&
+                                      n.inputRank(0) <= 1) {
+      for (int64_t &x : *known)
+        if (!sh::isDynamic(x))
+          x = -x;
+      n.setKnownInts(v, *known);
+    }
+    n.setOutput(0, v);
+    return success();
+  };
   r["Sqrt"] = unaryImporter<SqrtOp>();
   r["Reciprocal"] = unaryImporter<ReciprocalOp>();
   r["Exp"] = unaryImporter<ExpOp>();

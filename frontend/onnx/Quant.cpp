@@ -11,9 +11,12 @@ namespace {
 Value zeroPointLike(NodeImporter &n, Value scale, Type type) {
   auto st = cast<RankedTensorType>(scale.getType());
   auto zt = st.clone(type);
-  return ConstantOp::create(n.b, n.loc, zt,
-                            cast<ElementsAttr>(DenseElementsAttr::get(
-                                zt, APInt::getZero(type.getIntOrFloatBitWidth()))));
+  Attribute zero;
+  if (auto ft = dyn_cast<FloatType>(type))
+    zero = DenseElementsAttr::get(zt, APFloat::getZero(ft.getFloatSemantics()));
+  else
+    zero = DenseElementsAttr::get(zt, APInt::getZero(type.getIntOrFloatBitWidth()));
+  return ConstantOp::create(n.b, n.loc, zt, cast<ElementsAttr>(zero));
 }
 
 LogicalResult checkBlocked(NodeImporter &n) {
@@ -32,8 +35,8 @@ LogicalResult importQuantize(NodeImporter &n) {
     qType = convertElementType(*n.b.getContext(), dt);
   else
     qType = IntegerType::get(n.b.getContext(), 8, IntegerType::Unsigned);
-  if (!qType || !qType.isInteger())
-    return n.fail("only integer quantized types are supported");
+  if (!qType || !(qType.isInteger() || qType.getIntOrFloatBitWidth() <= 8))
+    return n.fail("the quantized type must be an integer or an 8/4-bit float type");
   Value zp = n.hasInput(2) ? n.input(2) : zeroPointLike(n, n.input(1), qType);
   Value x = n.input(0);
   Value scale = n.cast(n.input(1), n.inputType(0).getElementType());
@@ -46,8 +49,8 @@ LogicalResult importDequantize(NodeImporter &n) {
   if (failed(checkBlocked(n)))
     return failure();
   Type qType = n.inputType(0).getElementType();
-  if (!qType.isInteger())
-    return n.fail("only integer quantized inputs are supported");
+  if (!(qType.isInteger() || qType.getIntOrFloatBitWidth() <= 8))
+    return n.fail("the quantized input must be an integer or an 8/4-bit float type");
   Type real = n.inputType(1).getElementType();
   if (int64_t dt = n.attrInt("output_dtype", 0))
     real = convertElementType(*n.b.getContext(), dt);

@@ -186,8 +186,19 @@ LogicalResult importSlice(NodeImporter &n) {
     if (n.hasInput(3)) {
       a = n.constInts(3);
       axesV = n.cast(n.input(3), n.b.getI64Type());
-      if (!a)
-        return n.fail("non-constant axes are not supported");
+      if (!a) { // axes known only at run time: any dimension may change
+        Value stepsRt = n.hasInput(4) ? n.cast(n.input(4), n.b.getI64Type())
+                                      : Value();
+        if (!stepsRt) {
+          int64_t count = n.inputType(1).getDimSize(0);
+          if (sh::isDynamic(count))
+            return n.fail("the number of sliced axes must be known");
+          stepsRt = n.constI64(SmallVector<int64_t>(count, 1));
+        }
+        n.setOutput(0, SliceOp::create(n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)),
+                                       n.input(0), starts, ends, axesV, stepsRt));
+        return success();
+      }
     }
     if (n.hasInput(4)) {
       st = n.constInts(4);
@@ -400,6 +411,22 @@ LogicalResult importFlatten(NodeImporter &n) {
   return success();
 }
 
+/// Squeeze/Unsqueeze whose axes are known only at run time: the rank changes by the number
+/// of axes and every dimension becomes dynamic.
+template <typename OpTy> LogicalResult importDynamicAxes(NodeImporter &n, int64_t delta) {
+  auto t = n.inputType(0);
+  auto at = n.inputType(1);
+  if (at.getRank() != 1 || sh::isDynamic(at.getDimSize(0)))
+    return n.fail("the number of run-time axes must be known");
+  int64_t rank = t.getRank() + delta * at.getDimSize(0);
+  if (rank < 0)
+    return n.fail("more axes than dimensions");
+  n.setOutput(0, OpTy::create(n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)), n.input(0),
+                              n.cast(n.input(1), n.b.getI64Type()),
+                              n.b.getDenseI64ArrayAttr({})));
+  return success();
+}
+
 LogicalResult importSqueeze(NodeImporter &n) {
   auto t = n.inputType(0);
   SmallVector<int64_t> axes;
@@ -411,7 +438,7 @@ LogicalResult importSqueeze(NodeImporter &n) {
       axes.push_back(*norm);
     }
   } else if (n.opset >= 13 && n.hasInput(1)) {
-    return n.fail("axes must be a compile-time constant");
+    return importDynamicAxes<SqueezeOp>(n, -1);
   } else {
     for (int64_t i = 0; i < t.getRank(); ++i) {
       if (sh::isDynamic(t.getDimSize(i)))
@@ -422,7 +449,7 @@ LogicalResult importSqueeze(NodeImporter &n) {
   }
   llvm::sort(axes);
   Value v = SqueezeOp::create(n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, false)),
-                              n.input(0), n.b.getDenseI64ArrayAttr(axes));
+                              n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
   if (known != n.graph.knownInts.end())
     n.setKnownInts(v, known->second);
@@ -433,8 +460,10 @@ LogicalResult importSqueeze(NodeImporter &n) {
 LogicalResult importUnsqueeze(NodeImporter &n) {
   auto t = n.inputType(0);
   auto given = intsAttrOrInput(n, "axes", 1, 13);
+  if (!given && n.opset >= 13 && n.hasInput(1))
+    return importDynamicAxes<UnsqueezeOp>(n, +1);
   if (!given)
-    return n.fail("axes must be a compile-time constant");
+    return n.fail("axes are required");
   int64_t outRank = t.getRank() + given->size();
   SmallVector<int64_t> axes;
   for (int64_t a : *given) {
@@ -450,7 +479,7 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
   auto it = t.getShape().begin();
   for (int64_t i = 0; i < outRank; ++i)
     out.push_back(llvm::is_contained(axes, i) ? 1 : *it++);
-  Value v = UnsqueezeOp::create(n.b, n.loc, t.clone(out), n.input(0),
+  Value v = UnsqueezeOp::create(n.b, n.loc, t.clone(out), n.input(0), Value(),
                                 n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
   if (known != n.graph.knownInts.end())
@@ -524,6 +553,32 @@ LogicalResult importTile(NodeImporter &n) {
   return success();
 }
 
+/// A 0-D pad value from ONNX's scalar-or-one-element constant_value.
+FailureOr<Value> padScalar(NodeImporter &n, Value value) {
+  if (!value)
+    return value;
+  auto vt = cast<RankedTensorType>(value.getType());
+  if (vt.getRank() == 0)
+    return value;
+  if (vt.getNumElements() != 1)
+    return (n.fail("constant_value must be a scalar"), failure());
+  return Value(ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), value,
+                                 n.constI64({})));
+}
+
+/// Pad-18 with axes or pads known only at run time: every padded dim may change.
+LogicalResult importPadRuntimeAxes(NodeImporter &n, StringRef mode, Value value) {
+  auto t = n.inputType(0);
+  FailureOr<Value> v = padScalar(n, value);
+  if (failed(v))
+    return failure();
+  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(sh::Shape(t.getRank(), sh::kDynamic)),
+                               n.input(0), n.cast(n.input(1), n.b.getI64Type()), *v,
+                               n.cast(n.input(3), n.b.getI64Type()),
+                               n.b.getStringAttr(mode)));
+  return success();
+}
+
 LogicalResult importPad(NodeImporter &n) {
   auto t = n.inputType(0);
   int64_t rank = t.getRank();
@@ -542,7 +597,7 @@ LogicalResult importPad(NodeImporter &n) {
     if (n.hasInput(3)) { // Pad-18: pads only for the listed axes
       auto axes = n.constInts(3);
       if (!axes || !pads)
-        return n.fail("axes and pads must be compile-time constants");
+        return importPadRuntimeAxes(n, mode, value);
       SmallVector<int64_t> full(2 * rank, 0);
       for (auto [i, a] : llvm::enumerate(*axes)) {
         std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
@@ -559,19 +614,16 @@ LogicalResult importPad(NodeImporter &n) {
     return n.fail("pads must have 2 * rank entries");
   if (!padsV)
     padsV = n.constI64(*pads);
-  if (value && cast<RankedTensorType>(value.getType()).getRank() != 0) {
-    auto vt = cast<RankedTensorType>(value.getType());
-    if (vt.getNumElements() != 1)
-      return n.fail("constant_value must be a scalar");
-    value = ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), value,
-                              n.constI64({}));
-  }
+  FailureOr<Value> scalarValue = padScalar(n, value);
+  if (failed(scalarValue))
+    return failure();
+  value = *scalarValue;
   sh::Shape out(rank, sh::kDynamic);
   if (pads)
     for (int64_t i = 0; i < rank; ++i)
       if (!sh::isDynamic(t.getDimSize(i)))
         out[i] = t.getDimSize(i) + (*pads)[i] + (*pads)[i + rank];
-  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV, value,
+  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV, value, Value(),
                                n.b.getStringAttr(mode)));
   return success();
 }
@@ -613,20 +665,35 @@ ResizeModes resizeModes(NodeImporter &n, bool upsample) {
   return m;
 }
 
-LogicalResult importResizeDynamic(NodeImporter &n, Value target) {
+LogicalResult importResizeDynamic(NodeImporter &n, Value target, bool upsample) {
   auto t = n.inputType(0);
-  ResizeModes m = resizeModes(n, false);
+  DenseI64ArrayAttr axesAttr;
+  sh::Shape out(t.getShape());
+  if (n.opset >= 18 && n.hasAttr("axes")) {
+    SmallVector<int64_t> axes = n.attrInts("axes");
+    for (int64_t &a : axes) {
+      std::optional<int64_t> norm = sh::normalizeAxis(a, t.getRank());
+      if (!norm)
+        return n.fail("axis is out of range");
+      a = *norm;
+      out[a] = sh::kDynamic;
+    }
+    axesAttr = n.b.getDenseI64ArrayAttr(axes);
+  } else {
+    out.assign(t.getRank(), sh::kDynamic);
+  }
+  ResizeModes m = resizeModes(n, upsample);
   auto tt = cast<RankedTensorType>(target.getType());
   if (tt.getRank() != 1 || !(tt.getElementType().isF32() || tt.getElementType().isInteger(64)))
     return n.fail("scales must be 1-D f32 and sizes 1-D i64");
   n.setOutput(0, ResizeOp::create(
-                     n.b, n.loc, t.clone(sh::Shape(t.getRank(), sh::kDynamic)), n.input(0),
-                     target, n.b.getDenseF64ArrayAttr({}), n.b.getStringAttr(m.mode),
+                     n.b, n.loc, t.clone(out), n.input(0), target, n.b.getDenseF64ArrayAttr({}), n.b.getStringAttr(m.mode),
                      n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
                      n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
                      n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
                      n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)),
-                     DenseF64ArrayAttr()));
+                     DenseF64ArrayAttr(), axesAttr,
+                     n.b.getStringAttr(n.attrString("keep_aspect_ratio_policy", "stretch"))));
   return success();
 }
 
@@ -640,18 +707,18 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
     scales = SmallVector<double>(f.begin(), f.end());
   } else if (upsample || n.opset < 11) {
     scales = n.constFloats(1);
+    if (!scales)
+      return importResizeDynamic(n, n.input(1), upsample);
   } else {
     if (n.hasInput(3))
       sizes = n.constInts(3);
     else if (n.hasInput(2))
       scales = n.constFloats(2);
-    if (!sizes && !scales && n.opset >= 18 && n.hasAttr("axes"))
-      return n.fail("with axes, scales or sizes must be compile-time constants");
     if (!sizes && !scales) { // known only at run time: every resized dim is dynamic
       int target = n.hasInput(3) ? 3 : 2;
       if (!n.hasInput(target))
         return n.fail("needs scales or sizes");
-      return importResizeDynamic(n, n.input(target));
+      return importResizeDynamic(n, n.input(target), false);
     }
   }
   if (scales && scales->empty() && n.hasInput(3))
@@ -723,7 +790,8 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
       n.b.getStringAttr(m.mode), n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
       n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
       n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
-      n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)), roi);
+      n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)), roi,
+      DenseI64ArrayAttr(), n.b.getStringAttr("stretch"));
   n.setOutput(0, op);
   return success();
 }
@@ -747,6 +815,24 @@ LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
                                           n.attrString("mode", "DCR")));
   else
     n.setOutput(0, SpaceToDepthOp::create(n.b, n.loc, t.clone(out), n.input(0), bs));
+  return success();
+}
+
+/// CumSum/CumProd; the axis is an input, normally a constant.
+template <typename OpTy> LogicalResult importCumulative(NodeImporter &n) {
+  auto axis = n.constInts(1);
+  Value dynamicAxis;
+  int64_t a = 0;
+  if (axis && axis->size() == 1) {
+    std::optional<int64_t> norm = sh::normalizeAxis((*axis)[0], n.inputRank(0));
+    if (!norm)
+      return n.fail("axis is out of range");
+    a = *norm;
+  } else {
+    dynamicAxis = n.input(1);
+  }
+  n.setOutput(0, OpTy::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicAxis, a,
+                              n.attrInt("exclusive", 0) != 0, n.attrInt("reverse", 0) != 0));
   return success();
 }
 
@@ -800,21 +886,6 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
                                    n.attrInt("upper", 1) != 0, k));
     return success();
   };
-  r["CumSum"] = [](NodeImporter &n) -> LogicalResult {
-    auto axis = n.constInts(1);
-    Value dynamicAxis;
-    int64_t a = 0;
-    if (axis && axis->size() == 1) {
-      std::optional<int64_t> norm = sh::normalizeAxis((*axis)[0], n.inputRank(0));
-      if (!norm)
-        return n.fail("axis is out of range");
-      a = *norm;
-    } else {
-      dynamicAxis = n.input(1);
-    }
-    n.setOutput(0, CumSumOp::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicAxis, a,
-                                    n.attrInt("exclusive", 0) != 0,
-                                    n.attrInt("reverse", 0) != 0));
-    return success();
-  };
+  r["CumSum"] = importCumulative<CumSumOp>;
+  r["CumProd"] = importCumulative<CumProdOp>;
 }
