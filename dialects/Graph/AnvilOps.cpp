@@ -209,7 +209,7 @@ static std::pair<int64_t, int64_t> shapeRange(ShapeOp op) {
       v += rank;
     return std::clamp<int64_t>(v, 0, rank);
   };
-  int64_t start = clampIndex(op.getStart());
+  int64_t start = clampIndex((int64_t)op.getStart());
   int64_t end = op.getEnd() ? clampIndex(*op.getEnd()) : rank;
   return {start, std::max(start, end)};
 }
@@ -276,9 +276,9 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
 LogicalResult FlattenOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank();
-  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axis = (int64_t)getAxis() < 0 ? (int64_t)getAxis() + rank : (int64_t)getAxis();
   if (axis < 0 || axis > rank)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
   return checkResultShape(*this,
                           {sh::product(in.getShape().take_front(axis)),
                            sh::product(in.getShape().drop_front(axis))},
@@ -360,7 +360,7 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = rankedType(getInputs().front()).getRank();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
   sh::Shape out(rankedType(getInputs().front()).getShape());
   out[*axis] = 0;
   for (Value v : getInputs()) {
@@ -388,7 +388,7 @@ LogicalResult SplitOp::verify() {
     return failure();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
                          << in.getRank();
   if (getDynamicSizes()) {
     if (!getSizes().empty())
@@ -456,8 +456,8 @@ static LogicalResult verifyGatherLike(Operation *op, int64_t axis, bool elements
   return checkResultShape(op, expect, op->getResult(0));
 }
 
-LogicalResult GatherOp::verify() { return verifyGatherLike(*this, getAxis(), false); }
-LogicalResult GatherElementsOp::verify() { return verifyGatherLike(*this, getAxis(), true); }
+LogicalResult GatherOp::verify() { return verifyGatherLike(*this, (int64_t)getAxis(), false); }
+LogicalResult GatherElementsOp::verify() { return verifyGatherLike(*this, (int64_t)getAxis(), true); }
 
 LogicalResult ExpandOp::verify() {
   if (failed(verifySameElementType(*this)))
@@ -556,10 +556,10 @@ static LogicalResult verifyBlockMove(Operation *op, int64_t block, bool toSpace)
 LogicalResult DepthToSpaceOp::verify() {
   if (getMode() != "DCR" && getMode() != "CRD")
     return emitOpError("mode must be DCR or CRD");
-  return verifyBlockMove(*this, getBlocksize(), true);
+  return verifyBlockMove(*this, (int64_t)getBlocksize(), true);
 }
 
-LogicalResult SpaceToDepthOp::verify() { return verifyBlockMove(*this, getBlocksize(), false); }
+LogicalResult SpaceToDepthOp::verify() { return verifyBlockMove(*this, (int64_t)getBlocksize(), false); }
 
 LogicalResult TriluOp::verify() {
   if (getInput().getType().getRank() < 2)
@@ -567,6 +567,132 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
+
+LogicalResult GatherNDOp::verify() {
+  auto in = getInput().getType(), idx = getIndices().getType();
+  int64_t b = (int64_t)getBatchDims();
+  if (idx.getRank() < 1 || b < 0 || b >= std::min(in.getRank(), idx.getRank()) + 1)
+    return emitOpError("batch_dims must be less than the ranks of input and indices");
+  int64_t k = idx.getDimSize(idx.getRank() - 1);
+  if (sh::isDynamic(k))
+    return emitOpError("the last dimension of indices must be static");
+  if (b + k > in.getRank())
+    return emitOpError() << "index tuples of length " << k << " exceed the input rank";
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  sh::Shape out(idx.getShape().drop_back());
+  llvm::append_range(out, in.getShape().drop_front(b + k));
+  return checkResultShape(*this, out, getOutput());
+}
+
+static LogicalResult verifyScatterReduction(Operation *op, StringRef reduction) {
+  if (reduction != "none" && reduction != "add" && reduction != "mul" &&
+      reduction != "max" && reduction != "min")
+    return op->emitOpError() << "unknown reduction '" << reduction << "'";
+  return success();
+}
+
+LogicalResult ScatterElementsOp::verify() {
+  auto in = getInput().getType(), idx = getIndices().getType();
+  if (failed(verifyScatterReduction(*this, getReduction())) ||
+      failed(verifyAxis(*this, (int64_t)getAxis(), in.getRank())) ||
+      failed(verifySameElementType(*this)))
+    return failure();
+  if (idx.getRank() != in.getRank() ||
+      !sh::compatible(idx.getShape(), getUpdates().getType().getShape()))
+    return emitOpError("indices and updates must have one shape, of the input's rank");
+  return checkResultShape(*this, in.getShape(), getOutput());
+}
+
+LogicalResult ScatterNDOp::verify() {
+  auto in = getInput().getType(), idx = getIndices().getType();
+  if (failed(verifyScatterReduction(*this, getReduction())) ||
+      failed(verifySameElementType(*this)))
+    return failure();
+  int64_t k = idx.getRank() ? idx.getDimSize(idx.getRank() - 1) : sh::kDynamic;
+  if (!sh::isDynamic(k)) {
+    if (k > in.getRank())
+      return emitOpError("index tuples are longer than the input rank");
+    sh::Shape upd(idx.getShape().drop_back());
+    llvm::append_range(upd, in.getShape().drop_front(k));
+    if (!sh::compatible(upd, getUpdates().getType().getShape()))
+      return emitOpError("updates must be indices.shape[:-1] + input.shape[k:]");
+  }
+  return checkResultShape(*this, in.getShape(), getOutput());
+}
+
+LogicalResult OneHotOp::verify() {
+  auto idx = getIndices().getType();
+  if (getDepth() < 1)
+    return emitOpError("depth must be positive");
+  if (getValues().getType().getDimSize(0) != 2)
+    return emitOpError("values must hold [off_value, on_value]");
+  if (getValues().getType().getElementType() != getType().getElementType())
+    return emitOpError("values and the result must have one element type");
+  int64_t rank = idx.getRank() + 1;
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
+  if (!axis)
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
+  sh::Shape out(idx.getShape());
+  out.insert(out.begin() + *axis, (int64_t)getDepth());
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult EinsumOp::verify() {
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (Value v : getInputs()) {
+    shapes.push_back(rankedType(v).getShape());
+    if (rankedType(v).getElementType() != getType().getElementType())
+      return emitOpError("inputs and the result must have one element type");
+  }
+  std::string explicitEq, error;
+  std::optional<sh::Shape> out = sh::einsum(getEquation(), shapes, explicitEq, error);
+  if (!out)
+    return emitOpError() << "equation '" << getEquation() << "': " << error;
+  return checkResultShape(*this, *out, getOutput());
+}
+
+/// Bits an element occupies in memory (booleans take a byte).
+static unsigned storageWidth(Type t) { return t.isInteger(1) ? 8 : t.getIntOrFloatBitWidth(); }
+
+LogicalResult BitcastOp::verify() {
+  if (storageWidth(getInput().getType().getElementType()) !=
+      storageWidth(getType().getElementType()))
+    return emitOpError("input and result element types must have the same width");
+  return checkResultShape(*this, getInput().getType().getShape(), getOutput());
+}
+
+LogicalResult LRNOp::verify() {
+  if (getSize() < 1)
+    return emitOpError("size must be positive");
+  if (getInput().getType().getRank() < 3)
+    return emitOpError("input must have rank >= 3 (N, C, spatial...)");
+  return success();
+}
+
+LogicalResult GridSampleOp::verify() {
+  auto in = getInput().getType(), grid = getGrid().getType();
+  int64_t rank = in.getRank();
+  if (rank < 3 || grid.getRank() != rank)
+    return emitOpError("input and grid must have the same rank >= 3");
+  if (!sh::compatible({grid.getDimSize(rank - 1)}, {rank - 2}))
+    return emitOpError() << "the last grid dimension must be " << rank - 2;
+  StringRef mode = getMode(), pad = getPaddingMode();
+  if (mode != "linear" && mode != "nearest" && mode != "cubic" && mode != "bilinear" &&
+      mode != "bicubic")
+    return emitOpError() << "unknown mode '" << mode << "'";
+  if (pad != "zeros" && pad != "border" && pad != "reflection")
+    return emitOpError() << "unknown padding_mode '" << pad << "'";
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  sh::Shape out{in.getDimSize(0), in.getDimSize(1)};
+  llvm::append_range(out, grid.getShape().slice(1, rank - 2));
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult NonZeroOp::verify() {
+  return checkResultShape(*this, {getInput().getType().getRank(), sh::kDynamic}, getOutput());
+}
 
 //===----------------------------------------------------------------------===//
 // Neural-network ops
@@ -602,7 +728,7 @@ static LogicalResult verifyConvAttrs(ConvLike op, int64_t spatial) {
       (int64_t)op.getPads().size() != 2 * spatial)
     return op.emitOpError() << "strides and dilations need " << spatial
                             << " entries and pads " << 2 * spatial;
-  if (op.getGroup() < 1)
+  if ((int64_t)op.getGroup() < 1)
     return op.emitOpError("group must be positive");
   if (llvm::any_of(op.getStrides(), [](int64_t s) { return s < 1; }) ||
       llvm::any_of(op.getDilations(), [](int64_t d) { return d < 1; }))
@@ -619,10 +745,10 @@ LogicalResult ConvOp::verify() {
   if (failed(verifyConvAttrs(*this, spatial)))
     return failure();
   int64_t c = in.getDimSize(1), wc = w.getDimSize(1), m = w.getDimSize(0);
-  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * getGroup())
+  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * (int64_t)getGroup())
     return emitOpError() << "input has " << c << " channels but weight expects " << wc
-                         << " x group " << getGroup();
-  if (!sh::isDynamic(m) && m % getGroup() != 0)
+                         << " x group " << (int64_t)getGroup();
+  if (!sh::isDynamic(m) && m % (int64_t)getGroup() != 0)
     return emitOpError("output channels must be divisible by group");
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
@@ -645,7 +771,7 @@ LogicalResult ConvTransposeOp::verify() {
   int64_t c = in.getDimSize(1), wc = w.getDimSize(0);
   if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc)
     return emitOpError() << "input has " << c << " channels but weight expects " << wc;
-  int64_t m = sh::isDynamic(w.getDimSize(1)) ? sh::kDynamic : w.getDimSize(1) * getGroup();
+  int64_t m = sh::isDynamic(w.getDimSize(1)) ? sh::kDynamic : w.getDimSize(1) * (int64_t)getGroup();
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
   if (getType().getRank() != in.getRank() ||
@@ -677,7 +803,7 @@ LogicalResult LayerNormOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
                          << in.getRank();
   auto normalized = in.getShape().drop_front(*axis);
   for (Value p : {getScale(), getBias()}) {
@@ -722,7 +848,7 @@ LogicalResult AttentionOp::verify() {
     return emitOpError("q_num_heads must be a multiple of kv_num_heads");
   if (!sh::isDynamic(headQ) && !sh::isDynamic(headK) && headQ != headK)
     return emitOpError("q and k head sizes differ");
-  if (getQkMatmulOutputMode() < 0 || getQkMatmulOutputMode() > 3)
+  if (getQkMatmulOutputMode() < 0 || (int64_t)getQkMatmulOutputMode() > 3)
     return emitOpError("qk_matmul_output_mode must be 0, 1, 2 or 3");
   int64_t past = 0;
   if (getPastKey()) {
@@ -750,7 +876,7 @@ LogicalResult TopKOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
                          << in.getRank();
   if (getValues().getType().getShape() != getIndices().getType().getShape())
     return emitOpError("values and indices must have the same shape");
@@ -786,9 +912,9 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
       !(scale.getNumElements() == 1 && zp.getNumElements() == 1))
     return op.emitOpError("scale and zero_point must have the same shape");
   if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
-    std::optional<int64_t> axis = sh::normalizeAxis(op.getAxis(), real.getRank());
+    std::optional<int64_t> axis = sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
     if (!axis)
-      return op.emitOpError() << "axis " << op.getAxis() << " is out of range";
+      return op.emitOpError() << "axis " << (int64_t)op.getAxis() << " is out of range";
     if (scale.getRank() == 1 &&
         !sh::compatible(scale.getShape(), {real.getDimSize(*axis)}))
       return op.emitOpError("per-axis scale must have one entry per element of axis");

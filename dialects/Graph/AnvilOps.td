@@ -648,13 +648,179 @@ class Anvil_CumulativeOp<string mnemonic, string what>
     ::llvm::LogicalResult $cppClass::verify() {
       if (getDynamicAxis())
         return ::mlir::success();
-      return ::anvil::verifyAxis(*this, getAxis(), getInput().getType().getRank());
+      return ::anvil::verifyAxis(*this, (int64_t)getAxis(), getInput().getType().getRank());
     }
   }];
 }
 
 def Anvil_CumSumOp : Anvil_CumulativeOp<"cumsum", "sum">;
 def Anvil_CumProdOp : Anvil_CumulativeOp<"cumprod", "product">;
+
+
+def Anvil_GatherNDOp : Anvil_Op<"gather_nd"> {
+  let summary = "Gathers slices addressed by index tuples (ONNX GatherND).";
+  let description = [{
+    The last dimension of `indices` holds index tuples into `input` after its first
+    `batch_dims` dimensions; the result is
+    `indices.shape[:-1] + input.shape[batch_dims + indices.shape[-1]:]`.
+
+    ```mlir
+    %y = anvil.gather_nd %x, %i {batch_dims = 0 : i64}
+           : (tensor<2x2xf32>, tensor<2x2xi64>) -> tensor<2xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I64]>:$indices,
+                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_ScatterElementsOp : Anvil_Op<"scatter_elements"> {
+  let summary = "Writes updates at per-element indices along an axis (ONNX ScatterElements).";
+  let description = [{
+    A copy of `input` where `output[..., indices[i...], ...] = updates[i...]` along `axis`,
+    combined with the old value by `reduction` (`none`, `add`, `mul`, `max`, `min`).
+
+    ```mlir
+    %y = anvil.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "none"}
+           : (tensor<1x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<1x5xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I64]>:$indices,
+                       AnyRankedTensor:$updates, I64Attr:$axis,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Anvil_ScatterNDOp : Anvil_Op<"scatter_nd"> {
+  let summary = "Writes update slices at index tuples (ONNX ScatterND).";
+  let description = [{
+    A copy of `input` where the slice at each index tuple of `indices` (last dimension) is
+    replaced by (or combined through `reduction` with) the matching slice of `updates`.
+
+    ```mlir
+    %y = anvil.scatter_nd %x, %i, %u {reduction = "add"}
+           : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I64]>:$indices,
+                       AnyRankedTensor:$updates,
+                       DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Anvil_OneHotOp : Anvil_Op<"one_hot"> {
+  let summary = "One-hot encoding of indices (ONNX OneHot).";
+  let description = [{
+    Inserts a dimension of size `depth` at `axis`; it holds `on_value` where the index
+    matches (negative indices count from `depth`) and `off_value` elsewhere. `values` is the
+    2-element `[off_value, on_value]` tensor.
+
+    ```mlir
+    %y = anvil.one_hot %i, %v {axis = -1 : i64, depth = 10 : i64}
+           : (tensor<?xi64>, tensor<2xf32>) -> tensor<?x10xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyInteger, AnyFloat]>:$indices,
+                       1DTensorOf<[AnyType]>:$values, I64Attr:$depth, I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_EinsumOp : Anvil_Op<"einsum"> {
+  let summary = "Einstein summation (ONNX Einsum).";
+  let description = [{
+    `equation` follows numpy (`"bij,bjk->bik"`, with `...` for broadcast dimensions); the
+    importer makes the output subscripts explicit.
+
+    ```mlir
+    %y = anvil.einsum %a, %b {equation = "ij,jk->ik"}
+           : (tensor<3x4xf32>, tensor<4x5xf32>) -> tensor<3x5xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, StrAttr:$equation);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_BitcastOp : Anvil_Op<"bitcast"> {
+  let summary = "Reinterprets the bits of each element as another type of the same width.";
+  let description = [{
+    ```mlir
+    %i = anvil.bitcast %x : tensor<4xf32> to tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `to` type($output)";
+  let hasVerifier = 1;
+}
+
+def Anvil_LRNOp : Anvil_Op<"lrn", [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Local response normalization across channels (ONNX LRN).";
+  let description = [{
+    `x / (bias + alpha / size * sum(x^2 over size neighbouring channels))^beta`.
+
+    ```mlir
+    %y = anvil.lrn %x {size = 5 : i64} : tensor<?x64x56x56xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input, I64Attr:$size,
+                       DefaultValuedAttr<F32Attr, "1e-4">:$alpha,
+                       DefaultValuedAttr<F32Attr, "0.75">:$beta,
+                       DefaultValuedAttr<F32Attr, "1.0">:$bias);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = "$input attr-dict `:` type($output)";
+  let hasVerifier = 1;
+}
+
+def Anvil_GridSampleOp : Anvil_Op<"grid_sample"> {
+  let summary = "Samples the input at grid locations (ONNX GridSample).";
+  let description = [{
+    `grid` is `[N, H_out, W_out, 2]` (or its N-D analogue) of normalized coordinates in
+    [-1, 1]; `mode` is `linear`, `nearest` or `cubic`, `padding_mode` is `zeros`, `border`
+    or `reflection`.
+
+    ```mlir
+    %y = anvil.grid_sample %x, %g {mode = "linear"}
+           : (tensor<1x3x8x8xf32>, tensor<1x4x4x2xf32>) -> tensor<1x3x4x4xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$grid,
+                       DefaultValuedAttr<BoolAttr, "false">:$align_corners,
+                       DefaultValuedAttr<StrAttr, "\"linear\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"zeros\"">:$padding_mode);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $grid attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_NonZeroOp : Anvil_Op<"non_zero"> {
+  let summary = "Indices of the non-zero elements (ONNX NonZero).";
+  let description = [{
+    Returns `[rank, count]` i64 indices in row-major order; `count` is known only at run
+    time.
+
+    ```mlir
+    %i = anvil.non_zero %x : (tensor<2x3xf32>) -> tensor<2x?xi64>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input);
+  let results = (outs 2DTensorOf<[I64]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
 
 //===----------------------------------------------------------------------===//
 // Neural-network ops
@@ -892,7 +1058,7 @@ class Anvil_AxisOp<string mnemonic, string summ, string expr>
   let hasVerifier = 1;
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::verify() {
-      return ::anvil::verifyAxis(*this, getAxis(), getInput().getType().getRank());
+      return ::anvil::verifyAxis(*this, (int64_t)getAxis(), getInput().getType().getRank());
     }
   }];
 }

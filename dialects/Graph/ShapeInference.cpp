@@ -2,6 +2,7 @@
 #include "dialects/Graph/ShapeInference.h"
 
 #include <algorithm>
+#include <cctype>
 
 namespace anvil::shape {
 
@@ -97,6 +98,100 @@ int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegi
   if (ceilMode && (out - 1) * stride >= in + padBegin)
     --out;
   return out;
+}
+
+std::optional<Shape> einsum(llvm::StringRef equation,
+                            llvm::ArrayRef<llvm::ArrayRef<int64_t>> operands,
+                            std::string &explicitEquation, std::string &error) {
+  std::string eq;
+  for (char c : equation)
+    if (c != ' ')
+      eq.push_back(c);
+  llvm::StringRef lhs = eq, rhs;
+  bool hasArrow = false;
+  if (size_t arrow = llvm::StringRef(eq).find("->"); arrow != llvm::StringRef::npos) {
+    lhs = llvm::StringRef(eq).take_front(arrow);
+    rhs = llvm::StringRef(eq).drop_front(arrow + 2);
+    hasArrow = true;
+  }
+  llvm::SmallVector<llvm::StringRef> terms;
+  lhs.split(terms, ',');
+  if (terms.size() != operands.size()) {
+    error = "equation has " + std::to_string(terms.size()) + " operand terms for " +
+            std::to_string(operands.size()) + " inputs";
+    return std::nullopt;
+  }
+  int64_t letterDim[128];
+  int letterCount[128] = {0};
+  std::fill(std::begin(letterDim), std::end(letterDim), -2);
+  Shape ellipsis;
+  bool sawEllipsis = false;
+  for (auto [term, shape] : llvm::zip(terms, operands)) {
+    size_t dots = term.find("...");
+    int64_t letters = term.size() - (dots == llvm::StringRef::npos ? 0 : 3);
+    int64_t ellRank = shape.size() - letters;
+    if (ellRank < 0 || (dots == llvm::StringRef::npos && ellRank != 0)) {
+      error = "term '" + term.str() + "' does not match an operand of rank " +
+              std::to_string(shape.size());
+      return std::nullopt;
+    }
+    int64_t dim = 0;
+    for (size_t i = 0; i < term.size(); ++i) {
+      if (i == dots) {
+        std::optional<Shape> b = broadcast(ellipsis, shape.slice(dim, ellRank));
+        if (!b) {
+          error = "'...' dimensions do not broadcast";
+          return std::nullopt;
+        }
+        ellipsis = *b;
+        sawEllipsis = true;
+        dim += ellRank;
+        i += 2;
+        continue;
+      }
+      unsigned char c = term[i];
+      if (!std::isalpha(c)) {
+        error = std::string("invalid subscript '") + (char)c + "'";
+        return std::nullopt;
+      }
+      int64_t d = shape[dim++];
+      int64_t &known = letterDim[c];
+      if (known == -2 || isDynamic(known) || known == 1)
+        known = (known == -2 || d != 1 || isDynamic(known)) ? d : known;
+      else if (!isDynamic(d) && d != known && d != 1) {
+        error = std::string("subscript '") + (char)c + "' has sizes " + std::to_string(known) +
+                " and " + std::to_string(d);
+        return std::nullopt;
+      }
+      ++letterCount[c];
+    }
+  }
+  std::string out;
+  if (hasArrow) {
+    out = rhs.str();
+  } else {
+    if (sawEllipsis)
+      out = "...";
+    for (int c = 0; c < 128; ++c)
+      if (letterCount[c] == 1)
+        out.push_back((char)c);
+  }
+  Shape result;
+  for (size_t i = 0; i < out.size(); ++i) {
+    if (llvm::StringRef(out).substr(i).starts_with("...")) {
+      result.append(ellipsis.begin(), ellipsis.end());
+      i += 2;
+      continue;
+    }
+    unsigned char c = out[i];
+    if (!std::isalpha(c) || letterCount[c] == 0) {
+      error = std::string("output subscript '") + (char)c + "' is not in any input";
+      return std::nullopt;
+    }
+    result.push_back(letterDim[c]);
+  }
+  explicitEquation = lhs.str() + "->" + out;
+  return result;
 }
 
 int64_t product(llvm::ArrayRef<int64_t> dims) {

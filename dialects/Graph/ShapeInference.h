@@ -10,7 +10,9 @@
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
 #include <optional>
+#include <string>
 
 namespace anvil::shape {
 
@@ -38,6 +40,13 @@ std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b
 /// Output size of a sliding window (conv or pooling) along one spatial dimension.
 int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
                      int64_t padEnd, int64_t dilation, bool ceilMode);
+
+/// Result shape of an einsum `equation` (numpy syntax, `...` allowed) over `operands`;
+/// `explicitEquation` receives the equation with its output subscripts spelled out.
+/// nullopt (with `error` set) for a malformed equation or mismatched dimensions.
+std::optional<Shape> einsum(llvm::StringRef equation,
+                            llvm::ArrayRef<llvm::ArrayRef<int64_t>> operands,
+                            std::string &explicitEquation, std::string &error);
 
 /// Product of the dims, or kDynamic when any is dynamic.
 int64_t product(llvm::ArrayRef<int64_t> dims);

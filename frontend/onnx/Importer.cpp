@@ -115,6 +115,7 @@ const OpRegistry &anvil::onnx_frontend::opRegistry() {
     registerReductionImporters(r);
     registerQuantImporters(r);
     registerLossImporters(r);
+    registerIndexingImporters(r);
     return r;
   }();
   return registry;

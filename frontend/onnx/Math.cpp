@@ -233,9 +233,41 @@ LogicalResult importBitShift(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importEinsum(NodeImporter &n) {
+  SmallVector<Value> inputs;
+  SmallVector<ArrayRef<int64_t>> shapes;
+  for (int i = 0; i < n.numInputs(); ++i) {
+    inputs.push_back(n.input(i));
+    shapes.push_back(n.inputType(i).getShape());
+    if (n.inputType(i).getElementType() != n.inputType(0).getElementType())
+      return n.fail("inputs have different element types");
+  }
+  std::string equation, error;
+  std::optional<sh::Shape> out =
+      sh::einsum(n.attrString("equation", ""), shapes, equation, error);
+  if (!out)
+    return n.fail("equation '" + n.attrString("equation", "") + "': " + error);
+  n.setOutput(0, EinsumOp::create(n.b, n.loc, n.inputType(0).clone(*out), inputs, equation));
+  return success();
+}
+
+LogicalResult importBitCast(NodeImporter &n) {
+  Type to = convertElementType(*n.b.getContext(), n.attrInt("to", 0));
+  if (!to)
+    return n.fail("target type is not supported");
+  Type from = n.inputType(0).getElementType();
+  auto width = [](Type t) { return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth(); };
+  if (width(from) != width(to))
+    return n.fail("input and target types must have the same width");
+  n.setOutput(0, BitcastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0)));
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
+  r["Einsum"] = importEinsum;
+  r["BitCast"] = importBitCast;
   r["Abs"] = unaryImporter<AbsOp>();
   r["Neg"] = [](NodeImporter &n) {
     Value v = n.unary<NegOp>(n.input(0));

@@ -408,9 +408,87 @@ LogicalResult importAttention(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importLRN(NodeImporter &n) {
+  if (n.inputRank(0) < 3)
+    return n.fail("input must have rank >= 3");
+  int64_t size = n.attrInt("size", 0);
+  if (size < 1)
+    return n.fail("size must be positive");
+  n.setOutput(0, LRNOp::create(n.b, n.loc, n.inputType(0), n.input(0), n.b.getI64IntegerAttr(size),
+                               n.b.getF32FloatAttr(n.attrFloat("alpha", 1e-4f)),
+                               n.b.getF32FloatAttr(n.attrFloat("beta", 0.75f)),
+                               n.b.getF32FloatAttr(n.attrFloat("bias", 1.0f))));
+  return success();
+}
+
+LogicalResult importGridSample(NodeImporter &n) {
+  auto x = n.inputType(0), g = n.inputType(1);
+  if (x.getRank() < 3 || g.getRank() != x.getRank())
+    return n.fail("X and grid must have the same rank >= 3");
+  std::string mode = n.attrString("mode", n.opset >= 20 ? "linear" : "bilinear");
+  if (mode == "bilinear")
+    mode = "linear"; // GridSample-16 spelling
+  else if (mode == "bicubic")
+    mode = "cubic";
+  sh::Shape out{x.getDimSize(0), x.getDimSize(1)};
+  llvm::append_range(out, g.getShape().slice(1, x.getRank() - 2));
+  n.setOutput(0, GridSampleOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+                                      n.attrInt("align_corners", 0) != 0, mode,
+                                      n.attrString("padding_mode", "zeros")));
+  return success();
+}
+
+/// x / ||x||_p along one axis (p = 1 or 2).
+LogicalResult importLpNormalization(NodeImporter &n) {
+  auto x = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  int64_t p = n.attrInt("p", 2);
+  auto normType = x.clone(sh::reduce(x.getShape(), {*axis}, true));
+  auto axes = n.b.getDenseI64ArrayAttr({*axis});
+  Value norm;
+  if (p == 1)
+    norm = ReduceL1Op::create(n.b, n.loc, normType, n.input(0), Value(), axes, true, false);
+  else if (p == 2)
+    norm = ReduceL2Op::create(n.b, n.loc, normType, n.input(0), Value(), axes, true, false);
+  else
+    return n.fail("p must be 1 or 2");
+  n.setOutput(0, n.binary<DivOp>(n.input(0), norm));
+  return success();
+}
+
+/// (x - mean) / sqrt(var) over `axes` (default N, H, W).
+LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
+  auto x = n.inputType(0);
+  SmallVector<int64_t> axes = n.hasAttr("axes") ? n.attrInts("axes")
+                                                : SmallVector<int64_t>{0, 2, 3};
+  for (int64_t &a : axes) {
+    std::optional<int64_t> norm = sh::normalizeAxis(a, x.getRank());
+    if (!norm)
+      return n.fail("axis is out of range");
+    a = *norm;
+  }
+  llvm::sort(axes);
+  auto reduced = x.clone(sh::reduce(x.getShape(), axes, true));
+  auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
+  Value mean = ReduceMeanOp::create(n.b, n.loc, reduced, n.input(0), Value(), axesAttr, true,
+                                    false);
+  Value centered = n.binary<SubOp>(n.input(0), mean);
+  Value var = ReduceMeanOp::create(n.b, n.loc, reduced, n.binary<MulOp>(centered, centered),
+                                   Value(), axesAttr, true, false);
+  Value eps = n.constScalar(x.getElementType(), 1e-9);
+  n.setOutput(0, n.binary<DivOp>(centered, n.unary<SqrtOp>(n.binary<AddOp>(var, eps))));
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
+  r["LRN"] = importLRN;
+  r["GridSample"] = importGridSample;
+  r["LpNormalization"] = importLpNormalization;
+  r["MeanVarianceNormalization"] = importMeanVarianceNormalization;
   r["Attention"] = importAttention;
   r["Conv"] = importConv;
   r["ConvTranspose"] = importConvTranspose;

@@ -113,6 +113,7 @@ void registerTensorImporters(OpRegistry &registry);
 void registerReductionImporters(OpRegistry &registry);
 void registerQuantImporters(OpRegistry &registry);
 void registerLossImporters(OpRegistry &registry);
+void registerIndexingImporters(OpRegistry &registry);
 
 const OpRegistry &opRegistry();
 

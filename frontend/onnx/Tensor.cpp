@@ -889,3 +889,76 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
   r["CumSum"] = importCumulative<CumSumOp>;
   r["CumProd"] = importCumulative<CumProdOp>;
 }
+
+//===----------------------------------------------------------------------===//
+// Indexing: GatherND, ScatterElements, ScatterND, OneHot, NonZero
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+LogicalResult importGatherND(NodeImporter &n) {
+  auto t = n.inputType(0), idx = n.inputType(1);
+  int64_t b = n.attrInt("batch_dims", 0);
+  int64_t k = idx.getRank() ? idx.getDimSize(idx.getRank() - 1) : sh::kDynamic;
+  if (sh::isDynamic(k) || b < 0 || b + k > t.getRank())
+    return n.fail("indices must end in a static dimension of at most rank - batch_dims");
+  sh::Shape out(idx.getShape().drop_back());
+  llvm::append_range(out, t.getShape().drop_front(b + k));
+  n.setOutput(0, GatherNDOp::create(n.b, n.loc, t.clone(out), n.input(0),
+                                    n.cast(n.input(1), n.b.getI64Type()), b));
+  return success();
+}
+
+LogicalResult importScatterElements(NodeImporter &n) {
+  auto t = n.inputType(0);
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  if (!axis)
+    return n.fail("axis is out of range");
+  n.setOutput(0, ScatterElementsOp::create(n.b, n.loc, t, n.input(0),
+                                           n.cast(n.input(1), n.b.getI64Type()), n.input(2),
+                                           *axis, n.attrString("reduction", "none")));
+  return success();
+}
+
+LogicalResult importScatterND(NodeImporter &n) {
+  n.setOutput(0, ScatterNDOp::create(n.b, n.loc, n.inputType(0), n.input(0),
+                                     n.cast(n.input(1), n.b.getI64Type()), n.input(2),
+                                     n.attrString("reduction", "none")));
+  return success();
+}
+
+LogicalResult importOneHot(NodeImporter &n) {
+  auto depth = n.constFloats(1);
+  if (!depth || depth->size() != 1)
+    return n.fail("depth must be a compile-time constant");
+  auto values = n.inputType(2);
+  if (values.getRank() != 1 || values.getDimSize(0) != 2)
+    return n.fail("values must be [off_value, on_value]");
+  auto idx = n.inputType(0);
+  int64_t d = (int64_t)(*depth)[0];
+  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), idx.getRank() + 1);
+  if (!axis || d < 1)
+    return n.fail("axis is out of range or depth is not positive");
+  sh::Shape out(idx.getShape());
+  out.insert(out.begin() + *axis, d);
+  n.setOutput(0, OneHotOp::create(n.b, n.loc, values.clone(out), n.input(0), n.input(2), d,
+                                  *axis));
+  return success();
+}
+
+} // namespace
+
+void anvil::onnx_frontend::registerIndexingImporters(OpRegistry &r) {
+  r["GatherND"] = importGatherND;
+  r["ScatterElements"] = importScatterElements;
+  r["Scatter"] = importScatterElements; // opset 9-10 name of ScatterElements
+  r["ScatterND"] = importScatterND;
+  r["OneHot"] = importOneHot;
+  r["NonZero"] = [](NodeImporter &n) {
+    n.setOutput(0, NonZeroOp::create(
+                       n.b, n.loc,
+                       RankedTensorType::get({n.inputRank(0), sh::kDynamic}, n.b.getI64Type()),
+                       n.input(0)));
+    return success();
+  };
+}
