@@ -817,6 +817,38 @@ LogicalResult LayerNormOp::verify() {
   return checkResultShape(*this, in.getShape(), getOutput());
 }
 
+LogicalResult RecurrentOp::verify() {
+  StringRef cell = getCell(), dir = getDirection();
+  int64_t gates = cell == "rnn" ? 1 : cell == "gru" ? 3 : cell == "lstm" ? 4 : 0;
+  if (!gates)
+    return emitOpError() << "unknown cell '" << cell << "'";
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return emitOpError() << "unknown direction '" << dir << "'";
+  if ((int64_t)getLayout() != 0 && (int64_t)getLayout() != 1)
+    return emitOpError("layout must be 0 or 1");
+  if ((cell == "lstm") != (bool)getYC())
+    return emitOpError("y_c exists exactly for LSTM");
+  if ((int64_t)getHiddenSize() < 1)
+    return emitOpError("hidden_size must be positive");
+  int64_t dirs = dir == "bidirectional" ? 2 : 1, h = getHiddenSize();
+  auto x = getX().getType();
+  if (x.getRank() != 3)
+    return emitOpError("x must be 3-D");
+  int64_t seq = getLayout() ? x.getDimSize(1) : x.getDimSize(0);
+  int64_t batch = getLayout() ? x.getDimSize(0) : x.getDimSize(1);
+  if (failed(checkResultShape(*this, {dirs, gates * h, x.getDimSize(2)}, getW(), "w")) ||
+      failed(checkResultShape(*this, {dirs, gates * h, h}, getR(), "r")) ||
+      (getBias() && failed(checkResultShape(*this, {dirs, 2 * gates * h}, getBias(), "bias"))))
+    return failure();
+  sh::Shape y = getLayout() ? sh::Shape{batch, seq, dirs, h} : sh::Shape{seq, dirs, batch, h};
+  sh::Shape state = getLayout() ? sh::Shape{batch, dirs, h} : sh::Shape{dirs, batch, h};
+  if (failed(checkResultShape(*this, y, getY(), "y")) ||
+      failed(checkResultShape(*this, state, getYH(), "y_h")) ||
+      (getYC() && failed(checkResultShape(*this, state, getYC(), "y_c"))))
+    return failure();
+  return success();
+}
+
 LogicalResult AttentionOp::verify() {
   auto q = getQ().getType(), k = getK().getType(), v = getV().getType();
   int64_t rank = q.getRank();

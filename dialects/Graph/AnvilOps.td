@@ -1006,6 +1006,47 @@ def Anvil_LayerNormOp : Anvil_Op<"layer_norm"> {
   let hasVerifier = 1;
 }
 
+def Anvil_RecurrentOp : Anvil_Op<"recurrent", [AttrSizedOperandSegments]> {
+  let summary = "A recurrent layer: ONNX RNN, GRU or LSTM (`cell`).";
+  let description = [{
+    Runs `cell` (`rnn`, `gru` or `lstm`) over the sequence in `direction` (`forward`,
+    `reverse` or `bidirectional`) with ONNX's gate layout and per-direction `activations`.
+    Shapes follow ONNX with `layout` 0 (`X: [seq, batch, input]`, `Y: [seq, dirs, batch,
+    hidden]`, `Y_h`/`Y_c: [dirs, batch, hidden]`) or 1 (batch first). `y_c` exists for LSTM
+    only.
+
+    ```mlir
+    %y, %h, %c = anvil.recurrent %x, %w, %r bias %b
+        {cell = "lstm", direction = "forward", hidden_size = 32 : i64,
+         activations = ["Sigmoid", "Tanh", "Tanh"]}
+        : (tensor<16x?x8xf32>, tensor<1x128x8xf32>, tensor<1x128x32xf32>, tensor<1x256xf32>)
+        -> (tensor<16x1x?x32xf32>, tensor<1x?x32xf32>, tensor<1x?x32xf32>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$x, AnyRankedTensor:$w, AnyRankedTensor:$r,
+                       Optional<AnyRankedTensor>:$bias,
+                       Optional<RankedTensorOf<[I32]>>:$sequence_lens,
+                       Optional<AnyRankedTensor>:$initial_h,
+                       Optional<AnyRankedTensor>:$initial_c,
+                       Optional<AnyRankedTensor>:$peepholes,
+                       StrAttr:$cell, DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
+                       I64Attr:$hidden_size, StrArrayAttr:$activations,
+                       OptionalAttr<F32ArrayAttr>:$activation_alpha,
+                       OptionalAttr<F32ArrayAttr>:$activation_beta,
+                       OptionalAttr<F32Attr>:$clip,
+                       DefaultValuedAttr<BoolAttr, "false">:$input_forget,
+                       DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
+                       DefaultValuedAttr<I64Attr, "0">:$layout);
+  let results = (outs AnyRankedTensor:$y, AnyRankedTensor:$y_h,
+                      Optional<AnyRankedTensor>:$y_c);
+  let assemblyFormat = [{
+    $x `,` $w `,` $r (`bias` $bias^)? (`lens` $sequence_lens^)? (`init_h` $initial_h^)?
+    (`init_c` $initial_c^)? (`peepholes` $peepholes^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Anvil_AttentionOp : Anvil_Op<"attention", [AttrSizedOperandSegments]> {
   let summary = "Scaled dot-product multi-head attention (ONNX Attention).";
   let description = [{

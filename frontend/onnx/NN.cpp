@@ -408,6 +408,73 @@ LogicalResult importAttention(NodeImporter &n) {
   return success();
 }
 
+/// RNN, GRU and LSTM; `gates` is 1, 3 or 4.
+LogicalResult importRecurrent(NodeImporter &n, StringRef cell,
+                              ArrayRef<StringRef> defaultActivations) {
+  auto x = n.inputType(0);
+  if (x.getRank() != 3)
+    return n.fail("X must be 3-D");
+  std::string dir = n.attrString("direction", "forward");
+  if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
+    return n.fail("unknown direction '" + dir + "'");
+  int64_t dirs = dir == "bidirectional" ? 2 : 1;
+  int64_t h = n.attrInt("hidden_size", 0);
+  if (h < 1)
+    h = n.inputType(2).getDimSize(2); // R is [dirs, gates * hidden, hidden]
+  if (sh::isDynamic(h) || h < 1)
+    return n.fail("hidden_size is required");
+  int64_t layout = n.attrInt("layout", 0);
+  int64_t seq = layout ? x.getDimSize(1) : x.getDimSize(0);
+  int64_t batch = layout ? x.getDimSize(0) : x.getDimSize(1);
+  SmallVector<Attribute> acts;
+  const auto *given = [&]() -> const onnx::AttributeProto * {
+    for (const auto &a : n.node.attribute())
+      if (a.name() == "activations")
+        return &a;
+    return nullptr;
+  }();
+  if (given) {
+    for (const std::string &a : given->strings())
+      acts.push_back(n.b.getStringAttr(a));
+  } else {
+    for (int64_t d = 0; d < dirs; ++d)
+      for (StringRef a : defaultActivations)
+        acts.push_back(n.b.getStringAttr(a));
+  }
+  auto floats = [&](StringRef name) -> ArrayAttr {
+    if (!n.hasAttr(name))
+      return {};
+    SmallVector<Attribute> v;
+    for (float f : n.attrFloats(name))
+      v.push_back(n.b.getF32FloatAttr(f));
+    return n.b.getArrayAttr(v);
+  };
+  Type et = x.getElementType();
+  auto y = RankedTensorType::get(layout ? sh::Shape{batch, seq, dirs, h}
+                                        : sh::Shape{seq, dirs, batch, h},
+                                 et);
+  auto state = RankedTensorType::get(layout ? sh::Shape{batch, dirs, h}
+                                            : sh::Shape{dirs, batch, h},
+                                     et);
+  bool lstm = cell == "lstm";
+  auto opt = [&](int i) { return n.hasInput(i) ? n.input(i) : Value(); };
+  auto op = RecurrentOp::create(
+      n.b, n.loc, y, state, lstm ? Type(state) : Type(), n.input(0), n.input(1), n.input(2),
+      opt(3), opt(4) ? n.cast(opt(4), n.b.getI32Type()) : Value(), opt(5),
+      lstm ? opt(6) : Value(), lstm ? opt(7) : Value(), n.b.getStringAttr(cell),
+      n.b.getStringAttr(dir), n.b.getI64IntegerAttr(h), n.b.getArrayAttr(acts),
+      floats("activation_alpha"), floats("activation_beta"),
+      n.hasAttr("clip") ? n.b.getF32FloatAttr(n.attrFloat("clip", 0)) : FloatAttr(),
+      n.b.getBoolAttr(n.attrInt("input_forget", 0) != 0),
+      n.b.getBoolAttr(n.attrInt("linear_before_reset", 0) != 0),
+      n.b.getI64IntegerAttr(layout));
+  n.setOutput(0, op.getY());
+  n.setOutput(1, op.getYH());
+  if (lstm)
+    n.setOutput(2, op.getYC());
+  return success();
+}
+
 LogicalResult importLRN(NodeImporter &n) {
   if (n.inputRank(0) < 3)
     return n.fail("input must have rank >= 3");
@@ -486,6 +553,11 @@ LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
 
 void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
   r["LRN"] = importLRN;
+  r["RNN"] = [](NodeImporter &n) { return importRecurrent(n, "rnn", {"Tanh"}); };
+  r["GRU"] = [](NodeImporter &n) { return importRecurrent(n, "gru", {"Sigmoid", "Tanh"}); };
+  r["LSTM"] = [](NodeImporter &n) {
+    return importRecurrent(n, "lstm", {"Sigmoid", "Tanh", "Tanh"});
+  };
   r["GridSample"] = importGridSample;
   r["LpNormalization"] = importLpNormalization;
   r["MeanVarianceNormalization"] = importMeanVarianceNormalization;

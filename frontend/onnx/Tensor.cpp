@@ -946,9 +946,56 @@ LogicalResult importOneHot(NodeImporter &n) {
   return success();
 }
 
+/// CenterCropPad: a centered slice where the target is smaller, a centered zero pad where
+/// it is larger (static shapes).
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  auto t = n.inputType(0);
+  auto target = n.constInts(1);
+  if (!target)
+    return n.fail("shape must be a compile-time constant");
+  SmallVector<int64_t> axes = n.attrInts("axes");
+  if (axes.empty())
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      axes.push_back(i);
+  if (axes.size() != target->size())
+    return n.fail("shape must have one entry per axis");
+  SmallVector<int64_t> sliceStarts, sliceEnds, sliceAxes, pads(2 * t.getRank(), 0);
+  sh::Shape cropped(t.getShape()), padded(t.getShape());
+  for (auto [a, want] : llvm::zip(axes, *target)) {
+    std::optional<int64_t> axis = sh::normalizeAxis(a, t.getRank());
+    if (!axis || want < 0)
+      return n.fail("axis out of range or negative target size");
+    int64_t dim = t.getDimSize(*axis);
+    if (sh::isDynamic(dim))
+      return n.fail("needs static dimensions on the cropped/padded axes");
+    if (dim > want) {
+      int64_t start = (dim - want) / 2;
+      sliceStarts.push_back(start);
+      sliceEnds.push_back(start + want);
+      sliceAxes.push_back(*axis);
+      cropped[*axis] = padded[*axis] = want;
+    } else if (dim < want) {
+      pads[*axis] = (want - dim) / 2;
+      pads[*axis + t.getRank()] = want - dim - pads[*axis];
+      padded[*axis] = want;
+    }
+  }
+  Value v = n.input(0);
+  if (!sliceAxes.empty())
+    v = SliceOp::create(n.b, n.loc, t.clone(cropped), v, n.constI64(sliceStarts),
+                        n.constI64(sliceEnds), n.constI64(sliceAxes),
+                        n.constI64(SmallVector<int64_t>(sliceAxes.size(), 1)));
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+    v = PadOp::create(n.b, n.loc, t.clone(padded), v, n.constI64(pads), Value(), Value(),
+                      n.b.getStringAttr("constant"));
+  n.setOutput(0, v);
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerIndexingImporters(OpRegistry &r) {
+  r["CenterCropPad"] = importCenterCropPad;
   r["GatherND"] = importGatherND;
   r["ScatterElements"] = importScatterElements;
   r["Scatter"] = importScatterElements; // opset 9-10 name of ScatterElements
