@@ -7,7 +7,7 @@ TESTDATA := $(BUILD)/onnx-testdata
 MODELS   := $(BUILD)/models
 
 .PHONY: all setup configure build check check-unit check-lit demo testdata models \
-        import-sweep docs format clean
+        import-sweep opset-sweep docs format clean
 
 all: build
 
@@ -49,6 +49,11 @@ import-sweep: build testdata
 	  --jobs $(JOBS) --report docs/import-sweep.md --json $(BUILD)/import-sweep.json $(SWEEP_ARGS)
 	@$(PY) scripts/gen_op_coverage.py --compiler $(BUILD)/bin/anvil-compile \
 	  --sweep-json $(BUILD)/import-sweep.json -o docs/op-coverage.md
+
+# Imports single-op node tests converted down to each older opset where the op changed.
+opset-sweep: build testdata
+	@$(PY) scripts/opset_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
+	  --jobs $(JOBS)
 
 # Regenerates docs/dialects/anvil.md from ODS (docs/op-coverage.md: make import-sweep).
 docs: build

@@ -143,12 +143,17 @@ LogicalResult anvil::verifyPool(Operation *op) {
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
     return op->emitOpError("kernel_shape, strides and dilations must be positive");
+  if (rankedType(op->getResult(0)).getElementType() != in.getElementType())
+    return op->emitOpError("result element type must match the input element type");
   sh::Shape out{in.getDimSize(0), in.getDimSize(1)};
   for (int64_t i = 0; i < spatial; ++i)
     out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i], pads[i],
                                    pads[i + spatial], dilations[i],
                                    ceil && ceil.getValue()));
-  return checkResultShape(op, out, op->getResult(0));
+  for (Value result : op->getResults())
+    if (failed(checkResultShape(op, out, result)))
+      return failure();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -943,7 +948,19 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
   if (scale.getShape() != zp.getShape() &&
       !(scale.getNumElements() == 1 && zp.getNumElements() == 1))
     return op.emitOpError("scale and zero_point must have the same shape");
-  if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
+  if ((int64_t)op.getBlockSize() < 0)
+    return op.emitOpError("block_size must not be negative");
+  if ((int64_t)op.getBlockSize() > 0) {
+    std::optional<int64_t> axis = sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
+    if (!axis)
+      return op.emitOpError() << "axis " << (int64_t)op.getAxis() << " is out of range";
+    sh::Shape blocks(real.getShape());
+    int64_t d = blocks[*axis], bs = op.getBlockSize();
+    blocks[*axis] = sh::isDynamic(d) ? d : (d + bs - 1) / bs;
+    if (!sh::compatible(scale.getShape(), blocks))
+      return op.emitOpError("blocked scale must be the input shape with axis divided into "
+                            "blocks");
+  } else if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
     std::optional<int64_t> axis = sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
     if (!axis)
       return op.emitOpError() << "axis " << (int64_t)op.getAxis() << " is out of range";

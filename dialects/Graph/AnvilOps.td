@@ -723,7 +723,8 @@ def Anvil_OneHotOp : Anvil_Op<"one_hot"> {
   let description = [{
     Inserts a dimension of size `depth` at `axis`; it holds `on_value` where the index
     matches (negative indices count from `depth`) and `off_value` elsewhere. `values` is the
-    2-element `[off_value, on_value]` tensor.
+    2-element `[off_value, on_value]` tensor. A depth known only at run time comes as the
+    one-element `dynamic_depth` operand (then `depth` is 0).
 
     ```mlir
     %y = anvil.one_hot %i, %v {axis = -1 : i64, depth = 10 : i64}
@@ -731,9 +732,14 @@ def Anvil_OneHotOp : Anvil_Op<"one_hot"> {
     ```
   }];
   let arguments = (ins RankedTensorOf<[AnyInteger, AnyFloat]>:$indices,
-                       1DTensorOf<[AnyType]>:$values, I64Attr:$depth, I64Attr:$axis);
+                       1DTensorOf<[AnyType]>:$values,
+                       Optional<RankedTensorOf<[AnyInteger, AnyFloat]>>:$dynamic_depth,
+                       I64Attr:$depth, I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
-  let assemblyFormat = "$indices `,` $values attr-dict `:` functional-type(operands, results)";
+  let assemblyFormat = [{
+    $indices `,` $values (`depth` $dynamic_depth^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
   let hasVerifier = 1;
 }
 
@@ -913,12 +919,15 @@ def Anvil_ConvTransposeOp : Anvil_Op<"conv_transpose"> {
   let hasVerifier = 1;
 }
 
-class Anvil_PoolOp<string mnemonic, string summ, dag extra>
-    : Anvil_Op<mnemonic, [SameOperandsAndResultElementType]> {
+class Anvil_PoolOp<string mnemonic, string summ, dag extra,
+                   dag extraResults = (outs)>
+    : Anvil_Op<mnemonic> {
   let summary = summ;
   let description = [{
     Slides a window of `kernel_shape` over the spatial dimensions (NCHW) with `strides`,
     `dilations` and explicit `pads` (begins then ends); `ceil_mode` rounds the output size up.
+    `max_pool` can also return, like ONNX MaxPool's `Indices`, the flat index of each
+    maximum in the input (row-major, or column-major with `column_major_indices`).
 
     ```mlir
     %y = anvil.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
@@ -930,7 +939,7 @@ class Anvil_PoolOp<string mnemonic, string summ, dag extra>
                             DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                             DenseI64ArrayAttr:$dilations,
                             DefaultValuedAttr<BoolAttr, "false">:$ceil_mode), extra);
-  let results = (outs AnyRankedTensor:$output);
+  let results = !con((outs AnyRankedTensor:$output), extraResults);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
   let extraClassDefinition = [{
@@ -938,7 +947,10 @@ class Anvil_PoolOp<string mnemonic, string summ, dag extra>
   }];
 }
 
-def Anvil_MaxPoolOp : Anvil_PoolOp<"max_pool", "Max pooling.", (ins)>;
+def Anvil_MaxPoolOp : Anvil_PoolOp<"max_pool",
+    "Max pooling; optionally also the flat index of each maximum.",
+    (ins DefaultValuedAttr<BoolAttr, "false">:$column_major_indices),
+    (outs Optional<RankedTensorOf<[I64]>>:$indices)>;
 def Anvil_AvgPoolOp : Anvil_PoolOp<"avg_pool", "Average pooling.",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
 def Anvil_LpPoolOp : Anvil_PoolOp<"lp_pool", "Lp-norm pooling.",
@@ -1177,8 +1189,9 @@ def Anvil_TopKOp : Anvil_Op<"top_k"> {
 def Anvil_QuantizeOp : Anvil_Op<"quantize"> {
   let summary = "Linear quantization: saturate(round(x / scale) + zero_point).";
   let description = [{
-    `scale` and `zero_point` are scalars (per tensor) or 1-D along `axis` (per channel).
-    The result element type is the quantized type (e.g. `i8`, `ui8`).
+    `scale` and `zero_point` are scalars (per tensor), 1-D along `axis` (per channel), or
+    with `block_size > 0` shaped like the input with `axis` divided into blocks (blocked
+    quantization). The result element type is the quantized type (e.g. `i8`, `ui8`).
 
     ```mlir
     %q = anvil.quantize %x, %s, %z {axis = 1 : i64}
@@ -1186,7 +1199,8 @@ def Anvil_QuantizeOp : Anvil_Op<"quantize"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
-                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis);
+                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
@@ -1203,7 +1217,8 @@ def Anvil_DequantizeOp : Anvil_Op<"dequantize"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
-                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis);
+                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)

@@ -147,6 +147,7 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   return success();
 }
 
+/// Pooling ops; MaxPool may add its Indices result. `extra` are op-specific attributes.
 template <typename PoolOp, typename... Extra>
 LogicalResult importPool(NodeImporter &n, Extra... extra) {
   auto x = n.inputType(0);
@@ -160,17 +161,21 @@ LogicalResult importPool(NodeImporter &n, Extra... extra) {
       readWindow(n, n.attrInts("kernel_shape"), spatial, x.getShape().drop_front(2), ceil);
   if (failed(w))
     return failure();
-  if (n.outputUsed(1))
-    return n.fail("the Indices output of MaxPool is not supported");
   sh::Shape out{x.getDimSize(0), x.getDimSize(1)};
   for (int64_t i = 0; i < spatial; ++i)
     out.push_back(sh::windowOutput(x.getDimSize(i + 2), w->kernel[i], w->strides[i],
                                    w->pads[i], w->pads[i + spatial], w->dilations[i], ceil));
-  n.setOutput(0, PoolOp::create(n.b, n.loc, x.clone(out), n.input(0),
-                                n.b.getDenseI64ArrayAttr(w->kernel),
-                                n.b.getDenseI64ArrayAttr(w->strides),
-                                n.b.getDenseI64ArrayAttr(w->pads),
-                                n.b.getDenseI64ArrayAttr(w->dilations), ceil, extra...));
+  SmallVector<Type> types{x.clone(out)};
+  if constexpr (std::is_same_v<PoolOp, MaxPoolOp>)
+    if (n.outputUsed(1))
+      types.push_back(RankedTensorType::get(out, n.b.getI64Type()));
+  auto op = PoolOp::create(n.b, n.loc, types, n.input(0), n.b.getDenseI64ArrayAttr(w->kernel),
+                           n.b.getDenseI64ArrayAttr(w->strides),
+                           n.b.getDenseI64ArrayAttr(w->pads),
+                           n.b.getDenseI64ArrayAttr(w->dilations), n.b.getBoolAttr(ceil),
+                           extra...);
+  for (int i = 0, e = op->getNumResults(); i < e; ++i)
+    n.setOutput(i, op->getResult(i));
   return success();
 }
 
@@ -567,14 +572,14 @@ void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
   r["MatMul"] = importMatMul;
   r["Gemm"] = importGemm;
   r["MaxPool"] = [](NodeImporter &n) -> LogicalResult {
-    if (n.attrInt("storage_order", 0) != 0)
-      return n.fail("storage_order=1 is not supported");
-    return importPool<MaxPoolOp>(n);
+    return importPool<MaxPoolOp>(n, n.b.getBoolAttr(n.attrInt("storage_order", 0) != 0));
   };
   r["AveragePool"] = [](NodeImporter &n) {
-    return importPool<AvgPoolOp>(n, n.attrInt("count_include_pad", 0) != 0);
+    return importPool<AvgPoolOp>(n, n.b.getBoolAttr(n.attrInt("count_include_pad", 0) != 0));
   };
-  r["LpPool"] = [](NodeImporter &n) { return importPool<LpPoolOp>(n, n.attrInt("p", 2)); };
+  r["LpPool"] = [](NodeImporter &n) {
+    return importPool<LpPoolOp>(n, n.b.getI64IntegerAttr(n.attrInt("p", 2)));
+  };
   r["GlobalAveragePool"] = importGlobalPool<ReduceMeanOp>;
   r["GlobalMaxPool"] = importGlobalPool<ReduceMaxOp>;
   r["GlobalLpPool"] = [](NodeImporter &n) -> LogicalResult {

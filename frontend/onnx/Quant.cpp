@@ -20,15 +20,8 @@ Value zeroPointLike(NodeImporter &n, Value scale, Type type) {
   return ConstantOp::create(n.b, n.loc, zt, cast<ElementsAttr>(zero));
 }
 
-LogicalResult checkBlocked(NodeImporter &n) {
-  if (n.attrInt("block_size", 0) != 0)
-    return n.fail("blocked quantization (block_size > 0) is not supported");
-  return success();
-}
 
 LogicalResult importQuantize(NodeImporter &n) {
-  if (failed(checkBlocked(n)))
-    return failure();
   Type qType;
   if (n.hasInput(2))
     qType = n.inputType(2).getElementType();
@@ -42,13 +35,11 @@ LogicalResult importQuantize(NodeImporter &n) {
   Value x = n.input(0);
   Value scale = n.cast(n.input(1), n.inputType(0).getElementType());
   n.setOutput(0, QuantizeOp::create(n.b, n.loc, n.inputType(0).clone(qType), x, scale, zp,
-                                    n.attrInt("axis", 1)));
+                                    n.attrInt("axis", 1), n.attrInt("block_size", 0)));
   return success();
 }
 
 LogicalResult importDequantize(NodeImporter &n) {
-  if (failed(checkBlocked(n)))
-    return failure();
   Type qType = n.inputType(0).getElementType();
   if (!(qType.isInteger() || qType.getIntOrFloatBitWidth() <= 8))
     return n.fail("the quantized input must be an integer or an 8/4-bit float type");
@@ -57,7 +48,8 @@ LogicalResult importDequantize(NodeImporter &n) {
     real = convertElementType(*n.b.getContext(), dt);
   Value zp = n.hasInput(2) ? n.input(2) : zeroPointLike(n, n.input(1), qType);
   n.setOutput(0, DequantizeOp::create(n.b, n.loc, n.inputType(0).clone(real), n.input(0),
-                                      n.cast(n.input(1), real), zp, n.attrInt("axis", 1)));
+                                      n.cast(n.input(1), real), zp, n.attrInt("axis", 1),
+                                      n.attrInt("block_size", 0)));
   return success();
 }
 
@@ -97,7 +89,7 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
                        ? (x == 0 ? t.getRank() - 2 : t.getRank() - 1)
                        : 1;
     return DequantizeOp::create(n.b, n.loc, t.clone(real), n.input(x), n.input(scale),
-                                n.input(zp), axis);
+                                n.input(zp), axis, 0);
   };
   Value a = dequant(0, 1, 2), b = dequant(3, 4, 5);
   auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(b.getType());
@@ -108,7 +100,7 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
   Type qType = n.inputType(7).getElementType();
   Value scale = n.cast(n.input(6), at.getElementType());
   n.setOutput(0, QuantizeOp::create(n.b, n.loc, at.clone(*out).clone(qType), y, scale,
-                                    n.input(7), 1));
+                                    n.input(7), 1, 0));
   return success();
 }
 
@@ -134,7 +126,7 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
       n.b.getF64FloatAttr(0.0), n.b.getF64FloatAttr(255.0));
   auto u8 = IntegerType::get(n.b.getContext(), 8, IntegerType::Unsigned);
   Value zp = n.cast(zpFloat, u8);
-  n.setOutput(0, QuantizeOp::create(n.b, n.loc, x.clone(u8), n.input(0), scale, zp, 1));
+  n.setOutput(0, QuantizeOp::create(n.b, n.loc, x.clone(u8), n.input(0), scale, zp, 1, 0));
   n.setOutput(1, scale);
   n.setOutput(2, zp);
   return success();

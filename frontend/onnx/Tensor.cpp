@@ -928,21 +928,23 @@ LogicalResult importScatterND(NodeImporter &n) {
 }
 
 LogicalResult importOneHot(NodeImporter &n) {
-  auto depth = n.constFloats(1);
-  if (!depth || depth->size() != 1)
-    return n.fail("depth must be a compile-time constant");
   auto values = n.inputType(2);
   if (values.getRank() != 1 || values.getDimSize(0) != 2)
     return n.fail("values must be [off_value, on_value]");
   auto idx = n.inputType(0);
-  int64_t d = (int64_t)(*depth)[0];
   std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), idx.getRank() + 1);
-  if (!axis || d < 1)
-    return n.fail("axis is out of range or depth is not positive");
+  if (!axis)
+    return n.fail("axis is out of range");
+  auto depth = n.constFloats(1);
+  if (depth && depth->size() != 1)
+    return n.fail("depth must hold one value");
+  int64_t d = depth ? (int64_t)(*depth)[0] : 0; // 0: known only at run time
+  if (depth && d < 1)
+    return n.fail("depth must be positive");
   sh::Shape out(idx.getShape());
-  out.insert(out.begin() + *axis, d);
-  n.setOutput(0, OneHotOp::create(n.b, n.loc, values.clone(out), n.input(0), n.input(2), d,
-                                  *axis));
+  out.insert(out.begin() + *axis, depth ? d : sh::kDynamic);
+  n.setOutput(0, OneHotOp::create(n.b, n.loc, values.clone(out), n.input(0), n.input(2),
+                                  depth ? Value() : n.input(1), d, *axis));
   return success();
 }
 
