@@ -1,4 +1,5 @@
-//===- AnvilDialect.cpp - The anvil graph dialect ---------------------------===//
+//===- AnvilDialect.cpp - The anvil graph dialect
+//---------------------------===//
 #include "dialects/Graph/AnvilDialect.h"
 
 using namespace mlir;
@@ -12,8 +13,9 @@ void anvil::AnvilDialect::initialize() {
       >();
 }
 
-Operation *anvil::AnvilDialect::materializeConstant(OpBuilder &builder, Attribute value,
-                                                    Type type, Location loc) {
+Operation *anvil::AnvilDialect::materializeConstant(OpBuilder &builder,
+                                                    Attribute value, Type type,
+                                                    Location loc) {
   auto elements = dyn_cast<ElementsAttr>(value);
   if (!elements || elements.getType() != type)
     return nullptr;

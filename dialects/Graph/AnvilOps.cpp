@@ -1,4 +1,5 @@
-//===- AnvilOps.cpp - Verifiers and folders of the anvil graph ops ---------===//
+//===- AnvilOps.cpp - Verifiers and folders of the anvil graph ops
+//---------===//
 //
 // Every verifier names the constraint it checks; each has a negative test in
 // test/Dialect/Graph/invalid.mlir.
@@ -19,7 +20,9 @@ using namespace mlir;
 using namespace anvil;
 namespace sh = anvil::shape;
 
-static RankedTensorType rankedType(Value v) { return cast<RankedTensorType>(v.getType()); }
+static RankedTensorType rankedType(Value v) {
+  return cast<RankedTensorType>(v.getType());
+}
 
 /// Reports `what` unless the result shape is compatible with the inferred one.
 static LogicalResult checkResultShape(Operation *op, ArrayRef<int64_t> inferred,
@@ -44,23 +47,26 @@ static LogicalResult checkResultShape(Operation *op, ArrayRef<int64_t> inferred,
   return diag << "]";
 }
 
-/// The integer values of a constant 1-D index operand, if it is a compile-time constant.
+/// The integer values of a constant 1-D index operand, if it is a compile-time
+/// constant.
 static std::optional<SmallVector<int64_t>> constantIndices(Value v) {
   DenseIntElementsAttr attr;
   if (!matchPattern(v, m_Constant(&attr)))
     return std::nullopt;
-  return llvm::to_vector(llvm::map_range(attr.getValues<APInt>(), [](const APInt &x) {
-    return x.getSExtValue();
-  }));
+  return llvm::to_vector(
+      llvm::map_range(attr.getValues<APInt>(),
+                      [](const APInt &x) { return x.getSExtValue(); }));
 }
 
-static LogicalResult checkAxes(Operation *op, ArrayRef<int64_t> axes, int64_t rank,
+static LogicalResult checkAxes(Operation *op, ArrayRef<int64_t> axes,
+                               int64_t rank,
                                SmallVectorImpl<int64_t> &normalized) {
   llvm::SmallSet<int64_t, 8> seen;
   for (int64_t axis : axes) {
     std::optional<int64_t> n = sh::normalizeAxis(axis, rank);
     if (!n)
-      return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+      return op->emitOpError()
+             << "axis " << axis << " is out of range for rank " << rank;
     if (!seen.insert(*n).second)
       return op->emitOpError() << "axis " << axis << " appears more than once";
     normalized.push_back(*n);
@@ -84,7 +90,8 @@ LogicalResult anvil::verifyBroadcastResult(Operation *op) {
 
 LogicalResult anvil::verifyAxis(Operation *op, int64_t axis, int64_t rank) {
   if (!sh::normalizeAxis(axis, rank))
-    return op->emitOpError() << "axis " << axis << " is out of range for rank " << rank;
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for rank " << rank;
   return success();
 }
 
@@ -95,13 +102,17 @@ LogicalResult anvil::verifyReduction(Operation *op) {
   bool keepdims = !keep || keep.getValue();
   if (op->getNumOperands() > 1) {
     if (!axes.empty())
-      return op->emitOpError("takes axes from an attribute or an operand, not both");
+      return op->emitOpError(
+          "takes axes from an attribute or an operand, not both");
     auto out = rankedType(op->getResult(0));
     int64_t n = rankedType(op->getOperand(1)).getDimSize(0);
     if (keepdims && out.getRank() != in.getRank())
-      return op->emitOpError("with keepdims the result rank must equal the input rank");
-    if (!keepdims && !sh::isDynamic(n) && n > 0 && out.getRank() != in.getRank() - n)
-      return op->emitOpError("result rank must be the input rank minus the number of axes");
+      return op->emitOpError(
+          "with keepdims the result rank must equal the input rank");
+    if (!keepdims && !sh::isDynamic(n) && n > 0 &&
+        out.getRank() != in.getRank() - n)
+      return op->emitOpError(
+          "result rank must be the input rank minus the number of axes");
     return success();
   }
   SmallVector<int64_t> normalized;
@@ -117,38 +128,43 @@ LogicalResult anvil::verifyArgReduction(Operation *op) {
   auto keep = op->getAttrOfType<BoolAttr>("keepdims");
   std::optional<int64_t> n = sh::normalizeAxis(axis, in.getRank());
   if (!n)
-    return op->emitOpError() << "axis " << axis << " is out of range for rank "
-                             << in.getRank();
-  return checkResultShape(op, sh::reduce(in.getShape(), {*n}, !keep || keep.getValue()),
-                          op->getResult(0));
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for rank " << in.getRank();
+  return checkResultShape(
+      op, sh::reduce(in.getShape(), {*n}, !keep || keep.getValue()),
+      op->getResult(0));
 }
 
 LogicalResult anvil::verifyPool(Operation *op) {
   auto in = rankedType(op->getOperand(0));
-  auto kernel = op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape").asArrayRef();
+  auto kernel =
+      op->getAttrOfType<DenseI64ArrayAttr>("kernel_shape").asArrayRef();
   auto strides = op->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
   auto pads = op->getAttrOfType<DenseI64ArrayAttr>("pads").asArrayRef();
-  auto dilations = op->getAttrOfType<DenseI64ArrayAttr>("dilations").asArrayRef();
+  auto dilations =
+      op->getAttrOfType<DenseI64ArrayAttr>("dilations").asArrayRef();
   auto ceil = op->getAttrOfType<BoolAttr>("ceil_mode");
   int64_t spatial = in.getRank() - 2;
   if (spatial < 1)
     return op->emitOpError("input must have rank >= 3 (N, C, spatial...)");
   if ((int64_t)kernel.size() != spatial || (int64_t)strides.size() != spatial ||
-      (int64_t)dilations.size() != spatial || (int64_t)pads.size() != 2 * spatial)
-    return op->emitOpError()
-           << "kernel_shape, strides and dilations need " << spatial
-           << " entries and pads " << 2 * spatial << " for a rank-" << in.getRank()
-           << " input";
+      (int64_t)dilations.size() != spatial ||
+      (int64_t)pads.size() != 2 * spatial)
+    return op->emitOpError() << "kernel_shape, strides and dilations need "
+                             << spatial << " entries and pads " << 2 * spatial
+                             << " for a rank-" << in.getRank() << " input";
   if (llvm::any_of(kernel, [](int64_t k) { return k < 1; }) ||
       llvm::any_of(strides, [](int64_t s) { return s < 1; }) ||
       llvm::any_of(dilations, [](int64_t d) { return d < 1; }))
-    return op->emitOpError("kernel_shape, strides and dilations must be positive");
+    return op->emitOpError(
+        "kernel_shape, strides and dilations must be positive");
   if (rankedType(op->getResult(0)).getElementType() != in.getElementType())
-    return op->emitOpError("result element type must match the input element type");
+    return op->emitOpError(
+        "result element type must match the input element type");
   sh::Shape out{in.getDimSize(0), in.getDimSize(1)};
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i], pads[i],
-                                   pads[i + spatial], dilations[i],
+    out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i],
+                                   pads[i], pads[i + spatial], dilations[i],
                                    ceil && ceil.getValue()));
   for (Value result : op->getResults())
     if (failed(checkResultShape(op, out, result)))
@@ -161,9 +177,11 @@ LogicalResult anvil::verifyPool(Operation *op) {
 //===----------------------------------------------------------------------===//
 
 LogicalResult SelectOp::verify() {
-  if (getOnTrue().getType().getElementType() != getOnFalse().getType().getElementType() ||
+  if (getOnTrue().getType().getElementType() !=
+          getOnFalse().getType().getElementType() ||
       getOnTrue().getType().getElementType() != getType().getElementType())
-    return emitOpError("on_true, on_false and the result must have one element type");
+    return emitOpError(
+        "on_true, on_false and the result must have one element type");
   return verifyBroadcastResult(*this);
 }
 
@@ -174,7 +192,8 @@ OpFoldResult CastOp::fold(FoldAdaptor) {
 }
 
 LogicalResult ClipOp::verify() {
-  if (getMin() && getMax() && getMin()->convertToDouble() > getMax()->convertToDouble())
+  if (getMin() && getMax() &&
+      getMin()->convertToDouble() > getMax()->convertToDouble())
     return emitOpError("min must not exceed max");
   return success();
 }
@@ -182,7 +201,8 @@ LogicalResult ClipOp::verify() {
 LogicalResult ConstantOp::verify() {
   auto type = cast<ShapedType>(getValue().getType());
   if (type != getType())
-    return emitOpError("value type ") << type << " differs from the result type " << getType();
+    return emitOpError("value type ")
+           << type << " differs from the result type " << getType();
   return success();
 }
 
@@ -196,7 +216,8 @@ LogicalResult ConstantOfShapeOp::verify() {
     return emitOpError("value element type must match the result element type");
   int64_t n = getShape().getType().getDimSize(0);
   if (!sh::isDynamic(n) && n != getType().getRank())
-    return emitOpError() << "shape operand has " << n << " elements but the result has rank "
+    return emitOpError() << "shape operand has " << n
+                         << " elements but the result has rank "
                          << getType().getRank();
   if (auto dims = constantIndices(getShape())) {
     if (llvm::any_of(*dims, [](int64_t d) { return d < 0; }))
@@ -241,9 +262,11 @@ OpFoldResult SizeOp::fold(FoldAdaptor) {
 
 LogicalResult RangeOp::verify() {
   Type t = getStart().getType().getElementType();
-  if (getLimit().getType().getElementType() != t || getDelta().getType().getElementType() != t ||
+  if (getLimit().getType().getElementType() != t ||
+      getDelta().getType().getElementType() != t ||
       getType().getElementType() != t)
-    return emitOpError("start, limit, delta and the result must have one element type");
+    return emitOpError(
+        "start, limit, delta and the result must have one element type");
   return success();
 }
 
@@ -256,19 +279,22 @@ static LogicalResult verifySameElementType(Operation *op) {
   Type in = rankedType(op->getOperand(0)).getElementType();
   for (Value result : op->getResults())
     if (rankedType(result).getElementType() != in)
-      return op->emitOpError("result element type must match the input element type");
+      return op->emitOpError(
+          "result element type must match the input element type");
   return success();
 }
 
 LogicalResult ReshapeOp::verify() {
   int64_t n = getShape().getType().getDimSize(0);
   if (!sh::isDynamic(n) && n != getType().getRank())
-    return emitOpError() << "shape operand has " << n << " elements but the result has rank "
+    return emitOpError() << "shape operand has " << n
+                         << " elements but the result has rank "
                          << getType().getRank();
   int64_t in = sh::product(getInput().getType().getShape());
   int64_t out = sh::product(getType().getShape());
   if (!sh::isDynamic(in) && !sh::isDynamic(out) && in != out)
-    return emitOpError() << "element count changes from " << in << " to " << out;
+    return emitOpError() << "element count changes from " << in << " to "
+                         << out;
   return success();
 }
 
@@ -281,9 +307,11 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor) {
 LogicalResult FlattenOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank();
-  int64_t axis = (int64_t)getAxis() < 0 ? (int64_t)getAxis() + rank : (int64_t)getAxis();
+  int64_t axis =
+      (int64_t)getAxis() < 0 ? (int64_t)getAxis() + rank : (int64_t)getAxis();
   if (axis < 0 || axis > rank)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << rank;
   return checkResultShape(*this,
                           {sh::product(in.getShape().take_front(axis)),
                            sh::product(in.getShape().drop_front(axis))},
@@ -293,12 +321,15 @@ LogicalResult FlattenOp::verify() {
 /// Squeeze/Unsqueeze with run-time axes: only the result rank can be checked.
 static LogicalResult verifyDynamicAxesRank(Operation *op, int64_t delta) {
   if (!op->getAttrOfType<DenseI64ArrayAttr>("axes").empty())
-    return op->emitOpError("takes axes from an attribute or an operand, not both");
+    return op->emitOpError(
+        "takes axes from an attribute or an operand, not both");
   int64_t n = rankedType(op->getOperand(1)).getDimSize(0);
   int64_t rank = rankedType(op->getOperand(0)).getRank();
-  if (!sh::isDynamic(n) && rankedType(op->getResult(0)).getRank() != rank + delta * n)
-    return op->emitOpError() << "result rank must be the input rank "
-                             << (delta > 0 ? "plus" : "minus") << " the number of axes";
+  if (!sh::isDynamic(n) &&
+      rankedType(op->getResult(0)).getRank() != rank + delta * n)
+    return op->emitOpError()
+           << "result rank must be the input rank "
+           << (delta > 0 ? "plus" : "minus") << " the number of axes";
   return verifySameElementType(op);
 }
 
@@ -315,7 +346,8 @@ LogicalResult SqueezeOp::verify() {
     if (!sh::isDynamic(in.getDimSize(a)) && in.getDimSize(a) != 1)
       return emitOpError() << "cannot squeeze dimension " << a << " of size "
                            << in.getDimSize(a);
-  return checkResultShape(*this, sh::reduce(in.getShape(), axes, false), getOutput());
+  return checkResultShape(*this, sh::reduce(in.getShape(), axes, false),
+                          getOutput());
 }
 
 LogicalResult UnsqueezeOp::verify() {
@@ -365,7 +397,8 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = rankedType(getInputs().front()).getRank();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << rank;
   sh::Shape out(rankedType(getInputs().front()).getShape());
   out[*axis] = 0;
   for (Value v : getInputs()) {
@@ -375,7 +408,8 @@ LogicalResult ConcatOp::verify() {
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = t.getDimSize(i);
       if (i == *axis) {
-        out[i] = sh::isDynamic(d) || sh::isDynamic(out[i]) ? sh::kDynamic : out[i] + d;
+        out[i] = sh::isDynamic(d) || sh::isDynamic(out[i]) ? sh::kDynamic
+                                                           : out[i] + d;
       } else if (sh::isDynamic(out[i])) {
         out[i] = d;
       } else if (!sh::isDynamic(d) && d != out[i]) {
@@ -393,11 +427,12 @@ LogicalResult SplitOp::verify() {
     return failure();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
-                         << in.getRank();
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << in.getRank();
   if (getDynamicSizes()) {
     if (!getSizes().empty())
-      return emitOpError("takes sizes from an attribute or an operand, not both");
+      return emitOpError(
+          "takes sizes from an attribute or an operand, not both");
     for (Value result : getOutputs())
       if (rankedType(result).getRank() != in.getRank())
         return emitOpError("results must have the input rank");
@@ -418,8 +453,8 @@ LogicalResult SplitOp::verify() {
   }
   int64_t dim = in.getDimSize(*axis);
   if (!sh::isDynamic(dim) && total != dim)
-    return emitOpError() << "sizes add up to " << total << " but the split dimension is "
-                         << dim;
+    return emitOpError() << "sizes add up to " << total
+                         << " but the split dimension is " << dim;
   return success();
 }
 
@@ -430,7 +465,8 @@ LogicalResult SliceOp::verify() {
   for (Value v : {getEnds(), getAxes(), getSteps()}) {
     int64_t m = rankedType(v).getDimSize(0);
     if (!sh::isDynamic(n) && !sh::isDynamic(m) && n != m)
-      return emitOpError("starts, ends, axes and steps must have the same length");
+      return emitOpError(
+          "starts, ends, axes and steps must have the same length");
   }
   if (getType().getRank() != getInput().getType().getRank())
     return emitOpError("result rank must equal the input rank");
@@ -440,16 +476,18 @@ LogicalResult SliceOp::verify() {
   return success();
 }
 
-static LogicalResult verifyGatherLike(Operation *op, int64_t axis, bool elements) {
+static LogicalResult verifyGatherLike(Operation *op, int64_t axis,
+                                      bool elements) {
   auto in = rankedType(op->getOperand(0));
   auto idx = rankedType(op->getOperand(1));
   auto out = rankedType(op->getResult(0));
   std::optional<int64_t> a = sh::normalizeAxis(axis, in.getRank());
   if (!a)
-    return op->emitOpError() << "axis " << axis << " is out of range for rank "
-                             << in.getRank();
+    return op->emitOpError()
+           << "axis " << axis << " is out of range for rank " << in.getRank();
   if (out.getElementType() != in.getElementType())
-    return op->emitOpError("result element type must match the input element type");
+    return op->emitOpError(
+        "result element type must match the input element type");
   if (elements) {
     if (idx.getRank() != in.getRank())
       return op->emitOpError("indices must have the input's rank");
@@ -461,8 +499,12 @@ static LogicalResult verifyGatherLike(Operation *op, int64_t axis, bool elements
   return checkResultShape(op, expect, op->getResult(0));
 }
 
-LogicalResult GatherOp::verify() { return verifyGatherLike(*this, (int64_t)getAxis(), false); }
-LogicalResult GatherElementsOp::verify() { return verifyGatherLike(*this, (int64_t)getAxis(), true); }
+LogicalResult GatherOp::verify() {
+  return verifyGatherLike(*this, (int64_t)getAxis(), false);
+}
+LogicalResult GatherElementsOp::verify() {
+  return verifyGatherLike(*this, (int64_t)getAxis(), true);
+}
 
 LogicalResult ExpandOp::verify() {
   if (failed(verifySameElementType(*this)))
@@ -473,8 +515,9 @@ LogicalResult ExpandOp::verify() {
   if (outRank < rank)
     return emitOpError("result rank must be at least the input rank");
   if (!sh::isDynamic(n) && std::max(n, rank) != outRank)
-    return emitOpError() << "result rank " << outRank << " differs from max(input rank "
-                         << rank << ", shape length " << n << ")";
+    return emitOpError() << "result rank " << outRank
+                         << " differs from max(input rank " << rank
+                         << ", shape length " << n << ")";
   return success();
 }
 
@@ -497,23 +540,26 @@ LogicalResult PadOp::verify() {
     if (!sh::isDynamic(n) && !sh::isDynamic(a) && n != 2 * a)
       return emitOpError("pads must have two entries per axis");
   } else if (!sh::isDynamic(n) && n != 2 * rank)
-    return emitOpError() << "pads must have " << 2 * rank << " entries for a rank-" << rank
-                         << " input";
+    return emitOpError() << "pads must have " << 2 * rank
+                         << " entries for a rank-" << rank << " input";
   if (getType().getRank() != rank)
     return emitOpError("result rank must equal the input rank");
   if (getType().getElementType() != getInput().getType().getElementType())
     return emitOpError("result element type must match the input element type");
   if (getValue() && rankedType(getValue()).getElementType() !=
                         getInput().getType().getElementType())
-    return emitOpError("pad value element type must match the input element type");
+    return emitOpError(
+        "pad value element type must match the input element type");
   StringRef mode = getMode();
-  if (mode != "constant" && mode != "reflect" && mode != "edge" && mode != "wrap")
+  if (mode != "constant" && mode != "reflect" && mode != "edge" &&
+      mode != "wrap")
     return emitOpError() << "unknown mode '" << mode << "'";
   if (auto pads = constantIndices(getPads()); pads && !getAxes()) {
     sh::Shape expect;
     for (int64_t i = 0; i < rank; ++i) {
       int64_t d = getInput().getType().getDimSize(i);
-      expect.push_back(sh::isDynamic(d) ? d : d + (*pads)[i] + (*pads)[i + rank]);
+      expect.push_back(sh::isDynamic(d) ? d
+                                        : d + (*pads)[i] + (*pads)[i + rank]);
     }
     return checkResultShape(*this, expect, getOutput());
   }
@@ -525,7 +571,8 @@ LogicalResult ResizeOp::verify() {
   if (failed(verifySameElementType(*this)))
     return failure();
   if (getDynamicTarget() && !getScales().empty())
-    return emitOpError("takes scales from an attribute or an operand, not both");
+    return emitOpError(
+        "takes scales from an attribute or an operand, not both");
   if (!getDynamicTarget() && (int64_t)getScales().size() != rank)
     return emitOpError() << "scales must have " << rank << " entries";
   if (llvm::any_of(getScales(), [](double s) { return s <= 0; }))
@@ -538,7 +585,8 @@ LogicalResult ResizeOp::verify() {
   return success();
 }
 
-static LogicalResult verifyBlockMove(Operation *op, int64_t block, bool toSpace) {
+static LogicalResult verifyBlockMove(Operation *op, int64_t block,
+                                     bool toSpace) {
   auto in = rankedType(op->getOperand(0));
   if (block < 1)
     return op->emitOpError("blocksize must be positive");
@@ -548,9 +596,11 @@ static LogicalResult verifyBlockMove(Operation *op, int64_t block, bool toSpace)
   auto scale = [&](int64_t d, bool up) {
     return sh::isDynamic(d) ? d : (up ? d * block : d / block);
   };
-  sh::Shape out{in.getDimSize(0),
-                sh::isDynamic(c) ? c : (toSpace ? c / (block * block) : c * block * block),
-                scale(in.getDimSize(2), toSpace), scale(in.getDimSize(3), toSpace)};
+  sh::Shape out{
+      in.getDimSize(0),
+      sh::isDynamic(c) ? c
+                       : (toSpace ? c / (block * block) : c * block * block),
+      scale(in.getDimSize(2), toSpace), scale(in.getDimSize(3), toSpace)};
   if (!toSpace)
     for (int i = 2; i < 4; ++i)
       if (!sh::isDynamic(in.getDimSize(i)) && in.getDimSize(i) % block != 0)
@@ -564,7 +614,9 @@ LogicalResult DepthToSpaceOp::verify() {
   return verifyBlockMove(*this, (int64_t)getBlocksize(), true);
 }
 
-LogicalResult SpaceToDepthOp::verify() { return verifyBlockMove(*this, (int64_t)getBlocksize(), false); }
+LogicalResult SpaceToDepthOp::verify() {
+  return verifyBlockMove(*this, (int64_t)getBlocksize(), false);
+}
 
 LogicalResult TriluOp::verify() {
   if (getInput().getType().getRank() < 2)
@@ -572,17 +624,19 @@ LogicalResult TriluOp::verify() {
   return success();
 }
 
-
 LogicalResult GatherNDOp::verify() {
   auto in = getInput().getType(), idx = getIndices().getType();
   int64_t b = (int64_t)getBatchDims();
-  if (idx.getRank() < 1 || b < 0 || b >= std::min(in.getRank(), idx.getRank()) + 1)
-    return emitOpError("batch_dims must be less than the ranks of input and indices");
+  if (idx.getRank() < 1 || b < 0 ||
+      b >= std::min(in.getRank(), idx.getRank()) + 1)
+    return emitOpError(
+        "batch_dims must be less than the ranks of input and indices");
   int64_t k = idx.getDimSize(idx.getRank() - 1);
   if (sh::isDynamic(k))
     return emitOpError("the last dimension of indices must be static");
   if (b + k > in.getRank())
-    return emitOpError() << "index tuples of length " << k << " exceed the input rank";
+    return emitOpError() << "index tuples of length " << k
+                         << " exceed the input rank";
   if (failed(verifySameElementType(*this)))
     return failure();
   sh::Shape out(idx.getShape().drop_back());
@@ -590,7 +644,8 @@ LogicalResult GatherNDOp::verify() {
   return checkResultShape(*this, out, getOutput());
 }
 
-static LogicalResult verifyScatterReduction(Operation *op, StringRef reduction) {
+static LogicalResult verifyScatterReduction(Operation *op,
+                                            StringRef reduction) {
   if (reduction != "none" && reduction != "add" && reduction != "mul" &&
       reduction != "max" && reduction != "min")
     return op->emitOpError() << "unknown reduction '" << reduction << "'";
@@ -605,7 +660,8 @@ LogicalResult ScatterElementsOp::verify() {
     return failure();
   if (idx.getRank() != in.getRank() ||
       !sh::compatible(idx.getShape(), getUpdates().getType().getShape()))
-    return emitOpError("indices and updates must have one shape, of the input's rank");
+    return emitOpError(
+        "indices and updates must have one shape, of the input's rank");
   return checkResultShape(*this, in.getShape(), getOutput());
 }
 
@@ -621,7 +677,8 @@ LogicalResult ScatterNDOp::verify() {
     sh::Shape upd(idx.getShape().drop_back());
     llvm::append_range(upd, in.getShape().drop_front(k));
     if (!sh::compatible(upd, getUpdates().getType().getShape()))
-      return emitOpError("updates must be indices.shape[:-1] + input.shape[k:]");
+      return emitOpError(
+          "updates must be indices.shape[:-1] + input.shape[k:]");
   }
   return checkResultShape(*this, in.getShape(), getOutput());
 }
@@ -637,7 +694,8 @@ LogicalResult OneHotOp::verify() {
   int64_t rank = idx.getRank() + 1;
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << rank;
   sh::Shape out(idx.getShape());
   out.insert(out.begin() + *axis, (int64_t)getDepth());
   return checkResultShape(*this, out, getOutput());
@@ -651,19 +709,23 @@ LogicalResult EinsumOp::verify() {
       return emitOpError("inputs and the result must have one element type");
   }
   std::string explicitEq, error;
-  std::optional<sh::Shape> out = sh::einsum(getEquation(), shapes, explicitEq, error);
+  std::optional<sh::Shape> out =
+      sh::einsum(getEquation(), shapes, explicitEq, error);
   if (!out)
     return emitOpError() << "equation '" << getEquation() << "': " << error;
   return checkResultShape(*this, *out, getOutput());
 }
 
 /// Bits an element occupies in memory (booleans take a byte).
-static unsigned storageWidth(Type t) { return t.isInteger(1) ? 8 : t.getIntOrFloatBitWidth(); }
+static unsigned storageWidth(Type t) {
+  return t.isInteger(1) ? 8 : t.getIntOrFloatBitWidth();
+}
 
 LogicalResult BitcastOp::verify() {
   if (storageWidth(getInput().getType().getElementType()) !=
       storageWidth(getType().getElementType()))
-    return emitOpError("input and result element types must have the same width");
+    return emitOpError(
+        "input and result element types must have the same width");
   return checkResultShape(*this, getInput().getType().getShape(), getOutput());
 }
 
@@ -683,8 +745,8 @@ LogicalResult GridSampleOp::verify() {
   if (!sh::compatible({grid.getDimSize(rank - 1)}, {rank - 2}))
     return emitOpError() << "the last grid dimension must be " << rank - 2;
   StringRef mode = getMode(), pad = getPaddingMode();
-  if (mode != "linear" && mode != "nearest" && mode != "cubic" && mode != "bilinear" &&
-      mode != "bicubic")
+  if (mode != "linear" && mode != "nearest" && mode != "cubic" &&
+      mode != "bilinear" && mode != "bicubic")
     return emitOpError() << "unknown mode '" << mode << "'";
   if (pad != "zeros" && pad != "border" && pad != "reflection")
     return emitOpError() << "unknown padding_mode '" << pad << "'";
@@ -696,7 +758,8 @@ LogicalResult GridSampleOp::verify() {
 }
 
 LogicalResult NonZeroOp::verify() {
-  return checkResultShape(*this, {getInput().getType().getRank(), sh::kDynamic}, getOutput());
+  return checkResultShape(*this, {getInput().getType().getRank(), sh::kDynamic},
+                          getOutput());
 }
 
 //===----------------------------------------------------------------------===//
@@ -716,7 +779,8 @@ LogicalResult GemmOp::verify() {
   int64_t m = getTransA() ? a[1] : a[0], ka = getTransA() ? a[0] : a[1];
   int64_t kb = getTransB() ? b[1] : b[0], n = getTransB() ? b[0] : b[1];
   if (!sh::isDynamic(ka) && !sh::isDynamic(kb) && ka != kb)
-    return emitOpError() << "contraction sizes differ (" << ka << " vs " << kb << ")";
+    return emitOpError() << "contraction sizes differ (" << ka << " vs " << kb
+                         << ")";
   if (getC()) {
     auto c = rankedType(getC()).getShape();
     std::optional<sh::Shape> bc = sh::broadcast(c, {m, n});
@@ -751,17 +815,17 @@ LogicalResult ConvOp::verify() {
     return failure();
   int64_t c = in.getDimSize(1), wc = w.getDimSize(1), m = w.getDimSize(0);
   if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * (int64_t)getGroup())
-    return emitOpError() << "input has " << c << " channels but weight expects " << wc
-                         << " x group " << (int64_t)getGroup();
+    return emitOpError() << "input has " << c << " channels but weight expects "
+                         << wc << " x group " << (int64_t)getGroup();
   if (!sh::isDynamic(m) && m % (int64_t)getGroup() != 0)
     return emitOpError("output channels must be divisible by group");
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
   sh::Shape out{in.getDimSize(0), m};
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(in.getDimSize(i + 2), w.getDimSize(i + 2),
-                                   getStrides()[i], getPads()[i], getPads()[i + spatial],
-                                   getDilations()[i], false));
+    out.push_back(sh::windowOutput(
+        in.getDimSize(i + 2), w.getDimSize(i + 2), getStrides()[i],
+        getPads()[i], getPads()[i + spatial], getDilations()[i], false));
   return checkResultShape(*this, out, getOutput());
 }
 
@@ -775,12 +839,16 @@ LogicalResult ConvTransposeOp::verify() {
     return failure();
   int64_t c = in.getDimSize(1), wc = w.getDimSize(0);
   if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc)
-    return emitOpError() << "input has " << c << " channels but weight expects " << wc;
-  int64_t m = sh::isDynamic(w.getDimSize(1)) ? sh::kDynamic : w.getDimSize(1) * (int64_t)getGroup();
+    return emitOpError() << "input has " << c << " channels but weight expects "
+                         << wc;
+  int64_t m = sh::isDynamic(w.getDimSize(1))
+                  ? sh::kDynamic
+                  : w.getDimSize(1) * (int64_t)getGroup();
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
   if (getType().getRank() != in.getRank() ||
-      !sh::compatible(getType().getShape().take_front(2), {in.getDimSize(0), m}))
+      !sh::compatible(getType().getShape().take_front(2),
+                      {in.getDimSize(0), m}))
     return emitOpError("result must be [N, group * weight.dim(1), spatial...]");
   return success();
 }
@@ -797,7 +865,8 @@ static LogicalResult verifyPerChannel(NormOp op, ArrayRef<Value> params) {
 }
 
 LogicalResult BatchNormOp::verify() {
-  return verifyPerChannel(*this, {getScale(), getBias(), getMean(), getVariance()});
+  return verifyPerChannel(*this,
+                          {getScale(), getBias(), getMean(), getVariance()});
 }
 
 LogicalResult InstanceNormOp::verify() {
@@ -808,8 +877,8 @@ LogicalResult LayerNormOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
-                         << in.getRank();
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << in.getRank();
   auto normalized = in.getShape().drop_front(*axis);
   for (Value p : {getScale(), getBias()}) {
     if (!p)
@@ -817,14 +886,18 @@ LogicalResult LayerNormOp::verify() {
     auto ps = rankedType(p).getShape();
     std::optional<sh::Shape> b = sh::broadcast(ps, normalized);
     if (ps.size() > normalized.size() || !b || !sh::compatible(*b, normalized))
-      return emitOpError("scale and bias must broadcast to the normalized dimensions");
+      return emitOpError(
+          "scale and bias must broadcast to the normalized dimensions");
   }
   return checkResultShape(*this, in.getShape(), getOutput());
 }
 
 LogicalResult RecurrentOp::verify() {
   StringRef cell = getCell(), dir = getDirection();
-  int64_t gates = cell == "rnn" ? 1 : cell == "gru" ? 3 : cell == "lstm" ? 4 : 0;
+  int64_t gates = cell == "rnn"    ? 1
+                  : cell == "gru"  ? 3
+                  : cell == "lstm" ? 4
+                                   : 0;
   if (!gates)
     return emitOpError() << "unknown cell '" << cell << "'";
   if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
@@ -841,12 +914,16 @@ LogicalResult RecurrentOp::verify() {
     return emitOpError("x must be 3-D");
   int64_t seq = getLayout() ? x.getDimSize(1) : x.getDimSize(0);
   int64_t batch = getLayout() ? x.getDimSize(0) : x.getDimSize(1);
-  if (failed(checkResultShape(*this, {dirs, gates * h, x.getDimSize(2)}, getW(), "w")) ||
+  if (failed(checkResultShape(*this, {dirs, gates * h, x.getDimSize(2)}, getW(),
+                              "w")) ||
       failed(checkResultShape(*this, {dirs, gates * h, h}, getR(), "r")) ||
-      (getBias() && failed(checkResultShape(*this, {dirs, 2 * gates * h}, getBias(), "bias"))))
+      (getBias() && failed(checkResultShape(*this, {dirs, 2 * gates * h},
+                                            getBias(), "bias"))))
     return failure();
-  sh::Shape y = getLayout() ? sh::Shape{batch, seq, dirs, h} : sh::Shape{seq, dirs, batch, h};
-  sh::Shape state = getLayout() ? sh::Shape{batch, dirs, h} : sh::Shape{dirs, batch, h};
+  sh::Shape y = getLayout() ? sh::Shape{batch, seq, dirs, h}
+                            : sh::Shape{seq, dirs, batch, h};
+  sh::Shape state =
+      getLayout() ? sh::Shape{batch, dirs, h} : sh::Shape{dirs, batch, h};
   if (failed(checkResultShape(*this, y, getY(), "y")) ||
       failed(checkResultShape(*this, state, getYH(), "y_h")) ||
       (getYC() && failed(checkResultShape(*this, state, getYC(), "y_c"))))
@@ -862,11 +939,15 @@ LogicalResult AttentionOp::verify() {
   if ((bool)getPastKey() != (bool)getPastValue())
     return emitOpError("past_key and past_value come together");
   int64_t qHeads, kvHeads, headQ, headK, headV, sq = q.getDimSize(rank - 2),
-                                             skv = k.getDimSize(rank - 2);
-  auto divide = [](int64_t a, int64_t b) { return sh::isDynamic(a) ? a : a / b; };
+                                                skv = k.getDimSize(rank - 2);
+  auto divide = [](int64_t a, int64_t b) {
+    return sh::isDynamic(a) ? a : a / b;
+  };
   if (rank == 3) {
-    if (!getQNumHeads() || !getKvNumHeads() || *getQNumHeads() < 1 || *getKvNumHeads() < 1)
-      return emitOpError("3-D inputs need positive q_num_heads and kv_num_heads");
+    if (!getQNumHeads() || !getKvNumHeads() || *getQNumHeads() < 1 ||
+        *getKvNumHeads() < 1)
+      return emitOpError(
+          "3-D inputs need positive q_num_heads and kv_num_heads");
     qHeads = *getQNumHeads();
     kvHeads = *getKvNumHeads();
     sq = q.getDimSize(1);
@@ -881,7 +962,8 @@ LogicalResult AttentionOp::verify() {
     headK = k.getDimSize(3);
     headV = v.getDimSize(3);
   }
-  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) && qHeads % kvHeads != 0)
+  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) &&
+      qHeads % kvHeads != 0)
     return emitOpError("q_num_heads must be a multiple of kv_num_heads");
   if (!sh::isDynamic(headQ) && !sh::isDynamic(headK) && headQ != headK)
     return emitOpError("q and k head sizes differ");
@@ -890,21 +972,25 @@ LogicalResult AttentionOp::verify() {
   int64_t past = 0;
   if (getPastKey()) {
     auto pk = cast<RankedTensorType>(getPastKey().getType());
-    if (pk.getRank() != 4 || cast<RankedTensorType>(getPastValue().getType()).getRank() != 4)
+    if (pk.getRank() != 4 ||
+        cast<RankedTensorType>(getPastValue().getType()).getRank() != 4)
       return emitOpError("past_key and past_value must be 4-D");
     past = pk.getDimSize(2);
   }
-  int64_t total = sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
+  int64_t total =
+      sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
   int64_t batch = q.getDimSize(0);
   sh::Shape y = rank == 4 ? sh::Shape{batch, qHeads, sq, headV}
                           : sh::Shape{batch, sq,
-                                      sh::isDynamic(headV) ? sh::kDynamic : qHeads * headV};
+                                      sh::isDynamic(headV) ? sh::kDynamic
+                                                           : qHeads * headV};
   if (failed(checkResultShape(*this, y, getOutput())) ||
-      failed(checkResultShape(*this, {batch, kvHeads, total, headK}, getPresentKey(),
-                              "present_key")) ||
-      failed(checkResultShape(*this, {batch, kvHeads, total, headV}, getPresentValue(),
-                              "present_value")) ||
-      failed(checkResultShape(*this, {batch, qHeads, sq, total}, getQkOutput(), "qk_output")))
+      failed(checkResultShape(*this, {batch, kvHeads, total, headK},
+                              getPresentKey(), "present_key")) ||
+      failed(checkResultShape(*this, {batch, kvHeads, total, headV},
+                              getPresentValue(), "present_value")) ||
+      failed(checkResultShape(*this, {batch, qHeads, sq, total}, getQkOutput(),
+                              "qk_output")))
     return failure();
   return success();
 }
@@ -913,8 +999,8 @@ LogicalResult TopKOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis() << " is out of range for rank "
-                         << in.getRank();
+    return emitOpError() << "axis " << (int64_t)getAxis()
+                         << " is out of range for rank " << in.getRank();
   if (getValues().getType().getShape() != getIndices().getType().getShape())
     return emitOpError("values and indices must have the same shape");
   if (getValues().getType().getElementType() != in.getElementType())
@@ -951,22 +1037,29 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
   if ((int64_t)op.getBlockSize() < 0)
     return op.emitOpError("block_size must not be negative");
   if ((int64_t)op.getBlockSize() > 0) {
-    std::optional<int64_t> axis = sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
+    std::optional<int64_t> axis =
+        sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
     if (!axis)
-      return op.emitOpError() << "axis " << (int64_t)op.getAxis() << " is out of range";
+      return op.emitOpError()
+             << "axis " << (int64_t)op.getAxis() << " is out of range";
     sh::Shape blocks(real.getShape());
     int64_t d = blocks[*axis], bs = op.getBlockSize();
     blocks[*axis] = sh::isDynamic(d) ? d : (d + bs - 1) / bs;
     if (!sh::compatible(scale.getShape(), blocks))
-      return op.emitOpError("blocked scale must be the input shape with axis divided into "
-                            "blocks");
-  } else if (scale.getRank() > 1 || (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
-    std::optional<int64_t> axis = sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
+      return op.emitOpError(
+          "blocked scale must be the input shape with axis divided into "
+          "blocks");
+  } else if (scale.getRank() > 1 ||
+             (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
+    std::optional<int64_t> axis =
+        sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
     if (!axis)
-      return op.emitOpError() << "axis " << (int64_t)op.getAxis() << " is out of range";
+      return op.emitOpError()
+             << "axis " << (int64_t)op.getAxis() << " is out of range";
     if (scale.getRank() == 1 &&
         !sh::compatible(scale.getShape(), {real.getDimSize(*axis)}))
-      return op.emitOpError("per-axis scale must have one entry per element of axis");
+      return op.emitOpError(
+          "per-axis scale must have one entry per element of axis");
   }
   return checkResultShape(op, real.getShape(), op.getOutput());
 }

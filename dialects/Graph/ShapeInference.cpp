@@ -1,4 +1,5 @@
-//===- ShapeInference.cpp - Result shapes of anvil ops ----------------------===//
+//===- ShapeInference.cpp - Result shapes of anvil ops
+//----------------------===//
 #include "dialects/Graph/ShapeInference.h"
 
 #include <algorithm>
@@ -18,7 +19,8 @@ static std::optional<int64_t> broadcastDim(int64_t a, int64_t b) {
   if (b == 1)
     return a;
   if (isDynamic(a))
-    return b; // `?` against a static d must be d (or 1) at run time; d is the result
+    return b; // `?` against a static d must be d (or 1) at run time; d is the
+              // result
   if (isDynamic(b))
     return a;
   if (a != b)
@@ -26,7 +28,8 @@ static std::optional<int64_t> broadcastDim(int64_t a, int64_t b) {
   return a;
 }
 
-std::optional<Shape> broadcast(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
+std::optional<Shape> broadcast(llvm::ArrayRef<int64_t> a,
+                               llvm::ArrayRef<int64_t> b) {
   size_t rank = std::max(a.size(), b.size());
   Shape out(rank);
   for (size_t i = 0; i < rank; ++i) {
@@ -49,7 +52,8 @@ bool compatible(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
   return true;
 }
 
-Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes, bool keepdims) {
+Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes,
+             bool keepdims) {
   Shape out;
   for (int64_t i = 0, e = in.size(); i < e; ++i) {
     bool reduced = axes.empty() || llvm::is_contained(axes, i);
@@ -61,7 +65,8 @@ Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes, bool keep
   return out;
 }
 
-std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b) {
+std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a,
+                            llvm::ArrayRef<int64_t> b) {
   if (a.empty() || b.empty())
     return std::nullopt;
   Shape sa(a), sb(b);
@@ -73,8 +78,8 @@ std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b
   int64_t ka = sa.back(), kb = sb[sb.size() - 2];
   if (!isDynamic(ka) && !isDynamic(kb) && ka != kb)
     return std::nullopt;
-  std::optional<Shape> batch =
-      broadcast(llvm::ArrayRef(sa).drop_back(2), llvm::ArrayRef(sb).drop_back(2));
+  std::optional<Shape> batch = broadcast(llvm::ArrayRef(sa).drop_back(2),
+                                         llvm::ArrayRef(sb).drop_back(2));
   if (!batch)
     return std::nullopt;
   Shape out = *batch;
@@ -85,8 +90,9 @@ std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b
   return out;
 }
 
-int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
-                     int64_t padEnd, int64_t dilation, bool ceilMode) {
+int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
+                     int64_t padBegin, int64_t padEnd, int64_t dilation,
+                     bool ceilMode) {
   if (isDynamic(in) || stride <= 0)
     return kDynamic;
   int64_t span = dilation * (kernel - 1) + 1;
@@ -94,7 +100,8 @@ int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegi
   if (avail < 0)
     return 0;
   int64_t out = (ceilMode ? (avail + stride - 1) / stride : avail / stride) + 1;
-  // With ceil mode, a last window that starts inside the end padding is dropped.
+  // With ceil mode, a last window that starts inside the end padding is
+  // dropped.
   if (ceilMode && (out - 1) * stride >= in + padBegin)
     --out;
   return out;
@@ -109,7 +116,8 @@ std::optional<Shape> einsum(llvm::StringRef equation,
       eq.push_back(c);
   llvm::StringRef lhs = eq, rhs;
   bool hasArrow = false;
-  if (size_t arrow = llvm::StringRef(eq).find("->"); arrow != llvm::StringRef::npos) {
+  if (size_t arrow = llvm::StringRef(eq).find("->");
+      arrow != llvm::StringRef::npos) {
     lhs = llvm::StringRef(eq).take_front(arrow);
     rhs = llvm::StringRef(eq).drop_front(arrow + 2);
     hasArrow = true;
@@ -117,8 +125,8 @@ std::optional<Shape> einsum(llvm::StringRef equation,
   llvm::SmallVector<llvm::StringRef> terms;
   lhs.split(terms, ',');
   if (terms.size() != operands.size()) {
-    error = "equation has " + std::to_string(terms.size()) + " operand terms for " +
-            std::to_string(operands.size()) + " inputs";
+    error = "equation has " + std::to_string(terms.size()) +
+            " operand terms for " + std::to_string(operands.size()) + " inputs";
     return std::nullopt;
   }
   int64_t letterDim[128];
@@ -159,8 +167,8 @@ std::optional<Shape> einsum(llvm::StringRef equation,
       if (known == -2 || isDynamic(known) || known == 1)
         known = (known == -2 || d != 1 || isDynamic(known)) ? d : known;
       else if (!isDynamic(d) && d != known && d != 1) {
-        error = std::string("subscript '") + (char)c + "' has sizes " + std::to_string(known) +
-                " and " + std::to_string(d);
+        error = std::string("subscript '") + (char)c + "' has sizes " +
+                std::to_string(known) + " and " + std::to_string(d);
         return std::nullopt;
       }
       ++letterCount[c];
@@ -185,7 +193,8 @@ std::optional<Shape> einsum(llvm::StringRef equation,
     }
     unsigned char c = out[i];
     if (!std::isalpha(c) || letterCount[c] == 0) {
-      error = std::string("output subscript '") + (char)c + "' is not in any input";
+      error =
+          std::string("output subscript '") + (char)c + "' is not in any input";
       return std::nullopt;
     }
     result.push_back(letterDim[c]);

@@ -1,7 +1,7 @@
 //===- ShapeInference.h - Result shapes of anvil ops -----------*- C++ -*-===//
 //
-// Shape rules shared by the op verifiers and the ONNX importer, so both agree on what an op
-// produces. Dimensions use mlir::ShapedType::kDynamic for `?`.
+// Shape rules shared by the op verifiers and the ONNX importer, so both agree
+// on what an op produces. Dimensions use mlir::ShapedType::kDynamic for `?`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_DIALECTS_GRAPH_SHAPEINFERENCE_H
@@ -24,26 +24,34 @@ inline bool isDynamic(int64_t d) { return mlir::ShapedType::isDynamic(d); }
 /// Maps a possibly negative axis into [0, rank); nullopt when out of range.
 std::optional<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
-/// Numpy multidirectional broadcast; nullopt when two static dims differ and neither is 1.
-std::optional<Shape> broadcast(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+/// Numpy multidirectional broadcast; nullopt when two static dims differ and
+/// neither is 1.
+std::optional<Shape> broadcast(llvm::ArrayRef<int64_t> a,
+                               llvm::ArrayRef<int64_t> b);
 
-/// True when both shapes have the same rank and each pair of dims is equal or dynamic.
+/// True when both shapes have the same rank and each pair of dims is equal or
+/// dynamic.
 bool compatible(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 
 /// Shape after reducing the (normalized) `axes`; empty axes reduce everything.
-Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes, bool keepdims);
+Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes,
+             bool keepdims);
 
-/// Numpy matmul result shape (1-D operands promoted and squeezed); nullopt when the
-/// contraction dims or the batch dims are incompatible.
-std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
+/// Numpy matmul result shape (1-D operands promoted and squeezed); nullopt when
+/// the contraction dims or the batch dims are incompatible.
+std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a,
+                            llvm::ArrayRef<int64_t> b);
 
-/// Output size of a sliding window (conv or pooling) along one spatial dimension.
-int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride, int64_t padBegin,
-                     int64_t padEnd, int64_t dilation, bool ceilMode);
+/// Output size of a sliding window (conv or pooling) along one spatial
+/// dimension.
+int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
+                     int64_t padBegin, int64_t padEnd, int64_t dilation,
+                     bool ceilMode);
 
-/// Result shape of an einsum `equation` (numpy syntax, `...` allowed) over `operands`;
-/// `explicitEquation` receives the equation with its output subscripts spelled out.
-/// nullopt (with `error` set) for a malformed equation or mismatched dimensions.
+/// Result shape of an einsum `equation` (numpy syntax, `...` allowed) over
+/// `operands`; `explicitEquation` receives the equation with its output
+/// subscripts spelled out. nullopt (with `error` set) for a malformed equation
+/// or mismatched dimensions.
 std::optional<Shape> einsum(llvm::StringRef equation,
                             llvm::ArrayRef<llvm::ArrayRef<int64_t>> operands,
                             std::string &explicitEquation, std::string &error);

@@ -1,9 +1,10 @@
-//===- GraphImporter.cpp - Imports one ONNX graph into func.func ------------===//
+//===- GraphImporter.cpp - Imports one ONNX graph into func.func
+//------------===//
 //
-// Checks the model's structure before anything is built (undefined names, cycles, missing
-// outputs, unsupported ops — all of them reported in one run), converts initializers to
-// constants (dense resource blobs for weights), then imports the nodes in topological
-// order through the per-op importers.
+// Checks the model's structure before anything is built (undefined names,
+// cycles, missing outputs, unsupported ops — all of them reported in one run),
+// converts initializers to constants (dense resource blobs for weights), then
+// imports the nodes in topological order through the per-op importers.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/onnx/GraphImporter.h"
@@ -24,47 +25,76 @@ using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_frontend;
 
-// The newest default-domain opset whose op changes this importer has been written against.
+// The newest default-domain opset whose op changes this importer has been
+// written against.
 static constexpr int64_t kNewestOpset = 28;
 
 Type anvil::onnx_frontend::convertElementType(MLIRContext &ctx, int32_t t) {
   Builder b(&ctx);
   switch (t) {
-  case onnx::TensorProto::FLOAT: return b.getF32Type();
-  case onnx::TensorProto::UINT8: return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
-  case onnx::TensorProto::INT8: return b.getIntegerType(8);
-  case onnx::TensorProto::UINT16: return IntegerType::get(&ctx, 16, IntegerType::Unsigned);
-  case onnx::TensorProto::INT16: return b.getIntegerType(16);
-  case onnx::TensorProto::INT32: return b.getI32Type();
-  case onnx::TensorProto::INT64: return b.getI64Type();
-  case onnx::TensorProto::BOOL: return b.getI1Type();
-  case onnx::TensorProto::FLOAT16: return b.getF16Type();
-  case onnx::TensorProto::DOUBLE: return b.getF64Type();
-  case onnx::TensorProto::UINT32: return IntegerType::get(&ctx, 32, IntegerType::Unsigned);
-  case onnx::TensorProto::UINT64: return IntegerType::get(&ctx, 64, IntegerType::Unsigned);
-  case onnx::TensorProto::BFLOAT16: return b.getBF16Type();
+  case onnx::TensorProto::FLOAT:
+    return b.getF32Type();
+  case onnx::TensorProto::UINT8:
+    return IntegerType::get(&ctx, 8, IntegerType::Unsigned);
+  case onnx::TensorProto::INT8:
+    return b.getIntegerType(8);
+  case onnx::TensorProto::UINT16:
+    return IntegerType::get(&ctx, 16, IntegerType::Unsigned);
+  case onnx::TensorProto::INT16:
+    return b.getIntegerType(16);
+  case onnx::TensorProto::INT32:
+    return b.getI32Type();
+  case onnx::TensorProto::INT64:
+    return b.getI64Type();
+  case onnx::TensorProto::BOOL:
+    return b.getI1Type();
+  case onnx::TensorProto::FLOAT16:
+    return b.getF16Type();
+  case onnx::TensorProto::DOUBLE:
+    return b.getF64Type();
+  case onnx::TensorProto::UINT32:
+    return IntegerType::get(&ctx, 32, IntegerType::Unsigned);
+  case onnx::TensorProto::UINT64:
+    return IntegerType::get(&ctx, 64, IntegerType::Unsigned);
+  case onnx::TensorProto::BFLOAT16:
+    return b.getBF16Type();
   // Newer than the ONNX 1.12 headers, so spelled as numbers.
-  case 17: return b.getType<Float8E4M3FNType>();
-  case 18: return b.getType<Float8E4M3FNUZType>();
-  case 19: return b.getType<Float8E5M2Type>();
-  case 20: return b.getType<Float8E5M2FNUZType>();
-  case 21: return IntegerType::get(&ctx, 4, IntegerType::Unsigned);
-  case 22: return b.getIntegerType(4);
-  case 23: return b.getType<Float4E2M1FNType>();
-  case 24: return b.getType<Float8E8M0FNUType>();
-  case 25: return IntegerType::get(&ctx, 2, IntegerType::Unsigned);
-  case 26: return b.getIntegerType(2);
-  default: return {};
+  case 17:
+    return b.getType<Float8E4M3FNType>();
+  case 18:
+    return b.getType<Float8E4M3FNUZType>();
+  case 19:
+    return b.getType<Float8E5M2Type>();
+  case 20:
+    return b.getType<Float8E5M2FNUZType>();
+  case 21:
+    return IntegerType::get(&ctx, 4, IntegerType::Unsigned);
+  case 22:
+    return b.getIntegerType(4);
+  case 23:
+    return b.getType<Float4E2M1FNType>();
+  case 24:
+    return b.getType<Float8E8M0FNUType>();
+  case 25:
+    return IntegerType::get(&ctx, 2, IntegerType::Unsigned);
+  case 26:
+    return b.getIntegerType(2);
+  default:
+    return {};
   }
 }
 
 std::string anvil::onnx_frontend::onnxTypeName(int32_t t) {
-  static const char *names[] = {"UNDEFINED", "FLOAT", "UINT8", "INT8", "UINT16", "INT16",
-                                "INT32", "INT64", "STRING", "BOOL", "FLOAT16", "DOUBLE",
-                                "UINT32", "UINT64", "COMPLEX64", "COMPLEX128", "BFLOAT16",
-                                "FLOAT8E4M3FN", "FLOAT8E4M3FNUZ", "FLOAT8E5M2",
-                                "FLOAT8E5M2FNUZ", "UINT4", "INT4", "FLOAT4E2M1",
-                                "FLOAT8E8M0", "UINT2", "INT2"};
+  static const char *names[] = {
+      "UNDEFINED",      "FLOAT",      "UINT8",
+      "INT8",           "UINT16",     "INT16",
+      "INT32",          "INT64",      "STRING",
+      "BOOL",           "FLOAT16",    "DOUBLE",
+      "UINT32",         "UINT64",     "COMPLEX64",
+      "COMPLEX128",     "BFLOAT16",   "FLOAT8E4M3FN",
+      "FLOAT8E4M3FNUZ", "FLOAT8E5M2", "FLOAT8E5M2FNUZ",
+      "UINT4",          "INT4",       "FLOAT4E2M1",
+      "FLOAT8E8M0",     "UINT2",      "INT2"};
   if (t >= 0 && t < (int32_t)std::size(names))
     return names[t];
   return "type #" + std::to_string(t);
@@ -105,30 +135,36 @@ bool GraphImporter::checkOpset() {
     found = true;
   }
   if (!found) {
-    // Fine when no node uses the default domain: checkSupport names the foreign ops.
-    bool usesDefault = llvm::any_of(model.graph().node(), [](const onnx::NodeProto &n) {
-      return n.domain().empty() || n.domain() == "ai.onnx";
-    });
+    // Fine when no node uses the default domain: checkSupport names the foreign
+    // ops.
+    bool usesDefault =
+        llvm::any_of(model.graph().node(), [](const onnx::NodeProto &n) {
+          return n.domain().empty() || n.domain() == "ai.onnx";
+        });
     if (!usesDefault) {
       opset = kNewestOpset;
       return true;
     }
-    emitError(fileLoc()) << "model imports no version of the default ONNX domain "
-                            "(opset_import has no entry for domain '')";
+    emitError(fileLoc())
+        << "model imports no version of the default ONNX domain "
+           "(opset_import has no entry for domain '')";
     return false;
   }
   if (opset < 1 || opset > kNewestOpset) {
     emitError(fileLoc()) << "model uses default-domain opset " << opset
-                         << ", outside the range Anvil supports (1-" << kNewestOpset << ")";
+                         << ", outside the range Anvil supports (1-"
+                         << kNewestOpset << ")";
     return false;
   }
   return true;
 }
 
-bool GraphImporter::checkStructure(std::vector<const onnx::NodeProto *> &order) {
+bool GraphImporter::checkStructure(
+    std::vector<const onnx::NodeProto *> &order) {
   const onnx::GraphProto &g = model.graph();
   if (g.node_size() == 0 && g.output_size() == 0) {
-    emitError(fileLoc()) << "model has an empty graph (no nodes and no outputs)";
+    emitError(fileLoc())
+        << "model has an empty graph (no nodes and no outputs)";
     return false;
   }
   if (g.output_size() == 0) {
@@ -143,8 +179,8 @@ bool GraphImporter::checkStructure(std::vector<const onnx::NodeProto *> &order) 
   for (const auto &init : g.sparse_initializer())
     defined.insert(init.values().name());
 
-  // Kahn's algorithm over the node list; ONNX requires topological order but does not
-  // always get it, so order is restored rather than assumed.
+  // Kahn's algorithm over the node list; ONNX requires topological order but
+  // does not always get it, so order is restored rather than assumed.
   std::unordered_map<std::string, int> producer;
   bool ok = true;
   for (int i = 0; i < g.node_size(); ++i) {
@@ -152,8 +188,9 @@ bool GraphImporter::checkStructure(std::vector<const onnx::NodeProto *> &order) 
       if (out.empty())
         continue;
       if (defined.contains(out) || !producer.emplace(out, i).second) {
-        emitError(nodeLoc(g.node(i), i)) << "output name '" << out
-                                         << "' is defined more than once in the graph";
+        emitError(nodeLoc(g.node(i), i))
+            << "output name '" << out
+            << "' is defined more than once in the graph";
         ok = false;
       }
     }
@@ -167,10 +204,10 @@ bool GraphImporter::checkStructure(std::vector<const onnx::NodeProto *> &order) 
       auto it = producer.find(in);
       if (it == producer.end()) {
         Location loc = nodeLoc(g.node(i), i);
-        emitError(loc)
-            << "node '" << cast<NameLoc>(loc).getName().str() << "' (" << g.node(i).op_type()
-            << ") uses '" << in
-            << "', which is not a graph input, an initializer or any node's output";
+        emitError(loc) << "node '" << cast<NameLoc>(loc).getName().str()
+                       << "' (" << g.node(i).op_type() << ") uses '" << in
+                       << "', which is not a graph input, an initializer or "
+                          "any node's output";
         ok = false;
         continue;
       }
@@ -206,15 +243,17 @@ bool GraphImporter::checkStructure(std::vector<const onnx::NodeProto *> &order) 
   }
   for (const auto &out : g.output()) {
     if (!defined.contains(out.name()) && !producer.count(out.name())) {
-      emitError(fileLoc()) << "graph output '" << out.name()
-                           << "' is not produced by any node, input or initializer";
+      emitError(fileLoc())
+          << "graph output '" << out.name()
+          << "' is not produced by any node, input or initializer";
       return false;
     }
   }
   return true;
 }
 
-bool GraphImporter::checkSupport(const std::vector<const onnx::NodeProto *> &order) {
+bool GraphImporter::checkSupport(
+    const std::vector<const onnx::NodeProto *> &order) {
   const OpRegistry &registry = opRegistry();
   bool ok = true;
   int index = 0;
@@ -227,10 +266,10 @@ bool GraphImporter::checkSupport(const std::vector<const onnx::NodeProto *> &ord
         if (imp.domain() == domain)
           version = imp.version();
       Location loc = nodeLoc(*node, index);
-      emitError(loc)
-          << "node '" << cast<NameLoc>(loc).getName().str() << "' (op " << node->op_type() << ", domain '"
-          << domain << "', opset " << version << "): unsupported op '" << node->op_type()
-          << "'";
+      emitError(loc) << "node '" << cast<NameLoc>(loc).getName().str()
+                     << "' (op " << node->op_type() << ", domain '" << domain
+                     << "', opset " << version << "): unsupported op '"
+                     << node->op_type() << "'";
       ok = false;
     }
     ++index;
@@ -238,29 +277,33 @@ bool GraphImporter::checkSupport(const std::vector<const onnx::NodeProto *> &ord
   return ok;
 }
 
-FailureOr<RankedTensorType> GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
-                                                            bool isInput) {
+FailureOr<RankedTensorType>
+GraphImporter::convertValueType(const onnx::ValueInfoProto &info,
+                                bool isInput) {
   const std::string &name = info.name();
   if (!info.type().has_tensor_type()) {
-    emitError(fileLoc()) << (isInput ? "input" : "output") << " '" << name
-                         << "' is not a tensor (sequence, map and optional values are "
-                            "not supported)";
+    emitError(fileLoc())
+        << (isInput ? "input" : "output") << " '" << name
+        << "' is not a tensor (sequence, map and optional values are "
+           "not supported)";
     return failure();
   }
   const auto &tt = info.type().tensor_type();
   Type element = convertElementType(ctx, tt.elem_type());
   if (!element) {
     emitError(fileLoc()) << (isInput ? "input" : "output") << " '" << name
-                         << "' has unsupported element type " << onnxTypeName(tt.elem_type());
+                         << "' has unsupported element type "
+                         << onnxTypeName(tt.elem_type());
     return failure();
   }
   shape::Shape dims;
   auto override = options.inputShapes.find(name);
   if (!tt.has_shape() && (!isInput || override == options.inputShapes.end())) {
     if (isInput) {
-      emitError(fileLoc()) << "input '" << name
-                           << "' has no shape (unknown rank); pin it with --input-shape "
-                           << name << "=D0xD1x...";
+      emitError(fileLoc())
+          << "input '" << name
+          << "' has no shape (unknown rank); pin it with --input-shape " << name
+          << "=D0xD1x...";
       return failure();
     }
     return RankedTensorType(); // outputs may omit their shape: inferred instead
@@ -272,8 +315,10 @@ FailureOr<RankedTensorType> GraphImporter::convertValueType(const onnx::ValueInf
   if (isInput && override != options.inputShapes.end()) {
     const std::vector<int64_t> &pin = override->second;
     if (tt.has_shape() && pin.size() != dims.size()) {
-      emitError(fileLoc()) << "--input-shape for '" << name << "' has " << pin.size()
-                           << " dimensions but the input has rank " << dims.size();
+      emitError(fileLoc()) << "--input-shape for '" << name << "' has "
+                           << pin.size()
+                           << " dimensions but the input has rank "
+                           << dims.size();
       return failure();
     }
     dims.resize(pin.size(), shape::kDynamic);
@@ -281,8 +326,9 @@ FailureOr<RankedTensorType> GraphImporter::convertValueType(const onnx::ValueInf
       if (pin[i] < 0)
         continue;
       if (!shape::isDynamic(dims[i]) && dims[i] != pin[i]) {
-        emitError(fileLoc()) << "--input-shape for '" << name << "' sets dimension " << i
-                             << " to " << pin[i] << " but the model fixes it to " << dims[i];
+        emitError(fileLoc())
+            << "--input-shape for '" << name << "' sets dimension " << i
+            << " to " << pin[i] << " but the model fixes it to " << dims[i];
         return failure();
       }
       dims[i] = pin[i];
@@ -304,16 +350,19 @@ GraphImporter::readExternalData(const onnx::TensorProto &t) {
       length = std::strtoll(kv.value().c_str(), nullptr, 10);
   }
   if (location.empty()) {
-    emitError(fileLoc()) << "tensor '" << t.name() << "' has external data without a location";
+    emitError(fileLoc()) << "tensor '" << t.name()
+                         << "' has external data without a location";
     return failure();
   }
-  // External data must stay next to the model: no absolute paths, no escaping upwards.
+  // External data must stay next to the model: no absolute paths, no escaping
+  // upwards.
   if (llvm::sys::path::is_absolute(location) ||
       llvm::any_of(llvm::make_range(llvm::sys::path::begin(location),
                                     llvm::sys::path::end(location)),
                    [](StringRef part) { return part == ".."; })) {
-    emitError(fileLoc()) << "tensor '" << t.name() << "' points outside the model's folder ('"
-                         << location << "')";
+    emitError(fileLoc()) << "tensor '" << t.name()
+                         << "' points outside the model's folder ('" << location
+                         << "')";
     return failure();
   }
   SmallString<256> full(llvm::sys::path::parent_path(path));
@@ -324,8 +373,9 @@ GraphImporter::readExternalData(const onnx::TensorProto &t) {
     auto buffer = llvm::MemoryBuffer::getFile(full, /*IsText=*/false,
                                               /*RequiresNullTerminator=*/false);
     if (!buffer) {
-      emitError(fileLoc()) << "cannot read external data '" << full << "' of tensor '"
-                           << t.name() << "': " << buffer.getError().message();
+      emitError(fileLoc()) << "cannot read external data '" << full
+                           << "' of tensor '" << t.name()
+                           << "': " << buffer.getError().message();
       return failure();
     }
     file = std::move(*buffer);
@@ -334,9 +384,10 @@ GraphImporter::readExternalData(const onnx::TensorProto &t) {
   if (length < 0)
     length = size - offset;
   if (offset < 0 || offset > size || length > size - offset) {
-    emitError(fileLoc()) << "external data of tensor '" << t.name() << "' (offset " << offset
-                         << ", length " << length << ") lies outside '" << full << "' ("
-                         << size << " bytes)";
+    emitError(fileLoc()) << "external data of tensor '" << t.name()
+                         << "' (offset " << offset << ", length " << length
+                         << ") lies outside '" << full << "' (" << size
+                         << " bytes)";
     return failure();
   }
   return TensorBytes{StringRef(file->getBufferStart() + offset, length), file};
@@ -350,7 +401,8 @@ static int64_t storageBits(Type t) {
 }
 
 FailureOr<GraphImporter::TensorBytes>
-GraphImporter::tensorBytes(const onnx::TensorProto &t, StringRef what, int64_t bits) {
+GraphImporter::tensorBytes(const onnx::TensorProto &t, StringRef what,
+                           int64_t bits) {
   if (t.data_location() == onnx::TensorProto::EXTERNAL)
     return readExternalData(t);
   if (t.has_raw_data())
@@ -376,8 +428,9 @@ GraphImporter::tensorBytes(const onnx::TensorProto &t, StringRef what, int64_t b
     break;
   default:
     if (bits < 8) {
-      emitError(fileLoc()) << what << " '" << t.name()
-                           << "': sub-byte types are only supported as raw_data";
+      emitError(fileLoc())
+          << what << " '" << t.name()
+          << "': sub-byte types are only supported as raw_data";
       return failure();
     }
     for (int32_t v : t.int32_data())
@@ -391,14 +444,16 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
                                                      StringRef what) {
   Type element = convertElementType(ctx, t.data_type());
   if (!element) {
-    emitError(fileLoc()) << what << " '" << t.name() << "' has unsupported element type "
+    emitError(fileLoc()) << what << " '" << t.name()
+                         << "' has unsupported element type "
                          << onnxTypeName(t.data_type());
     return failure();
   }
   shape::Shape dims;
   for (int64_t d : t.dims()) {
     if (d < 0) {
-      emitError(fileLoc()) << what << " '" << t.name() << "' has a negative dimension";
+      emitError(fileLoc()) << what << " '" << t.name()
+                           << "' has a negative dimension";
       return failure();
     }
     dims.push_back(d);
@@ -414,7 +469,8 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
   int64_t expectedBytes = (count * bits + 7) / 8;
   if ((int64_t)raw.size() != expectedBytes) {
     emitError(fileLoc()) << what << " '" << t.name() << "' holds " << raw.size()
-                         << " bytes of data but its shape and type need " << expectedBytes;
+                         << " bytes of data but its shape and type need "
+                         << expectedBytes;
     return failure();
   }
 
@@ -437,32 +493,38 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
     }
     return cast<ElementsAttr>(DenseElementsAttr::get(type, v));
   }
-  // Scalars and short integer vectors (shapes, axes) stay inline so passes can read them;
-  // everything else, weights above all, travels as a blob.
-  if (count <= 1 || (isa<IntegerType>(element) && count <= options.inlineConstantLimit)) {
+  // Scalars and short integer vectors (shapes, axes) stay inline so passes can
+  // read them; everything else, weights above all, travels as a blob.
+  if (count <= 1 ||
+      (isa<IntegerType>(element) && count <= options.inlineConstantLimit)) {
     bool detectedSplat = false;
-    if (!DenseElementsAttr::isValidRawBuffer(type, ArrayRef<char>(raw.data(), raw.size()),
-                                             detectedSplat)) {
-      emitError(fileLoc()) << what << " '" << t.name() << "' has malformed data";
+    if (!DenseElementsAttr::isValidRawBuffer(
+            type, ArrayRef<char>(raw.data(), raw.size()), detectedSplat)) {
+      emitError(fileLoc()) << what << " '" << t.name()
+                           << "' has malformed data";
       return failure();
     }
-    return cast<ElementsAttr>(
-        DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(raw.data(), raw.size())));
+    return cast<ElementsAttr>(DenseElementsAttr::getFromRawBuffer(
+        type, ArrayRef<char>(raw.data(), raw.size())));
   }
-  std::string key = t.name().empty() ? "constant_" + std::to_string(resourceCounter++)
-                                     : t.name();
+  std::string key = t.name().empty()
+                        ? "constant_" + std::to_string(resourceCounter++)
+                        : t.name();
   constexpr size_t align = alignof(uint64_t);
   AsmResourceBlob blob;
   if (reinterpret_cast<uintptr_t>(raw.data()) % align == 0) {
-    // Zero copy: the blob keeps the bytes' owner (the model or a mapped file) alive.
-    blob = AsmResourceBlob(ArrayRef<char>(raw.data(), raw.size()), align,
-                           [keep = bytes->owner](void *, size_t, size_t) {},
-                           /*dataIsMutable=*/false);
+    // Zero copy: the blob keeps the bytes' owner (the model or a mapped file)
+    // alive.
+    blob = AsmResourceBlob(
+        ArrayRef<char>(raw.data(), raw.size()), align,
+        [keep = bytes->owner](void *, size_t, size_t) {},
+        /*dataIsMutable=*/false);
   } else {
     blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
         ArrayRef<char>(raw.data(), raw.size()), align);
   }
-  return cast<ElementsAttr>(DenseResourceElementsAttr::get(type, key, std::move(blob)));
+  return cast<ElementsAttr>(
+      DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 
 bool GraphImporter::run(ModuleOp module) {
@@ -495,7 +557,8 @@ bool GraphImporter::run(ModuleOp module) {
 
   OpBuilder b(&ctx);
   b.setInsertionPointToEnd(module.getBody());
-  auto func = func::FuncOp::create(b, fileLoc(), "main", b.getFunctionType(argTypes, {}));
+  auto func = func::FuncOp::create(b, fileLoc(), "main",
+                                   b.getFunctionType(argTypes, {}));
   Block *entry = func.addEntryBlock();
   for (auto [i, name] : llvm::enumerate(argNames)) {
     func.setArgAttr(i, "anvil.name", b.getStringAttr(name));
@@ -511,8 +574,9 @@ bool GraphImporter::run(ModuleOp module) {
     bind(init.name(), ConstantOp::create(b, loc, value->getType(), *value));
   }
   if (g.sparse_initializer_size() > 0) {
-    emitError(fileLoc()) << "sparse initializers are not supported (initializer '"
-                         << g.sparse_initializer(0).values().name() << "')";
+    emitError(fileLoc())
+        << "sparse initializers are not supported (initializer '"
+        << g.sparse_initializer(0).values().name() << "')";
     return false;
   }
 
@@ -530,7 +594,8 @@ bool GraphImporter::run(ModuleOp module) {
       return false;
     for (int i = 0; i < node->output_size(); ++i)
       if (ni.outputUsed(i) && !lookup(node->output(i)))
-        return (void)ni.fail("output #" + std::to_string(i) + " ('" + node->output(i) +
+        return (void)ni.fail("output #" + std::to_string(i) + " ('" +
+                             node->output(i) +
                              "') is not produced by the importer"),
                false;
   }
@@ -539,14 +604,17 @@ bool GraphImporter::run(ModuleOp module) {
   SmallVector<Type> resultTypes;
   for (const auto &out : g.output()) {
     Value v = lookup(out.name());
-    FailureOr<RankedTensorType> declared = convertValueType(out, /*isInput=*/false);
+    FailureOr<RankedTensorType> declared =
+        convertValueType(out, /*isInput=*/false);
     if (failed(declared))
       return false;
     auto actual = cast<RankedTensorType>(v.getType());
-    if (*declared && (declared->getElementType() != actual.getElementType() ||
-                      !shape::compatible(declared->getShape(), actual.getShape()))) {
-      emitError(fileLoc()) << "graph output '" << out.name() << "' is declared as "
-                           << *declared << " but the graph computes " << actual;
+    if (*declared &&
+        (declared->getElementType() != actual.getElementType() ||
+         !shape::compatible(declared->getShape(), actual.getShape()))) {
+      emitError(fileLoc()) << "graph output '" << out.name()
+                           << "' is declared as " << *declared
+                           << " but the graph computes " << actual;
       return false;
     }
     results.push_back(v);

@@ -18,16 +18,18 @@ class MemoryBuffer;
 
 namespace anvil::onnx_frontend {
 
-/// Converts an ONNX element type number to an MLIR type; null when Anvil has no equivalent.
+/// Converts an ONNX element type number to an MLIR type; null when Anvil has no
+/// equivalent.
 mlir::Type convertElementType(mlir::MLIRContext &ctx, int32_t onnxType);
 /// The ONNX name of an element type number, for messages.
 std::string onnxTypeName(int32_t onnxType);
 
 class GraphImporter {
 public:
-  /// `model` is shared because weight blobs point into it (and into mapped external data)
-  /// instead of copying: the last blob to go releases it.
-  GraphImporter(mlir::MLIRContext &ctx, std::shared_ptr<const onnx::ModelProto> model,
+  /// `model` is shared because weight blobs point into it (and into mapped
+  /// external data) instead of copying: the last blob to go releases it.
+  GraphImporter(mlir::MLIRContext &ctx,
+                std::shared_ptr<const onnx::ModelProto> model,
                 llvm::StringRef path, const ImportOptions &options);
 
   /// Builds `func.func @main` into `module`; false after reporting errors.
@@ -38,11 +40,12 @@ public:
 
   mlir::Value lookup(const std::string &name) const;
   void bind(const std::string &name, mlir::Value v) { values[name] = v; }
-  /// Statically known contents of 1-D/0-D i64 values (shape arithmetic that is not yet
-  /// folded, e.g. dims of a tensor with a dynamic batch).
+  /// Statically known contents of 1-D/0-D i64 values (shape arithmetic that is
+  /// not yet folded, e.g. dims of a tensor with a dynamic batch).
   llvm::DenseMap<mlir::Value, llvm::SmallVector<int64_t>> knownInts;
 
-  /// Converts an initializer or a Constant tensor into a constant op's attribute.
+  /// Converts an initializer or a Constant tensor into a constant op's
+  /// attribute.
   mlir::FailureOr<mlir::ElementsAttr> convertTensor(const onnx::TensorProto &t,
                                                     llvm::StringRef what);
   mlir::Location nodeLoc(const onnx::NodeProto &node, int index) const;
@@ -52,21 +55,23 @@ private:
   bool checkOpset();
   bool checkStructure(std::vector<const onnx::NodeProto *> &order);
   bool checkSupport(const std::vector<const onnx::NodeProto *> &order);
-  mlir::FailureOr<mlir::RankedTensorType> convertValueType(const onnx::ValueInfoProto &info,
-                                                           bool isInput);
-  /// A tensor's bytes in ONNX's little-endian layout and whatever keeps them alive.
+  mlir::FailureOr<mlir::RankedTensorType>
+  convertValueType(const onnx::ValueInfoProto &info, bool isInput);
+  /// A tensor's bytes in ONNX's little-endian layout and whatever keeps them
+  /// alive.
   struct TensorBytes {
     llvm::StringRef data;
     std::shared_ptr<const void> owner;
   };
-  mlir::FailureOr<TensorBytes> tensorBytes(const onnx::TensorProto &t, llvm::StringRef what,
-                                           int64_t bits);
+  mlir::FailureOr<TensorBytes> tensorBytes(const onnx::TensorProto &t,
+                                           llvm::StringRef what, int64_t bits);
   mlir::FailureOr<TensorBytes> readExternalData(const onnx::TensorProto &t);
 
   std::shared_ptr<const onnx::ModelProto> owner;
   const onnx::ModelProto &model;
   /// External data files, mapped once each.
-  std::unordered_map<std::string, std::shared_ptr<llvm::MemoryBuffer>> externalFiles;
+  std::unordered_map<std::string, std::shared_ptr<llvm::MemoryBuffer>>
+      externalFiles;
   std::string path;
   int64_t opset = 0;
   std::unordered_map<std::string, mlir::Value> values;

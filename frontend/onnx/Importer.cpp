@@ -1,4 +1,5 @@
-//===- Importer.cpp - Loading ONNX models and the NodeImporter helpers ------===//
+//===- Importer.cpp - Loading ONNX models and the NodeImporter helpers
+//------===//
 #include "frontend/onnx/Importer.h"
 #include "frontend/onnx/GraphImporter.h"
 
@@ -30,9 +31,10 @@ static bool looksLikeText(StringRef data) {
          head.starts_with("opset_import");
 }
 
-/// Parses a binary model straight from the file (no second copy of the weights) or a
-/// text-syntax model from memory.
-static LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProto &model) {
+/// Parses a binary model straight from the file (no second copy of the weights)
+/// or a text-syntax model from memory.
+static LogicalResult loadModel(StringRef path, Location fileLoc,
+                               onnx::ModelProto &model) {
   if (llvm::sys::fs::is_directory(path)) {
     return emitError(fileLoc) << "cannot read model: it is a directory";
   }
@@ -42,17 +44,20 @@ static LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProt
   if (size == 0)
     return emitError(fileLoc) << "model file is empty";
   // Sniff the first bytes to tell ONNX text syntax from protobuf.
-  auto head = llvm::MemoryBuffer::getFileSlice(path, std::min<uint64_t>(size, 256), 0,
-                                               /*IsVolatile=*/false);
+  auto head =
+      llvm::MemoryBuffer::getFileSlice(path, std::min<uint64_t>(size, 256), 0,
+                                       /*IsVolatile=*/false);
   if (!head)
-    return emitError(fileLoc) << "cannot read model: " << head.getError().message();
+    return emitError(fileLoc)
+           << "cannot read model: " << head.getError().message();
   StringRef start = (*head)->getBuffer();
   bool text = path.ends_with(".onnxtxt") || path.ends_with(".onnx.txt") ||
               (!path.ends_with(".onnx") && looksLikeText(start));
   if (text) {
     auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!buffer)
-      return emitError(fileLoc) << "cannot read model: " << buffer.getError().message();
+      return emitError(fileLoc)
+             << "cannot read model: " << buffer.getError().message();
     onnx::OnnxParser parser((*buffer)->getBufferStart());
     auto status = parser.Parse(model);
     if (!status.IsOK()) {
@@ -63,8 +68,9 @@ static LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProt
     return success();
   }
   if (size > (uint64_t)std::numeric_limits<int>::max())
-    return emitError(fileLoc) << "model is larger than protobuf's 2 GiB limit; store the "
-                                 "weights as external data";
+    return emitError(fileLoc)
+           << "model is larger than protobuf's 2 GiB limit; store the "
+              "weights as external data";
   int fd;
   if (auto err = llvm::sys::fs::openFileForRead(path, fd))
     return emitError(fileLoc) << "cannot read model: " << err.message();
@@ -74,22 +80,24 @@ static LogicalResult loadModel(StringRef path, Location fileLoc, onnx::ModelProt
     file.SetCloseOnDelete(true);
     google::protobuf::io::CodedInputStream stream(&file);
     stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
-    parsed = model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
+    parsed =
+        model.ParseFromCodedStream(&stream) && stream.ConsumedEntireMessage();
   }
   if (!parsed)
-    return emitError(fileLoc) << "not a valid ONNX model: the file is not a complete ONNX "
-                                 "protobuf (truncated or another format?)"
-                              << (looksLikeText(start) ? "; for ONNX text syntax use the "
-                                                         ".onnxtxt extension"
-                                                       : "");
+    return emitError(fileLoc)
+           << "not a valid ONNX model: the file is not a complete ONNX "
+              "protobuf (truncated or another format?)"
+           << (looksLikeText(start) ? "; for ONNX text syntax use the "
+                                      ".onnxtxt extension"
+                                    : "");
   if (!model.has_graph())
     return emitError(fileLoc) << "not a valid ONNX model: it has no graph";
   return success();
 }
 
-OwningOpRef<ModuleOp> anvil::onnx_frontend::importOnnxFile(MLIRContext &context,
-                                                           StringRef path,
-                                                           const ImportOptions &options) {
+OwningOpRef<ModuleOp>
+anvil::onnx_frontend::importOnnxFile(MLIRContext &context, StringRef path,
+                                     const ImportOptions &options) {
   registerImportDialects(context);
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   auto model = std::make_shared<onnx::ModelProto>();
@@ -139,8 +147,8 @@ LogicalResult NodeImporter::fail(const Twine &message) {
   std::string name = node.name();
   if (auto nameLoc = dyn_cast<NameLoc>(loc))
     name = nameLoc.getName().str();
-  return emitError(loc) << "node '" << name << "' (" << node.op_type() << ", opset " << opset
-                        << "): " << message;
+  return emitError(loc) << "node '" << name << "' (" << node.op_type()
+                        << ", opset " << opset << "): " << message;
 }
 
 Value NodeImporter::input(int i) const {
@@ -165,7 +173,8 @@ std::optional<SmallVector<int64_t>> NodeImporter::constInts(int i) const {
     return known->second;
   }
   ElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) || !isa<IntegerType>(attr.getElementType()))
+  if (!matchPattern(v, m_Constant(&attr)) ||
+      !isa<IntegerType>(attr.getElementType()))
     return std::nullopt;
   SmallVector<int64_t> out;
   if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
@@ -214,8 +223,9 @@ std::optional<SmallVector<double>> NodeImporter::constFloats(int i) const {
       out.push_back(x.convertToDouble());
   } else {
     for (const APInt &x : attr.getValues<APInt>())
-      out.push_back(attr.getElementType().isUnsignedInteger() ? (double)x.getZExtValue()
-                                                              : (double)x.getSExtValue());
+      out.push_back(attr.getElementType().isUnsignedInteger()
+                        ? (double)x.getZExtValue()
+                        : (double)x.getSExtValue());
   }
   return out;
 }
@@ -227,10 +237,14 @@ const onnx::AttributeProto *NodeImporter::findAttr(StringRef name) const {
   return nullptr;
 }
 
-bool NodeImporter::hasAttr(StringRef name) const { return findAttr(name) != nullptr; }
+bool NodeImporter::hasAttr(StringRef name) const {
+  return findAttr(name) != nullptr;
+}
 
-bool NodeImporter::checkAttrType(const onnx::AttributeProto &a, int type, StringRef what) {
-  // Old exporters leave `type` unset; accept those when the matching field is present.
+bool NodeImporter::checkAttrType(const onnx::AttributeProto &a, int type,
+                                 StringRef what) {
+  // Old exporters leave `type` unset; accept those when the matching field is
+  // present.
   if (a.type() == type || a.type() == onnx::AttributeProto::UNDEFINED)
     return true;
   (void)fail("attribute '" + a.name() + "' must be " + what + ", got " +
@@ -268,7 +282,8 @@ SmallVector<int64_t> NodeImporter::attrInts(StringRef name) {
 
 SmallVector<float> NodeImporter::attrFloats(StringRef name) {
   const auto *a = findAttr(name);
-  if (!a || !checkAttrType(*a, onnx::AttributeProto::FLOATS, "a list of floats"))
+  if (!a ||
+      !checkAttrType(*a, onnx::AttributeProto::FLOATS, "a list of floats"))
     return {};
   return SmallVector<float>(a->floats().begin(), a->floats().end());
 }
@@ -286,8 +301,9 @@ void NodeImporter::setOutput(int i, Value v) {
 }
 
 Value NodeImporter::constI64(ArrayRef<int64_t> values, bool scalar) {
-  auto type = scalar ? RankedTensorType::get({}, b.getI64Type())
-                     : RankedTensorType::get({(int64_t)values.size()}, b.getI64Type());
+  auto type =
+      scalar ? RankedTensorType::get({}, b.getI64Type())
+             : RankedTensorType::get({(int64_t)values.size()}, b.getI64Type());
   auto attr = DenseIntElementsAttr::get(type, values);
   return ConstantOp::create(b, loc, type, attr);
 }
@@ -302,7 +318,8 @@ Value NodeImporter::constScalar(Type elementType, double value) {
     attr = DenseElementsAttr::get(type, f);
   } else {
     unsigned width = elementType.getIntOrFloatBitWidth();
-    attr = DenseElementsAttr::get(type, APInt(width, (int64_t)value, /*isSigned=*/true,
+    attr = DenseElementsAttr::get(type, APInt(width, (int64_t)value,
+                                              /*isSigned=*/true,
                                               /*implicitTrunc=*/true));
   }
   return ConstantOp::create(b, loc, type, mlir::cast<ElementsAttr>(attr));

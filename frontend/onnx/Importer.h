@@ -1,7 +1,8 @@
 //===- Importer.h - ONNX model → anvil graph dialect -----------*- C++ -*-===//
 //
-// The public entry point of the ONNX frontend. Errors are reported through the MLIR
-// diagnostic engine of the context (the tools print them); a null module means failure.
+// The public entry point of the ONNX frontend. Errors are reported through the
+// MLIR diagnostic engine of the context (the tools print them); a null module
+// means failure.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_FRONTEND_ONNX_IMPORTER_H
@@ -20,18 +21,20 @@
 namespace anvil::onnx_frontend {
 
 struct ImportOptions {
-  /// Pins input dimensions: name → full shape; -1 keeps that dimension as it is.
+  /// Pins input dimensions: name → full shape; -1 keeps that dimension as it
+  /// is.
   std::map<std::string, std::vector<int64_t>> inputShapes;
-  /// Integer constants with at most this many elements (shape vectors, axes) and scalars are
-  /// printed inline; everything else becomes a dense resource blob.
+  /// Integer constants with at most this many elements (shape vectors, axes)
+  /// and scalars are printed inline; everything else becomes a dense resource
+  /// blob.
   int64_t inlineConstantLimit = 16;
 };
 
-/// Loads a binary `.onnx` (with external data next to it) or ONNX text syntax (`.onnxtxt`)
-/// model and imports it into a module holding `func.func @main`.
-mlir::OwningOpRef<mlir::ModuleOp> importOnnxFile(mlir::MLIRContext &context,
-                                                 llvm::StringRef path,
-                                                 const ImportOptions &options = {});
+/// Loads a binary `.onnx` (with external data next to it) or ONNX text syntax
+/// (`.onnxtxt`) model and imports it into a module holding `func.func @main`.
+mlir::OwningOpRef<mlir::ModuleOp>
+importOnnxFile(mlir::MLIRContext &context, llvm::StringRef path,
+               const ImportOptions &options = {});
 
 /// Registers the dialects the imported IR uses.
 void registerImportDialects(mlir::MLIRContext &context);

@@ -1,7 +1,8 @@
-//===- Loss.cpp - Importers for NegativeLogLikelihoodLoss and SoftmaxCE -----===//
+//===- Loss.cpp - Importers for NegativeLogLikelihoodLoss and SoftmaxCE
+//-----===//
 //
-// Both are imported as compositions: log-probabilities are picked per target with
-// gather_elements, weighted (ignore_index gets weight 0) and reduced.
+// Both are imported as compositions: log-probabilities are picked per target
+// with gather_elements, weighted (ignore_index gets weight 0) and reduced.
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/onnx/GraphImporter.h"
@@ -20,14 +21,17 @@ SmallVector<int64_t> allAxes(int64_t rank) {
   return axes;
 }
 
-/// NLL loss of `logProb` [N, C, d...] at integer `target` [N, d...] with optional class
-/// `weight` [C]; `reduction` is none, sum or mean (weighted mean, as ONNX defines it).
-FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target, Value weight) {
+/// NLL loss of `logProb` [N, C, d...] at integer `target` [N, d...] with
+/// optional class `weight` [C]; `reduction` is none, sum or mean (weighted
+/// mean, as ONNX defines it).
+FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target,
+                         Value weight) {
   auto lp = cast<RankedTensorType>(logProb.getType());
   auto tt = cast<RankedTensorType>(target.getType());
   Type et = lp.getElementType();
   if (lp.getRank() < 2 || tt.getRank() != lp.getRank() - 1)
-    return (n.fail("input must be [N, C, d...] and target [N, d...]"), failure());
+    return (n.fail("input must be [N, C, d...] and target [N, d...]"),
+            failure());
   if (!isa<IntegerType>(tt.getElementType()))
     return (n.fail("target must hold integer class indices"), failure());
   std::string reduction = n.attrString("reduction", "mean");
@@ -49,11 +53,13 @@ FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target, Value wei
   auto idxType = RankedTensorType::get(idxShape, n.b.getI64Type());
   Value idx = UnsqueezeOp::create(n.b, n.loc, idxType, t, Value(),
                                   n.b.getDenseI64ArrayAttr({1}));
-  Value picked = GatherElementsOp::create(n.b, n.loc, lp.clone(idxShape), logProb, idx, 1);
+  Value picked =
+      GatherElementsOp::create(n.b, n.loc, lp.clone(idxShape), logProb, idx, 1);
   auto lossType = lp.clone(tt.getShape());
-  Value loss = NegOp::create(n.b, n.loc, lossType,
-                             SqueezeOp::create(n.b, n.loc, lossType, picked, Value(),
-                                               n.b.getDenseI64ArrayAttr({1})));
+  Value loss =
+      NegOp::create(n.b, n.loc, lossType,
+                    SqueezeOp::create(n.b, n.loc, lossType, picked, Value(),
+                                      n.b.getDenseI64ArrayAttr({1})));
   Value w;
   if (weight)
     w = GatherOp::create(n.b, n.loc, lossType, weight, t, 0);
@@ -68,12 +74,15 @@ FailureOr<Value> nllLoss(NodeImporter &n, Value logProb, Value target, Value wei
     return loss;
   auto scalar = RankedTensorType::get({}, et);
   auto axes = n.b.getDenseI64ArrayAttr(allAxes(tt.getRank()));
-  Value sum = ReduceSumOp::create(n.b, n.loc, scalar, loss, Value(), axes, false, false);
+  Value sum = ReduceSumOp::create(n.b, n.loc, scalar, loss, Value(), axes,
+                                  false, false);
   if (reduction == "sum")
     return sum;
   if (!w)
-    return Value(ReduceMeanOp::create(n.b, n.loc, scalar, loss, Value(), axes, false, false));
-  Value wsum = ReduceSumOp::create(n.b, n.loc, scalar, w, Value(), axes, false, false);
+    return Value(ReduceMeanOp::create(n.b, n.loc, scalar, loss, Value(), axes,
+                                      false, false));
+  Value wsum =
+      ReduceSumOp::create(n.b, n.loc, scalar, w, Value(), axes, false, false);
   return Value(DivOp::create(n.b, n.loc, scalar, sum, wsum));
 }
 

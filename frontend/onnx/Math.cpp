@@ -1,4 +1,5 @@
-//===- Math.cpp - Importers for elementwise math and activations -----------===//
+//===- Math.cpp - Importers for elementwise math and activations
+//-----------===//
 #include "frontend/onnx/GraphImporter.h"
 
 using namespace mlir;
@@ -30,7 +31,8 @@ template <typename OpTy> std::optional<int64_t> foldInt(int64_t a, int64_t b) {
   return std::nullopt;
 }
 
-template <typename OpTy> void propagateKnownInts(NodeImporter &n, Value result) {
+template <typename OpTy>
+void propagateKnownInts(NodeImporter &n, Value result) {
   if (!n.inputType(0).getElementType().isInteger(64) || n.inputRank(0) > 1 ||
       n.inputRank(1) > 1)
     return;
@@ -39,8 +41,8 @@ template <typename OpTy> void propagateKnownInts(NodeImporter &n, Value result) 
     return;
   SmallVector<int64_t> out;
   for (size_t i = 0, e = std::max(a->size(), b->size()); i < e; ++i) {
-    std::optional<int64_t> v =
-        foldInt<OpTy>((*a)[a->size() == 1 ? 0 : i], (*b)[b->size() == 1 ? 0 : i]);
+    std::optional<int64_t> v = foldInt<OpTy>((*a)[a->size() == 1 ? 0 : i],
+                                             (*b)[b->size() == 1 ? 0 : i]);
     if (!v)
       return;
     out.push_back(*v);
@@ -53,7 +55,8 @@ template <typename OpTy> ImportFn binaryImporter() {
   return [](NodeImporter &n) -> LogicalResult {
     if (n.inputType(0).getElementType() != n.inputType(1).getElementType())
       return n.fail("operands have different element types");
-    // Before opset 7, broadcasting was opt-in with `broadcast`/`axis` attributes.
+    // Before opset 7, broadcasting was opt-in with `broadcast`/`axis`
+    // attributes.
     if (n.opset < 7 && n.attrInt("broadcast", 0) && n.hasAttr("axis") &&
         n.inputRank(1) < n.inputRank(0)) {
       int64_t axis = n.attrInt("axis", 0);
@@ -64,8 +67,9 @@ template <typename OpTy> ImportFn binaryImporter() {
           axes.push_back(n.inputRank(1) + i);
         shape::Shape s(n.inputType(1).getShape());
         s.append(trailing, 1);
-        Value rhs = UnsqueezeOp::create(n.b, n.loc, n.inputType(1).clone(s), n.input(1), Value(),
-                                        n.b.getDenseI64ArrayAttr(axes));
+        Value rhs =
+            UnsqueezeOp::create(n.b, n.loc, n.inputType(1).clone(s), n.input(1),
+                                Value(), n.b.getDenseI64ArrayAttr(axes));
         n.setOutput(0, n.binary<OpTy>(n.input(0), rhs));
         return success();
       }
@@ -86,7 +90,8 @@ template <typename OpTy> ImportFn compareImporter() {
         shape::broadcast(n.inputType(0).getShape(), n.inputType(1).getShape());
     if (!s)
       return n.fail("operand shapes are not broadcast-compatible");
-    n.setOutput(0, OpTy::create(n.b, n.loc, RankedTensorType::get(*s, n.b.getI1Type()),
+    n.setOutput(0, OpTy::create(n.b, n.loc,
+                                RankedTensorType::get(*s, n.b.getI1Type()),
                                 n.input(0), n.input(1)));
     return success();
   };
@@ -103,8 +108,8 @@ template <typename OpTy> LogicalResult variadic(NodeImporter &n, bool mean) {
     acc = n.binary<OpTy>(acc, n.input(i));
   }
   if (mean && n.numInputs() > 1)
-    acc = n.binary<DivOp>(
-        acc, n.constScalar(n.inputType(0).getElementType(), (double)n.numInputs()));
+    acc = n.binary<DivOp>(acc, n.constScalar(n.inputType(0).getElementType(),
+                                             (double)n.numInputs()));
   n.setOutput(0, acc);
   return success();
 }
@@ -114,10 +119,11 @@ Attribute toAttr(NodeImporter &n, bool v) { return n.b.getBoolAttr(v); }
 
 template <typename OpTy, typename... Params>
 Value paramActivation(NodeImporter &n, Params... params) {
-  return OpTy::create(n.b, n.loc, n.input(0).getType(), n.input(0),
-                      llvm::cast<typename std::conditional_t<
-                          std::is_same_v<Params, bool>, BoolAttr, FloatAttr>>(
-                          toAttr(n, params))...);
+  return OpTy::create(
+      n.b, n.loc, n.input(0).getType(), n.input(0),
+      llvm::cast<typename std::conditional_t<std::is_same_v<Params, bool>,
+                                             BoolAttr, FloatAttr>>(
+          toAttr(n, params))...);
 }
 
 LogicalResult importClip(NodeImporter &n) {
@@ -186,7 +192,8 @@ LogicalResult importPRelu(NodeImporter &n) {
   Value x = n.input(0), slope = n.input(1);
   auto st = n.inputType(1);
   // Before opset 7 a 1-D slope ran along the channel axis (dim 1).
-  if (n.opset < 7 && st.getRank() == 1 && n.inputRank(0) > 2 && st.getDimSize(0) != 1) {
+  if (n.opset < 7 && st.getRank() == 1 && n.inputRank(0) > 2 &&
+      st.getDimSize(0) != 1) {
     SmallVector<int64_t> axes;
     for (int64_t i = 1; i < n.inputRank(0) - 1; ++i)
       axes.push_back(i);
@@ -199,9 +206,8 @@ LogicalResult importPRelu(NodeImporter &n) {
   Value scaled = n.binary<MulOp>(x, slope);
   auto xt = n.inputType(0);
   Value isNeg = LessOp::create(n.b, n.loc, xt.clone(n.b.getI1Type()), x, zero);
-  std::optional<shape::Shape> s = shape::broadcast(xt.getShape(),
-                                                   cast<RankedTensorType>(scaled.getType())
-                                                       .getShape());
+  std::optional<shape::Shape> s = shape::broadcast(
+      xt.getShape(), cast<RankedTensorType>(scaled.getType()).getShape());
   if (!s)
     return n.fail("slope does not broadcast to the input");
   n.setOutput(0, SelectOp::create(n.b, n.loc, xt.clone(*s), isNeg, scaled, x));
@@ -211,14 +217,14 @@ LogicalResult importPRelu(NodeImporter &n) {
 LogicalResult importWhere(NodeImporter &n) {
   if (n.inputType(1).getElementType() != n.inputType(2).getElementType())
     return n.fail("X and Y have different element types");
-  std::optional<shape::Shape> s = shape::broadcast(n.inputType(0).getShape(),
-                                                   n.inputType(1).getShape());
+  std::optional<shape::Shape> s =
+      shape::broadcast(n.inputType(0).getShape(), n.inputType(1).getShape());
   if (s)
     s = shape::broadcast(*s, n.inputType(2).getShape());
   if (!s)
     return n.fail("condition, X and Y are not broadcast-compatible");
-  n.setOutput(0, SelectOp::create(n.b, n.loc, n.inputType(1).clone(*s), n.input(0),
-                                  n.input(1), n.input(2)));
+  n.setOutput(0, SelectOp::create(n.b, n.loc, n.inputType(1).clone(*s),
+                                  n.input(0), n.input(1), n.input(2)));
   return success();
 }
 
@@ -247,7 +253,8 @@ LogicalResult importEinsum(NodeImporter &n) {
       sh::einsum(n.attrString("equation", ""), shapes, equation, error);
   if (!out)
     return n.fail("equation '" + n.attrString("equation", "") + "': " + error);
-  n.setOutput(0, EinsumOp::create(n.b, n.loc, n.inputType(0).clone(*out), inputs, equation));
+  n.setOutput(0, EinsumOp::create(n.b, n.loc, n.inputType(0).clone(*out),
+                                  inputs, equation));
   return success();
 }
 
@@ -256,10 +263,13 @@ LogicalResult importBitCast(NodeImporter &n) {
   if (!to)
     return n.fail("target type is not supported");
   Type from = n.inputType(0).getElementType();
-  auto width = [](Type t) { return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth(); };
+  auto width = [](Type t) {
+    return t.isInteger(1) ? 8u : t.getIntOrFloatBitWidth();
+  };
   if (width(from) != width(to))
     return n.fail("input and target types must have the same width");
-  n.setOutput(0, BitcastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0)));
+  n.setOutput(
+      0, BitcastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0)));
   return success();
 }
 
@@ -271,8 +281,9 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
   r["Abs"] = unaryImporter<AbsOp>();
   r["Neg"] = [](NodeImporter &n) {
     Value v = n.unary<NegOp>(n.input(0));
-    if (auto known = n.knownInts(0); known && n.inputType(0).getElementType().isInteger(64) &&
-                                      n.inputRank(0) <= 1) {
+    if (auto known = n.knownInts(0);
+        known && n.inputType(0).getElementType().isInteger(64) &&
+        n.inputRank(0) <= 1) {
       for (int64_t &x : *known)
         if (!sh::isDynamic(x))
           x = -x;
@@ -337,18 +348,21 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
   r["Max"] = [](NodeImporter &n) { return variadic<MaxOp>(n, false); };
 
   r["IsNaN"] = [](NodeImporter &n) {
-    n.setOutput(0, IsNaNOp::create(n.b, n.loc, n.inputType(0).clone(n.b.getI1Type()),
+    n.setOutput(0, IsNaNOp::create(n.b, n.loc,
+                                   n.inputType(0).clone(n.b.getI1Type()),
                                    n.input(0)));
     return success();
   };
   r["IsInf"] = [](NodeImporter &n) {
-    n.setOutput(0, IsInfOp::create(n.b, n.loc, n.inputType(0).clone(n.b.getI1Type()),
-                                   n.input(0), n.attrInt("detect_positive", 1) != 0,
-                                   n.attrInt("detect_negative", 1) != 0));
+    n.setOutput(
+        0, IsInfOp::create(n.b, n.loc, n.inputType(0).clone(n.b.getI1Type()),
+                           n.input(0), n.attrInt("detect_positive", 1) != 0,
+                           n.attrInt("detect_negative", 1) != 0));
     return success();
   };
   r["Cast"] = [](NodeImporter &n) {
-    return importCast(n, convertElementType(*n.b.getContext(), n.attrInt("to", 0)));
+    return importCast(
+        n, convertElementType(*n.b.getContext(), n.attrInt("to", 0)));
   };
   r["CastLike"] = [](NodeImporter &n) {
     return importCast(n, n.inputType(1).getElementType());
@@ -356,7 +370,8 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
   r["Clip"] = importClip;
 
   r["LeakyRelu"] = [](NodeImporter &n) {
-    n.setOutput(0, paramActivation<LeakyReluOp>(n, n.attrFloat("alpha", 0.01f)));
+    n.setOutput(0,
+                paramActivation<LeakyReluOp>(n, n.attrFloat("alpha", 0.01f)));
     return success();
   };
   r["Elu"] = [](NodeImporter &n) {
@@ -368,8 +383,9 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
     return success();
   };
   r["Selu"] = [](NodeImporter &n) {
-    n.setOutput(0, paramActivation<SeluOp>(n, n.attrFloat("alpha", 1.67326319217681884765625f),
-                                           n.attrFloat("gamma", 1.05070102214813232421875f)));
+    n.setOutput(0, paramActivation<SeluOp>(
+                       n, n.attrFloat("alpha", 1.67326319217681884765625f),
+                       n.attrFloat("gamma", 1.05070102214813232421875f)));
     return success();
   };
   r["HardSigmoid"] = [](NodeImporter &n) {
@@ -378,7 +394,8 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
     return success();
   };
   r["ThresholdedRelu"] = [](NodeImporter &n) {
-    n.setOutput(0, paramActivation<ThresholdedReluOp>(n, n.attrFloat("alpha", 1.0f)));
+    n.setOutput(
+        0, paramActivation<ThresholdedReluOp>(n, n.attrFloat("alpha", 1.0f)));
     return success();
   };
   r["Shrink"] = [](NodeImporter &n) {
@@ -403,11 +420,13 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
     n.setOutput(0, n.input(0));
     if (n.outputUsed(1)) {
       auto t = n.inputType(0);
-      Value shapeV = ShapeOp::create(n.b, n.loc,
-                                     RankedTensorType::get({t.getRank()}, n.b.getI64Type()),
-                                     n.input(0), 0, IntegerAttr());
-      auto one = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getI1Type()), true);
-      n.setOutput(1, ConstantOfShapeOp::create(n.b, n.loc, t.clone(n.b.getI1Type()), shapeV,
+      Value shapeV = ShapeOp::create(
+          n.b, n.loc, RankedTensorType::get({t.getRank()}, n.b.getI64Type()),
+          n.input(0), 0, IntegerAttr());
+      auto one = DenseElementsAttr::get(
+          RankedTensorType::get({1}, n.b.getI1Type()), true);
+      n.setOutput(1, ConstantOfShapeOp::create(n.b, n.loc,
+                                               t.clone(n.b.getI1Type()), shapeV,
                                                cast<ElementsAttr>(one)));
     }
     return success();

@@ -1,4 +1,5 @@
-//===- NN.cpp - Importers for convolution, pooling, GEMM and normalization -===//
+//===- NN.cpp - Importers for convolution, pooling, GEMM and normalization
+//-===//
 #include "frontend/onnx/GraphImporter.h"
 
 using namespace mlir;
@@ -8,13 +9,15 @@ namespace sh = anvil::shape;
 
 namespace {
 
-/// Window parameters of Conv/ConvTranspose/pooling with auto_pad resolved to explicit pads.
+/// Window parameters of Conv/ConvTranspose/pooling with auto_pad resolved to
+/// explicit pads.
 struct Window {
   SmallVector<int64_t> kernel, strides, dilations, pads;
 };
 
-FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel, int64_t spatial,
-                             ArrayRef<int64_t> inDims, bool ceilMode) {
+FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel,
+                             int64_t spatial, ArrayRef<int64_t> inDims,
+                             bool ceilMode) {
   Window w;
   w.kernel.assign(kernel.begin(), kernel.end());
   w.strides = n.attrInts("strides");
@@ -26,8 +29,10 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel, int64_t 
     w.dilations.assign(spatial, 1);
   if (w.pads.empty())
     w.pads.assign(2 * spatial, 0);
-  if ((int64_t)w.kernel.size() != spatial || (int64_t)w.strides.size() != spatial ||
-      (int64_t)w.dilations.size() != spatial || (int64_t)w.pads.size() != 2 * spatial) {
+  if ((int64_t)w.kernel.size() != spatial ||
+      (int64_t)w.strides.size() != spatial ||
+      (int64_t)w.dilations.size() != spatial ||
+      (int64_t)w.pads.size() != 2 * spatial) {
     (void)n.fail("kernel_shape, strides, dilations and pads do not match the " +
                  std::to_string(spatial) + " spatial dimensions");
     return failure();
@@ -38,12 +43,14 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel, int64_t 
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < spatial; ++i) {
       if (sh::isDynamic(inDims[i])) {
-        (void)n.fail("auto_pad " + autoPad + " needs static spatial dimensions");
+        (void)n.fail("auto_pad " + autoPad +
+                     " needs static spatial dimensions");
         return failure();
       }
       int64_t out = (inDims[i] + w.strides[i] - 1) / w.strides[i];
       int64_t span = (w.kernel[i] - 1) * w.dilations[i] + 1;
-      int64_t total = std::max<int64_t>(0, (out - 1) * w.strides[i] + span - inDims[i]);
+      int64_t total =
+          std::max<int64_t>(0, (out - 1) * w.strides[i] + span - inDims[i]);
       int64_t small = total / 2, large = total - small;
       w.pads[i] = autoPad == "SAME_UPPER" ? small : large;
       w.pads[i + spatial] = autoPad == "SAME_UPPER" ? large : small;
@@ -72,18 +79,22 @@ LogicalResult importConv(NodeImporter &n) {
   if (group < 1)
     return n.fail("group must be positive");
   int64_t c = x.getDimSize(1);
-  if (!sh::isDynamic(c) && !sh::isDynamic(wt.getDimSize(1)) && c != wt.getDimSize(1) * group)
-    return n.fail("input has " + std::to_string(c) + " channels but the weight expects " +
+  if (!sh::isDynamic(c) && !sh::isDynamic(wt.getDimSize(1)) &&
+      c != wt.getDimSize(1) * group)
+    return n.fail("input has " + std::to_string(c) +
+                  " channels but the weight expects " +
                   std::to_string(wt.getDimSize(1) * group));
   sh::Shape out{x.getDimSize(0), wt.getDimSize(0)};
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(x.getDimSize(i + 2), w->kernel[i], w->strides[i],
-                                   w->pads[i], w->pads[i + spatial], w->dilations[i], false));
-  n.setOutput(0, ConvOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
-                                n.hasInput(2) ? n.input(2) : Value(),
-                                n.b.getDenseI64ArrayAttr(w->strides),
-                                n.b.getDenseI64ArrayAttr(w->pads),
-                                n.b.getDenseI64ArrayAttr(w->dilations), group));
+    out.push_back(sh::windowOutput(
+        x.getDimSize(i + 2), w->kernel[i], w->strides[i], w->pads[i],
+        w->pads[i + spatial], w->dilations[i], false));
+  n.setOutput(0,
+              ConvOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+                             n.hasInput(2) ? n.input(2) : Value(),
+                             n.b.getDenseI64ArrayAttr(w->strides),
+                             n.b.getDenseI64ArrayAttr(w->pads),
+                             n.b.getDenseI64ArrayAttr(w->dilations), group));
   return success();
 }
 
@@ -94,10 +105,12 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     return n.fail("input and weight must have the same rank >= 3");
   int64_t group = n.attrInt("group", 1);
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
-  if (llvm::any_of(kernel, sh::isDynamic) || llvm::any_of(x.getShape().drop_front(2), sh::isDynamic))
+  if (llvm::any_of(kernel, sh::isDynamic) ||
+      llvm::any_of(x.getShape().drop_front(2), sh::isDynamic))
     return n.fail("needs static spatial dimensions and kernel");
-  SmallVector<int64_t> strides = n.attrInts("strides"), dil = n.attrInts("dilations"),
-                       pads = n.attrInts("pads"), outPad = n.attrInts("output_padding"),
+  SmallVector<int64_t> strides = n.attrInts("strides"),
+                       dil = n.attrInts("dilations"), pads = n.attrInts("pads"),
+                       outPad = n.attrInts("output_padding"),
                        outShape = n.attrInts("output_shape");
   if (strides.empty())
     strides.assign(spatial, 1);
@@ -109,19 +122,23 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     outPad.assign(spatial, 0);
   if ((int64_t)strides.size() != spatial || (int64_t)dil.size() != spatial ||
       (int64_t)pads.size() != 2 * spatial || (int64_t)outPad.size() != spatial)
-    return n.fail("strides, dilations, pads and output_padding do not match the input rank");
+    return n.fail("strides, dilations, pads and output_padding do not match "
+                  "the input rank");
   if (!outShape.empty() && (int64_t)outShape.size() > spatial)
-    outShape.erase(outShape.begin(), outShape.end() - spatial); // full N,C,... form
+    outShape.erase(outShape.begin(),
+                   outShape.end() - spatial); // full N,C,... form
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
-  sh::Shape out{x.getDimSize(0),
-                sh::isDynamic(wt.getDimSize(1)) ? sh::kDynamic : wt.getDimSize(1) * group};
+  sh::Shape out{x.getDimSize(0), sh::isDynamic(wt.getDimSize(1))
+                                     ? sh::kDynamic
+                                     : wt.getDimSize(1) * group};
   SmallVector<int64_t> effPads(2 * spatial);
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t in = x.getDimSize(i + 2);
     int64_t span = (kernel[i] - 1) * dil[i] + 1;
     int64_t full = strides[i] * (in - 1) + outPad[i] + span;
     int64_t begin = pads[i], end = pads[i + spatial];
-    if (!outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+    if (!outShape.empty() || autoPad == "SAME_UPPER" ||
+        autoPad == "SAME_LOWER") {
       int64_t target = outShape.empty() ? in * strides[i] : outShape[i];
       int64_t total = full - target;
       if (autoPad == "SAME_UPPER") {
@@ -134,12 +151,14 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     } else if (autoPad == "VALID") {
       begin = end = 0;
     }
-    // The end padding absorbs output_padding, so one formula gives the output size.
+    // The end padding absorbs output_padding, so one formula gives the output
+    // size.
     effPads[i] = begin;
     effPads[i + spatial] = end - outPad[i];
     out.push_back(strides[i] * (in - 1) + span - begin - (end - outPad[i]));
   }
-  n.setOutput(0, ConvTransposeOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+  n.setOutput(0, ConvTransposeOp::create(n.b, n.loc, x.clone(out), n.input(0),
+                                         n.input(1),
                                          n.hasInput(2) ? n.input(2) : Value(),
                                          n.b.getDenseI64ArrayAttr(strides),
                                          n.b.getDenseI64ArrayAttr(effPads),
@@ -147,7 +166,8 @@ LogicalResult importConvTranspose(NodeImporter &n) {
   return success();
 }
 
-/// Pooling ops; MaxPool may add its Indices result. `extra` are op-specific attributes.
+/// Pooling ops; MaxPool may add its Indices result. `extra` are op-specific
+/// attributes.
 template <typename PoolOp, typename... Extra>
 LogicalResult importPool(NodeImporter &n, Extra... extra) {
   auto x = n.inputType(0);
@@ -157,23 +177,23 @@ LogicalResult importPool(NodeImporter &n, Extra... extra) {
   if (!n.hasAttr("kernel_shape"))
     return n.fail("kernel_shape is required");
   bool ceil = n.attrInt("ceil_mode", 0) != 0;
-  FailureOr<Window> w =
-      readWindow(n, n.attrInts("kernel_shape"), spatial, x.getShape().drop_front(2), ceil);
+  FailureOr<Window> w = readWindow(n, n.attrInts("kernel_shape"), spatial,
+                                   x.getShape().drop_front(2), ceil);
   if (failed(w))
     return failure();
   sh::Shape out{x.getDimSize(0), x.getDimSize(1)};
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(x.getDimSize(i + 2), w->kernel[i], w->strides[i],
-                                   w->pads[i], w->pads[i + spatial], w->dilations[i], ceil));
+    out.push_back(sh::windowOutput(
+        x.getDimSize(i + 2), w->kernel[i], w->strides[i], w->pads[i],
+        w->pads[i + spatial], w->dilations[i], ceil));
   SmallVector<Type> types{x.clone(out)};
   if constexpr (std::is_same_v<PoolOp, MaxPoolOp>)
     if (n.outputUsed(1))
       types.push_back(RankedTensorType::get(out, n.b.getI64Type()));
-  auto op = PoolOp::create(n.b, n.loc, types, n.input(0), n.b.getDenseI64ArrayAttr(w->kernel),
-                           n.b.getDenseI64ArrayAttr(w->strides),
-                           n.b.getDenseI64ArrayAttr(w->pads),
-                           n.b.getDenseI64ArrayAttr(w->dilations), n.b.getBoolAttr(ceil),
-                           extra...);
+  auto op = PoolOp::create(
+      n.b, n.loc, types, n.input(0), n.b.getDenseI64ArrayAttr(w->kernel),
+      n.b.getDenseI64ArrayAttr(w->strides), n.b.getDenseI64ArrayAttr(w->pads),
+      n.b.getDenseI64ArrayAttr(w->dilations), n.b.getBoolAttr(ceil), extra...);
   for (int i = 0, e = op->getNumResults(); i < e; ++i)
     n.setOutput(i, op->getResult(i));
   return success();
@@ -186,9 +206,10 @@ template <typename ReduceOp> LogicalResult importGlobalPool(NodeImporter &n) {
   SmallVector<int64_t> axes;
   for (int64_t i = 2; i < x.getRank(); ++i)
     axes.push_back(i);
-  n.setOutput(0, ReduceOp::create(n.b, n.loc, x.clone(sh::reduce(x.getShape(), axes, true)),
-                                  n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes), true,
-                                  false));
+  n.setOutput(0, ReduceOp::create(n.b, n.loc,
+                                  x.clone(sh::reduce(x.getShape(), axes, true)),
+                                  n.input(0), Value(),
+                                  n.b.getDenseI64ArrayAttr(axes), true, false));
   return success();
 }
 
@@ -199,7 +220,8 @@ LogicalResult importMatMul(NodeImporter &n) {
   std::optional<sh::Shape> out = sh::matmul(a.getShape(), b.getShape());
   if (!out)
     return n.fail("operand shapes are incompatible for MatMul");
-  n.setOutput(0, MatMulOp::create(n.b, n.loc, a.clone(*out), n.input(0), n.input(1)));
+  n.setOutput(
+      0, MatMulOp::create(n.b, n.loc, a.clone(*out), n.input(0), n.input(1)));
   return success();
 }
 
@@ -222,7 +244,8 @@ LogicalResult importGemm(NodeImporter &n) {
     if (ct.getRank() > 2 || !bc || !sh::compatible(*bc, {m, nn}))
       return n.fail("C does not broadcast to [M, N]");
   }
-  n.setOutput(0, GemmOp::create(n.b, n.loc, a.clone({m, nn}), n.input(0), n.input(1), c,
+  n.setOutput(0, GemmOp::create(n.b, n.loc, a.clone({m, nn}), n.input(0),
+                                n.input(1), c,
                                 n.b.getF32FloatAttr(n.attrFloat("alpha", 1.0f)),
                                 n.b.getF32FloatAttr(n.attrFloat("beta", 1.0f)),
                                 n.b.getBoolAttr(ta), n.b.getBoolAttr(tb)));
@@ -231,7 +254,8 @@ LogicalResult importGemm(NodeImporter &n) {
 
 LogicalResult importBatchNorm(NodeImporter &n) {
   if (n.attrInt("training_mode", 0) != 0 || n.outputUsed(1) || n.outputUsed(2))
-    return n.fail("training-mode BatchNormalization is not supported (inference only)");
+    return n.fail(
+        "training-mode BatchNormalization is not supported (inference only)");
   auto x = n.inputType(0);
   if (x.getRank() < 2)
     return n.fail("input must have rank >= 2");
@@ -239,12 +263,14 @@ LogicalResult importBatchNorm(NodeImporter &n) {
   for (int i = 1; i <= 4; ++i) {
     auto t = n.inputType(i);
     if (t.getRank() != 1 || !sh::compatible(t.getShape(), {x.getDimSize(1)}))
-      return n.fail("scale, B, mean and var must be 1-D with one entry per channel");
+      return n.fail(
+          "scale, B, mean and var must be 1-D with one entry per channel");
     params.push_back(n.cast(n.input(i), x.getElementType()));
   }
-  n.setOutput(0, BatchNormOp::create(n.b, n.loc, x, n.input(0), params[0], params[1],
-                                     params[2], params[3],
-                                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  n.setOutput(0, BatchNormOp::create(
+                     n.b, n.loc, x, n.input(0), params[0], params[1], params[2],
+                     params[3],
+                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
   return success();
 }
 
@@ -254,14 +280,17 @@ LogicalResult importInstanceNorm(NodeImporter &n) {
     if (n.inputType(i).getRank() != 1 ||
         !sh::compatible(n.inputType(i).getShape(), {x.getDimSize(1)}))
       return n.fail("scale and B must be 1-D with one entry per channel");
-  n.setOutput(0, InstanceNormOp::create(n.b, n.loc, x, n.input(0), n.input(1), n.input(2),
-                                        n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  n.setOutput(0, InstanceNormOp::create(
+                     n.b, n.loc, x, n.input(0), n.input(1), n.input(2),
+                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
   return success();
 }
 
-/// Mean and 1/sqrt(var + eps) of `x` over dims [axis, rank), kept as size-1 dims and
-/// computed in `stash` precision: the extra outputs of LayerNormalization.
-std::pair<Value, Value> normStatistics(NodeImporter &n, Value x, int64_t axis, Type stash) {
+/// Mean and 1/sqrt(var + eps) of `x` over dims [axis, rank), kept as size-1
+/// dims and computed in `stash` precision: the extra outputs of
+/// LayerNormalization.
+std::pair<Value, Value> normStatistics(NodeImporter &n, Value x, int64_t axis,
+                                       Type stash) {
   auto t = cast<RankedTensorType>(x.getType());
   x = n.cast(x, stash);
   t = t.clone(stash);
@@ -270,17 +299,20 @@ std::pair<Value, Value> normStatistics(NodeImporter &n, Value x, int64_t axis, T
     axes.push_back(i);
   auto reducedType = t.clone(sh::reduce(t.getShape(), axes, true));
   auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
-  Value mean = ReduceMeanOp::create(n.b, n.loc, reducedType, x, Value(), axesAttr, true, false);
+  Value mean = ReduceMeanOp::create(n.b, n.loc, reducedType, x, Value(),
+                                    axesAttr, true, false);
   Value centered = n.binary<SubOp>(x, mean);
   Value var = ReduceMeanOp::create(n.b, n.loc, reducedType,
-                                   n.binary<MulOp>(centered, centered), Value(), axesAttr,
-                                   true, false);
+                                   n.binary<MulOp>(centered, centered), Value(),
+                                   axesAttr, true, false);
   Value eps = n.constScalar(stash, n.attrFloat("epsilon", 1e-5f));
-  Value invStd = n.unary<ReciprocalOp>(n.unary<SqrtOp>(n.binary<AddOp>(var, eps)));
+  Value invStd =
+      n.unary<ReciprocalOp>(n.unary<SqrtOp>(n.binary<AddOp>(var, eps)));
   return {mean, invStd};
 }
 
-/// The `stash_type` precision of normalization statistics (float unless the model says).
+/// The `stash_type` precision of normalization statistics (float unless the
+/// model says).
 Type stashType(NodeImporter &n) {
   Type t = convertElementType(*n.b.getContext(), n.attrInt("stash_type", 1));
   return t ? t : n.b.getF32Type();
@@ -288,7 +320,8 @@ Type stashType(NodeImporter &n) {
 
 LogicalResult importRMSNorm(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   Type stash = stashType(n);
@@ -297,19 +330,23 @@ LogicalResult importRMSNorm(NodeImporter &n) {
   SmallVector<int64_t> axes;
   for (int64_t i = *axis; i < x.getRank(); ++i)
     axes.push_back(i);
-  Value meanSq = ReduceMeanOp::create(n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, true)),
-                                      n.binary<MulOp>(xs, xs), Value(),
-                                      n.b.getDenseI64ArrayAttr(axes), true, false);
+  Value meanSq = ReduceMeanOp::create(
+      n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, true)),
+      n.binary<MulOp>(xs, xs), Value(), n.b.getDenseI64ArrayAttr(axes), true,
+      false);
   Value eps = n.constScalar(stash, n.attrFloat("epsilon", 1e-5f));
-  Value normalized = n.binary<DivOp>(xs, n.unary<SqrtOp>(n.binary<AddOp>(meanSq, eps)));
+  Value normalized =
+      n.binary<DivOp>(xs, n.unary<SqrtOp>(n.binary<AddOp>(meanSq, eps)));
   Value scale = n.cast(n.input(1), x.getElementType());
-  n.setOutput(0, n.binary<MulOp>(n.cast(normalized, x.getElementType()), scale));
+  n.setOutput(0,
+              n.binary<MulOp>(n.cast(normalized, x.getElementType()), scale));
   return success();
 }
 
 LogicalResult importLayerNorm(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   auto normalized = x.getShape().drop_front(*axis);
@@ -326,18 +363,21 @@ LogicalResult importLayerNorm(NodeImporter &n) {
     n.setOutput(1, mean);
     n.setOutput(2, invStd);
   }
-  n.setOutput(0, LayerNormOp::create(n.b, n.loc, x, n.input(0), n.input(1),
-                                     n.hasInput(2) ? n.input(2) : Value(),
-                                     n.b.getI64IntegerAttr(*axis),
-                                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
+  n.setOutput(0, LayerNormOp::create(
+                     n.b, n.loc, x, n.input(0), n.input(1),
+                     n.hasInput(2) ? n.input(2) : Value(),
+                     n.b.getI64IntegerAttr(*axis),
+                     n.b.getF32FloatAttr(n.attrFloat("epsilon", 1e-5f))));
   return success();
 }
 
-/// Softmax-like ops. Before opset 13 they worked on the input coerced to 2-D at `axis`.
+/// Softmax-like ops. Before opset 13 they worked on the input coerced to 2-D at
+/// `axis`.
 template <typename OpTy> LogicalResult importSoftmaxLike(NodeImporter &n) {
   auto x = n.inputType(0);
   int64_t dflt = n.opset < 13 ? 1 : -1;
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", dflt), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", dflt), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   if (n.opset >= 13 || *axis == x.getRank() - 1) {
@@ -348,9 +388,9 @@ template <typename OpTy> LogicalResult importSoftmaxLike(NodeImporter &n) {
                            sh::product(x.getShape().drop_front(*axis))});
   Value flat = FlattenOp::create(n.b, n.loc, flatType, n.input(0), *axis);
   Value y = OpTy::create(n.b, n.loc, flatType, flat, 1);
-  Value shapeV = ShapeOp::create(n.b, n.loc,
-                                 RankedTensorType::get({x.getRank()}, n.b.getI64Type()),
-                                 n.input(0), 0, IntegerAttr());
+  Value shapeV = ShapeOp::create(
+      n.b, n.loc, RankedTensorType::get({x.getRank()}, n.b.getI64Type()),
+      n.input(0), 0, IntegerAttr());
   n.setOutput(0, ReshapeOp::create(n.b, n.loc, x, y, shapeV, false));
   return success();
 }
@@ -364,7 +404,9 @@ LogicalResult importAttention(NodeImporter &n) {
     return n.fail("past_key and past_value must be given together");
   IntegerAttr qHeadsAttr, kvHeadsAttr;
   int64_t qHeads, kvHeads, headK, headV, sq, skv;
-  auto divide = [](int64_t a, int64_t b) { return sh::isDynamic(a) ? a : a / b; };
+  auto divide = [](int64_t a, int64_t b) {
+    return sh::isDynamic(a) ? a : a / b;
+  };
   if (rank == 3) {
     qHeads = n.attrInt("q_num_heads", 0);
     kvHeads = n.attrInt("kv_num_heads", 0);
@@ -384,24 +426,30 @@ LogicalResult importAttention(NodeImporter &n) {
     headK = k.getDimSize(3);
     headV = v.getDimSize(3);
   }
-  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) && (kvHeads == 0 || qHeads % kvHeads))
+  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) &&
+      (kvHeads == 0 || qHeads % kvHeads))
     return n.fail("q_num_heads must be a multiple of kv_num_heads");
   int64_t past = n.hasInput(4) ? n.inputType(4).getDimSize(2) : 0;
-  int64_t total = sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
+  int64_t total =
+      sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
   int64_t batch = q.getDimSize(0);
   Type et = q.getElementType();
-  auto y = rank == 4 ? q.clone(sh::Shape{batch, qHeads, sq, headV})
-                     : q.clone(sh::Shape{batch, sq,
-                                         sh::isDynamic(headV) ? headV : qHeads * headV});
-  SmallVector<Type> types{y, RankedTensorType::get({batch, kvHeads, total, headK}, et),
-                          RankedTensorType::get({batch, kvHeads, total, headV}, et),
-                          RankedTensorType::get({batch, qHeads, sq, total}, et)};
+  auto y = rank == 4
+               ? q.clone(sh::Shape{batch, qHeads, sq, headV})
+               : q.clone(sh::Shape{
+                     batch, sq, sh::isDynamic(headV) ? headV : qHeads * headV});
+  SmallVector<Type> types{
+      y, RankedTensorType::get({batch, kvHeads, total, headK}, et),
+      RankedTensorType::get({batch, kvHeads, total, headV}, et),
+      RankedTensorType::get({batch, qHeads, sq, total}, et)};
   auto opt = [&](int i) { return n.hasInput(i) ? n.input(i) : Value(); };
   auto op = AttentionOp::create(
-      n.b, n.loc, types, n.input(0), n.input(1), n.input(2), opt(3), opt(4), opt(5), opt(6),
-      n.b.getBoolAttr(n.attrInt("is_causal", 0) != 0), qHeadsAttr, kvHeadsAttr,
+      n.b, n.loc, types, n.input(0), n.input(1), n.input(2), opt(3), opt(4),
+      opt(5), opt(6), n.b.getBoolAttr(n.attrInt("is_causal", 0) != 0),
+      qHeadsAttr, kvHeadsAttr,
       n.b.getI64IntegerAttr(n.attrInt("qk_matmul_output_mode", 0)),
-      n.hasAttr("scale") ? n.b.getF32FloatAttr(n.attrFloat("scale", 1.0f)) : FloatAttr(),
+      n.hasAttr("scale") ? n.b.getF32FloatAttr(n.attrFloat("scale", 1.0f))
+                         : FloatAttr(),
       n.b.getF32FloatAttr(n.attrFloat("softcap", 0.0f)),
       n.hasAttr("softmax_precision")
           ? n.b.getI64IntegerAttr(n.attrInt("softmax_precision", 1))
@@ -458,18 +506,19 @@ LogicalResult importRecurrent(NodeImporter &n, StringRef cell,
   auto y = RankedTensorType::get(layout ? sh::Shape{batch, seq, dirs, h}
                                         : sh::Shape{seq, dirs, batch, h},
                                  et);
-  auto state = RankedTensorType::get(layout ? sh::Shape{batch, dirs, h}
-                                            : sh::Shape{dirs, batch, h},
-                                     et);
+  auto state = RankedTensorType::get(
+      layout ? sh::Shape{batch, dirs, h} : sh::Shape{dirs, batch, h}, et);
   bool lstm = cell == "lstm";
   auto opt = [&](int i) { return n.hasInput(i) ? n.input(i) : Value(); };
   auto op = RecurrentOp::create(
-      n.b, n.loc, y, state, lstm ? Type(state) : Type(), n.input(0), n.input(1), n.input(2),
-      opt(3), opt(4) ? n.cast(opt(4), n.b.getI32Type()) : Value(), opt(5),
-      lstm ? opt(6) : Value(), lstm ? opt(7) : Value(), n.b.getStringAttr(cell),
-      n.b.getStringAttr(dir), n.b.getI64IntegerAttr(h), n.b.getArrayAttr(acts),
-      floats("activation_alpha"), floats("activation_beta"),
-      n.hasAttr("clip") ? n.b.getF32FloatAttr(n.attrFloat("clip", 0)) : FloatAttr(),
+      n.b, n.loc, y, state, lstm ? Type(state) : Type(), n.input(0), n.input(1),
+      n.input(2), opt(3), opt(4) ? n.cast(opt(4), n.b.getI32Type()) : Value(),
+      opt(5), lstm ? opt(6) : Value(), lstm ? opt(7) : Value(),
+      n.b.getStringAttr(cell), n.b.getStringAttr(dir), n.b.getI64IntegerAttr(h),
+      n.b.getArrayAttr(acts), floats("activation_alpha"),
+      floats("activation_beta"),
+      n.hasAttr("clip") ? n.b.getF32FloatAttr(n.attrFloat("clip", 0))
+                        : FloatAttr(),
       n.b.getBoolAttr(n.attrInt("input_forget", 0) != 0),
       n.b.getBoolAttr(n.attrInt("linear_before_reset", 0) != 0),
       n.b.getI64IntegerAttr(layout));
@@ -486,7 +535,8 @@ LogicalResult importLRN(NodeImporter &n) {
   int64_t size = n.attrInt("size", 0);
   if (size < 1)
     return n.fail("size must be positive");
-  n.setOutput(0, LRNOp::create(n.b, n.loc, n.inputType(0), n.input(0), n.b.getI64IntegerAttr(size),
+  n.setOutput(0, LRNOp::create(n.b, n.loc, n.inputType(0), n.input(0),
+                               n.b.getI64IntegerAttr(size),
                                n.b.getF32FloatAttr(n.attrFloat("alpha", 1e-4f)),
                                n.b.getF32FloatAttr(n.attrFloat("beta", 0.75f)),
                                n.b.getF32FloatAttr(n.attrFloat("bias", 1.0f))));
@@ -497,14 +547,16 @@ LogicalResult importGridSample(NodeImporter &n) {
   auto x = n.inputType(0), g = n.inputType(1);
   if (x.getRank() < 3 || g.getRank() != x.getRank())
     return n.fail("X and grid must have the same rank >= 3");
-  std::string mode = n.attrString("mode", n.opset >= 20 ? "linear" : "bilinear");
+  std::string mode =
+      n.attrString("mode", n.opset >= 20 ? "linear" : "bilinear");
   if (mode == "bilinear")
     mode = "linear"; // GridSample-16 spelling
   else if (mode == "bicubic")
     mode = "cubic";
   sh::Shape out{x.getDimSize(0), x.getDimSize(1)};
   llvm::append_range(out, g.getShape().slice(1, x.getRank() - 2));
-  n.setOutput(0, GridSampleOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
+  n.setOutput(0, GridSampleOp::create(n.b, n.loc, x.clone(out), n.input(0),
+                                      n.input(1),
                                       n.attrInt("align_corners", 0) != 0, mode,
                                       n.attrString("padding_mode", "zeros")));
   return success();
@@ -513,7 +565,8 @@ LogicalResult importGridSample(NodeImporter &n) {
 /// x / ||x||_p along one axis (p = 1 or 2).
 LogicalResult importLpNormalization(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   int64_t p = n.attrInt("p", 2);
@@ -521,9 +574,11 @@ LogicalResult importLpNormalization(NodeImporter &n) {
   auto axes = n.b.getDenseI64ArrayAttr({*axis});
   Value norm;
   if (p == 1)
-    norm = ReduceL1Op::create(n.b, n.loc, normType, n.input(0), Value(), axes, true, false);
+    norm = ReduceL1Op::create(n.b, n.loc, normType, n.input(0), Value(), axes,
+                              true, false);
   else if (p == 2)
-    norm = ReduceL2Op::create(n.b, n.loc, normType, n.input(0), Value(), axes, true, false);
+    norm = ReduceL2Op::create(n.b, n.loc, normType, n.input(0), Value(), axes,
+                              true, false);
   else
     return n.fail("p must be 1 or 2");
   n.setOutput(0, n.binary<DivOp>(n.input(0), norm));
@@ -533,8 +588,8 @@ LogicalResult importLpNormalization(NodeImporter &n) {
 /// (x - mean) / sqrt(var) over `axes` (default N, H, W).
 LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
   auto x = n.inputType(0);
-  SmallVector<int64_t> axes = n.hasAttr("axes") ? n.attrInts("axes")
-                                                : SmallVector<int64_t>{0, 2, 3};
+  SmallVector<int64_t> axes =
+      n.hasAttr("axes") ? n.attrInts("axes") : SmallVector<int64_t>{0, 2, 3};
   for (int64_t &a : axes) {
     std::optional<int64_t> norm = sh::normalizeAxis(a, x.getRank());
     if (!norm)
@@ -544,13 +599,15 @@ LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
   llvm::sort(axes);
   auto reduced = x.clone(sh::reduce(x.getShape(), axes, true));
   auto axesAttr = n.b.getDenseI64ArrayAttr(axes);
-  Value mean = ReduceMeanOp::create(n.b, n.loc, reduced, n.input(0), Value(), axesAttr, true,
-                                    false);
+  Value mean = ReduceMeanOp::create(n.b, n.loc, reduced, n.input(0), Value(),
+                                    axesAttr, true, false);
   Value centered = n.binary<SubOp>(n.input(0), mean);
-  Value var = ReduceMeanOp::create(n.b, n.loc, reduced, n.binary<MulOp>(centered, centered),
-                                   Value(), axesAttr, true, false);
+  Value var = ReduceMeanOp::create(n.b, n.loc, reduced,
+                                   n.binary<MulOp>(centered, centered), Value(),
+                                   axesAttr, true, false);
   Value eps = n.constScalar(x.getElementType(), 1e-9);
-  n.setOutput(0, n.binary<DivOp>(centered, n.unary<SqrtOp>(n.binary<AddOp>(var, eps))));
+  n.setOutput(
+      0, n.binary<DivOp>(centered, n.unary<SqrtOp>(n.binary<AddOp>(var, eps))));
   return success();
 }
 
@@ -558,8 +615,12 @@ LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
 
 void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
   r["LRN"] = importLRN;
-  r["RNN"] = [](NodeImporter &n) { return importRecurrent(n, "rnn", {"Tanh"}); };
-  r["GRU"] = [](NodeImporter &n) { return importRecurrent(n, "gru", {"Sigmoid", "Tanh"}); };
+  r["RNN"] = [](NodeImporter &n) {
+    return importRecurrent(n, "rnn", {"Tanh"});
+  };
+  r["GRU"] = [](NodeImporter &n) {
+    return importRecurrent(n, "gru", {"Sigmoid", "Tanh"});
+  };
   r["LSTM"] = [](NodeImporter &n) {
     return importRecurrent(n, "lstm", {"Sigmoid", "Tanh", "Tanh"});
   };
@@ -572,10 +633,12 @@ void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
   r["MatMul"] = importMatMul;
   r["Gemm"] = importGemm;
   r["MaxPool"] = [](NodeImporter &n) -> LogicalResult {
-    return importPool<MaxPoolOp>(n, n.b.getBoolAttr(n.attrInt("storage_order", 0) != 0));
+    return importPool<MaxPoolOp>(
+        n, n.b.getBoolAttr(n.attrInt("storage_order", 0) != 0));
   };
   r["AveragePool"] = [](NodeImporter &n) {
-    return importPool<AvgPoolOp>(n, n.b.getBoolAttr(n.attrInt("count_include_pad", 0) != 0));
+    return importPool<AvgPoolOp>(
+        n, n.b.getBoolAttr(n.attrInt("count_include_pad", 0) != 0));
   };
   r["LpPool"] = [](NodeImporter &n) {
     return importPool<LpPoolOp>(n, n.b.getI64IntegerAttr(n.attrInt("p", 2)));

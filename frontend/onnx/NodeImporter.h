@@ -1,9 +1,10 @@
 //===- NodeImporter.h - What an ONNX op importer works with ----*- C++ -*-===//
 //
-// Each ONNX op has one import function, grouped by category (Math.cpp, NN.cpp, Tensor.cpp,
-// Reduction.cpp, Quant.cpp). It reads the node through NodeImporter, builds anvil ops and
-// binds the node's outputs. Opset differences (attributes that became inputs, changed
-// defaults) are resolved here so the anvil ops see one canonical form.
+// Each ONNX op has one import function, grouped by category (Math.cpp, NN.cpp,
+// Tensor.cpp, Reduction.cpp, Quant.cpp). It reads the node through
+// NodeImporter, builds anvil ops and binds the node's outputs. Opset
+// differences (attributes that became inputs, changed defaults) are resolved
+// here so the anvil ops see one canonical form.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_FRONTEND_ONNX_NODEIMPORTER_H
@@ -38,18 +39,22 @@ public:
 
   // -- Inputs (an empty name is an omitted optional input) --
   int numInputs() const { return node.input_size(); }
-  bool hasInput(int i) const { return i < node.input_size() && !node.input(i).empty(); }
+  bool hasInput(int i) const {
+    return i < node.input_size() && !node.input(i).empty();
+  }
   mlir::Value input(int i) const;
   mlir::RankedTensorType inputType(int i) const;
   int64_t inputRank(int i) const { return inputType(i).getRank(); }
   /// Elements of a compile-time-constant (or statically known) integer input.
   std::optional<llvm::SmallVector<int64_t>> constInts(int i) const;
   std::optional<llvm::SmallVector<double>> constFloats(int i) const;
-  /// The statically known entries of a 0-D/1-D integer input (kDynamic where unknown),
-  /// when at least its length is known: shape arithmetic with a dynamic batch dim.
+  /// The statically known entries of a 0-D/1-D integer input (kDynamic where
+  /// unknown), when at least its length is known: shape arithmetic with a
+  /// dynamic batch dim.
   std::optional<llvm::SmallVector<int64_t>> knownInts(int i) const;
 
-  // -- Attributes (a wrong attribute type is reported and yields the default) --
+  // -- Attributes (a wrong attribute type is reported and yields the default)
+  // --
   bool hasAttr(llvm::StringRef name) const;
   int64_t attrInt(llvm::StringRef name, int64_t dflt);
   float attrFloat(llvm::StringRef name, float dflt);
@@ -60,7 +65,9 @@ public:
 
   // -- Outputs --
   int numOutputs() const { return node.output_size(); }
-  bool outputUsed(int i) const { return i < node.output_size() && !node.output(i).empty(); }
+  bool outputUsed(int i) const {
+    return i < node.output_size() && !node.output(i).empty();
+  }
   void setOutput(int i, mlir::Value v);
 
   // -- Building helpers --
@@ -68,7 +75,8 @@ public:
   mlir::Value constI64(llvm::ArrayRef<int64_t> values, bool scalar = false);
   /// A 0-D constant of `elementType` holding `value`.
   mlir::Value constScalar(mlir::Type elementType, double value);
-  mlir::RankedTensorType tensorType(llvm::ArrayRef<int64_t> shape, mlir::Type element) {
+  mlir::RankedTensorType tensorType(llvm::ArrayRef<int64_t> shape,
+                                    mlir::Type element) {
     return mlir::RankedTensorType::get(shape, element);
   }
   /// Broadcasting binary op with the result type inferred from the operands.
@@ -87,7 +95,8 @@ public:
 
 private:
   const onnx::AttributeProto *findAttr(llvm::StringRef name) const;
-  bool checkAttrType(const onnx::AttributeProto &a, int type, llvm::StringRef what);
+  bool checkAttrType(const onnx::AttributeProto &a, int type,
+                     llvm::StringRef what);
   bool errored = false;
 };
 
@@ -95,15 +104,18 @@ template <typename OpTy>
 mlir::Value NodeImporter::binary(mlir::Value lhs, mlir::Value rhs) {
   auto lt = mlir::cast<mlir::RankedTensorType>(lhs.getType());
   auto rt = mlir::cast<mlir::RankedTensorType>(rhs.getType());
-  std::optional<shape::Shape> s = shape::broadcast(lt.getShape(), rt.getShape());
+  std::optional<shape::Shape> s =
+      shape::broadcast(lt.getShape(), rt.getShape());
   if (!s) {
     (void)fail("operand shapes are not broadcast-compatible");
     s = shape::Shape(std::max(lt.getRank(), rt.getRank()), shape::kDynamic);
   }
-  return OpTy::create(b, loc, mlir::RankedTensorType::get(*s, lt.getElementType()), lhs, rhs);
+  return OpTy::create(
+      b, loc, mlir::RankedTensorType::get(*s, lt.getElementType()), lhs, rhs);
 }
 
-/// An op importer: builds the node and binds its outputs, or reports why it cannot.
+/// An op importer: builds the node and binds its outputs, or reports why it
+/// cannot.
 using ImportFn = std::function<mlir::LogicalResult(NodeImporter &)>;
 using OpRegistry = llvm::StringMap<ImportFn>;
 

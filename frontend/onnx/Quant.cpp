@@ -1,4 +1,5 @@
-//===- Quant.cpp - Importers for QuantizeLinear and DequantizeLinear -------===//
+//===- Quant.cpp - Importers for QuantizeLinear and DequantizeLinear
+//-------===//
 #include "frontend/onnx/GraphImporter.h"
 
 using namespace mlir;
@@ -8,7 +9,8 @@ namespace sh = anvil::shape;
 
 namespace {
 
-/// A zero point of `type` shaped like `scale` (ONNX's default when it is omitted).
+/// A zero point of `type` shaped like `scale` (ONNX's default when it is
+/// omitted).
 Value zeroPointLike(NodeImporter &n, Value scale, Type type) {
   auto st = cast<RankedTensorType>(scale.getType());
   auto zt = st.clone(type);
@@ -16,10 +18,10 @@ Value zeroPointLike(NodeImporter &n, Value scale, Type type) {
   if (auto ft = dyn_cast<FloatType>(type))
     zero = DenseElementsAttr::get(zt, APFloat::getZero(ft.getFloatSemantics()));
   else
-    zero = DenseElementsAttr::get(zt, APInt::getZero(type.getIntOrFloatBitWidth()));
+    zero = DenseElementsAttr::get(zt,
+                                  APInt::getZero(type.getIntOrFloatBitWidth()));
   return ConstantOp::create(n.b, n.loc, zt, cast<ElementsAttr>(zero));
 }
-
 
 LogicalResult importQuantize(NodeImporter &n) {
   Type qType;
@@ -30,30 +32,35 @@ LogicalResult importQuantize(NodeImporter &n) {
   else
     qType = IntegerType::get(n.b.getContext(), 8, IntegerType::Unsigned);
   if (!qType || !(qType.isInteger() || qType.getIntOrFloatBitWidth() <= 8))
-    return n.fail("the quantized type must be an integer or an 8/4-bit float type");
+    return n.fail(
+        "the quantized type must be an integer or an 8/4-bit float type");
   Value zp = n.hasInput(2) ? n.input(2) : zeroPointLike(n, n.input(1), qType);
   Value x = n.input(0);
   Value scale = n.cast(n.input(1), n.inputType(0).getElementType());
-  n.setOutput(0, QuantizeOp::create(n.b, n.loc, n.inputType(0).clone(qType), x, scale, zp,
-                                    n.attrInt("axis", 1), n.attrInt("block_size", 0)));
+  n.setOutput(0, QuantizeOp::create(n.b, n.loc, n.inputType(0).clone(qType), x,
+                                    scale, zp, n.attrInt("axis", 1),
+                                    n.attrInt("block_size", 0)));
   return success();
 }
 
 LogicalResult importDequantize(NodeImporter &n) {
   Type qType = n.inputType(0).getElementType();
   if (!(qType.isInteger() || qType.getIntOrFloatBitWidth() <= 8))
-    return n.fail("the quantized input must be an integer or an 8/4-bit float type");
+    return n.fail(
+        "the quantized input must be an integer or an 8/4-bit float type");
   Type real = n.inputType(1).getElementType();
   if (int64_t dt = n.attrInt("output_dtype", 0))
     real = convertElementType(*n.b.getContext(), dt);
   Value zp = n.hasInput(2) ? n.input(2) : zeroPointLike(n, n.input(1), qType);
-  n.setOutput(0, DequantizeOp::create(n.b, n.loc, n.inputType(0).clone(real), n.input(0),
-                                      n.cast(n.input(1), real), zp, n.attrInt("axis", 1),
+  n.setOutput(0, DequantizeOp::create(n.b, n.loc, n.inputType(0).clone(real),
+                                      n.input(0), n.cast(n.input(1), real), zp,
+                                      n.attrInt("axis", 1),
                                       n.attrInt("block_size", 0)));
   return success();
 }
 
-/// (x - zero_point) in i32, broadcasting a per-row/column zero point along `axis` of x.
+/// (x - zero_point) in i32, broadcasting a per-row/column zero point along
+/// `axis` of x.
 Value subtractZeroPoint(NodeImporter &n, Value x, Value zp, int64_t axis) {
   auto i32 = n.b.getI32Type();
   Value xi = n.cast(x, i32);
@@ -62,17 +69,23 @@ Value subtractZeroPoint(NodeImporter &n, Value x, Value zp, int64_t axis) {
   Value z = n.cast(zp, i32);
   auto zt = cast<RankedTensorType>(z.getType());
   auto xt = cast<RankedTensorType>(xi.getType());
-  // A 1-D zero point runs along `axis` (rows of A: axis -2; columns of B: the last axis).
-  if (zt.getRank() == 1 && zt.getDimSize(0) != 1 && axis == -2 && xt.getRank() >= 2)
-    z = UnsqueezeOp::create(n.b, n.loc, zt.clone(sh::Shape{zt.getDimSize(0), 1}), z, Value(),
-                            n.b.getDenseI64ArrayAttr({1}));
+  // A 1-D zero point runs along `axis` (rows of A: axis -2; columns of B: the
+  // last axis).
+  if (zt.getRank() == 1 && zt.getDimSize(0) != 1 && axis == -2 &&
+      xt.getRank() >= 2)
+    z = UnsqueezeOp::create(n.b, n.loc,
+                            zt.clone(sh::Shape{zt.getDimSize(0), 1}), z,
+                            Value(), n.b.getDenseI64ArrayAttr({1}));
   return n.binary<SubOp>(xi, z);
 }
 
 LogicalResult importMatMulInteger(NodeImporter &n) {
-  Value a = subtractZeroPoint(n, n.input(0), n.hasInput(2) ? n.input(2) : Value(), -2);
-  Value b = subtractZeroPoint(n, n.input(1), n.hasInput(3) ? n.input(3) : Value(), -1);
-  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(b.getType());
+  Value a = subtractZeroPoint(n, n.input(0),
+                              n.hasInput(2) ? n.input(2) : Value(), -2);
+  Value b = subtractZeroPoint(n, n.input(1),
+                              n.hasInput(3) ? n.input(3) : Value(), -1);
+  auto at = cast<RankedTensorType>(a.getType()),
+       bt = cast<RankedTensorType>(b.getType());
   std::optional<sh::Shape> out = sh::matmul(at.getShape(), bt.getShape());
   if (!out)
     return n.fail("operand shapes are incompatible for MatMul");
@@ -85,26 +98,29 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
   auto dequant = [&](int x, int scale, int zp) -> Value {
     auto t = n.inputType(x);
     Type real = n.inputType(scale).getElementType();
-    int64_t axis = n.inputType(scale).getRank() == 1 && n.inputType(scale).getDimSize(0) != 1
+    int64_t axis = n.inputType(scale).getRank() == 1 &&
+                           n.inputType(scale).getDimSize(0) != 1
                        ? (x == 0 ? t.getRank() - 2 : t.getRank() - 1)
                        : 1;
-    return DequantizeOp::create(n.b, n.loc, t.clone(real), n.input(x), n.input(scale),
-                                n.input(zp), axis, 0);
+    return DequantizeOp::create(n.b, n.loc, t.clone(real), n.input(x),
+                                n.input(scale), n.input(zp), axis, 0);
   };
   Value a = dequant(0, 1, 2), b = dequant(3, 4, 5);
-  auto at = cast<RankedTensorType>(a.getType()), bt = cast<RankedTensorType>(b.getType());
+  auto at = cast<RankedTensorType>(a.getType()),
+       bt = cast<RankedTensorType>(b.getType());
   std::optional<sh::Shape> out = sh::matmul(at.getShape(), bt.getShape());
   if (!out)
     return n.fail("operand shapes are incompatible for MatMul");
   Value y = MatMulOp::create(n.b, n.loc, at.clone(*out), a, b);
   Type qType = n.inputType(7).getElementType();
   Value scale = n.cast(n.input(6), at.getElementType());
-  n.setOutput(0, QuantizeOp::create(n.b, n.loc, at.clone(*out).clone(qType), y, scale,
-                                    n.input(7), 1, 0));
+  n.setOutput(0, QuantizeOp::create(n.b, n.loc, at.clone(*out).clone(qType), y,
+                                    scale, n.input(7), 1, 0));
   return success();
 }
 
-/// DynamicQuantizeLinear: uint8 with scale and zero point from the data's range (incl. 0).
+/// DynamicQuantizeLinear: uint8 with scale and zero point from the data's range
+/// (incl. 0).
 LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
   auto x = n.inputType(0);
   Type f = x.getElementType();
@@ -114,11 +130,14 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
     all.push_back(i);
   auto axes = n.b.getDenseI64ArrayAttr(all);
   Value zero = n.constScalar(f, 0.0);
-  Value hi = n.binary<MaxOp>(
-      ReduceMaxOp::create(n.b, n.loc, scalar, n.input(0), Value(), axes, false, false), zero);
-  Value lo = n.binary<MinOp>(
-      ReduceMinOp::create(n.b, n.loc, scalar, n.input(0), Value(), axes, false, false), zero);
-  Value scale = n.binary<DivOp>(n.binary<SubOp>(hi, lo), n.constScalar(f, 255.0));
+  Value hi = n.binary<MaxOp>(ReduceMaxOp::create(n.b, n.loc, scalar, n.input(0),
+                                                 Value(), axes, false, false),
+                             zero);
+  Value lo = n.binary<MinOp>(ReduceMinOp::create(n.b, n.loc, scalar, n.input(0),
+                                                 Value(), axes, false, false),
+                             zero);
+  Value scale =
+      n.binary<DivOp>(n.binary<SubOp>(hi, lo), n.constScalar(f, 255.0));
   // zero_point = saturate(round(0 - lo / scale)), computed in float then cast.
   Value zpFloat = ClipOp::create(
       n.b, n.loc, scalar,
@@ -126,7 +145,8 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
       n.b.getF64FloatAttr(0.0), n.b.getF64FloatAttr(255.0));
   auto u8 = IntegerType::get(n.b.getContext(), 8, IntegerType::Unsigned);
   Value zp = n.cast(zpFloat, u8);
-  n.setOutput(0, QuantizeOp::create(n.b, n.loc, x.clone(u8), n.input(0), scale, zp, 1, 0));
+  n.setOutput(0, QuantizeOp::create(n.b, n.loc, x.clone(u8), n.input(0), scale,
+                                    zp, 1, 0));
   n.setOutput(1, scale);
   n.setOutput(2, zp);
   return success();

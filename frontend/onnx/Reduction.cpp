@@ -1,4 +1,5 @@
-//===- Reduction.cpp - Importers for reductions, ArgMax/ArgMin and TopK ----===//
+//===- Reduction.cpp - Importers for reductions, ArgMax/ArgMin and TopK
+//----===//
 #include "frontend/onnx/GraphImporter.h"
 
 using namespace mlir;
@@ -8,8 +9,9 @@ namespace sh = anvil::shape;
 
 namespace {
 
-/// Reduce* ops. `axes` moved from an attribute to an input in opset 13 (ReduceSum) or 18
-/// (the others); an empty list reduces everything unless noop_with_empty_axes is set.
+/// Reduce* ops. `axes` moved from an attribute to an input in opset 13
+/// (ReduceSum) or 18 (the others); an empty list reduces everything unless
+/// noop_with_empty_axes is set.
 template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
   return [axesInputSince](NodeImporter &n) -> LogicalResult {
     auto x = n.inputType(0);
@@ -20,16 +22,20 @@ template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
       axes = n.attrInts("axes");
     } else if (n.hasInput(1)) {
       auto c = n.constInts(1);
-      if (!c) { // axes known only at run time: the result keeps its rank if it can
-        int64_t count = n.inputType(1).getRank() == 1 ? n.inputType(1).getDimSize(0) : 1;
+      if (!c) { // axes known only at run time: the result keeps its rank if it
+                // can
+        int64_t count =
+            n.inputType(1).getRank() == 1 ? n.inputType(1).getDimSize(0) : 1;
         if (!keep && (sh::isDynamic(count) || (count == 0 && !noop)))
-          return n.fail("with keepdims=0 the number of run-time axes must be known");
+          return n.fail(
+              "with keepdims=0 the number of run-time axes must be known");
         int64_t rank = keep ? x.getRank() : x.getRank() - count;
         if (rank < 0)
           return n.fail("more axes than dimensions");
-        n.setOutput(0, OpTy::create(n.b, n.loc, x.clone(sh::Shape(rank, sh::kDynamic)),
-                                    n.input(0), n.cast(n.input(1), n.b.getI64Type()),
-                                    n.b.getDenseI64ArrayAttr({}), keep, noop));
+        n.setOutput(
+            0, OpTy::create(n.b, n.loc, x.clone(sh::Shape(rank, sh::kDynamic)),
+                            n.input(0), n.cast(n.input(1), n.b.getI64Type()),
+                            n.b.getDenseI64ArrayAttr({}), keep, noop));
         return success();
       }
       axes = *c;
@@ -46,20 +52,23 @@ template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
     }
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-    n.setOutput(0, OpTy::create(n.b, n.loc, x.clone(sh::reduce(x.getShape(), axes, keep)),
-                                n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes), keep,
-                                false));
+    n.setOutput(0, OpTy::create(n.b, n.loc,
+                                x.clone(sh::reduce(x.getShape(), axes, keep)),
+                                n.input(0), Value(),
+                                n.b.getDenseI64ArrayAttr(axes), keep, false));
     return success();
   };
 }
 
 template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   bool keep = n.attrInt("keepdims", 1) != 0;
-  auto type = RankedTensorType::get(sh::reduce(x.getShape(), {*axis}, keep), n.b.getI64Type());
+  auto type = RankedTensorType::get(sh::reduce(x.getShape(), {*axis}, keep),
+                                    n.b.getI64Type());
   n.setOutput(0, OpTy::create(n.b, n.loc, type, n.input(0), *axis, keep,
                               n.attrInt("select_last_index", 0) != 0));
   return success();
@@ -67,7 +76,8 @@ template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
 
 LogicalResult importTopK(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   Value kV;
@@ -81,17 +91,20 @@ LogicalResult importTopK(NodeImporter &n) {
       k = (*c)[0];
     auto kt = n.inputType(1);
     if (kt.getRank() == 0)
-      kV = ReshapeOp::create(n.b, n.loc, kt.clone(ArrayRef<int64_t>{1}), kV, n.constI64({1}));
+      kV = ReshapeOp::create(n.b, n.loc, kt.clone(ArrayRef<int64_t>{1}), kV,
+                             n.constI64({1}));
   }
   int64_t dim = x.getDimSize(*axis);
   if (!sh::isDynamic(k) && (k < 0 || (!sh::isDynamic(dim) && k > dim)))
-    return n.fail("k = " + std::to_string(k) + " is out of range for an axis of size " +
+    return n.fail("k = " + std::to_string(k) +
+                  " is out of range for an axis of size " +
                   std::to_string(dim));
   sh::Shape out(x.getShape());
   out[*axis] = k;
   auto op = TopKOp::create(n.b, n.loc, x.clone(out),
-                           RankedTensorType::get(out, n.b.getI64Type()), n.input(0), kV,
-                           *axis, n.attrInt("largest", 1) != 0, n.attrInt("sorted", 1) != 0);
+                           RankedTensorType::get(out, n.b.getI64Type()),
+                           n.input(0), kV, *axis, n.attrInt("largest", 1) != 0,
+                           n.attrInt("sorted", 1) != 0);
   n.setOutput(0, op.getValues());
   n.setOutput(1, op.getIndices());
   return success();

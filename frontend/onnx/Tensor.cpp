@@ -1,4 +1,5 @@
-//===- Tensor.cpp - Importers for constants, shapes and data movement ------===//
+//===- Tensor.cpp - Importers for constants, shapes and data movement
+//------===//
 #include "frontend/onnx/GraphImporter.h"
 
 #include <cmath>
@@ -14,9 +15,12 @@ RankedTensorType i64Vector(NodeImporter &n, int64_t size) {
   return RankedTensorType::get({size}, n.b.getI64Type());
 }
 
-/// An integer list that was an attribute in older opsets and an input in newer ones.
-std::optional<SmallVector<int64_t>> intsAttrOrInput(NodeImporter &n, StringRef attr,
-                                                    int inputIndex, int64_t sinceOpset) {
+/// An integer list that was an attribute in older opsets and an input in newer
+/// ones.
+std::optional<SmallVector<int64_t>> intsAttrOrInput(NodeImporter &n,
+                                                    StringRef attr,
+                                                    int inputIndex,
+                                                    int64_t sinceOpset) {
   if (n.opset < sinceOpset) {
     if (!n.hasAttr(attr))
       return std::nullopt;
@@ -40,17 +44,20 @@ LogicalResult importConstant(NodeImporter &n) {
                                    n.attrFloat("value_float", 0));
   } else if (n.hasAttr("value_floats")) {
     auto f = n.attrFloats("value_floats");
-    value = DenseElementsAttr::get(RankedTensorType::get({(int64_t)f.size()}, b.getF32Type()),
-                                   ArrayRef<float>(f));
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({(int64_t)f.size()}, b.getF32Type()),
+        ArrayRef<float>(f));
   } else if (n.hasAttr("value_int")) {
     value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
                                    n.attrInt("value_int", 0));
   } else if (n.hasAttr("value_ints")) {
     auto v = n.attrInts("value_ints");
-    value = DenseElementsAttr::get(i64Vector(n, v.size()), ArrayRef<int64_t>(v));
+    value =
+        DenseElementsAttr::get(i64Vector(n, v.size()), ArrayRef<int64_t>(v));
   } else {
-    return n.fail("only tensor, float(s) and int(s) constants are supported (no "
-                  "sparse_value or strings)");
+    return n.fail(
+        "only tensor, float(s) and int(s) constants are supported (no "
+        "sparse_value or strings)");
   }
   if (n.hadError())
     return failure();
@@ -61,7 +68,8 @@ LogicalResult importConstant(NodeImporter &n) {
 LogicalResult importConstantOfShape(NodeImporter &n) {
   ElementsAttr value;
   if (const onnx::TensorProto *t = n.attrTensor("value")) {
-    FailureOr<ElementsAttr> v = n.graph.convertTensor(*t, "ConstantOfShape value");
+    FailureOr<ElementsAttr> v =
+        n.graph.convertTensor(*t, "ConstantOfShape value");
     if (failed(v))
       return failure();
     value = *v;
@@ -73,17 +81,20 @@ LogicalResult importConstantOfShape(NodeImporter &n) {
     else
       return n.fail("value must be a small constant");
   } else {
-    value = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getF32Type()), 0.0f);
+    value = DenseElementsAttr::get(RankedTensorType::get({1}, n.b.getF32Type()),
+                                   0.0f);
   }
   auto dims = n.knownInts(0);
   if (!dims)
     return n.fail("the length of the shape input must be known");
   Value v = ConstantOfShapeOp::create(
-      n.b, n.loc, RankedTensorType::get(*dims, value.getElementType()), n.input(0), value);
+      n.b, n.loc, RankedTensorType::get(*dims, value.getElementType()),
+      n.input(0), value);
   auto dense = dyn_cast<DenseIntElementsAttr>(value);
   if (dims->size() == 1 && !sh::isDynamic((*dims)[0]) && dense &&
       value.getElementType().isInteger(64))
-    n.setKnownInts(v, SmallVector<int64_t>((*dims)[0], (*dense.begin()).getSExtValue()));
+    n.setKnownInts(
+        v, SmallVector<int64_t>((*dims)[0], (*dense.begin()).getSExtValue()));
   n.setOutput(0, v);
   return success();
 }
@@ -110,7 +121,8 @@ LogicalResult importShape(NodeImporter &n) {
 
 LogicalResult importGather(NodeImporter &n) {
   auto t = n.inputType(0), idx = n.inputType(1);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   if (!isa<IntegerType>(idx.getElementType()))
@@ -119,11 +131,13 @@ LogicalResult importGather(NodeImporter &n) {
   sh::Shape out(t.getShape().take_front(*axis));
   llvm::append_range(out, idx.getShape());
   llvm::append_range(out, t.getShape().drop_front(*axis + 1));
-  Value v = GatherOp::create(n.b, n.loc, t.clone(out), n.input(0), indices, *axis);
+  Value v =
+      GatherOp::create(n.b, n.loc, t.clone(out), n.input(0), indices, *axis);
   // Shape arithmetic: picking entries out of a known shape vector.
   auto known = n.graph.knownInts.find(n.input(0));
   auto constIdx = n.constInts(1);
-  if (known != n.graph.knownInts.end() && constIdx && t.getRank() == 1 && idx.getRank() <= 1) {
+  if (known != n.graph.knownInts.end() && constIdx && t.getRank() == 1 &&
+      idx.getRank() <= 1) {
     SmallVector<int64_t> picked;
     int64_t size = known->second.size();
     for (int64_t i : *constIdx)
@@ -140,11 +154,13 @@ LogicalResult importGatherElements(NodeImporter &n) {
   auto t = n.inputType(0), idx = n.inputType(1);
   if (idx.getRank() != t.getRank())
     return n.fail("indices must have the same rank as data");
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
   if (!axis)
     return n.fail("axis is out of range");
-  n.setOutput(0, GatherElementsOp::create(n.b, n.loc, t.clone(idx.getShape()), n.input(0),
-                                          n.cast(n.input(1), n.b.getI64Type()), *axis));
+  n.setOutput(0, GatherElementsOp::create(
+                     n.b, n.loc, t.clone(idx.getShape()), n.input(0),
+                     n.cast(n.input(1), n.b.getI64Type()), *axis));
   return success();
 }
 
@@ -187,16 +203,17 @@ LogicalResult importSlice(NodeImporter &n) {
       a = n.constInts(3);
       axesV = n.cast(n.input(3), n.b.getI64Type());
       if (!a) { // axes known only at run time: any dimension may change
-        Value stepsRt = n.hasInput(4) ? n.cast(n.input(4), n.b.getI64Type())
-                                      : Value();
+        Value stepsRt =
+            n.hasInput(4) ? n.cast(n.input(4), n.b.getI64Type()) : Value();
         if (!stepsRt) {
           int64_t count = n.inputType(1).getDimSize(0);
           if (sh::isDynamic(count))
             return n.fail("the number of sliced axes must be known");
           stepsRt = n.constI64(SmallVector<int64_t>(count, 1));
         }
-        n.setOutput(0, SliceOp::create(n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)),
-                                       n.input(0), starts, ends, axesV, stepsRt));
+        n.setOutput(0, SliceOp::create(
+                           n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)),
+                           n.input(0), starts, ends, axesV, stepsRt));
         return success();
       }
     }
@@ -232,14 +249,15 @@ LogicalResult importSlice(NodeImporter &n) {
   sh::Shape out(t.getShape());
   for (int64_t i = 0; i < count; ++i) {
     int64_t axis = (*a)[i];
-    out[axis] = s && e && st ? sliceLength(t.getDimSize(axis), (*s)[i], (*e)[i], (*st)[i])
+    out[axis] = s && e && st ? sliceLength(t.getDimSize(axis), (*s)[i], (*e)[i],
+                                           (*st)[i])
                              : sh::kDynamic;
   }
-  Value v = SliceOp::create(n.b, n.loc, t.clone(out), n.input(0), starts, ends, axesV,
-                            stepsV);
+  Value v = SliceOp::create(n.b, n.loc, t.clone(out), n.input(0), starts, ends,
+                            axesV, stepsV);
   auto known = n.graph.knownInts.find(n.input(0));
-  if (known != n.graph.knownInts.end() && s && e && st && count == 1 && st->front() == 1 &&
-      !sh::isDynamic(out[0])) {
+  if (known != n.graph.knownInts.end() && s && e && st && count == 1 &&
+      st->front() == 1 && !sh::isDynamic(out[0])) {
     int64_t size = known->second.size();
     int64_t b0 = s->front() < 0 ? std::max<int64_t>(0, s->front() + size)
                                 : std::min(s->front(), size);
@@ -253,7 +271,8 @@ LogicalResult importConcat(NodeImporter &n) {
   if (n.numInputs() == 0)
     return n.fail("needs at least one input");
   auto first = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), first.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), first.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   SmallVector<Value> inputs;
@@ -265,7 +284,8 @@ LogicalResult importConcat(NodeImporter &n) {
     if (!n.hasInput(i))
       continue;
     auto t = n.inputType(i);
-    if (t.getRank() != first.getRank() || t.getElementType() != first.getElementType())
+    if (t.getRank() != first.getRank() ||
+        t.getElementType() != first.getElementType())
       return n.fail("inputs must have the same rank and element type");
     for (int64_t d = 0; d < t.getRank(); ++d) {
       if (d == *axis)
@@ -295,7 +315,8 @@ LogicalResult importConcat(NodeImporter &n) {
 
 LogicalResult importSplit(NodeImporter &n) {
   auto t = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   SmallVector<int64_t> sizes;
@@ -318,8 +339,9 @@ LogicalResult importSplit(NodeImporter &n) {
     int64_t dim = t.getDimSize(*axis);
     if (sh::isDynamic(dim))
       return n.fail("cannot split a dynamic dimension into equal parts");
-    int64_t parts = n.opset >= 18 && n.hasAttr("num_outputs") ? n.attrInt("num_outputs", 1)
-                                                               : n.numOutputs();
+    int64_t parts = n.opset >= 18 && n.hasAttr("num_outputs")
+                        ? n.attrInt("num_outputs", 1)
+                        : n.numOutputs();
     if (parts < 1)
       return n.fail("num_outputs must be positive");
     int64_t chunk = (dim + parts - 1) / parts;
@@ -386,15 +408,17 @@ LogicalResult importReshape(NodeImporter &n) {
     int64_t known = sh::product(rest);
     if (!sh::isDynamic(total) && !sh::isDynamic(known) && known != 0) {
       if (total % known != 0)
-        return n.fail("cannot reshape " + std::to_string(total) + " elements into the target");
+        return n.fail("cannot reshape " + std::to_string(total) +
+                      " elements into the target");
       out[inferAt] = total / known;
     }
   } else if (!sh::isDynamic(total) && !sh::isDynamic(sh::product(out)) &&
              total != sh::product(out)) {
-    return n.fail("cannot reshape " + std::to_string(total) + " elements into " +
-                  std::to_string(sh::product(out)));
+    return n.fail("cannot reshape " + std::to_string(total) +
+                  " elements into " + std::to_string(sh::product(out)));
   }
-  n.setOutput(0, ReshapeOp::create(n.b, n.loc, t.clone(out), n.input(0), shapeV, allowZero));
+  n.setOutput(0, ReshapeOp::create(n.b, n.loc, t.clone(out), n.input(0), shapeV,
+                                   allowZero));
   return success();
 }
 
@@ -411,9 +435,10 @@ LogicalResult importFlatten(NodeImporter &n) {
   return success();
 }
 
-/// Squeeze/Unsqueeze whose axes are known only at run time: the rank changes by the number
-/// of axes and every dimension becomes dynamic.
-template <typename OpTy> LogicalResult importDynamicAxes(NodeImporter &n, int64_t delta) {
+/// Squeeze/Unsqueeze whose axes are known only at run time: the rank changes by
+/// the number of axes and every dimension becomes dynamic.
+template <typename OpTy>
+LogicalResult importDynamicAxes(NodeImporter &n, int64_t delta) {
   auto t = n.inputType(0);
   auto at = n.inputType(1);
   if (at.getRank() != 1 || sh::isDynamic(at.getDimSize(0)))
@@ -421,9 +446,10 @@ template <typename OpTy> LogicalResult importDynamicAxes(NodeImporter &n, int64_
   int64_t rank = t.getRank() + delta * at.getDimSize(0);
   if (rank < 0)
     return n.fail("more axes than dimensions");
-  n.setOutput(0, OpTy::create(n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)), n.input(0),
-                              n.cast(n.input(1), n.b.getI64Type()),
-                              n.b.getDenseI64ArrayAttr({})));
+  n.setOutput(0,
+              OpTy::create(n.b, n.loc, t.clone(sh::Shape(rank, sh::kDynamic)),
+                           n.input(0), n.cast(n.input(1), n.b.getI64Type()),
+                           n.b.getDenseI64ArrayAttr({})));
   return success();
 }
 
@@ -442,14 +468,16 @@ LogicalResult importSqueeze(NodeImporter &n) {
   } else {
     for (int64_t i = 0; i < t.getRank(); ++i) {
       if (sh::isDynamic(t.getDimSize(i)))
-        return n.fail("cannot squeeze all size-1 dimensions when some are dynamic");
+        return n.fail(
+            "cannot squeeze all size-1 dimensions when some are dynamic");
       if (t.getDimSize(i) == 1)
         axes.push_back(i);
     }
   }
   llvm::sort(axes);
-  Value v = SqueezeOp::create(n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, false)),
-                              n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes));
+  Value v = SqueezeOp::create(
+      n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, false)), n.input(0),
+      Value(), n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
   if (known != n.graph.knownInts.end())
     n.setKnownInts(v, known->second);
@@ -518,14 +546,16 @@ LogicalResult importExpand(NodeImporter &n) {
   auto target = n.knownInts(1);
   if (!target)
     return n.fail("the length of the shape input must be known");
-  // A dynamic target entry may still be 1, so a static input dim cannot be assumed.
+  // A dynamic target entry may still be 1, so a static input dim cannot be
+  // assumed.
   sh::Shape tgt;
   for (int64_t d : *target)
     tgt.push_back(sh::isDynamic(d) ? sh::kDynamic : d);
   size_t rank = std::max<size_t>(t.getRank(), tgt.size());
   sh::Shape out(rank);
   for (size_t i = 0; i < rank; ++i) {
-    int64_t a = i < rank - t.getRank() ? 1 : t.getDimSize(i - (rank - t.getRank()));
+    int64_t a =
+        i < rank - t.getRank() ? 1 : t.getDimSize(i - (rank - t.getRank()));
     int64_t b = i < rank - tgt.size() ? 1 : tgt[i - (rank - tgt.size())];
     if (sh::isDynamic(b))
       out[i] = (a != 1 && !sh::isDynamic(a)) ? a : sh::kDynamic;
@@ -536,7 +566,8 @@ LogicalResult importExpand(NodeImporter &n) {
     else
       return n.fail("input does not broadcast to the target shape");
   }
-  n.setOutput(0, ExpandOp::create(n.b, n.loc, t.clone(out), n.input(0), n.input(1)));
+  n.setOutput(
+      0, ExpandOp::create(n.b, n.loc, t.clone(out), n.input(0), n.input(1)));
   return success();
 }
 
@@ -562,19 +593,22 @@ FailureOr<Value> padScalar(NodeImporter &n, Value value) {
     return value;
   if (vt.getNumElements() != 1)
     return (n.fail("constant_value must be a scalar"), failure());
-  return Value(ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), value,
-                                 n.constI64({})));
+  return Value(ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}),
+                                 value, n.constI64({})));
 }
 
-/// Pad-18 with axes or pads known only at run time: every padded dim may change.
-LogicalResult importPadRuntimeAxes(NodeImporter &n, StringRef mode, Value value) {
+/// Pad-18 with axes or pads known only at run time: every padded dim may
+/// change.
+LogicalResult importPadRuntimeAxes(NodeImporter &n, StringRef mode,
+                                   Value value) {
   auto t = n.inputType(0);
   FailureOr<Value> v = padScalar(n, value);
   if (failed(v))
     return failure();
-  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(sh::Shape(t.getRank(), sh::kDynamic)),
-                               n.input(0), n.cast(n.input(1), n.b.getI64Type()), *v,
-                               n.cast(n.input(3), n.b.getI64Type()),
+  n.setOutput(0, PadOp::create(n.b, n.loc,
+                               t.clone(sh::Shape(t.getRank(), sh::kDynamic)),
+                               n.input(0), n.cast(n.input(1), n.b.getI64Type()),
+                               *v, n.cast(n.input(3), n.b.getI64Type()),
                                n.b.getStringAttr(mode)));
   return success();
 }
@@ -623,8 +657,8 @@ LogicalResult importPad(NodeImporter &n) {
     for (int64_t i = 0; i < rank; ++i)
       if (!sh::isDynamic(t.getDimSize(i)))
         out[i] = t.getDimSize(i) + (*pads)[i] + (*pads)[i + rank];
-  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV, value, Value(),
-                               n.b.getStringAttr(mode)));
+  n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV,
+                               value, Value(), n.b.getStringAttr(mode)));
   return success();
 }
 
@@ -633,20 +667,23 @@ LogicalResult importRange(NodeImporter &n) {
   int64_t len = sh::kDynamic;
   auto s = n.constFloats(0), l = n.constFloats(1), d = n.constFloats(2);
   if (s && l && d && (*d)[0] != 0)
-    len = std::max<int64_t>(0, (int64_t)std::ceil(((*l)[0] - (*s)[0]) / (*d)[0]));
+    len =
+        std::max<int64_t>(0, (int64_t)std::ceil(((*l)[0] - (*s)[0]) / (*d)[0]));
   auto scalarOf = [&](int i) -> Value {
     Value v = n.input(i);
     auto vt = n.inputType(i);
     if (vt.getRank() == 0)
       return v;
-    return ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), v, n.constI64({}));
+    return ReshapeOp::create(n.b, n.loc, vt.clone(ArrayRef<int64_t>{}), v,
+                             n.constI64({}));
   };
-  n.setOutput(0, RangeOp::create(n.b, n.loc, RankedTensorType::get({len}, et), scalarOf(0),
-                                 scalarOf(1), scalarOf(2)));
+  n.setOutput(0, RangeOp::create(n.b, n.loc, RankedTensorType::get({len}, et),
+                                 scalarOf(0), scalarOf(1), scalarOf(2)));
   return success();
 }
 
-/// The ONNX coordinate/rounding attributes of Resize, with the pre-opset-11 defaults.
+/// The ONNX coordinate/rounding attributes of Resize, with the pre-opset-11
+/// defaults.
 struct ResizeModes {
   std::string mode, ctm, nearest;
 };
@@ -665,7 +702,8 @@ ResizeModes resizeModes(NodeImporter &n, bool upsample) {
   return m;
 }
 
-LogicalResult importResizeDynamic(NodeImporter &n, Value target, bool upsample) {
+LogicalResult importResizeDynamic(NodeImporter &n, Value target,
+                                  bool upsample) {
   auto t = n.inputType(0);
   DenseI64ArrayAttr axesAttr;
   sh::Shape out(t.getShape());
@@ -684,16 +722,20 @@ LogicalResult importResizeDynamic(NodeImporter &n, Value target, bool upsample) 
   }
   ResizeModes m = resizeModes(n, upsample);
   auto tt = cast<RankedTensorType>(target.getType());
-  if (tt.getRank() != 1 || !(tt.getElementType().isF32() || tt.getElementType().isInteger(64)))
+  if (tt.getRank() != 1 ||
+      !(tt.getElementType().isF32() || tt.getElementType().isInteger(64)))
     return n.fail("scales must be 1-D f32 and sizes 1-D i64");
-  n.setOutput(0, ResizeOp::create(
-                     n.b, n.loc, t.clone(out), n.input(0), target, n.b.getDenseF64ArrayAttr({}), n.b.getStringAttr(m.mode),
-                     n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
-                     n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
-                     n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
-                     n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)),
-                     DenseF64ArrayAttr(), axesAttr,
-                     n.b.getStringAttr(n.attrString("keep_aspect_ratio_policy", "stretch"))));
+  n.setOutput(0,
+              ResizeOp::create(
+                  n.b, n.loc, t.clone(out), n.input(0), target,
+                  n.b.getDenseF64ArrayAttr({}), n.b.getStringAttr(m.mode),
+                  n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
+                  n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
+                  n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
+                  n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)),
+                  DenseF64ArrayAttr(), axesAttr,
+                  n.b.getStringAttr(
+                      n.attrString("keep_aspect_ratio_policy", "stretch"))));
   return success();
 }
 
@@ -714,7 +756,8 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
       sizes = n.constInts(3);
     else if (n.hasInput(2))
       scales = n.constFloats(2);
-    if (!sizes && !scales) { // known only at run time: every resized dim is dynamic
+    if (!sizes &&
+        !scales) { // known only at run time: every resized dim is dynamic
       int target = n.hasInput(3) ? 3 : 2;
       if (!n.hasInput(target))
         return n.fail("needs scales or sizes");
@@ -723,7 +766,8 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
   }
   if (scales && scales->empty() && n.hasInput(3))
     sizes = n.constInts(3);
-  SmallVector<int64_t> axes = n.opset >= 18 ? n.attrInts("axes") : SmallVector<int64_t>();
+  SmallVector<int64_t> axes =
+      n.opset >= 18 ? n.attrInts("axes") : SmallVector<int64_t>();
   if (axes.empty())
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
@@ -743,9 +787,11 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
       double scale = policy == "not_larger" ? 1e300 : 0;
       for (auto [i, a] : llvm::enumerate(axes)) {
         if (sh::isDynamic(t.getDimSize(a)))
-          return n.fail("keep_aspect_ratio_policy needs static input dimensions");
+          return n.fail(
+              "keep_aspect_ratio_policy needs static input dimensions");
         double s = (double)(*sizes)[i] / t.getDimSize(a);
-        scale = policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
+        scale =
+            policy == "not_larger" ? std::min(scale, s) : std::max(scale, s);
       }
       for (int64_t a : axes) {
         fullScales[a] = scale;
@@ -755,7 +801,8 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
       for (auto [i, a] : llvm::enumerate(axes)) {
         out[a] = (*sizes)[i];
         if (sh::isDynamic(t.getDimSize(a)))
-          return n.fail("resizing a dynamic dimension to a fixed size is not supported");
+          return n.fail(
+              "resizing a dynamic dimension to a fixed size is not supported");
         fullScales[a] = (double)(*sizes)[i] / t.getDimSize(a);
       }
     }
@@ -772,7 +819,8 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
   }
   ResizeModes m = resizeModes(n, upsample);
   DenseF64ArrayAttr roi;
-  if (!upsample && n.opset >= 11 && n.hasInput(1) && m.ctm == "tf_crop_and_resize") {
+  if (!upsample && n.opset >= 11 && n.hasInput(1) &&
+      m.ctm == "tf_crop_and_resize") {
     auto r = n.constFloats(1);
     if (!r)
       return n.fail("roi must be a compile-time constant");
@@ -786,8 +834,9 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
     roi = n.b.getDenseF64ArrayAttr(full);
   }
   auto op = ResizeOp::create(
-      n.b, n.loc, t.clone(out), n.input(0), Value(), n.b.getDenseF64ArrayAttr(fullScales),
-      n.b.getStringAttr(m.mode), n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
+      n.b, n.loc, t.clone(out), n.input(0), Value(),
+      n.b.getDenseF64ArrayAttr(fullScales), n.b.getStringAttr(m.mode),
+      n.b.getStringAttr(m.ctm), n.b.getStringAttr(m.nearest),
       n.b.getF32FloatAttr(n.attrFloat("cubic_coeff_a", -0.75f)),
       n.b.getBoolAttr(n.attrInt("exclude_outside", 0) != 0),
       n.b.getF32FloatAttr(n.attrFloat("extrapolation_value", 0.0f)), roi,
@@ -809,12 +858,14 @@ LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
   int64_t c = t.getDimSize(1);
   sh::Shape out{t.getDimSize(0),
                 sh::isDynamic(c) ? c : (toSpace ? c / (bs * bs) : c * bs * bs),
-                scale(t.getDimSize(2), toSpace), scale(t.getDimSize(3), toSpace)};
+                scale(t.getDimSize(2), toSpace),
+                scale(t.getDimSize(3), toSpace)};
   if (toSpace)
-    n.setOutput(0, DepthToSpaceOp::create(n.b, n.loc, t.clone(out), n.input(0), bs,
-                                          n.attrString("mode", "DCR")));
+    n.setOutput(0, DepthToSpaceOp::create(n.b, n.loc, t.clone(out), n.input(0),
+                                          bs, n.attrString("mode", "DCR")));
   else
-    n.setOutput(0, SpaceToDepthOp::create(n.b, n.loc, t.clone(out), n.input(0), bs));
+    n.setOutput(
+        0, SpaceToDepthOp::create(n.b, n.loc, t.clone(out), n.input(0), bs));
   return success();
 }
 
@@ -831,8 +882,9 @@ template <typename OpTy> LogicalResult importCumulative(NodeImporter &n) {
   } else {
     dynamicAxis = n.input(1);
   }
-  n.setOutput(0, OpTy::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicAxis, a,
-                              n.attrInt("exclusive", 0) != 0, n.attrInt("reverse", 0) != 0));
+  n.setOutput(0, OpTy::create(n.b, n.loc, n.input(0).getType(), n.input(0),
+                              dynamicAxis, a, n.attrInt("exclusive", 0) != 0,
+                              n.attrInt("reverse", 0) != 0));
   return success();
 }
 
@@ -843,8 +895,8 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
   r["ConstantOfShape"] = importConstantOfShape;
   r["Shape"] = importShape;
   r["Size"] = [](NodeImporter &n) {
-    Value v = SizeOp::create(n.b, n.loc, RankedTensorType::get({}, n.b.getI64Type()),
-                             n.input(0));
+    Value v = SizeOp::create(
+        n.b, n.loc, RankedTensorType::get({}, n.b.getI64Type()), n.input(0));
     n.setKnownInts(v, {sh::product(n.inputType(0).getShape())});
     n.setOutput(0, v);
     return success();
@@ -865,8 +917,12 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
   r["Range"] = importRange;
   r["Resize"] = [](NodeImporter &n) { return importResize(n, false); };
   r["Upsample"] = [](NodeImporter &n) { return importResize(n, true); };
-  r["DepthToSpace"] = [](NodeImporter &n) { return importDepthToSpace(n, true); };
-  r["SpaceToDepth"] = [](NodeImporter &n) { return importDepthToSpace(n, false); };
+  r["DepthToSpace"] = [](NodeImporter &n) {
+    return importDepthToSpace(n, true);
+  };
+  r["SpaceToDepth"] = [](NodeImporter &n) {
+    return importDepthToSpace(n, false);
+  };
   r["Trilu"] = [](NodeImporter &n) -> LogicalResult {
     int64_t k = 0;
     Value dynamicK;
@@ -882,8 +938,8 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
     }
     if (n.inputRank(0) < 2)
       return n.fail("input must have rank >= 2");
-    n.setOutput(0, TriluOp::create(n.b, n.loc, n.input(0).getType(), n.input(0), dynamicK,
-                                   n.attrInt("upper", 1) != 0, k));
+    n.setOutput(0, TriluOp::create(n.b, n.loc, n.input(0).getType(), n.input(0),
+                                   dynamicK, n.attrInt("upper", 1) != 0, k));
     return success();
   };
   r["CumSum"] = importCumulative<CumSumOp>;
@@ -901,7 +957,8 @@ LogicalResult importGatherND(NodeImporter &n) {
   int64_t b = n.attrInt("batch_dims", 0);
   int64_t k = idx.getRank() ? idx.getDimSize(idx.getRank() - 1) : sh::kDynamic;
   if (sh::isDynamic(k) || b < 0 || b + k > t.getRank())
-    return n.fail("indices must end in a static dimension of at most rank - batch_dims");
+    return n.fail(
+        "indices must end in a static dimension of at most rank - batch_dims");
   sh::Shape out(idx.getShape().drop_back());
   llvm::append_range(out, t.getShape().drop_front(b + k));
   n.setOutput(0, GatherNDOp::create(n.b, n.loc, t.clone(out), n.input(0),
@@ -911,18 +968,21 @@ LogicalResult importGatherND(NodeImporter &n) {
 
 LogicalResult importScatterElements(NodeImporter &n) {
   auto t = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
   if (!axis)
     return n.fail("axis is out of range");
   n.setOutput(0, ScatterElementsOp::create(n.b, n.loc, t, n.input(0),
-                                           n.cast(n.input(1), n.b.getI64Type()), n.input(2),
-                                           *axis, n.attrString("reduction", "none")));
+                                           n.cast(n.input(1), n.b.getI64Type()),
+                                           n.input(2), *axis,
+                                           n.attrString("reduction", "none")));
   return success();
 }
 
 LogicalResult importScatterND(NodeImporter &n) {
   n.setOutput(0, ScatterNDOp::create(n.b, n.loc, n.inputType(0), n.input(0),
-                                     n.cast(n.input(1), n.b.getI64Type()), n.input(2),
+                                     n.cast(n.input(1), n.b.getI64Type()),
+                                     n.input(2),
                                      n.attrString("reduction", "none")));
   return success();
 }
@@ -932,7 +992,8 @@ LogicalResult importOneHot(NodeImporter &n) {
   if (values.getRank() != 1 || values.getDimSize(0) != 2)
     return n.fail("values must be [off_value, on_value]");
   auto idx = n.inputType(0);
-  std::optional<int64_t> axis = sh::normalizeAxis(n.attrInt("axis", -1), idx.getRank() + 1);
+  std::optional<int64_t> axis =
+      sh::normalizeAxis(n.attrInt("axis", -1), idx.getRank() + 1);
   if (!axis)
     return n.fail("axis is out of range");
   auto depth = n.constFloats(1);
@@ -943,13 +1004,14 @@ LogicalResult importOneHot(NodeImporter &n) {
     return n.fail("depth must be positive");
   sh::Shape out(idx.getShape());
   out.insert(out.begin() + *axis, depth ? d : sh::kDynamic);
-  n.setOutput(0, OneHotOp::create(n.b, n.loc, values.clone(out), n.input(0), n.input(2),
-                                  depth ? Value() : n.input(1), d, *axis));
+  n.setOutput(0, OneHotOp::create(n.b, n.loc, values.clone(out), n.input(0),
+                                  n.input(2), depth ? Value() : n.input(1), d,
+                                  *axis));
   return success();
 }
 
-/// CenterCropPad: a centered slice where the target is smaller, a centered zero pad where
-/// it is larger (static shapes).
+/// CenterCropPad: a centered slice where the target is smaller, a centered zero
+/// pad where it is larger (static shapes).
 LogicalResult importCenterCropPad(NodeImporter &n) {
   auto t = n.inputType(0);
   auto target = n.constInts(1);
@@ -961,7 +1023,8 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
       axes.push_back(i);
   if (axes.size() != target->size())
     return n.fail("shape must have one entry per axis");
-  SmallVector<int64_t> sliceStarts, sliceEnds, sliceAxes, pads(2 * t.getRank(), 0);
+  SmallVector<int64_t> sliceStarts, sliceEnds, sliceAxes,
+      pads(2 * t.getRank(), 0);
   sh::Shape cropped(t.getShape()), padded(t.getShape());
   for (auto [a, want] : llvm::zip(axes, *target)) {
     std::optional<int64_t> axis = sh::normalizeAxis(a, t.getRank());
@@ -984,12 +1047,13 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   }
   Value v = n.input(0);
   if (!sliceAxes.empty())
-    v = SliceOp::create(n.b, n.loc, t.clone(cropped), v, n.constI64(sliceStarts),
-                        n.constI64(sliceEnds), n.constI64(sliceAxes),
+    v = SliceOp::create(n.b, n.loc, t.clone(cropped), v,
+                        n.constI64(sliceStarts), n.constI64(sliceEnds),
+                        n.constI64(sliceAxes),
                         n.constI64(SmallVector<int64_t>(sliceAxes.size(), 1)));
   if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
-    v = PadOp::create(n.b, n.loc, t.clone(padded), v, n.constI64(pads), Value(), Value(),
-                      n.b.getStringAttr("constant"));
+    v = PadOp::create(n.b, n.loc, t.clone(padded), v, n.constI64(pads), Value(),
+                      Value(), n.b.getStringAttr("constant"));
   n.setOutput(0, v);
   return success();
 }
@@ -1006,7 +1070,8 @@ void anvil::onnx_frontend::registerIndexingImporters(OpRegistry &r) {
   r["NonZero"] = [](NodeImporter &n) {
     n.setOutput(0, NonZeroOp::create(
                        n.b, n.loc,
-                       RankedTensorType::get({n.inputRank(0), sh::kDynamic}, n.b.getI64Type()),
+                       RankedTensorType::get({n.inputRank(0), sh::kDynamic},
+                                             n.b.getI64Type()),
                        n.input(0)));
     return success();
   };

@@ -1,4 +1,5 @@
-//===- ImporterTest.cpp - The ONNX importer through its C++ API ------------===//
+//===- ImporterTest.cpp - The ONNX importer through its C++ API
+//------------===//
 #include "frontend/onnx/Importer.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -12,7 +13,8 @@ using namespace mlir;
 namespace frontend = anvil::onnx_frontend;
 
 namespace {
-/// Writes `text` to a temporary .onnxtxt file and imports it, collecting diagnostics.
+/// Writes `text` to a temporary .onnxtxt file and imports it, collecting
+/// diagnostics.
 struct Imported {
   OwningOpRef<ModuleOp> module;
   std::vector<std::string> errors;
@@ -22,7 +24,8 @@ Imported importText(MLIRContext &ctx, llvm::StringRef text,
                     const frontend::ImportOptions &options = {}) {
   llvm::SmallString<128> path;
   int fd;
-  EXPECT_FALSE(llvm::sys::fs::createTemporaryFile("anvil-test", "onnxtxt", fd, path));
+  EXPECT_FALSE(
+      llvm::sys::fs::createTemporaryFile("anvil-test", "onnxtxt", fd, path));
   {
     llvm::raw_fd_ostream os(fd, /*shouldClose=*/true);
     os << text;
@@ -94,7 +97,8 @@ g (float[4] x) => (float[4] y) {
 TEST(Importer, SupportedOpListIsSortedAndCoversTheCore) {
   std::vector<std::string> ops = frontend::supportedOpTypes();
   EXPECT_TRUE(std::is_sorted(ops.begin(), ops.end()));
-  for (const char *op : {"Conv", "MatMul", "Gemm", "Softmax", "LayerNormalization",
-                         "QuantizeLinear", "Resize", "TopK"})
+  for (const char *op :
+       {"Conv", "MatMul", "Gemm", "Softmax", "LayerNormalization",
+        "QuantizeLinear", "Resize", "TopK"})
     EXPECT_NE(std::find(ops.begin(), ops.end(), op), ops.end()) << op;
 }

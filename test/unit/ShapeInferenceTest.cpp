@@ -1,4 +1,5 @@
-//===- ShapeInferenceTest.cpp - Shape rules shared by verifiers and importer ---===//
+//===- ShapeInferenceTest.cpp - Shape rules shared by verifiers and importer
+//---===//
 #include "dialects/Graph/ShapeInference.h"
 
 #include <gtest/gtest.h>
@@ -34,7 +35,8 @@ TEST(ShapeInference, WindowOutput) {
   // ResNet stem: 224, k7 s2 p3 -> 112; max pool k3 s2 p1 -> 56.
   EXPECT_EQ(windowOutput(224, 7, 2, 3, 3, 1, false), 112);
   EXPECT_EQ(windowOutput(112, 3, 2, 1, 1, 1, false), 56);
-  // ceil_mode adds the partial window, but never one starting in the end padding.
+  // ceil_mode adds the partial window, but never one starting in the end
+  // padding.
   EXPECT_EQ(windowOutput(5, 2, 2, 0, 0, 1, false), 2);
   EXPECT_EQ(windowOutput(5, 2, 2, 0, 0, 1, true), 3);
   EXPECT_EQ(windowOutput(4, 2, 2, 0, 1, 1, true), 2);

@@ -1,6 +1,8 @@
-//===- anvil-compile.cpp - The Anvil compiler driver -----------------------===//
+//===- anvil-compile.cpp - The Anvil compiler driver
+//-----------------------===//
 //
-// Imports an ONNX model and emits the requested stage. Today the stage is the graph dialect
+// Imports an ONNX model and emits the requested stage. Today the stage is the
+// graph dialect
 // (`--emit=graph`); later stages extend the same driver.
 //
 //===----------------------------------------------------------------------===//
@@ -23,25 +25,29 @@ using namespace llvm;
 namespace frontend = anvil::onnx_frontend;
 
 static cl::OptionCategory category("anvil-compile options");
-static cl::opt<std::string> inputPath(cl::Positional, cl::desc("<model.onnx | model.onnxtxt>"),
+static cl::opt<std::string> inputPath(cl::Positional,
+                                      cl::desc("<model.onnx | model.onnxtxt>"),
                                       cl::cat(category));
-static cl::opt<std::string> outputPath("o", cl::desc("Output file (default: stdout)"),
-                                       cl::value_desc("file"), cl::init("-"),
-                                       cl::cat(category));
+static cl::opt<std::string>
+    outputPath("o", cl::desc("Output file (default: stdout)"),
+               cl::value_desc("file"), cl::init("-"), cl::cat(category));
 enum class Emit { Graph };
-static cl::opt<Emit> emit("emit", cl::desc("Stage to emit"), cl::init(Emit::Graph),
-                          cl::values(clEnumValN(Emit::Graph, "graph",
-                                                "the imported anvil graph dialect module")),
-                          cl::cat(category));
-static cl::list<std::string>
-    inputShapes("input-shape",
-                cl::desc("Pin an input's shape, e.g. input=1x3x224x224 ('?' keeps a dim "
-                         "symbolic); repeatable"),
-                cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
-static cl::opt<bool> emitBytecode("emit-bytecode",
-                                  cl::desc("Write MLIR bytecode instead of text"),
-                                  cl::cat(category));
-static cl::opt<bool> listOps("list-ops", cl::desc("Print the supported ONNX ops and exit"),
+static cl::opt<Emit>
+    emit("emit", cl::desc("Stage to emit"), cl::init(Emit::Graph),
+         cl::values(clEnumValN(Emit::Graph, "graph",
+                               "the imported anvil graph dialect module")),
+         cl::cat(category));
+static cl::list<std::string> inputShapes(
+    "input-shape",
+    cl::desc("Pin an input's shape, e.g. input=1x3x224x224 ('?' keeps a dim "
+             "symbolic); repeatable"),
+    cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
+static cl::opt<bool>
+    emitBytecode("emit-bytecode",
+                 cl::desc("Write MLIR bytecode instead of text"),
+                 cl::cat(category));
+static cl::opt<bool> listOps("list-ops",
+                             cl::desc("Print the supported ONNX ops and exit"),
                              cl::cat(category));
 
 static std::string describe(mlir::Location loc) {
@@ -57,8 +63,9 @@ static std::string describe(mlir::Location loc) {
 static bool parseShape(StringRef spec, frontend::ImportOptions &options) {
   auto [name, dims] = spec.rsplit('=');
   if (name.empty() || dims.empty()) {
-    errs() << "anvil-compile: error: --input-shape expects NAME=D0xD1x..., got '" << spec
-           << "'\n";
+    errs()
+        << "anvil-compile: error: --input-shape expects NAME=D0xD1x..., got '"
+        << spec << "'\n";
     return false;
   }
   std::vector<int64_t> shape;
@@ -77,7 +84,8 @@ static bool parseShape(StringRef spec, frontend::ImportOptions &options) {
     }
   }
   if (options.inputShapes.count(name.str())) {
-    errs() << "anvil-compile: error: --input-shape given twice for '" << name << "'\n";
+    errs() << "anvil-compile: error: --input-shape given twice for '" << name
+           << "'\n";
     return false;
   }
   options.inputShapes[name.str()] = shape;
@@ -90,13 +98,17 @@ int main(int argc, char **argv) {
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   cl::HideUnrelatedOptions({&category});
-  cl::SetVersionPrinter([](raw_ostream &os) { os << "anvil-compile (Anvil) 0.1.0\n"; });
+  cl::SetVersionPrinter(
+      [](raw_ostream &os) { os << "anvil-compile (Anvil) 0.1.0\n"; });
   cl::ParseCommandLineOptions(
       argc, argv,
       "Anvil: compile ONNX models to native kernels.\n\n"
-      "  anvil-compile MODEL.onnx --emit=graph [-o OUT.mlir] [--input-shape NAME=1x3x224x224]\n\n"
-      "Reads binary ONNX (.onnx, with external data next to it) or ONNX text syntax\n"
-      "(.onnxtxt). Errors name the file and the ONNX node; the exit status is 1.\n");
+      "  anvil-compile MODEL.onnx --emit=graph [-o OUT.mlir] [--input-shape "
+      "NAME=1x3x224x224]\n\n"
+      "Reads binary ONNX (.onnx, with external data next to it) or ONNX text "
+      "syntax\n"
+      "(.onnxtxt). Errors name the file and the ONNX node; the exit status is "
+      "1.\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
@@ -113,8 +125,8 @@ int main(int argc, char **argv) {
       return 1;
   if (outputPath != "-") {
     sys::fs::UniqueID in, out;
-    if (!sys::fs::getUniqueID(inputPath, in) && !sys::fs::getUniqueID(outputPath, out) &&
-        in == out) {
+    if (!sys::fs::getUniqueID(inputPath, in) &&
+        !sys::fs::getUniqueID(outputPath, out) && in == out) {
       errs() << "anvil-compile: error: output '" << outputPath
              << "' is the input model; refusing to overwrite it\n";
       return 1;
@@ -125,12 +137,14 @@ int main(int argc, char **argv) {
   context.printOpOnDiagnostic(false);
   int errors = 0;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
-    const char *kind = diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
-                       : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
-                                                                                 : "note";
+    const char *kind =
+        diag.getSeverity() == mlir::DiagnosticSeverity::Error     ? "error"
+        : diag.getSeverity() == mlir::DiagnosticSeverity::Warning ? "warning"
+                                                                  : "note";
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
       ++errors;
-    errs() << kind << ": " << describe(diag.getLocation()) << ": " << diag.str() << "\n";
+    errs() << kind << ": " << describe(diag.getLocation()) << ": " << diag.str()
+           << "\n";
     return mlir::success();
   });
 

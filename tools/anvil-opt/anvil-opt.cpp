@@ -1,6 +1,8 @@
-//===- anvil-opt.cpp - mlir-opt with Anvil's dialects and passes -----------===//
+//===- anvil-opt.cpp - mlir-opt with Anvil's dialects and passes
+//-----------===//
 //
-// The lit workhorse: parses, verifies, transforms and prints IR that uses the anvil dialect.
+// The lit workhorse: parses, verifies, transforms and prints IR that uses the
+// anvil dialect.
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Graph/AnvilDialect.h"
@@ -13,7 +15,8 @@
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<anvil::AnvilDialect, mlir::func::FuncDialect>();
-  // Generic passes the graph pipeline uses (canonicalize, cse, symbol-dce, ...).
+  // Generic passes the graph pipeline uses (canonicalize, cse, symbol-dce,
+  // ...).
   mlir::registerTransformsPasses();
   return mlir::asMainReturnCode(
       mlir::MlirOptMain(argc, argv, "Anvil optimizer driver\n", registry));
