@@ -16,6 +16,7 @@ llvm_config.use_default_substitutions()
 tool_dirs = [os.path.join(config.anvil_obj_root, "bin"), config.llvm_tools_dir]
 llvm_config.add_tool_substitutions(["anvil-opt", "anvil-compile"], tool_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
-config.substitutions.append(("%python", config.python))
+# Before lit's own %python (its interpreter): the tests need the venv with onnx.
+config.substitutions.insert(0, ("%python", config.python))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Frontend", "onnx", "Inputs")))
 config.substitutions.append(("%models", os.path.join(config.anvil_obj_root, "models")))

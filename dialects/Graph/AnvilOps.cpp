@@ -932,65 +932,23 @@ LogicalResult RecurrentOp::verify() {
 }
 
 LogicalResult AttentionOp::verify() {
-  auto q = getQ().getType(), k = getK().getType(), v = getV().getType();
-  int64_t rank = q.getRank();
-  if ((rank != 3 && rank != 4) || k.getRank() != rank || v.getRank() != rank)
-    return emitOpError("q, k and v must all be 3-D or all be 4-D");
   if ((bool)getPastKey() != (bool)getPastValue())
     return emitOpError("past_key and past_value come together");
-  int64_t qHeads, kvHeads, headQ, headK, headV, sq = q.getDimSize(rank - 2),
-                                                skv = k.getDimSize(rank - 2);
-  auto divide = [](int64_t a, int64_t b) {
-    return sh::isDynamic(a) ? a : a / b;
-  };
-  if (rank == 3) {
-    if (!getQNumHeads() || !getKvNumHeads() || *getQNumHeads() < 1 ||
-        *getKvNumHeads() < 1)
-      return emitOpError(
-          "3-D inputs need positive q_num_heads and kv_num_heads");
-    qHeads = *getQNumHeads();
-    kvHeads = *getKvNumHeads();
-    sq = q.getDimSize(1);
-    skv = k.getDimSize(1);
-    headQ = divide(q.getDimSize(2), qHeads);
-    headK = divide(k.getDimSize(2), kvHeads);
-    headV = divide(v.getDimSize(2), kvHeads);
-  } else {
-    qHeads = q.getDimSize(1);
-    kvHeads = k.getDimSize(1);
-    headQ = q.getDimSize(3);
-    headK = k.getDimSize(3);
-    headV = v.getDimSize(3);
-  }
-  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) &&
-      qHeads % kvHeads != 0)
-    return emitOpError("q_num_heads must be a multiple of kv_num_heads");
-  if (!sh::isDynamic(headQ) && !sh::isDynamic(headK) && headQ != headK)
-    return emitOpError("q and k head sizes differ");
-  if (getQkMatmulOutputMode() < 0 || (int64_t)getQkMatmulOutputMode() > 3)
+  if ((int64_t)getQkMatmulOutputMode() < 0 || (int64_t)getQkMatmulOutputMode() > 3)
     return emitOpError("qk_matmul_output_mode must be 0, 1, 2 or 3");
-  int64_t past = 0;
-  if (getPastKey()) {
-    auto pk = cast<RankedTensorType>(getPastKey().getType());
-    if (pk.getRank() != 4 ||
-        cast<RankedTensorType>(getPastValue().getType()).getRank() != 4)
-      return emitOpError("past_key and past_value must be 4-D");
-    past = pk.getDimSize(2);
-  }
-  int64_t total =
-      sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
-  int64_t batch = q.getDimSize(0);
-  sh::Shape y = rank == 4 ? sh::Shape{batch, qHeads, sq, headV}
-                          : sh::Shape{batch, sq,
-                                      sh::isDynamic(headV) ? sh::kDynamic
-                                                           : qHeads * headV};
-  if (failed(checkResultShape(*this, y, getOutput())) ||
-      failed(checkResultShape(*this, {batch, kvHeads, total, headK},
-                              getPresentKey(), "present_key")) ||
-      failed(checkResultShape(*this, {batch, kvHeads, total, headV},
-                              getPresentValue(), "present_value")) ||
-      failed(checkResultShape(*this, {batch, qHeads, sq, total}, getQkOutput(),
-                              "qk_output")))
+  std::string error;
+  std::optional<sh::AttentionShapes> shapes = sh::attention(
+      getQ().getType().getShape(), getK().getType().getShape(),
+      getV().getType().getShape(),
+      getPastKey() ? rankedType(getPastKey()).getShape() : ArrayRef<int64_t>(),
+      getQNumHeads().value_or(0), getKvNumHeads().value_or(0), error);
+  if (!shapes)
+    return emitOpError(error);
+  if (failed(checkResultShape(*this, shapes->y, getOutput())) ||
+      failed(checkResultShape(*this, shapes->presentKey, getPresentKey(), "present_key")) ||
+      failed(checkResultShape(*this, shapes->presentValue, getPresentValue(),
+                              "present_value")) ||
+      failed(checkResultShape(*this, shapes->qk, getQkOutput(), "qk_output")))
     return failure();
   return success();
 }

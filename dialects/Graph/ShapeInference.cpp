@@ -203,6 +203,58 @@ std::optional<Shape> einsum(llvm::StringRef equation,
   return result;
 }
 
+std::optional<AttentionShapes>
+attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> v,
+          llvm::ArrayRef<int64_t> pastKey, int64_t qHeads, int64_t kvHeads,
+          std::string &error) {
+  size_t rank = q.size();
+  if ((rank != 3 && rank != 4) || k.size() != rank || v.size() != rank) {
+    error = "q, k and v must all be 3-D or all be 4-D";
+    return std::nullopt;
+  }
+  auto divide = [](int64_t a, int64_t b) { return isDynamic(a) ? a : a / b; };
+  int64_t headQ, headK, headV, sq = q[rank - 2], skv = k[rank - 2];
+  if (rank == 3) {
+    if (qHeads < 1 || kvHeads < 1) {
+      error = "3-D inputs need positive q_num_heads and kv_num_heads";
+      return std::nullopt;
+    }
+    sq = q[1];
+    skv = k[1];
+    headQ = divide(q[2], qHeads);
+    headK = divide(k[2], kvHeads);
+    headV = divide(v[2], kvHeads);
+  } else {
+    qHeads = q[1];
+    kvHeads = k[1];
+    headQ = q[3];
+    headK = k[3];
+    headV = v[3];
+  }
+  if (!isDynamic(qHeads) && !isDynamic(kvHeads) && (kvHeads < 1 || qHeads % kvHeads)) {
+    error = "q_num_heads must be a multiple of kv_num_heads";
+    return std::nullopt;
+  }
+  if (!isDynamic(headQ) && !isDynamic(headK) && headQ != headK) {
+    error = "q and k head sizes differ";
+    return std::nullopt;
+  }
+  if (!pastKey.empty() && pastKey.size() != 4) {
+    error = "past_key and past_value must be 4-D";
+    return std::nullopt;
+  }
+  int64_t past = pastKey.empty() ? 0 : pastKey[2];
+  int64_t total = isDynamic(past) || isDynamic(skv) ? kDynamic : past + skv;
+  int64_t batch = q[0];
+  AttentionShapes s;
+  s.y = rank == 4 ? Shape{batch, qHeads, sq, headV}
+                  : Shape{batch, sq, isDynamic(headV) ? kDynamic : qHeads * headV};
+  s.presentKey = {batch, kvHeads, total, headK};
+  s.presentValue = {batch, kvHeads, total, headV};
+  s.qk = {batch, qHeads, sq, total};
+  return s;
+}
+
 int64_t product(llvm::ArrayRef<int64_t> dims) {
   int64_t p = 1;
   for (int64_t d : dims) {

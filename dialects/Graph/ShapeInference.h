@@ -56,6 +56,17 @@ std::optional<Shape> einsum(llvm::StringRef equation,
                             llvm::ArrayRef<llvm::ArrayRef<int64_t>> operands,
                             std::string &explicitEquation, std::string &error);
 
+/// Result shapes of ONNX Attention: Y, present_key, present_value, qk output.
+struct AttentionShapes {
+  Shape y, presentKey, presentValue, qk;
+};
+/// `qHeads`/`kvHeads` are needed for 3-D inputs (0 when absent); `pastKey` is empty
+/// without a KV cache. nullopt (with `error` set) when the shapes cannot work.
+std::optional<AttentionShapes>
+attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> v,
+          llvm::ArrayRef<int64_t> pastKey, int64_t qHeads, int64_t kvHeads,
+          std::string &error);
+
 /// Product of the dims, or kDynamic when any is dynamic.
 int64_t product(llvm::ArrayRef<int64_t> dims);
 

@@ -396,52 +396,24 @@ template <typename OpTy> LogicalResult importSoftmaxLike(NodeImporter &n) {
 }
 
 LogicalResult importAttention(NodeImporter &n) {
-  auto q = n.inputType(0), k = n.inputType(1), v = n.inputType(2);
-  int64_t rank = q.getRank();
-  if ((rank != 3 && rank != 4) || k.getRank() != rank || v.getRank() != rank)
-    return n.fail("Q, K and V must all be 3-D or all be 4-D");
+  auto q = n.inputType(0);
   if (n.hasInput(4) != n.hasInput(5))
     return n.fail("past_key and past_value must be given together");
-  IntegerAttr qHeadsAttr, kvHeadsAttr;
-  int64_t qHeads, kvHeads, headK, headV, sq, skv;
-  auto divide = [](int64_t a, int64_t b) {
-    return sh::isDynamic(a) ? a : a / b;
-  };
-  if (rank == 3) {
-    qHeads = n.attrInt("q_num_heads", 0);
-    kvHeads = n.attrInt("kv_num_heads", 0);
-    if (qHeads < 1 || kvHeads < 1)
-      return n.fail("3-D inputs need q_num_heads and kv_num_heads");
-    qHeadsAttr = n.b.getI64IntegerAttr(qHeads);
-    kvHeadsAttr = n.b.getI64IntegerAttr(kvHeads);
-    sq = q.getDimSize(1);
-    skv = k.getDimSize(1);
-    headK = divide(k.getDimSize(2), kvHeads);
-    headV = divide(v.getDimSize(2), kvHeads);
-  } else {
-    qHeads = q.getDimSize(1);
-    kvHeads = k.getDimSize(1);
-    sq = q.getDimSize(2);
-    skv = k.getDimSize(2);
-    headK = k.getDimSize(3);
-    headV = v.getDimSize(3);
-  }
-  if (!sh::isDynamic(qHeads) && !sh::isDynamic(kvHeads) &&
-      (kvHeads == 0 || qHeads % kvHeads))
-    return n.fail("q_num_heads must be a multiple of kv_num_heads");
-  int64_t past = n.hasInput(4) ? n.inputType(4).getDimSize(2) : 0;
-  int64_t total =
-      sh::isDynamic(past) || sh::isDynamic(skv) ? sh::kDynamic : past + skv;
-  int64_t batch = q.getDimSize(0);
-  Type et = q.getElementType();
-  auto y = rank == 4
-               ? q.clone(sh::Shape{batch, qHeads, sq, headV})
-               : q.clone(sh::Shape{
-                     batch, sq, sh::isDynamic(headV) ? headV : qHeads * headV});
-  SmallVector<Type> types{
-      y, RankedTensorType::get({batch, kvHeads, total, headK}, et),
-      RankedTensorType::get({batch, kvHeads, total, headV}, et),
-      RankedTensorType::get({batch, qHeads, sq, total}, et)};
+  int64_t qHeads = q.getRank() == 3 ? n.attrInt("q_num_heads", 0) : 0;
+  int64_t kvHeads = q.getRank() == 3 ? n.attrInt("kv_num_heads", 0) : 0;
+  std::string error;
+  std::optional<sh::AttentionShapes> shapes = sh::attention(
+      q.getShape(), n.inputType(1).getShape(), n.inputType(2).getShape(),
+      n.hasInput(4) ? n.inputType(4).getShape() : ArrayRef<int64_t>(), qHeads, kvHeads,
+      error);
+  if (!shapes)
+    return n.fail(error);
+  IntegerAttr qHeadsAttr = qHeads ? n.b.getI64IntegerAttr(qHeads) : IntegerAttr();
+  IntegerAttr kvHeadsAttr = kvHeads ? n.b.getI64IntegerAttr(kvHeads) : IntegerAttr();
+  SmallVector<Type> types;
+  for (const sh::Shape &s :
+       {shapes->y, shapes->presentKey, shapes->presentValue, shapes->qk})
+    types.push_back(q.clone(s));
   auto opt = [&](int i) { return n.hasInput(i) ? n.input(i) : Value(); };
   auto op = AttentionOp::create(
       n.b, n.loc, types, n.input(0), n.input(1), n.input(2), opt(3), opt(4),

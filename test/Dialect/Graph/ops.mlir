@@ -192,66 +192,79 @@ func.func @constants(%x: tensor<?x8xf32>, %sh: tensor<2xi64>) {
   return
 }
 
-// Data movement, including split with run-time sizes (the dynamic_sizes operand).
+// Data movement (flatten with a negative axis too), including run-time axes for
+// squeeze/unsqueeze (dynamic_axes) and run-time sizes for split (dynamic_sizes).
 // CHECK-LABEL: func.func @data_movement
-// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x4x4xf32>, %[[S:[^:]+]]: tensor<2xi64>, %[[V:[^:]+]]: tensor<?x6xf32>, %[[I:[^:]+]]: tensor<?x3xi64>)
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x4x4xf32>, %[[S:[^:]+]]: tensor<2xi64>, %[[V:[^:]+]]: tensor<?x6xf32>, %[[I:[^:]+]]: tensor<?x3xi64>, %[[A:[^:]+]]: tensor<1xi64>)
 // CHECK: %{{.+}} = anvil.reshape %[[X]], %[[S]] : (tensor<?x4x4xf32>, tensor<2xi64>) -> tensor<?x16xf32>
 // CHECK: %{{.+}} = anvil.reshape %[[X]], %[[S]] {allowzero = true} : (tensor<?x4x4xf32>, tensor<2xi64>) -> tensor<?x16xf32>
 // CHECK: %{{.+}} = anvil.flatten %[[X]] {axis = 1 : i64} : (tensor<?x4x4xf32>) -> tensor<?x16xf32>
-// CHECK: %[[V3:.+]] = anvil.unsqueeze %[[V]] {axes = array<i64: 1>} : (tensor<?x6xf32>) -> tensor<?x1x6xf32>
-// CHECK: %{{.+}} = anvil.squeeze %[[V3]] {axes = array<i64: 1>} : (tensor<?x1x6xf32>) -> tensor<?x6xf32>
+// CHECK: %{{.+}} = anvil.flatten %[[X]] {axis = -1 : i64} : (tensor<?x4x4xf32>) -> tensor<?x4xf32>
+// CHECK: %[[V4:.+]] = anvil.unsqueeze %[[V]] {axes = array<i64: 1>} : (tensor<?x6xf32>) -> tensor<?x1x6xf32>
+// CHECK: %{{.+}} = anvil.squeeze %[[V4]] {axes = array<i64: 1>} : (tensor<?x1x6xf32>) -> tensor<?x6xf32>
+// CHECK: %{{.+}} = anvil.squeeze %[[V4]], %[[A]] {axes = array<i64>} : (tensor<?x1x6xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+// CHECK: %{{.+}} = anvil.unsqueeze %[[V]], %[[A]] {axes = array<i64>} : (tensor<?x6xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
 // CHECK: %{{.+}} = anvil.transpose %[[X]] {perm = array<i64: 0, 2, 1>} : (tensor<?x4x4xf32>) -> tensor<?x4x4xf32>
 // CHECK: %{{.+}} = anvil.concat %[[V]], %[[V]] {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x6xf32>) -> tensor<?x12xf32>
 // CHECK: %{{.+}} = anvil.split %[[V]] {axis = 1 : i64, sizes = array<i64: 2, 4>} : (tensor<?x6xf32>) -> (tensor<?x2xf32>, tensor<?x4xf32>)
 // CHECK: %{{.+}} = anvil.split %[[V]], %[[S]] {axis = 1 : i64, sizes = array<i64>} : (tensor<?x6xf32>, tensor<2xi64>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-// CHECK: %[[V9:.+]] = anvil.constant dense<1> : tensor<1xi64>
-// CHECK: %{{.+}} = anvil.slice %[[V]], %[[V9]], %[[V9]], %[[V9]], %[[V9]] : (tensor<?x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+// CHECK: %[[V12:.+]] = anvil.constant dense<1> : tensor<1xi64>
+// CHECK: %{{.+}} = anvil.slice %[[V]], %[[V12]], %[[V12]], %[[V12]], %[[V12]] : (tensor<?x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
 // CHECK: %{{.+}} = anvil.gather %[[V]], %[[I]] {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x?x3xf32>
 // CHECK: %{{.+}} = anvil.gather_elements %[[V]], %[[I]] {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x3xf32>
 // CHECK: %{{.+}} = anvil.expand %[[V]], %[[S]] : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x6xf32>
 // CHECK: %{{.+}} = anvil.tile %[[V]], %[[S]] : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
-func.func @data_movement(%x: tensor<?x4x4xf32>, %s: tensor<2xi64>, %v: tensor<?x6xf32>, %i: tensor<?x3xi64>) {
+func.func @data_movement(%x: tensor<?x4x4xf32>, %s: tensor<2xi64>, %v: tensor<?x6xf32>, %i: tensor<?x3xi64>, %a: tensor<1xi64>) {
   %0 = anvil.reshape %x, %s : (tensor<?x4x4xf32>, tensor<2xi64>) -> tensor<?x16xf32>
   %1 = anvil.reshape %x, %s {allowzero = true} : (tensor<?x4x4xf32>, tensor<2xi64>) -> tensor<?x16xf32>
   %2 = anvil.flatten %x {axis = 1 : i64} : (tensor<?x4x4xf32>) -> tensor<?x16xf32>
-  %3 = anvil.unsqueeze %v {axes = array<i64: 1>} : (tensor<?x6xf32>) -> tensor<?x1x6xf32>
-  %4 = anvil.squeeze %3 {axes = array<i64: 1>} : (tensor<?x1x6xf32>) -> tensor<?x6xf32>
-  %5 = anvil.transpose %x {perm = array<i64: 0, 2, 1>} : (tensor<?x4x4xf32>) -> tensor<?x4x4xf32>
-  %6 = anvil.concat %v, %v {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x6xf32>) -> tensor<?x12xf32>
-  %7:2 = anvil.split %v {axis = 1 : i64, sizes = array<i64: 2, 4>} : (tensor<?x6xf32>) -> (tensor<?x2xf32>, tensor<?x4xf32>)
-  %8:2 = anvil.split %v, %s {axis = 1 : i64, sizes = array<i64>} : (tensor<?x6xf32>, tensor<2xi64>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
-  %9 = anvil.constant dense<1> : tensor<1xi64>
-  %10 = anvil.slice %v, %9, %9, %9, %9 : (tensor<?x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
-  %11 = anvil.gather %v, %i {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x?x3xf32>
-  %12 = anvil.gather_elements %v, %i {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x3xf32>
-  %13 = anvil.expand %v, %s : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x6xf32>
-  %14 = anvil.tile %v, %s : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
+  %3 = anvil.flatten %x {axis = -1 : i64} : (tensor<?x4x4xf32>) -> tensor<?x4xf32>
+  %4 = anvil.unsqueeze %v {axes = array<i64: 1>} : (tensor<?x6xf32>) -> tensor<?x1x6xf32>
+  %5 = anvil.squeeze %4 {axes = array<i64: 1>} : (tensor<?x1x6xf32>) -> tensor<?x6xf32>
+  %6 = anvil.squeeze %4, %a {axes = array<i64>} : (tensor<?x1x6xf32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %7 = anvil.unsqueeze %v, %a {axes = array<i64>} : (tensor<?x6xf32>, tensor<1xi64>) -> tensor<?x?x?xf32>
+  %8 = anvil.transpose %x {perm = array<i64: 0, 2, 1>} : (tensor<?x4x4xf32>) -> tensor<?x4x4xf32>
+  %9 = anvil.concat %v, %v {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x6xf32>) -> tensor<?x12xf32>
+  %10:2 = anvil.split %v {axis = 1 : i64, sizes = array<i64: 2, 4>} : (tensor<?x6xf32>) -> (tensor<?x2xf32>, tensor<?x4xf32>)
+  %11:2 = anvil.split %v, %s {axis = 1 : i64, sizes = array<i64>} : (tensor<?x6xf32>, tensor<2xi64>) -> (tensor<?x?xf32>, tensor<?x?xf32>)
+  %12 = anvil.constant dense<1> : tensor<1xi64>
+  %13 = anvil.slice %v, %12, %12, %12, %12 : (tensor<?x6xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %14 = anvil.gather %v, %i {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x?x3xf32>
+  %15 = anvil.gather_elements %v, %i {axis = 1 : i64} : (tensor<?x6xf32>, tensor<?x3xi64>) -> tensor<?x3xf32>
+  %16 = anvil.expand %v, %s : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x6xf32>
+  %17 = anvil.tile %v, %s : (tensor<?x6xf32>, tensor<2xi64>) -> tensor<?x?xf32>
   return
 }
 
-// Pad with and without the fill value; resize with attribute scales, run-time scales (f32)
-// and run-time sizes (i64) as the dynamic_target operand.
+// Pad with and without the fill value and the axes operand; resize with attribute scales, and
+// with run-time scales (f32) or sizes (i64) as the dynamic_target operand, for all or some axes.
 // CHECK-LABEL: func.func @pad_resize
-// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x3xf32>, %[[P:[^:]+]]: tensor<4xi64>, %[[V:[^:]+]]: tensor<f32>, %[[IMG:[^:]+]]: tensor<?x8x4x4xf32>, %[[SC:[^:]+]]: tensor<4xf32>, %[[SZ:[^:]+]]: tensor<4xi64>)
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x3xf32>, %[[P:[^:]+]]: tensor<4xi64>, %[[V:[^:]+]]: tensor<f32>, %[[IMG:[^:]+]]: tensor<?x8x4x4xf32>, %[[SC:[^:]+]]: tensor<4xf32>, %[[SZ:[^:]+]]: tensor<4xi64>, %[[P2:[^:]+]]: tensor<2xi64>, %[[AX:[^:]+]]: tensor<1xi64>, %[[SC2:[^:]+]]: tensor<2xf32>)
 // CHECK: %{{.+}} = anvil.pad %[[X]], %[[P]] : (tensor<?x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
-// CHECK: %{{.+}} = anvil.pad %[[X]], %[[P]], %[[V]] : (tensor<?x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x?xf32>
+// CHECK: %{{.+}} = anvil.pad %[[X]], %[[P]] value %[[V]] : (tensor<?x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x?xf32>
 // CHECK: %{{.+}} = anvil.pad %[[X]], %[[P]] {mode = "reflect"} : (tensor<?x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+// CHECK: %{{.+}} = anvil.pad %[[X]], %[[P2]] axes %[[AX]] : (tensor<?x3xf32>, tensor<2xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+// CHECK: %{{.+}} = anvil.pad %[[X]], %[[P2]] value %[[V]] axes %[[AX]] {mode = "edge"} : (tensor<?x3xf32>, tensor<2xi64>, tensor<f32>, tensor<1xi64>) -> tensor<?x?xf32>
 // CHECK: %{{.+}} = anvil.resize %[[IMG]] {scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
 // CHECK: %{{.+}} = anvil.resize %[[IMG]], %[[SC]] {coordinate_transformation_mode = "align_corners", mode = "linear", scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
 // CHECK: %{{.+}} = anvil.resize %[[IMG]] {coordinate_transformation_mode = "tf_crop_and_resize", cubic_coeff_a = -5.000000e-01 : f32, exclude_outside = true, extrapolation_value = 1.000000e+00 : f32, mode = "cubic", roi = array<f64: 0.000000e+00, 0.000000e+00, 0.000000e+00, 0.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00, 1.000000e+00>, scales = array<f64: 1.000000e+00, 1.000000e+00, 2.000000e+00, 2.000000e+00>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
 // CHECK: %{{.+}} = anvil.resize %[[IMG]], %[[SZ]] {scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+// CHECK: %{{.+}} = anvil.resize %[[IMG]], %[[SC2]] {axes = array<i64: 2, 3>, keep_aspect_ratio_policy = "not_larger", scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<2xf32>) -> tensor<?x?x?x?xf32>
 // CHECK: %{{.+}} = anvil.depth_to_space %[[IMG]] {blocksize = 2 : i64, mode = "CRD"} : (tensor<?x8x4x4xf32>) -> tensor<?x2x8x8xf32>
 // CHECK: %{{.+}} = anvil.space_to_depth %[[IMG]] {blocksize = 2 : i64} : (tensor<?x8x4x4xf32>) -> tensor<?x32x2x2xf32>
-func.func @pad_resize(%x: tensor<?x3xf32>, %p: tensor<4xi64>, %v: tensor<f32>, %img: tensor<?x8x4x4xf32>, %sc: tensor<4xf32>, %sz: tensor<4xi64>) {
+func.func @pad_resize(%x: tensor<?x3xf32>, %p: tensor<4xi64>, %v: tensor<f32>, %img: tensor<?x8x4x4xf32>, %sc: tensor<4xf32>, %sz: tensor<4xi64>, %p2: tensor<2xi64>, %ax: tensor<1xi64>, %sc2: tensor<2xf32>) {
   %0 = anvil.pad %x, %p : (tensor<?x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
-  %1 = anvil.pad %x, %p, %v {mode = "constant"} : (tensor<?x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x?xf32>
+  %1 = anvil.pad %x, %p value %v {mode = "constant"} : (tensor<?x3xf32>, tensor<4xi64>, tensor<f32>) -> tensor<?x?xf32>
   %2 = anvil.pad %x, %p {mode = "reflect"} : (tensor<?x3xf32>, tensor<4xi64>) -> tensor<?x?xf32>
-  %3 = anvil.resize %img {mode = "nearest", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
-  %4 = anvil.resize %img, %sc {mode = "linear", coordinate_transformation_mode = "align_corners", scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
-  %5 = anvil.resize %img {mode = "cubic", cubic_coeff_a = -5.0e-01 : f32, exclude_outside = true, coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.0 : f32, roi = array<f64: 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0>, scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
-  %6 = anvil.resize %img, %sz {scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
-  %7 = anvil.depth_to_space %img {blocksize = 2 : i64, mode = "CRD"} : (tensor<?x8x4x4xf32>) -> tensor<?x2x8x8xf32>
-  %8 = anvil.space_to_depth %img {blocksize = 2 : i64} : (tensor<?x8x4x4xf32>) -> tensor<?x32x2x2xf32>
+  %3 = anvil.pad %x, %p2 axes %ax : (tensor<?x3xf32>, tensor<2xi64>, tensor<1xi64>) -> tensor<?x?xf32>
+  %4 = anvil.pad %x, %p2 value %v axes %ax {mode = "edge"} : (tensor<?x3xf32>, tensor<2xi64>, tensor<f32>, tensor<1xi64>) -> tensor<?x?xf32>
+  %5 = anvil.resize %img {mode = "nearest", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
+  %6 = anvil.resize %img, %sc {mode = "linear", coordinate_transformation_mode = "align_corners", scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xf32>) -> tensor<?x?x?x?xf32>
+  %7 = anvil.resize %img {mode = "cubic", cubic_coeff_a = -5.0e-01 : f32, exclude_outside = true, coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 1.0 : f32, roi = array<f64: 0.0, 0.0, 0.0, 0.0, 1.0, 1.0, 1.0, 1.0>, scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<?x8x4x4xf32>) -> tensor<?x8x8x8xf32>
+  %8 = anvil.resize %img, %sz {scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<4xi64>) -> tensor<?x?x?x?xf32>
+  %9 = anvil.resize %img, %sc2 {axes = array<i64: 2, 3>, keep_aspect_ratio_policy = "not_larger", scales = array<f64>} : (tensor<?x8x4x4xf32>, tensor<2xf32>) -> tensor<?x?x?x?xf32>
+  %10 = anvil.depth_to_space %img {blocksize = 2 : i64, mode = "CRD"} : (tensor<?x8x4x4xf32>) -> tensor<?x2x8x8xf32>
+  %11 = anvil.space_to_depth %img {blocksize = 2 : i64} : (tensor<?x8x4x4xf32>) -> tensor<?x32x2x2xf32>
   return
 }
 
@@ -298,18 +311,36 @@ func.func @nn(%a: tensor<?x16x64xf32>, %w: tensor<64x32xf32>, %g: tensor<?x512xf
   return
 }
 
-// Trilu and cumsum with static k/axis attributes and with the dynamic_k / dynamic_axis operands.
+// Trilu, cumsum and cumprod with static k/axis attributes and with the dynamic_k / dynamic_axis operands.
 // CHECK-LABEL: func.func @trilu_cumsum
 // CHECK-SAME: (%[[M:[^:]+]]: tensor<?x4x4xf32>, %[[K:[^:]+]]: tensor<i64>, %[[AX:[^:]+]]: tensor<i32>)
 // CHECK: %{{.+}} = anvil.trilu %[[M]] {k = 1 : i64, upper = false} : tensor<?x4x4xf32>
 // CHECK: %{{.+}} = anvil.trilu %[[M]], %[[K]] : tensor<i64> : tensor<?x4x4xf32>
 // CHECK: %{{.+}} = anvil.cumsum %[[M]] {axis = 1 : i64, exclusive = true, reverse = true} : tensor<?x4x4xf32>
 // CHECK: %{{.+}} = anvil.cumsum %[[M]], %[[AX]] : tensor<i32> {axis = 0 : i64} : tensor<?x4x4xf32>
+// CHECK: %{{.+}} = anvil.cumprod %[[M]] {axis = -1 : i64} : tensor<?x4x4xf32>
+// CHECK: %{{.+}} = anvil.cumprod %[[M]], %[[AX]] : tensor<i32> {axis = 0 : i64, reverse = true} : tensor<?x4x4xf32>
 func.func @trilu_cumsum(%m: tensor<?x4x4xf32>, %k: tensor<i64>, %ax: tensor<i32>) {
   %0 = anvil.trilu %m {upper = false, k = 1 : i64} : tensor<?x4x4xf32>
   %1 = anvil.trilu %m, %k : tensor<i64> {upper = true} : tensor<?x4x4xf32>
   %2 = anvil.cumsum %m {axis = 1 : i64, exclusive = true, reverse = true} : tensor<?x4x4xf32>
   %3 = anvil.cumsum %m, %ax : tensor<i32> {axis = 0 : i64} : tensor<?x4x4xf32>
+  %4 = anvil.cumprod %m {axis = -1 : i64} : tensor<?x4x4xf32>
+  %5 = anvil.cumprod %m, %ax : tensor<i32> {axis = 0 : i64, reverse = true} : tensor<?x4x4xf32>
+  return
+}
+
+// Attention: 4-D with causal masking; with a mask, a KV cache and qk_output after softmax;
+// 3-D grouped-query heads with a sliding window and per-batch valid KV lengths.
+// CHECK-LABEL: func.func @attention
+// CHECK-SAME: (%[[Q:[^:]+]]: tensor<?x8x16x64xf32>, %[[K:[^:]+]]: tensor<?x2x16x64xf32>, %[[V:[^:]+]]: tensor<?x2x16x64xf32>, %[[MASK:[^:]+]]: tensor<16x20xi1>, %[[PK:[^:]+]]: tensor<?x2x4x64xf32>, %[[PV:[^:]+]]: tensor<?x2x4x64xf32>, %[[Q3:[^:]+]]: tensor<?x16x512xf32>, %[[K3:[^:]+]]: tensor<?x16x128xf32>, %[[LEN:[^:]+]]: tensor<?xi64>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} = anvil.attention %[[Q]], %[[K]], %[[V]] {is_causal = true} : (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>) -> (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x8x16x16xf32>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} = anvil.attention %[[Q]], %[[K]], %[[V]] mask %[[MASK]] past %[[PK]], %[[PV]] {qk_matmul_output_mode = 3 : i64, scale = 1.250000e-01 : f32, softcap = 5.000000e+00 : f32} : (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<16x20xi1>, tensor<?x2x4x64xf32>, tensor<?x2x4x64xf32>) -> (tensor<?x8x16x64xf32>, tensor<?x2x20x64xf32>, tensor<?x2x20x64xf32>, tensor<?x8x16x20xf32>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} = anvil.attention %[[Q3]], %[[K3]], %[[K3]] nonpad %[[LEN]] {kv_num_heads = 2 : i64, left_window_size = 4 : i64, q_num_heads = 8 : i64, right_window_size = 0 : i64, softmax_precision = 1 : i64} : (tensor<?x16x512xf32>, tensor<?x16x128xf32>, tensor<?x16x128xf32>, tensor<?xi64>) -> (tensor<?x16x512xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x8x16x16xf32>)
+func.func @attention(%q: tensor<?x8x16x64xf32>, %k: tensor<?x2x16x64xf32>, %v: tensor<?x2x16x64xf32>, %mask: tensor<16x20xi1>, %pk: tensor<?x2x4x64xf32>, %pv: tensor<?x2x4x64xf32>, %q3: tensor<?x16x512xf32>, %k3: tensor<?x16x128xf32>, %len: tensor<?xi64>) {
+  %y:4 = anvil.attention %q, %k, %v {is_causal = true} : (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>) -> (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x8x16x16xf32>)
+  %z:4 = anvil.attention %q, %k, %v mask %mask past %pk, %pv {qk_matmul_output_mode = 3 : i64, scale = 1.250000e-01 : f32, softcap = 5.0 : f32} : (tensor<?x8x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<16x20xi1>, tensor<?x2x4x64xf32>, tensor<?x2x4x64xf32>) -> (tensor<?x8x16x64xf32>, tensor<?x2x20x64xf32>, tensor<?x2x20x64xf32>, tensor<?x8x16x20xf32>)
+  %w:4 = anvil.attention %q3, %k3, %k3 nonpad %len {q_num_heads = 8 : i64, kv_num_heads = 2 : i64, left_window_size = 4 : i64, right_window_size = 0 : i64, softmax_precision = 1 : i64} : (tensor<?x16x512xf32>, tensor<?x16x128xf32>, tensor<?x16x128xf32>, tensor<?xi64>) -> (tensor<?x16x512xf32>, tensor<?x2x16x64xf32>, tensor<?x2x16x64xf32>, tensor<?x8x16x16xf32>)
   return
 }
 
@@ -354,18 +385,85 @@ func.func @reductions(%x: tensor<?x8x4xf32>, %axes: tensor<1xi64>, %k: tensor<1x
   return
 }
 
-// Per-tensor and per-axis (de)quantization.
+// Per-tensor, per-axis and blocked (de)quantization.
 // CHECK-LABEL: func.func @quant
-// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x8xf32>, %[[S:[^:]+]]: tensor<f32>, %[[Z:[^:]+]]: tensor<ui8>, %[[CS:[^:]+]]: tensor<8xf32>, %[[CZ:[^:]+]]: tensor<8xi8>)
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x8xf32>, %[[S:[^:]+]]: tensor<f32>, %[[Z:[^:]+]]: tensor<ui8>, %[[CS:[^:]+]]: tensor<8xf32>, %[[CZ:[^:]+]]: tensor<8xi8>, %[[BS:[^:]+]]: tensor<?x2xf32>, %[[BZ:[^:]+]]: tensor<?x2xi8>)
 // CHECK: %[[V0:.+]] = anvil.quantize %[[X]], %[[S]], %[[Z]] : (tensor<?x8xf32>, tensor<f32>, tensor<ui8>) -> tensor<?x8xui8>
 // CHECK: %{{.+}} = anvil.dequantize %[[V0]], %[[S]], %[[Z]] : (tensor<?x8xui8>, tensor<f32>, tensor<ui8>) -> tensor<?x8xf32>
 // CHECK: %[[V2:.+]] = anvil.quantize %[[X]], %[[CS]], %[[CZ]] : (tensor<?x8xf32>, tensor<8xf32>, tensor<8xi8>) -> tensor<?x8xi8>
 // CHECK: %{{.+}} = anvil.dequantize %[[V2]], %[[CS]], %[[CZ]] {axis = -1 : i64} : (tensor<?x8xi8>, tensor<8xf32>, tensor<8xi8>) -> tensor<?x8xf32>
-func.func @quant(%x: tensor<?x8xf32>, %s: tensor<f32>, %z: tensor<ui8>, %cs: tensor<8xf32>, %cz: tensor<8xi8>) {
+// CHECK: %[[V4:.+]] = anvil.quantize %[[X]], %[[BS]], %[[BZ]] {block_size = 4 : i64} : (tensor<?x8xf32>, tensor<?x2xf32>, tensor<?x2xi8>) -> tensor<?x8xi8>
+// CHECK: %{{.+}} = anvil.dequantize %[[V4]], %[[BS]], %[[BZ]] {block_size = 4 : i64} : (tensor<?x8xi8>, tensor<?x2xf32>, tensor<?x2xi8>) -> tensor<?x8xf32>
+func.func @quant(%x: tensor<?x8xf32>, %s: tensor<f32>, %z: tensor<ui8>, %cs: tensor<8xf32>, %cz: tensor<8xi8>, %bs: tensor<?x2xf32>, %bz: tensor<?x2xi8>) {
   %0 = anvil.quantize %x, %s, %z : (tensor<?x8xf32>, tensor<f32>, tensor<ui8>) -> tensor<?x8xui8>
   %1 = anvil.dequantize %0, %s, %z : (tensor<?x8xui8>, tensor<f32>, tensor<ui8>) -> tensor<?x8xf32>
   %2 = anvil.quantize %x, %cs, %cz {axis = 1 : i64} : (tensor<?x8xf32>, tensor<8xf32>, tensor<8xi8>) -> tensor<?x8xi8>
   %3 = anvil.dequantize %2, %cs, %cz {axis = -1 : i64} : (tensor<?x8xi8>, tensor<8xf32>, tensor<8xi8>) -> tensor<?x8xf32>
+  %4 = anvil.quantize %x, %bs, %bz {block_size = 4 : i64} : (tensor<?x8xf32>, tensor<?x2xf32>, tensor<?x2xi8>) -> tensor<?x8xi8>
+  %5 = anvil.dequantize %4, %bs, %bz {block_size = 4 : i64} : (tensor<?x8xi8>, tensor<?x2xf32>, tensor<?x2xi8>) -> tensor<?x8xf32>
+  return
+}
+
+// Indexing and scattering: gather_nd (with batch_dims), scatter_elements and scatter_nd with
+// their reductions, one_hot, non_zero.
+// CHECK-LABEL: func.func @index_ops
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x4x5xf32>, %[[I2:[^:]+]]: tensor<?x3x2xi64>, %[[IB:[^:]+]]: tensor<?x3x1xi64>, %[[IE:[^:]+]]: tensor<?x4x2xi64>, %[[UE:[^:]+]]: tensor<?x4x2xf32>, %[[S:[^:]+]]: tensor<8xf32>, %[[IN:[^:]+]]: tensor<4x1xi64>, %[[UN:[^:]+]]: tensor<4xf32>, %[[OH:[^:]+]]: tensor<?xi64>, %[[VALS:[^:]+]]: tensor<2xf32>)
+// CHECK: %{{.+}} = anvil.gather_nd %[[X]], %[[I2]] : (tensor<?x4x5xf32>, tensor<?x3x2xi64>) -> tensor<?x3x5xf32>
+// CHECK: %{{.+}} = anvil.gather_nd %[[X]], %[[IB]] {batch_dims = 1 : i64} : (tensor<?x4x5xf32>, tensor<?x3x1xi64>) -> tensor<?x3x5xf32>
+// CHECK: %{{.+}} = anvil.scatter_elements %[[X]], %[[IE]], %[[UE]] {axis = 2 : i64} : (tensor<?x4x5xf32>, tensor<?x4x2xi64>, tensor<?x4x2xf32>) -> tensor<?x4x5xf32>
+// CHECK: %{{.+}} = anvil.scatter_elements %[[X]], %[[IE]], %[[UE]] {axis = -1 : i64, reduction = "max"} : (tensor<?x4x5xf32>, tensor<?x4x2xi64>, tensor<?x4x2xf32>) -> tensor<?x4x5xf32>
+// CHECK: %{{.+}} = anvil.scatter_nd %[[S]], %[[IN]], %[[UN]] {reduction = "add"} : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+// CHECK: %{{.+}} = anvil.scatter_nd %[[S]], %[[IN]], %[[UN]] : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+// CHECK: %{{.+}} = anvil.one_hot %[[OH]], %[[VALS]] {axis = -1 : i64, depth = 10 : i64} : (tensor<?xi64>, tensor<2xf32>) -> tensor<?x10xf32>
+// CHECK: %{{.+}} = anvil.one_hot %[[OH]], %[[VALS]] {axis = 0 : i64, depth = 3 : i64} : (tensor<?xi64>, tensor<2xf32>) -> tensor<3x?xf32>
+// CHECK: %{{.+}} = anvil.non_zero %[[X]] : (tensor<?x4x5xf32>) -> tensor<3x?xi64>
+func.func @index_ops(%x: tensor<?x4x5xf32>, %i2: tensor<?x3x2xi64>, %ib: tensor<?x3x1xi64>, %ie: tensor<?x4x2xi64>, %ue: tensor<?x4x2xf32>, %s: tensor<8xf32>, %in: tensor<4x1xi64>, %un: tensor<4xf32>, %oh: tensor<?xi64>, %vals: tensor<2xf32>) {
+  %0 = anvil.gather_nd %x, %i2 : (tensor<?x4x5xf32>, tensor<?x3x2xi64>) -> tensor<?x3x5xf32>
+  %1 = anvil.gather_nd %x, %ib {batch_dims = 1 : i64} : (tensor<?x4x5xf32>, tensor<?x3x1xi64>) -> tensor<?x3x5xf32>
+  %2 = anvil.scatter_elements %x, %ie, %ue {axis = 2 : i64} : (tensor<?x4x5xf32>, tensor<?x4x2xi64>, tensor<?x4x2xf32>) -> tensor<?x4x5xf32>
+  %3 = anvil.scatter_elements %x, %ie, %ue {axis = -1 : i64, reduction = "max"} : (tensor<?x4x5xf32>, tensor<?x4x2xi64>, tensor<?x4x2xf32>) -> tensor<?x4x5xf32>
+  %4 = anvil.scatter_nd %s, %in, %un {reduction = "add"} : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+  %5 = anvil.scatter_nd %s, %in, %un : (tensor<8xf32>, tensor<4x1xi64>, tensor<4xf32>) -> tensor<8xf32>
+  %6 = anvil.one_hot %oh, %vals {axis = -1 : i64, depth = 10 : i64} : (tensor<?xi64>, tensor<2xf32>) -> tensor<?x10xf32>
+  %7 = anvil.one_hot %oh, %vals {axis = 0 : i64, depth = 3 : i64} : (tensor<?xi64>, tensor<2xf32>) -> tensor<3x?xf32>
+  %8 = anvil.non_zero %x : (tensor<?x4x5xf32>) -> tensor<3x?xi64>
+  return
+}
+
+// Einsum (explicit output, implicit output, ellipsis), bitcast, LRN and grid_sample.
+// CHECK-LABEL: func.func @misc_ops
+// CHECK-SAME: (%[[A:[^:]+]]: tensor<?x3x4xf32>, %[[B:[^:]+]]: tensor<?x4x5xf32>, %[[M:[^:]+]]: tensor<3x4xf32>, %[[F:[^:]+]]: tensor<?x8xf32>, %[[IMG:[^:]+]]: tensor<?x3x8x8xf32>, %[[G:[^:]+]]: tensor<?x4x6x2xf32>)
+// CHECK: %{{.+}} = anvil.einsum %[[A]], %[[B]] {equation = "bij,bjk->bik"} : (tensor<?x3x4xf32>, tensor<?x4x5xf32>) -> tensor<?x3x5xf32>
+// CHECK: %{{.+}} = anvil.einsum %[[M]] {equation = "ij->ji"} : (tensor<3x4xf32>) -> tensor<4x3xf32>
+// CHECK: %{{.+}} = anvil.einsum %[[A]] {equation = "...ij->...ji"} : (tensor<?x3x4xf32>) -> tensor<?x4x3xf32>
+// CHECK: %{{.+}} = anvil.bitcast %[[F]] : tensor<?x8xf32> to tensor<?x8xi32>
+// CHECK: %{{.+}} = anvil.lrn %[[IMG]] {alpha = 2.000000e-04 : f32, beta = 5.000000e-01 : f32, bias = 2.000000e+00 : f32, size = 3 : i64} : tensor<?x3x8x8xf32>
+// CHECK: %{{.+}} = anvil.lrn %[[IMG]] {size = 5 : i64} : tensor<?x3x8x8xf32>
+// CHECK: %{{.+}} = anvil.grid_sample %[[IMG]], %[[G]] {align_corners = true, mode = "nearest", padding_mode = "border"} : (tensor<?x3x8x8xf32>, tensor<?x4x6x2xf32>) -> tensor<?x3x4x6xf32>
+// CHECK: %{{.+}} = anvil.grid_sample %[[IMG]], %[[G]] : (tensor<?x3x8x8xf32>, tensor<?x4x6x2xf32>) -> tensor<?x3x4x6xf32>
+func.func @misc_ops(%a: tensor<?x3x4xf32>, %b: tensor<?x4x5xf32>, %m: tensor<3x4xf32>, %f: tensor<?x8xf32>, %img: tensor<?x3x8x8xf32>, %g: tensor<?x4x6x2xf32>) {
+  %0 = anvil.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<?x3x4xf32>, tensor<?x4x5xf32>) -> tensor<?x3x5xf32>
+  %1 = anvil.einsum %m {equation = "ij->ji"} : (tensor<3x4xf32>) -> tensor<4x3xf32>
+  %2 = anvil.einsum %a {equation = "...ij->...ji"} : (tensor<?x3x4xf32>) -> tensor<?x4x3xf32>
+  %3 = anvil.bitcast %f : tensor<?x8xf32> to tensor<?x8xi32>
+  %4 = anvil.lrn %img {size = 3 : i64, alpha = 2.0e-04 : f32, beta = 5.0e-01 : f32, bias = 2.0 : f32} : tensor<?x3x8x8xf32>
+  %5 = anvil.lrn %img {size = 5 : i64} : tensor<?x3x8x8xf32>
+  %6 = anvil.grid_sample %img, %g {align_corners = true, mode = "nearest", padding_mode = "border"} : (tensor<?x3x8x8xf32>, tensor<?x4x6x2xf32>) -> tensor<?x3x4x6xf32>
+  %7 = anvil.grid_sample %img, %g : (tensor<?x3x8x8xf32>, tensor<?x4x6x2xf32>) -> tensor<?x3x4x6xf32>
+  return
+}
+
+// Recurrent layers: a forward LSTM with bias and initial states, a bidirectional GRU with
+// sequence lengths, and a batch-first (layout 1) RNN.
+// CHECK-LABEL: func.func @recurrent
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<16x?x8xf32>, %[[W:[^:]+]]: tensor<1x128x8xf32>, %[[R:[^:]+]]: tensor<1x128x32xf32>, %[[B:[^:]+]]: tensor<1x256xf32>, %[[H0:[^:]+]]: tensor<1x?x32xf32>, %[[GW:[^:]+]]: tensor<2x96x8xf32>, %[[GR:[^:]+]]: tensor<2x96x32xf32>, %[[LENS:[^:]+]]: tensor<?xi32>, %[[XB:[^:]+]]: tensor<?x16x8xf32>, %[[RW:[^:]+]]: tensor<1x32x8xf32>, %[[RR:[^:]+]]: tensor<1x32x32xf32>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} = anvil.recurrent %[[X]], %[[W]], %[[R]] bias %[[B]] init_h %[[H0]] init_c %[[H0]] {activations = ["Sigmoid", "Tanh", "Tanh"], cell = "lstm", hidden_size = 32 : i64} : (tensor<16x?x8xf32>, tensor<1x128x8xf32>, tensor<1x128x32xf32>, tensor<1x256xf32>, tensor<1x?x32xf32>, tensor<1x?x32xf32>) -> (tensor<16x1x?x32xf32>, tensor<1x?x32xf32>, tensor<1x?x32xf32>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}} = anvil.recurrent %[[X]], %[[GW]], %[[GR]] lens %[[LENS]] {activations = ["Sigmoid", "Tanh", "Sigmoid", "Tanh"], cell = "gru", clip = 5.000000e+00 : f32, direction = "bidirectional", hidden_size = 32 : i64, linear_before_reset = true} : (tensor<16x?x8xf32>, tensor<2x96x8xf32>, tensor<2x96x32xf32>, tensor<?xi32>) -> (tensor<16x2x?x32xf32>, tensor<2x?x32xf32>)
+// CHECK: %{{[^,]+}}, %{{[^,]+}} = anvil.recurrent %[[XB]], %[[RW]], %[[RR]] {activation_alpha = [1.000000e-01 : f32], activations = ["LeakyRelu"], cell = "rnn", direction = "reverse", hidden_size = 32 : i64, layout = 1 : i64} : (tensor<?x16x8xf32>, tensor<1x32x8xf32>, tensor<1x32x32xf32>) -> (tensor<?x16x1x32xf32>, tensor<?x1x32xf32>)
+func.func @recurrent(%x: tensor<16x?x8xf32>, %w: tensor<1x128x8xf32>, %r: tensor<1x128x32xf32>, %b: tensor<1x256xf32>, %h0: tensor<1x?x32xf32>, %gw: tensor<2x96x8xf32>, %gr: tensor<2x96x32xf32>, %lens: tensor<?xi32>, %xb: tensor<?x16x8xf32>, %rw: tensor<1x32x8xf32>, %rr: tensor<1x32x32xf32>) {
+  %0:3 = anvil.recurrent %x, %w, %r bias %b init_h %h0 init_c %h0 {cell = "lstm", hidden_size = 32 : i64, activations = ["Sigmoid", "Tanh", "Tanh"]} : (tensor<16x?x8xf32>, tensor<1x128x8xf32>, tensor<1x128x32xf32>, tensor<1x256xf32>, tensor<1x?x32xf32>, tensor<1x?x32xf32>) -> (tensor<16x1x?x32xf32>, tensor<1x?x32xf32>, tensor<1x?x32xf32>)
+  %1:2 = anvil.recurrent %x, %gw, %gr lens %lens {cell = "gru", direction = "bidirectional", hidden_size = 32 : i64, activations = ["Sigmoid", "Tanh", "Sigmoid", "Tanh"], linear_before_reset = true, clip = 5.0 : f32} : (tensor<16x?x8xf32>, tensor<2x96x8xf32>, tensor<2x96x32xf32>, tensor<?xi32>) -> (tensor<16x2x?x32xf32>, tensor<2x?x32xf32>)
+  %2:2 = anvil.recurrent %xb, %rw, %rr {cell = "rnn", direction = "reverse", hidden_size = 32 : i64, layout = 1 : i64, activations = ["LeakyRelu"], activation_alpha = [1.0e-01 : f32]} : (tensor<?x16x8xf32>, tensor<1x32x8xf32>, tensor<1x32x32xf32>) -> (tensor<?x16x1x32xf32>, tensor<?x1x32xf32>)
   return
 }
 
