@@ -35,6 +35,13 @@ def Anvil_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 0;
 }
 
+// A 64-bit integer attribute whose getter returns int64_t: axes and offsets are often
+// negative, and upstream I64Attr reads them back as uint64_t.
+def Anvil_I64Attr : TypedSignlessIntegerAttrBase<I64, "int64_t",
+                                                 "64-bit signless integer attribute"> {
+  let convertFromStorage = "$_self.getValue().getSExtValue()";
+}
+
 class Anvil_Op<string mnemonic, list<Trait> traits = []>
     : Op<Anvil_Dialect, mnemonic, !listconcat([Pure], traits)>;
 

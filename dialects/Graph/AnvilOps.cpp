@@ -135,6 +135,14 @@ LogicalResult anvil::verifyArgReduction(Operation *op) {
       op->getResult(0));
 }
 
+/// A sliding window (conv or pooling) must fit the padded input at least once.
+static LogicalResult checkWindowFits(Operation *op, ArrayRef<int64_t> out) {
+  for (int64_t d : out.drop_front(2))
+    if (d == 0)
+      return op->emitOpError("the window is larger than the padded input");
+  return success();
+}
+
 LogicalResult anvil::verifyPool(Operation *op) {
   auto in = rankedType(op->getOperand(0));
   auto kernel =
@@ -166,6 +174,8 @@ LogicalResult anvil::verifyPool(Operation *op) {
     out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i],
                                    pads[i], pads[i + spatial], dilations[i],
                                    ceil && ceil.getValue()));
+  if (failed(checkWindowFits(op, out)))
+    return failure();
   for (Value result : op->getResults())
     if (failed(checkResultShape(op, out, result)))
       return failure();
@@ -235,7 +245,7 @@ static std::pair<int64_t, int64_t> shapeRange(ShapeOp op) {
       v += rank;
     return std::clamp<int64_t>(v, 0, rank);
   };
-  int64_t start = clampIndex((int64_t)op.getStart());
+  int64_t start = clampIndex(op.getStart());
   int64_t end = op.getEnd() ? clampIndex(*op.getEnd()) : rank;
   return {start, std::max(start, end)};
 }
@@ -308,9 +318,9 @@ LogicalResult FlattenOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank();
   int64_t axis =
-      (int64_t)getAxis() < 0 ? (int64_t)getAxis() + rank : (int64_t)getAxis();
+      getAxis() < 0 ? getAxis() + rank : getAxis();
   if (axis < 0 || axis > rank)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << rank;
   return checkResultShape(*this,
                           {sh::product(in.getShape().take_front(axis)),
@@ -346,8 +356,7 @@ LogicalResult SqueezeOp::verify() {
     if (!sh::isDynamic(in.getDimSize(a)) && in.getDimSize(a) != 1)
       return emitOpError() << "cannot squeeze dimension " << a << " of size "
                            << in.getDimSize(a);
-  return checkResultShape(*this, sh::reduce(in.getShape(), axes, false),
-                          getOutput());
+  return checkResultShape(*this, sh::dropDims(in.getShape(), axes), getOutput());
 }
 
 LogicalResult UnsqueezeOp::verify() {
@@ -397,7 +406,7 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = rankedType(getInputs().front()).getRank();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << rank;
   sh::Shape out(rankedType(getInputs().front()).getShape());
   out[*axis] = 0;
@@ -427,7 +436,7 @@ LogicalResult SplitOp::verify() {
     return failure();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << in.getRank();
   if (getDynamicSizes()) {
     if (!getSizes().empty())
@@ -500,10 +509,10 @@ static LogicalResult verifyGatherLike(Operation *op, int64_t axis,
 }
 
 LogicalResult GatherOp::verify() {
-  return verifyGatherLike(*this, (int64_t)getAxis(), false);
+  return verifyGatherLike(*this, getAxis(), false);
 }
 LogicalResult GatherElementsOp::verify() {
-  return verifyGatherLike(*this, (int64_t)getAxis(), true);
+  return verifyGatherLike(*this, getAxis(), true);
 }
 
 LogicalResult ExpandOp::verify() {
@@ -611,11 +620,11 @@ static LogicalResult verifyBlockMove(Operation *op, int64_t block,
 LogicalResult DepthToSpaceOp::verify() {
   if (getMode() != "DCR" && getMode() != "CRD")
     return emitOpError("mode must be DCR or CRD");
-  return verifyBlockMove(*this, (int64_t)getBlocksize(), true);
+  return verifyBlockMove(*this, getBlocksize(), true);
 }
 
 LogicalResult SpaceToDepthOp::verify() {
-  return verifyBlockMove(*this, (int64_t)getBlocksize(), false);
+  return verifyBlockMove(*this, getBlocksize(), false);
 }
 
 LogicalResult TriluOp::verify() {
@@ -626,9 +635,8 @@ LogicalResult TriluOp::verify() {
 
 LogicalResult GatherNDOp::verify() {
   auto in = getInput().getType(), idx = getIndices().getType();
-  int64_t b = (int64_t)getBatchDims();
-  if (idx.getRank() < 1 || b < 0 ||
-      b >= std::min(in.getRank(), idx.getRank()) + 1)
+  int64_t b = getBatchDims();
+  if (idx.getRank() < 1 || b < 0 || b >= std::min(in.getRank(), idx.getRank()))
     return emitOpError(
         "batch_dims must be less than the ranks of input and indices");
   int64_t k = idx.getDimSize(idx.getRank() - 1);
@@ -655,7 +663,7 @@ static LogicalResult verifyScatterReduction(Operation *op,
 LogicalResult ScatterElementsOp::verify() {
   auto in = getInput().getType(), idx = getIndices().getType();
   if (failed(verifyScatterReduction(*this, getReduction())) ||
-      failed(verifyAxis(*this, (int64_t)getAxis(), in.getRank())) ||
+      failed(verifyAxis(*this, getAxis(), in.getRank())) ||
       failed(verifySameElementType(*this)))
     return failure();
   if (idx.getRank() != in.getRank() ||
@@ -685,8 +693,8 @@ LogicalResult ScatterNDOp::verify() {
 
 LogicalResult OneHotOp::verify() {
   auto idx = getIndices().getType();
-  if (getDepth() < 1)
-    return emitOpError("depth must be positive");
+  if (getDynamicDepth() ? getDepth() != 0 : getDepth() < 1)
+    return emitOpError("depth must be positive (or 0 with a dynamic_depth operand)");
   if (getValues().getType().getDimSize(0) != 2)
     return emitOpError("values must hold [off_value, on_value]");
   if (getValues().getType().getElementType() != getType().getElementType())
@@ -694,10 +702,10 @@ LogicalResult OneHotOp::verify() {
   int64_t rank = idx.getRank() + 1;
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << rank;
   sh::Shape out(idx.getShape());
-  out.insert(out.begin() + *axis, (int64_t)getDepth());
+  out.insert(out.begin() + *axis, getDynamicDepth() ? sh::kDynamic : getDepth());
   return checkResultShape(*this, out, getOutput());
 }
 
@@ -797,7 +805,7 @@ static LogicalResult verifyConvAttrs(ConvLike op, int64_t spatial) {
       (int64_t)op.getPads().size() != 2 * spatial)
     return op.emitOpError() << "strides and dilations need " << spatial
                             << " entries and pads " << 2 * spatial;
-  if ((int64_t)op.getGroup() < 1)
+  if (op.getGroup() < 1)
     return op.emitOpError("group must be positive");
   if (llvm::any_of(op.getStrides(), [](int64_t s) { return s < 1; }) ||
       llvm::any_of(op.getDilations(), [](int64_t d) { return d < 1; }))
@@ -814,10 +822,10 @@ LogicalResult ConvOp::verify() {
   if (failed(verifyConvAttrs(*this, spatial)))
     return failure();
   int64_t c = in.getDimSize(1), wc = w.getDimSize(1), m = w.getDimSize(0);
-  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * (int64_t)getGroup())
+  if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * getGroup())
     return emitOpError() << "input has " << c << " channels but weight expects "
-                         << wc << " x group " << (int64_t)getGroup();
-  if (!sh::isDynamic(m) && m % (int64_t)getGroup() != 0)
+                         << wc << " x group " << getGroup();
+  if (!sh::isDynamic(m) && m % getGroup() != 0)
     return emitOpError("output channels must be divisible by group");
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
@@ -826,6 +834,8 @@ LogicalResult ConvOp::verify() {
     out.push_back(sh::windowOutput(
         in.getDimSize(i + 2), w.getDimSize(i + 2), getStrides()[i],
         getPads()[i], getPads()[i + spatial], getDilations()[i], false));
+  if (failed(checkWindowFits(*this, out)))
+    return failure();
   return checkResultShape(*this, out, getOutput());
 }
 
@@ -843,7 +853,7 @@ LogicalResult ConvTransposeOp::verify() {
                          << wc;
   int64_t m = sh::isDynamic(w.getDimSize(1))
                   ? sh::kDynamic
-                  : w.getDimSize(1) * (int64_t)getGroup();
+                  : w.getDimSize(1) * getGroup();
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
   if (getType().getRank() != in.getRank() ||
@@ -877,7 +887,7 @@ LogicalResult LayerNormOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << in.getRank();
   auto normalized = in.getShape().drop_front(*axis);
   for (Value p : {getScale(), getBias()}) {
@@ -902,11 +912,11 @@ LogicalResult RecurrentOp::verify() {
     return emitOpError() << "unknown cell '" << cell << "'";
   if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
     return emitOpError() << "unknown direction '" << dir << "'";
-  if ((int64_t)getLayout() != 0 && (int64_t)getLayout() != 1)
+  if (getLayout() != 0 && getLayout() != 1)
     return emitOpError("layout must be 0 or 1");
   if ((cell == "lstm") != (bool)getYC())
     return emitOpError("y_c exists exactly for LSTM");
-  if ((int64_t)getHiddenSize() < 1)
+  if (getHiddenSize() < 1)
     return emitOpError("hidden_size must be positive");
   int64_t dirs = dir == "bidirectional" ? 2 : 1, h = getHiddenSize();
   auto x = getX().getType();
@@ -934,7 +944,7 @@ LogicalResult RecurrentOp::verify() {
 LogicalResult AttentionOp::verify() {
   if ((bool)getPastKey() != (bool)getPastValue())
     return emitOpError("past_key and past_value come together");
-  if ((int64_t)getQkMatmulOutputMode() < 0 || (int64_t)getQkMatmulOutputMode() > 3)
+  if (getQkMatmulOutputMode() < 0 || getQkMatmulOutputMode() > 3)
     return emitOpError("qk_matmul_output_mode must be 0, 1, 2 or 3");
   std::string error;
   std::optional<sh::AttentionShapes> shapes = sh::attention(
@@ -957,7 +967,7 @@ LogicalResult TopKOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << (int64_t)getAxis()
+    return emitOpError() << "axis " << getAxis()
                          << " is out of range for rank " << in.getRank();
   if (getValues().getType().getShape() != getIndices().getType().getShape())
     return emitOpError("values and indices must have the same shape");
@@ -992,14 +1002,14 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
   if (scale.getShape() != zp.getShape() &&
       !(scale.getNumElements() == 1 && zp.getNumElements() == 1))
     return op.emitOpError("scale and zero_point must have the same shape");
-  if ((int64_t)op.getBlockSize() < 0)
+  if (op.getBlockSize() < 0)
     return op.emitOpError("block_size must not be negative");
-  if ((int64_t)op.getBlockSize() > 0) {
+  if (op.getBlockSize() > 0) {
     std::optional<int64_t> axis =
-        sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
+        sh::normalizeAxis(op.getAxis(), real.getRank());
     if (!axis)
       return op.emitOpError()
-             << "axis " << (int64_t)op.getAxis() << " is out of range";
+             << "axis " << op.getAxis() << " is out of range";
     sh::Shape blocks(real.getShape());
     int64_t d = blocks[*axis], bs = op.getBlockSize();
     blocks[*axis] = sh::isDynamic(d) ? d : (d + bs - 1) / bs;
@@ -1010,16 +1020,16 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
   } else if (scale.getRank() > 1 ||
              (scale.getRank() == 1 && scale.getDimSize(0) != 1)) {
     std::optional<int64_t> axis =
-        sh::normalizeAxis((int64_t)op.getAxis(), real.getRank());
+        sh::normalizeAxis(op.getAxis(), real.getRank());
     if (!axis)
       return op.emitOpError()
-             << "axis " << (int64_t)op.getAxis() << " is out of range";
+             << "axis " << op.getAxis() << " is out of range";
     if (scale.getRank() == 1 &&
         !sh::compatible(scale.getShape(), {real.getDimSize(*axis)}))
       return op.emitOpError(
           "per-axis scale must have one entry per element of axis");
   }
-  return checkResultShape(op, real.getShape(), op.getOutput());
+  return checkResultShape(op, rankedType(op.getInput()).getShape(), op.getOutput());
 }
 
 LogicalResult QuantizeOp::verify() {

@@ -266,8 +266,8 @@ def Anvil_ShapeOp : Anvil_Op<"shape"> {
     %s = anvil.shape %x {start = 0 : i64, end = 1 : i64} : (tensor<?x8xf32>) -> tensor<1xi64>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<I64Attr, "0">:$start,
-                       OptionalAttr<I64Attr>:$end);
+  let arguments = (ins AnyRankedTensor:$input, DefaultValuedAttr<Anvil_I64Attr, "0">:$start,
+                       OptionalAttr<Anvil_I64Attr>:$end);
   let results = (outs Anvil_IndexVector:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -335,7 +335,7 @@ def Anvil_FlattenOp : Anvil_Op<"flatten", [SameOperandsAndResultElementType]> {
     %y = anvil.flatten %x {axis = 1 : i64} : (tensor<?x8x2x2xf32>) -> tensor<?x32xf32>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let arguments = (ins AnyRankedTensor:$input, Anvil_I64Attr:$axis);
   let results = (outs RankedTensorOf<[AnyType], [HasAnyRankOfPred<[2]>]>:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -404,7 +404,7 @@ def Anvil_ConcatOp : Anvil_Op<"concat", [SameOperandsAndResultElementType]> {
            : (tensor<?x2xf32>, tensor<?x3xf32>) -> tensor<?x5xf32>
     ```
   }];
-  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, I64Attr:$axis);
+  let arguments = (ins Variadic<AnyRankedTensor>:$inputs, Anvil_I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -423,7 +423,7 @@ def Anvil_SplitOp : Anvil_Op<"split"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, Optional<Anvil_IndexVector>:$dynamic_sizes,
-                       I64Attr:$axis, DenseI64ArrayAttr:$sizes);
+                       Anvil_I64Attr:$axis, DenseI64ArrayAttr:$sizes);
   let results = (outs Variadic<AnyRankedTensor>:$outputs);
   let assemblyFormat = [{
     $input (`,` $dynamic_sizes^)? attr-dict `:` functional-type(operands, results)
@@ -466,7 +466,7 @@ def Anvil_GatherOp : Anvil_Op<"gather"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I32, I64]>:$indices,
-                       I64Attr:$axis);
+                       Anvil_I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -484,7 +484,7 @@ def Anvil_GatherElementsOp : Anvil_Op<"gather_elements"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I32, I64]>:$indices,
-                       I64Attr:$axis);
+                       Anvil_I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -583,7 +583,7 @@ def Anvil_DepthToSpaceOp : Anvil_Op<"depth_to_space", [SameOperandsAndResultElem
     ```
   }];
   let arguments = (ins RankedTensorOf<[AnyType], [HasAnyRankOfPred<[4]>]>:$input,
-                       I64Attr:$blocksize, DefaultValuedAttr<StrAttr, "\"DCR\"">:$mode);
+                       Anvil_I64Attr:$blocksize, DefaultValuedAttr<StrAttr, "\"DCR\"">:$mode);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -598,7 +598,7 @@ def Anvil_SpaceToDepthOp : Anvil_Op<"space_to_depth", [SameOperandsAndResultElem
     ```
   }];
   let arguments = (ins RankedTensorOf<[AnyType], [HasAnyRankOfPred<[4]>]>:$input,
-                       I64Attr:$blocksize);
+                       Anvil_I64Attr:$blocksize);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -616,7 +616,7 @@ def Anvil_TriluOp : Anvil_Op<"trilu", [AllTypesMatch<["input", "output"]>]> {
   }];
   let arguments = (ins AnyRankedTensor:$input, Optional<RankedTensorOf<[I64]>>:$dynamic_k,
                        DefaultValuedAttr<BoolAttr, "true">:$upper,
-                       DefaultValuedAttr<I64Attr, "0">:$k);
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$k);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input (`,` $dynamic_k^ `:` type($dynamic_k))? attr-dict `:` type($output)
@@ -636,7 +636,7 @@ class Anvil_CumulativeOp<string mnemonic, string what>
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, Optional<RankedTensorOf<[I32, I64]>>:$dynamic_axis,
-                       I64Attr:$axis,
+                       Anvil_I64Attr:$axis,
                        DefaultValuedAttr<BoolAttr, "false">:$exclusive,
                        DefaultValuedAttr<BoolAttr, "false">:$reverse);
   let results = (outs AnyRankedTensor:$output);
@@ -648,7 +648,7 @@ class Anvil_CumulativeOp<string mnemonic, string what>
     ::llvm::LogicalResult $cppClass::verify() {
       if (getDynamicAxis())
         return ::mlir::success();
-      return ::anvil::verifyAxis(*this, (int64_t)getAxis(), getInput().getType().getRank());
+      return ::anvil::verifyAxis(*this, getAxis(), getInput().getType().getRank());
     }
   }];
 }
@@ -670,7 +670,7 @@ def Anvil_GatherNDOp : Anvil_Op<"gather_nd"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I64]>:$indices,
-                       DefaultValuedAttr<I64Attr, "0">:$batch_dims);
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$batch_dims);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
@@ -688,7 +688,7 @@ def Anvil_ScatterElementsOp : Anvil_Op<"scatter_elements"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, RankedTensorOf<[I64]>:$indices,
-                       AnyRankedTensor:$updates, I64Attr:$axis,
+                       AnyRankedTensor:$updates, Anvil_I64Attr:$axis,
                        DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
@@ -734,7 +734,7 @@ def Anvil_OneHotOp : Anvil_Op<"one_hot"> {
   let arguments = (ins RankedTensorOf<[AnyInteger, AnyFloat]>:$indices,
                        1DTensorOf<[AnyType]>:$values,
                        Optional<RankedTensorOf<[AnyInteger, AnyFloat]>>:$dynamic_depth,
-                       I64Attr:$depth, I64Attr:$axis);
+                       Anvil_I64Attr:$depth, Anvil_I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $indices `,` $values (`depth` $dynamic_depth^)? attr-dict `:`
@@ -782,7 +782,7 @@ def Anvil_LRNOp : Anvil_Op<"lrn", [AllTypesMatch<["input", "output"]>]> {
     %y = anvil.lrn %x {size = 5 : i64} : tensor<?x64x56x56xf32>
     ```
   }];
-  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input, I64Attr:$size,
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input, Anvil_I64Attr:$size,
                        DefaultValuedAttr<F32Attr, "1e-4">:$alpha,
                        DefaultValuedAttr<F32Attr, "0.75">:$beta,
                        DefaultValuedAttr<F32Attr, "1.0">:$bias);
@@ -888,7 +888,7 @@ def Anvil_ConvOp : Anvil_Op<"conv"> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group);
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$group);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -911,7 +911,7 @@ def Anvil_ConvTransposeOp : Anvil_Op<"conv_transpose"> {
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<I64Attr, "1">:$group);
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$group);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
@@ -954,7 +954,7 @@ def Anvil_MaxPoolOp : Anvil_PoolOp<"max_pool",
 def Anvil_AvgPoolOp : Anvil_PoolOp<"avg_pool", "Average pooling.",
     (ins DefaultValuedAttr<BoolAttr, "false">:$count_include_pad)>;
 def Anvil_LpPoolOp : Anvil_PoolOp<"lp_pool", "Lp-norm pooling.",
-    (ins DefaultValuedAttr<I64Attr, "2">:$p)>;
+    (ins DefaultValuedAttr<Anvil_I64Attr, "2">:$p)>;
 
 def Anvil_BatchNormOp : Anvil_Op<"batch_norm", [SameOperandsElementType]> {
   let summary = "Inference-mode batch normalization over channel dimension 1.";
@@ -1009,7 +1009,7 @@ def Anvil_LayerNormOp : Anvil_Op<"layer_norm"> {
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
                        Optional<AnyRankedTensor>:$bias,
-                       DefaultValuedAttr<I64Attr, "-1">:$axis,
+                       DefaultValuedAttr<Anvil_I64Attr, "-1">:$axis,
                        DefaultValuedAttr<F32Attr, "1e-5">:$epsilon);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
@@ -1042,13 +1042,13 @@ def Anvil_RecurrentOp : Anvil_Op<"recurrent", [AttrSizedOperandSegments]> {
                        Optional<AnyRankedTensor>:$initial_c,
                        Optional<AnyRankedTensor>:$peepholes,
                        StrAttr:$cell, DefaultValuedAttr<StrAttr, "\"forward\"">:$direction,
-                       I64Attr:$hidden_size, StrArrayAttr:$activations,
+                       Anvil_I64Attr:$hidden_size, StrArrayAttr:$activations,
                        OptionalAttr<F32ArrayAttr>:$activation_alpha,
                        OptionalAttr<F32ArrayAttr>:$activation_beta,
                        OptionalAttr<F32Attr>:$clip,
                        DefaultValuedAttr<BoolAttr, "false">:$input_forget,
                        DefaultValuedAttr<BoolAttr, "false">:$linear_before_reset,
-                       DefaultValuedAttr<I64Attr, "0">:$layout);
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$layout);
   let results = (outs AnyRankedTensor:$y, AnyRankedTensor:$y_h,
                       Optional<AnyRankedTensor>:$y_c);
   let assemblyFormat = [{
@@ -1083,14 +1083,14 @@ def Anvil_AttentionOp : Anvil_Op<"attention", [AttrSizedOperandSegments]> {
                        Optional<AnyRankedTensor>:$past_value,
                        Optional<RankedTensorOf<[I64]>>:$nonpad_kv_seqlen,
                        DefaultValuedAttr<BoolAttr, "false">:$is_causal,
-                       OptionalAttr<I64Attr>:$q_num_heads,
-                       OptionalAttr<I64Attr>:$kv_num_heads,
-                       DefaultValuedAttr<I64Attr, "0">:$qk_matmul_output_mode,
+                       OptionalAttr<Anvil_I64Attr>:$q_num_heads,
+                       OptionalAttr<Anvil_I64Attr>:$kv_num_heads,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$qk_matmul_output_mode,
                        OptionalAttr<F32Attr>:$scale,
                        DefaultValuedAttr<F32Attr, "0.0">:$softcap,
-                       OptionalAttr<I64Attr>:$softmax_precision,
-                       DefaultValuedAttr<I64Attr, "-1">:$left_window_size,
-                       DefaultValuedAttr<I64Attr, "-1">:$right_window_size);
+                       OptionalAttr<Anvil_I64Attr>:$softmax_precision,
+                       DefaultValuedAttr<Anvil_I64Attr, "-1">:$left_window_size,
+                       DefaultValuedAttr<Anvil_I64Attr, "-1">:$right_window_size);
   let results = (outs AnyRankedTensor:$output, AnyRankedTensor:$present_key,
                       AnyRankedTensor:$present_value, AnyRankedTensor:$qk_output);
   let assemblyFormat = [{
@@ -1105,13 +1105,13 @@ class Anvil_AxisOp<string mnemonic, string summ, string expr>
   let summary = summ;
   let description = "Computes `" # expr # "` along `axis`.\n\n```mlir\n%y = anvil."
     # mnemonic # " %x {axis = -1 : i64} : tensor<?x10xf32>\n```";
-  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis);
+  let arguments = (ins AnyRankedTensor:$input, Anvil_I64Attr:$axis);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($output)";
   let hasVerifier = 1;
   let extraClassDefinition = [{
     ::llvm::LogicalResult $cppClass::verify() {
-      return ::anvil::verifyAxis(*this, (int64_t)getAxis(), getInput().getType().getRank());
+      return ::anvil::verifyAxis(*this, getAxis(), getInput().getType().getRank());
     }
   }];
 }
@@ -1150,7 +1150,7 @@ class Anvil_ArgOp<string mnemonic, string summ> : Anvil_Op<mnemonic> {
     %i = anvil.arg_max %x {axis = 1 : i64, keepdims = false} : (tensor<?x10xf32>) -> tensor<?xi64>
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, I64Attr:$axis,
+  let arguments = (ins AnyRankedTensor:$input, Anvil_I64Attr:$axis,
                        DefaultValuedAttr<BoolAttr, "true">:$keepdims,
                        DefaultValuedAttr<BoolAttr, "false">:$select_last_index);
   let results = (outs RankedTensorOf<[I64]>:$output);
@@ -1174,7 +1174,7 @@ def Anvil_TopKOp : Anvil_Op<"top_k"> {
                : (tensor<?x10xf32>, tensor<1xi64>) -> (tensor<?x3xf32>, tensor<?x3xi64>)
     ```
   }];
-  let arguments = (ins AnyRankedTensor:$input, Anvil_IndexVector:$k, I64Attr:$axis,
+  let arguments = (ins AnyRankedTensor:$input, Anvil_IndexVector:$k, Anvil_I64Attr:$axis,
                        DefaultValuedAttr<BoolAttr, "true">:$largest,
                        DefaultValuedAttr<BoolAttr, "true">:$sorted);
   let results = (outs AnyRankedTensor:$values, RankedTensorOf<[I64]>:$indices);
@@ -1199,8 +1199,8 @@ def Anvil_QuantizeOp : Anvil_Op<"quantize"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
-                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis,
-                       DefaultValuedAttr<I64Attr, "0">:$block_size);
+                       AnyRankedTensor:$zero_point, DefaultValuedAttr<Anvil_I64Attr, "1">:$axis,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$block_size);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)
@@ -1217,8 +1217,8 @@ def Anvil_DequantizeOp : Anvil_Op<"dequantize"> {
     ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scale,
-                       AnyRankedTensor:$zero_point, DefaultValuedAttr<I64Attr, "1">:$axis,
-                       DefaultValuedAttr<I64Attr, "0">:$block_size);
+                       AnyRankedTensor:$zero_point, DefaultValuedAttr<Anvil_I64Attr, "1">:$axis,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$block_size);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $scale `,` $zero_point attr-dict `:` functional-type(operands, results)

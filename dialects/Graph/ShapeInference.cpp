@@ -65,6 +65,14 @@ Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes,
   return out;
 }
 
+Shape dropDims(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes) {
+  Shape out;
+  for (int64_t i = 0, e = in.size(); i < e; ++i)
+    if (!llvm::is_contained(axes, i))
+      out.push_back(in[i]);
+  return out;
+}
+
 std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a,
                             llvm::ArrayRef<int64_t> b) {
   if (a.empty() || b.empty())

@@ -37,6 +37,9 @@ bool compatible(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes,
              bool keepdims);
 
+/// `in` without the (normalized) dims in `axes`; unlike reduce(), empty axes drop nothing.
+Shape dropDims(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes);
+
 /// Numpy matmul result shape (1-D operands promoted and squeezed); nullopt when
 /// the contraction dims or the batch dims are incompatible.
 std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a,

@@ -19,6 +19,8 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <onnx/defs/schema.h>
+
 #include <deque>
 
 using namespace mlir;
@@ -159,8 +161,7 @@ bool GraphImporter::checkOpset() {
   return true;
 }
 
-bool GraphImporter::checkStructure(
-    std::vector<const onnx::NodeProto *> &order) {
+bool GraphImporter::checkStructure(std::vector<int> &order) {
   const onnx::GraphProto &g = model.graph();
   if (g.node_size() == 0 && g.output_size() == 0) {
     emitError(fileLoc())
@@ -224,18 +225,30 @@ bool GraphImporter::checkStructure(
   while (!ready.empty()) {
     int i = ready.front();
     ready.pop_front();
-    order.push_back(&g.node(i));
+    order.push_back(i);
     for (int u : users[i])
       if (--pending[u] == 0)
         ready.push_back(u);
   }
   if ((int)order.size() != g.node_size()) {
+    // The unordered nodes are the cycles and whatever depends on them; peel off
+    // nodes that feed no other unordered node until only the cycles remain.
+    std::vector<bool> onCycle(g.node_size());
+    for (int i = 0; i < g.node_size(); ++i)
+      onCycle[i] = pending[i] > 0;
+    for (bool changed = true; changed;) {
+      changed = false;
+      for (int i = 0; i < g.node_size(); ++i)
+        if (onCycle[i] && llvm::none_of(users[i], [&](int u) { return onCycle[u]; }))
+          onCycle[i] = false, changed = true;
+    }
     auto diag = emitError(fileLoc()) << "graph has a cycle through nodes: ";
     bool first = true;
     for (int i = 0; i < g.node_size(); ++i) {
-      if (pending[i] == 0)
+      if (!onCycle[i])
         continue;
-      diag << (first ? "" : ", ") << "'" << g.node(i).name() << "' ("
+      diag << (first ? "" : ", ") << "'"
+           << cast<NameLoc>(nodeLoc(g.node(i), i)).getName().str() << "' ("
            << g.node(i).op_type() << ")";
       first = false;
     }
@@ -252,12 +265,11 @@ bool GraphImporter::checkStructure(
   return true;
 }
 
-bool GraphImporter::checkSupport(
-    const std::vector<const onnx::NodeProto *> &order) {
+bool GraphImporter::checkSupport() {
   const OpRegistry &registry = opRegistry();
   bool ok = true;
-  int index = 0;
-  for (const onnx::NodeProto *node : order) {
+  for (int index = 0; index < model.graph().node_size(); ++index) {
+    const onnx::NodeProto *node = &model.graph().node(index);
     const std::string &domain = node->domain();
     bool defaultDomain = domain.empty() || domain == "ai.onnx";
     if (!defaultDomain || !registry.count(node->op_type())) {
@@ -272,7 +284,6 @@ bool GraphImporter::checkSupport(
                      << node->op_type() << "'";
       ok = false;
     }
-    ++index;
   }
   return ok;
 }
@@ -527,9 +538,47 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
       DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 
+/// Checks that every required input of `node` is present, from the ONNX schema (the
+/// newest the linked ONNX library knows) or, for newer ops, from their minimum arity.
+static LogicalResult checkRequiredInputs(NodeImporter &ni) {
+  static const llvm::StringMap<int> newerOps = {
+      {"Attention", 3}, {"BitCast", 1},       {"BitwiseAnd", 2}, {"BitwiseNot", 1},
+      {"BitwiseOr", 2}, {"BitwiseXor", 2},    {"CenterCropPad", 2}, {"CumProd", 2},
+      {"Gelu", 1},      {"Mish", 1},          {"RMSNormalization", 2}};
+  const onnx::NodeProto &node = ni.node;
+  auto missing = [&](int i) {
+    return ni.fail("required input #" + std::to_string(i) + " is missing");
+  };
+  const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+      node.op_type(), std::min<int64_t>(ni.opset, 17), "");
+  if (!schema) {
+    int required = newerOps.lookup(node.op_type());
+    for (int i = 0; i < required; ++i)
+      if (!ni.hasInput(i))
+        return missing(i);
+    return success();
+  }
+  const auto &formal = schema->inputs();
+  for (int i = 0, e = formal.size(); i < e; ++i) {
+    auto option = formal[i].GetOption();
+    if (option == onnx::OpSchema::Single && !ni.hasInput(i))
+      return missing(i);
+    if (option == onnx::OpSchema::Variadic) {
+      for (int j = i; j < schema->min_input(); ++j)
+        if (!ni.hasInput(j))
+          return missing(j);
+      break;
+    }
+  }
+  if (ni.opset <= 17 && node.input_size() > schema->max_input())
+    return ni.fail("has " + std::to_string(node.input_size()) + " inputs, at most " +
+                   std::to_string(schema->max_input()) + " allowed");
+  return success();
+}
+
 bool GraphImporter::run(ModuleOp module) {
-  std::vector<const onnx::NodeProto *> order;
-  if (!checkOpset() || !checkStructure(order) || !checkSupport(order))
+  std::vector<int> order; // node positions in the file, topologically sorted
+  if (!checkOpset() || !checkStructure(order) || !checkSupport())
     return false;
 
   const onnx::GraphProto &g = model.graph();
@@ -581,16 +630,17 @@ bool GraphImporter::run(ModuleOp module) {
   }
 
   const OpRegistry &registry = opRegistry();
-  int index = 0;
-  for (const onnx::NodeProto *node : order) {
-    Location loc = nodeLoc(*node, index++);
+  for (int index : order) {
+    const onnx::NodeProto *node = &g.node(index);
+    Location loc = nodeLoc(*node, index);
     NodeImporter ni(*this, *node, opset, b, loc);
     for (int i = 0; i < node->input_size(); ++i)
       if (ni.hasInput(i) && !lookup(node->input(i)))
         return (void)ni.fail("input '" + node->input(i) + "' has no value (a " +
                              "previous node did not produce it)"),
                false;
-    if (failed(registry.lookup(node->op_type())(ni)) || ni.hadError())
+    if (failed(checkRequiredInputs(ni)) || failed(registry.lookup(node->op_type())(ni)) ||
+        ni.hadError())
       return false;
     for (int i = 0; i < node->output_size(); ++i)
       if (ni.outputUsed(i) && !lookup(node->output(i)))

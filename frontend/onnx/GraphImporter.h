@@ -43,6 +43,9 @@ public:
   /// Statically known contents of 1-D/0-D i64 values (shape arithmetic that is
   /// not yet folded, e.g. dims of a tensor with a dynamic batch).
   llvm::DenseMap<mlir::Value, llvm::SmallVector<int64_t>> knownInts;
+  /// For those vectors, which tensor dimension each entry is (from `Shape`), when known:
+  /// lets Reshape(x, [batch, -1]) see that `batch` is x's own dim 0.
+  llvm::DenseMap<mlir::Value, llvm::SmallVector<DimRef>> dimSources;
 
   /// Converts an initializer or a Constant tensor into a constant op's
   /// attribute.
@@ -53,8 +56,8 @@ public:
 
 private:
   bool checkOpset();
-  bool checkStructure(std::vector<const onnx::NodeProto *> &order);
-  bool checkSupport(const std::vector<const onnx::NodeProto *> &order);
+  bool checkStructure(std::vector<int> &order);
+  bool checkSupport();
   mlir::FailureOr<mlir::RankedTensorType>
   convertValueType(const onnx::ValueInfoProto &info, bool isInput);
   /// A tensor's bytes in ONNX's little-endian layout and whatever keeps them

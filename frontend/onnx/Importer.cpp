@@ -142,6 +142,9 @@ std::vector<std::string> anvil::onnx_frontend::supportedOpTypes() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult NodeImporter::fail(const Twine &message) {
+  // The first problem of a node is the one to report; later ones follow from it.
+  if (errored)
+    return failure();
   errored = true;
   // Unnamed nodes are called by their location name (op type and position).
   std::string name = node.name();
@@ -162,6 +165,29 @@ RankedTensorType NodeImporter::inputType(int i) const {
   return v ? mlir::cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
+/// The elements of a constant value as a DenseElementsAttr, reading small dense resource
+/// blobs too (initializers such as Resize scales arrive as blobs).
+static std::optional<DenseElementsAttr> constantElements(Value v) {
+  ElementsAttr attr;
+  if (!v || !matchPattern(v, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  auto res = dyn_cast<DenseResourceElementsAttr>(attr);
+  if (!res || res.getType().getNumElements() > 4096 ||
+      !res.getType().getElementType().isIntOrFloat() ||
+      res.getType().getElementTypeBitWidth() % 8 != 0)
+    return std::nullopt;
+  AsmResourceBlob *blob = res.getRawHandle().getBlob();
+  if (!blob)
+    return std::nullopt;
+  ArrayRef<char> data = blob->getData();
+  bool splat = false;
+  if (!DenseElementsAttr::isValidRawBuffer(res.getType(), data, splat))
+    return std::nullopt;
+  return DenseElementsAttr::getFromRawBuffer(res.getType(), data);
+}
+
 std::optional<SmallVector<int64_t>> NodeImporter::constInts(int i) const {
   Value v = input(i);
   if (!v)
@@ -172,27 +198,14 @@ std::optional<SmallVector<int64_t>> NodeImporter::constInts(int i) const {
       return std::nullopt;
     return known->second;
   }
-  ElementsAttr attr;
-  if (!matchPattern(v, m_Constant(&attr)) ||
-      !isa<IntegerType>(attr.getElementType()))
+  std::optional<DenseElementsAttr> attr = constantElements(v);
+  if (!attr || !isa<IntegerType>(attr->getElementType()))
     return std::nullopt;
+  bool isUnsigned = attr->getElementType().isUnsignedInteger();
   SmallVector<int64_t> out;
-  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr)) {
-    bool isUnsigned = attr.getElementType().isUnsignedInteger();
-    for (const APInt &x : dense.getValues<APInt>())
-      out.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
-    return out;
-  }
-  if (auto res = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = res.getRawHandle().getBlob();
-    if (!blob || !attr.getElementType().isInteger(64))
-      return std::nullopt;
-    ArrayRef<char> bytes = blob->getData();
-    const int64_t *p = reinterpret_cast<const int64_t *>(bytes.data());
-    out.assign(p, p + bytes.size() / 8);
-    return out;
-  }
-  return std::nullopt;
+  for (const APInt &x : attr->getValues<APInt>())
+    out.push_back(isUnsigned ? (int64_t)x.getZExtValue() : x.getSExtValue());
+  return out;
 }
 
 std::optional<SmallVector<int64_t>> NodeImporter::knownInts(int i) const {
@@ -213,19 +226,24 @@ std::optional<SmallVector<int64_t>> NodeImporter::knownInts(int i) const {
 }
 
 std::optional<SmallVector<double>> NodeImporter::constFloats(int i) const {
-  Value v = input(i);
-  DenseElementsAttr attr;
-  if (!v || !matchPattern(v, m_Constant(&attr)))
+  std::optional<DenseElementsAttr> attr = constantElements(input(i));
+  if (!attr)
     return std::nullopt;
   SmallVector<double> out;
-  if (isa<FloatType>(attr.getElementType())) {
-    for (const APFloat &x : attr.getValues<APFloat>())
-      out.push_back(x.convertToDouble());
+  Type et = attr->getElementType();
+  if (isa<FloatType>(et)) {
+    for (const APFloat &x : attr->getValues<APFloat>()) {
+      APFloat d = x;
+      bool lost;
+      d.convert(APFloat::IEEEdouble(), APFloat::rmNearestTiesToEven, &lost);
+      out.push_back(d.convertToDouble());
+    }
+  } else if (isa<IntegerType>(et)) {
+    for (const APInt &x : attr->getValues<APInt>())
+      out.push_back(et.isUnsignedInteger() ? (double)x.getZExtValue()
+                                           : (double)x.getSExtValue());
   } else {
-    for (const APInt &x : attr.getValues<APInt>())
-      out.push_back(attr.getElementType().isUnsignedInteger()
-                        ? (double)x.getZExtValue()
-                        : (double)x.getSExtValue());
+    return std::nullopt;
   }
   return out;
 }
@@ -330,6 +348,16 @@ Value NodeImporter::cast(Value v, Type elementType) {
   if (t.getElementType() == elementType)
     return v;
   return CastOp::create(b, loc, t.clone(elementType), v);
+}
+
+SmallVector<DimRef> NodeImporter::dimSources(int i) const {
+  auto it = graph.dimSources.find(input(i));
+  return it == graph.dimSources.end() ? SmallVector<DimRef>() : it->second;
+}
+
+void NodeImporter::setDimSources(Value v, ArrayRef<DimRef> sources) {
+  if (llvm::any_of(sources, [](const DimRef &d) { return (bool)d.first; }))
+    graph.dimSources[v] = SmallVector<DimRef>(sources);
 }
 
 void NodeImporter::setKnownInts(Value v, ArrayRef<int64_t> values) {

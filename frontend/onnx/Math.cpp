@@ -167,8 +167,10 @@ LogicalResult importCast(NodeImporter &n, Type to) {
   Value v = CastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0),
                            n.b.getBoolAttr(n.attrInt("saturate", 1) != 0));
   if (to.isInteger(64) && isa<IntegerType>(n.inputType(0).getElementType()))
-    if (auto known = n.knownInts(0))
+    if (auto known = n.knownInts(0)) {
       n.setKnownInts(v, *known);
+      n.setDimSources(v, n.dimSources(0));
+    }
   n.setOutput(0, v);
   return success();
 }

@@ -25,6 +25,9 @@ namespace anvil::onnx_frontend {
 
 class GraphImporter;
 
+/// A tensor dimension: (tensor, index); a null tensor when unknown.
+using DimRef = std::pair<mlir::Value, int64_t>;
+
 class NodeImporter {
 public:
   NodeImporter(GraphImporter &graph, const onnx::NodeProto &node, int64_t opset,
@@ -88,6 +91,10 @@ public:
   mlir::Value cast(mlir::Value v, mlir::Type elementType);
   /// Records a statically known value for a 1-D i64 result (shape arithmetic).
   void setKnownInts(mlir::Value v, llvm::ArrayRef<int64_t> values);
+  /// Which tensor dimension each entry of input `i` is (see GraphImporter::dimSources);
+  /// empty when not tracked.
+  llvm::SmallVector<DimRef> dimSources(int i) const;
+  void setDimSources(mlir::Value v, llvm::ArrayRef<DimRef> sources);
 
   /// Reports an error on this node and returns failure().
   mlir::LogicalResult fail(const llvm::Twine &message);

@@ -115,6 +115,10 @@ LogicalResult importShape(NodeImporter &n) {
   Value v = ShapeOp::create(n.b, n.loc, i64Vector(n, e - s), n.input(0), start,
                             end ? n.b.getI64IntegerAttr(*end) : IntegerAttr());
   n.setKnownInts(v, t.getShape().slice(s, e - s));
+  SmallVector<DimRef> sources;
+  for (int64_t i = s; i < e; ++i)
+    sources.push_back({n.input(0), i});
+  n.setDimSources(v, sources);
   n.setOutput(0, v);
   return success();
 }
@@ -139,12 +143,19 @@ LogicalResult importGather(NodeImporter &n) {
   if (known != n.graph.knownInts.end() && constIdx && t.getRank() == 1 &&
       idx.getRank() <= 1) {
     SmallVector<int64_t> picked;
+    SmallVector<DimRef> sources, from = n.dimSources(0);
     int64_t size = known->second.size();
-    for (int64_t i : *constIdx)
-      if (i >= -size && i < size)
-        picked.push_back(known->second[i < 0 ? i + size : i]);
-    if ((int64_t)picked.size() == (int64_t)constIdx->size())
+    for (int64_t i : *constIdx) {
+      if (i < -size || i >= size)
+        break;
+      int64_t at = i < 0 ? i + size : i;
+      picked.push_back(known->second[at]);
+      sources.push_back(from.empty() ? DimRef() : from[at]);
+    }
+    if ((int64_t)picked.size() == (int64_t)constIdx->size()) {
       n.setKnownInts(v, picked);
+      n.setDimSources(v, sources);
+    }
   }
   n.setOutput(0, v);
   return success();
@@ -262,6 +273,8 @@ LogicalResult importSlice(NodeImporter &n) {
     int64_t b0 = s->front() < 0 ? std::max<int64_t>(0, s->front() + size)
                                 : std::min(s->front(), size);
     n.setKnownInts(v, ArrayRef<int64_t>(known->second).slice(b0, out[0]));
+    if (SmallVector<DimRef> from = n.dimSources(0); !from.empty())
+      n.setDimSources(v, ArrayRef<DimRef>(from).slice(b0, out[0]));
   }
   n.setOutput(0, v);
   return success();
@@ -280,6 +293,7 @@ LogicalResult importConcat(NodeImporter &n) {
   out[*axis] = 0;
   SmallVector<int64_t> known;
   bool allKnown = first.getRank() == 1;
+  SmallVector<DimRef> sources;
   for (int i = 0; i < n.numInputs(); ++i) {
     if (!n.hasInput(i))
       continue;
@@ -299,16 +313,22 @@ LogicalResult importConcat(NodeImporter &n) {
                       ", which is not the concatenation axis");
     }
     if (allKnown) {
-      if (auto k = n.knownInts(i))
+      if (auto k = n.knownInts(i)) {
         llvm::append_range(known, *k);
-      else
+        SmallVector<DimRef> from = n.dimSources(i);
+        from.resize(k->size());
+        llvm::append_range(sources, from);
+      } else {
         allKnown = false;
+      }
     }
     inputs.push_back(n.input(i));
   }
   Value v = ConcatOp::create(n.b, n.loc, first.clone(out), inputs, *axis);
-  if (allKnown && first.getElementType().isInteger(64))
+  if (allKnown && first.getElementType().isInteger(64)) {
     n.setKnownInts(v, known);
+    n.setDimSources(v, sources);
+  }
   n.setOutput(0, v);
   return success();
 }
@@ -380,14 +400,21 @@ LogicalResult importReshape(NodeImporter &n) {
   if (!target)
     return n.fail("the length of the target shape must be known");
   bool allowZero = n.opset >= 14 && n.attrInt("allowzero", 0) != 0;
+  SmallVector<DimRef> sources = n.opset < 5 ? SmallVector<DimRef>() : n.dimSources(1);
+  sources.resize(target->size());
   sh::Shape out;
   int64_t inferAt = -1;
+  // Target entries known to equal an input dimension (a copied 0, or the input's own
+  // dimension read through Shape): equal on both sides, so they cancel when inferring -1.
+  SmallVector<bool> matchedIn(t.getRank(), false), matchedOut(target->size(), false);
   for (auto [i, d] : llvm::enumerate(*target)) {
     if (d == 0 && !allowZero) {
       if ((int64_t)i >= t.getRank())
         return n.fail("target shape copies dimension " + std::to_string(i) +
                       ", which the input does not have");
       out.push_back(t.getDimSize(i));
+      if (!matchedIn[i])
+        matchedIn[i] = matchedOut[i] = true;
     } else if (d == -1) {
       if (inferAt >= 0)
         return n.fail("target shape has more than one -1");
@@ -395,6 +422,11 @@ LogicalResult importReshape(NodeImporter &n) {
       out.push_back(sh::kDynamic);
     } else if (sh::isDynamic(d)) {
       out.push_back(sh::kDynamic); // computed at run time
+      auto [src, dim] = sources[i];
+      if (src == n.input(0) && dim < t.getRank() && !matchedIn[dim]) {
+        out.back() = t.getDimSize(dim);
+        matchedIn[dim] = matchedOut[i] = true;
+      }
     } else if (d < -1) {
       return n.fail("target shape has invalid dimension " + std::to_string(d));
     } else {
@@ -403,19 +435,23 @@ LogicalResult importReshape(NodeImporter &n) {
   }
   int64_t total = sh::product(t.getShape());
   if (inferAt >= 0) {
-    sh::Shape rest(out);
-    rest.erase(rest.begin() + inferAt);
-    int64_t known = sh::product(rest);
-    if (!sh::isDynamic(total) && !sh::isDynamic(known) && known != 0) {
-      if (total % known != 0)
-        return n.fail("cannot reshape " + std::to_string(total) +
+    int64_t restIn = 1, restOut = 1;
+    for (int64_t i = 0; i < t.getRank() && !sh::isDynamic(restIn); ++i)
+      if (!matchedIn[i])
+        restIn = sh::isDynamic(t.getDimSize(i)) ? sh::kDynamic : restIn * t.getDimSize(i);
+    for (size_t i = 0; i < out.size() && !sh::isDynamic(restOut); ++i)
+      if ((int64_t)i != inferAt && !matchedOut[i])
+        restOut = sh::isDynamic(out[i]) ? sh::kDynamic : restOut * out[i];
+    if (!sh::isDynamic(restIn) && !sh::isDynamic(restOut) && restOut != 0) {
+      if (restIn % restOut != 0)
+        return n.fail("cannot reshape " + std::to_string(restIn) +
                       " elements into the target");
-      out[inferAt] = total / known;
+      out[inferAt] = restIn / restOut;
     }
   } else if (!sh::isDynamic(total) && !sh::isDynamic(sh::product(out)) &&
              total != sh::product(out)) {
-    return n.fail("cannot reshape " + std::to_string(total) +
-                  " elements into " + std::to_string(sh::product(out)));
+    return n.fail("cannot reshape " + std::to_string(total) + " elements into " +
+                  std::to_string(sh::product(out)));
   }
   n.setOutput(0, ReshapeOp::create(n.b, n.loc, t.clone(out), n.input(0), shapeV,
                                    allowZero));
@@ -456,16 +492,17 @@ LogicalResult importDynamicAxes(NodeImporter &n, int64_t delta) {
 LogicalResult importSqueeze(NodeImporter &n) {
   auto t = n.inputType(0);
   SmallVector<int64_t> axes;
-  if (auto given = intsAttrOrInput(n, "axes", 1, 13)) {
+  auto given = intsAttrOrInput(n, "axes", 1, 13);
+  if (given && !given->empty()) {
     for (int64_t a : *given) {
       std::optional<int64_t> norm = sh::normalizeAxis(a, t.getRank());
       if (!norm)
         return n.fail("axis " + std::to_string(a) + " is out of range");
       axes.push_back(*norm);
     }
-  } else if (n.opset >= 13 && n.hasInput(1)) {
+  } else if (!given && n.opset >= 13 && n.hasInput(1)) {
     return importDynamicAxes<SqueezeOp>(n, -1);
-  } else {
+  } else { // no axes (or an empty list): every size-1 dimension
     for (int64_t i = 0; i < t.getRank(); ++i) {
       if (sh::isDynamic(t.getDimSize(i)))
         return n.fail(
@@ -476,11 +513,13 @@ LogicalResult importSqueeze(NodeImporter &n) {
   }
   llvm::sort(axes);
   Value v = SqueezeOp::create(
-      n.b, n.loc, t.clone(sh::reduce(t.getShape(), axes, false)), n.input(0),
-      Value(), n.b.getDenseI64ArrayAttr(axes));
+      n.b, n.loc, t.clone(sh::dropDims(t.getShape(), axes)), n.input(0), Value(),
+      n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
-  if (known != n.graph.knownInts.end())
+  if (known != n.graph.knownInts.end()) {
     n.setKnownInts(v, known->second);
+    n.setDimSources(v, n.dimSources(0));
+  }
   n.setOutput(0, v);
   return success();
 }
@@ -510,9 +549,10 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
   Value v = UnsqueezeOp::create(n.b, n.loc, t.clone(out), n.input(0), Value(),
                                 n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
-  if (known != n.graph.knownInts.end())
+  if (known != n.graph.knownInts.end()) {
     n.setKnownInts(v, known->second);
-  else if (auto c = n.constInts(0); c && t.getRank() == 0)
+    n.setDimSources(v, n.dimSources(0));
+  } else if (auto c = n.constInts(0); c && t.getRank() == 0)
     n.setKnownInts(v, *c);
   n.setOutput(0, v);
   return success();

@@ -50,14 +50,21 @@ static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX ops and exit"),
                              cl::cat(category));
 
-static std::string describe(mlir::Location loc) {
+/// "FILE" or "FILE: node 'NAME'" for a diagnostic, so that verifier errors point at the
+/// ONNX node too (the importer's own messages already start with the node).
+static std::string describe(mlir::Diagnostic &diag) {
   std::string file, node;
-  loc->walk([&](mlir::Location l) {
+  diag.getLocation()->walk([&](mlir::Location l) {
     if (auto f = dyn_cast<mlir::FileLineColLoc>(l); f && file.empty())
       file = f.getFilename().str();
+    if (auto n = dyn_cast<mlir::NameLoc>(l); n && node.empty())
+      node = n.getName().str();
     return mlir::WalkResult::advance();
   });
-  return file.empty() ? std::string("<unknown>") : file;
+  std::string where = file.empty() ? std::string("<unknown>") : file;
+  if (!node.empty() && !StringRef(diag.str()).starts_with("node '"))
+    where += ": node '" + node + "'";
+  return where;
 }
 
 static bool parseShape(StringRef spec, frontend::ImportOptions &options) {
@@ -143,7 +150,7 @@ int main(int argc, char **argv) {
                                                                   : "note";
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
       ++errors;
-    errs() << kind << ": " << describe(diag.getLocation()) << ": " << diag.str()
+    errs() << kind << ": " << describe(diag) << ": " << diag.str()
            << "\n";
     return mlir::success();
   });

@@ -1,8 +1,6 @@
 // RUN: anvil-opt %s -split-input-file -verify-diagnostics
-// XFAIL: *
-// BUG: the I64Attr getters return uint64_t, so `*getQNumHeads() < 1`, `getDepth() < 1` and
-// `getSize() < 1` never fire for negative values: a negative head count fails later with an
-// unrelated message, and a negative one_hot depth or lrn size verifies.
+// Negative values of integer attributes are read as negative (not as huge unsigned ones)
+// by every verifier check.
 
 // A negative head count is caught by the head-count check.
 func.func @attention_negative_heads(%q: tensor<1x16x512xf32>) {
