@@ -63,6 +63,13 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel,
   return w;
 }
 
+/// The window must fit the padded input at least once in every spatial dimension.
+LogicalResult checkWindowFits(NodeImporter &n, ArrayRef<int64_t> out) {
+  if (llvm::is_contained(out.drop_front(2), 0))
+    return n.fail("the window is larger than the padded input");
+  return success();
+}
+
 LogicalResult importConv(NodeImporter &n) {
   auto x = n.inputType(0), wt = n.inputType(1);
   int64_t spatial = x.getRank() - 2;
@@ -89,6 +96,8 @@ LogicalResult importConv(NodeImporter &n) {
     out.push_back(sh::windowOutput(
         x.getDimSize(i + 2), w->kernel[i], w->strides[i], w->pads[i],
         w->pads[i + spatial], w->dilations[i], false));
+  if (failed(checkWindowFits(n, out)))
+    return failure();
   n.setOutput(0,
               ConvOp::create(n.b, n.loc, x.clone(out), n.input(0), n.input(1),
                              n.hasInput(2) ? n.input(2) : Value(),
@@ -186,6 +195,8 @@ LogicalResult importPool(NodeImporter &n, Extra... extra) {
     out.push_back(sh::windowOutput(
         x.getDimSize(i + 2), w->kernel[i], w->strides[i], w->pads[i],
         w->pads[i + spatial], w->dilations[i], ceil));
+  if (failed(checkWindowFits(n, out)))
+    return failure();
   SmallVector<Type> types{x.clone(out)};
   if constexpr (std::is_same_v<PoolOp, MaxPoolOp>)
     if (n.outputUsed(1))
