@@ -7,7 +7,7 @@ TESTDATA := $(BUILD)/onnx-testdata
 MODELS   := $(BUILD)/models
 
 .PHONY: all setup configure build check check-unit check-lit demo testdata models \
-        import-sweep opset-sweep docs format clean
+        import-sweep opset-sweep measure-import docs format clean
 
 all: build
 
@@ -35,10 +35,7 @@ check: build models
 	@cmake --build $(BUILD) --target mlir-doc > /dev/null
 	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md || \
 	  { echo "docs/dialects/anvil.md is stale: run 'make docs'"; exit 1; }
-	@echo "== unit tests"
-	@$(BUILD)/bin/anvil-unittests --gtest_brief=1
-	@echo "== lit tests"
-	@/usr/lib/llvm-22/bin/lit -sv $(BUILD)/test
+	@$(PY) scripts/run_tests.py --build $(BUILD)
 
 demo: build models
 	@scripts/demo.sh $(BUILD) $(MODELS)
@@ -54,6 +51,10 @@ import-sweep: build testdata
 opset-sweep: build testdata
 	@$(PY) scripts/opset_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
 	  --jobs $(JOBS)
+
+# Import time and peak memory on a generated ResNet-50-sized model (~100 MB of weights).
+measure-import: build
+	@$(PY) scripts/measure_import.py --compiler $(BUILD)/bin/anvil-compile --dir $(BUILD)/models-large
 
 # Regenerates docs/dialects/anvil.md from ODS (docs/op-coverage.md: make import-sweep).
 docs: build

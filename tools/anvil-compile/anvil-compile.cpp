@@ -115,7 +115,8 @@ int main(int argc, char **argv) {
       "Reads binary ONNX (.onnx, with external data next to it) or ONNX text "
       "syntax\n"
       "(.onnxtxt). Errors name the file and the ONNX node; the exit status is "
-      "1.\n");
+      "1.\nMLIR's printing flags (--mlir-print-debuginfo, "
+      "--mlir-elide-resource-strings-if-larger=N, ...) work too: see --help-hidden.\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
