@@ -23,6 +23,6 @@ for model in "$MODELS"/*.onnx; do
 done
 echo
 echo "The ResNet-style model in the anvil dialect (first ops; weights are dense_resource blobs):"
-grep -E 'anvil\.(conv|batch_norm|relu|max_pool|add) ' "$OUT/resnet_mini.mlir" | head -6 | cut -c1-150
+grep -m 6 -E 'anvil\.(conv|batch_norm|relu|max_pool|add) ' "$OUT/resnet_mini.mlir" | cut -c1-150
 echo
 echo "Full IR in $OUT/. Try: $COMPILE $MODELS/transformer_encoder.onnx --input-shape input_ids=4x16"
