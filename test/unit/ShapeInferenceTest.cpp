@@ -54,3 +54,44 @@ TEST(ShapeInference, ReduceAndProduct) {
   EXPECT_FALSE(compatible({2, 3}, {2, 4}));
   EXPECT_FALSE(compatible({2}, {2, 1}));
 }
+
+TEST(ShapeInference, DropDimsDropsOnlyTheListedAxes) {
+  EXPECT_EQ(dropDims({2, 1, 3}, {1}), (Shape{2, 3}));
+  // Unlike reduce(), an empty list drops nothing.
+  EXPECT_EQ(dropDims({2, 3}, {}), (Shape{2, 3}));
+}
+
+TEST(ShapeInference, EinsumExplicitImplicitAndEllipsis) {
+  std::string eq, err;
+  EXPECT_EQ(*einsum("ij,jk->ik", {{3, 4}, {4, 5}}, eq, err), (Shape{3, 5}));
+  EXPECT_EQ(eq, "ij,jk->ik");
+  // Implicit output: the letters used once, in alphabetical order.
+  EXPECT_EQ(*einsum("ij,jk", {{3, 4}, {4, 5}}, eq, err), (Shape{3, 5}));
+  EXPECT_EQ(eq, "ij,jk->ik");
+  EXPECT_EQ(*einsum("ii->i", {{4, 4}}, eq, err), (Shape{4}));
+  EXPECT_EQ(*einsum("...ij,...jk->...ik", {{D, 2, 3, 4}, {4, 5}}, eq, err),
+            (Shape{D, 2, 3, 5}));
+  EXPECT_EQ(*einsum("bij , bjk -> bik", {{2, 3, 4}, {2, 4, 5}}, eq, err), (Shape{2, 3, 5}));
+  EXPECT_FALSE(einsum("ij,jk->ik", {{3, 4}, {5, 6}}, eq, err).has_value());
+  EXPECT_NE(err.find("subscript 'j'"), std::string::npos);
+  EXPECT_FALSE(einsum("ij->ik", {{3, 4}}, eq, err).has_value());
+  EXPECT_FALSE(einsum("ij,jk", {{3, 4}}, eq, err).has_value());
+}
+
+TEST(ShapeInference, AttentionShapes3DAnd4D) {
+  std::string err;
+  // 4-D, grouped-query heads (8 query heads over 2 kv heads) with a KV cache of 5.
+  auto s = attention({1, 8, 3, 16}, {1, 2, 3, 16}, {1, 2, 3, 32}, {1, 2, 5, 16}, 0, 0, err);
+  ASSERT_TRUE(s.has_value()) << err;
+  EXPECT_EQ(s->y, (Shape{1, 8, 3, 32}));
+  EXPECT_EQ(s->presentKey, (Shape{1, 2, 8, 16}));
+  EXPECT_EQ(s->qk, (Shape{1, 8, 3, 8}));
+  // 3-D inputs are split with the head counts.
+  s = attention({D, 4, 64}, {D, 6, 64}, {D, 6, 64}, {}, 4, 4, err);
+  ASSERT_TRUE(s.has_value()) << err;
+  EXPECT_EQ(s->y, (Shape{D, 4, 64}));
+  EXPECT_EQ(s->presentValue, (Shape{D, 4, 6, 16}));
+  EXPECT_FALSE(attention({1, 4, 64}, {1, 6, 64}, {1, 6, 64}, {}, 0, 0, err).has_value());
+  EXPECT_FALSE(attention({1, 3, 2, 8}, {1, 2, 2, 8}, {1, 2, 2, 8}, {}, 0, 0, err));
+  EXPECT_NE(err.find("multiple"), std::string::npos);
+}
