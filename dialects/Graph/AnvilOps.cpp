@@ -308,9 +308,48 @@ LogicalResult ReshapeOp::verify() {
   return success();
 }
 
+/// A data-movement op whose static result type equals its input's is a no-op.
+static OpFoldResult foldIdentityMove(Operation *op) {
+  Value in = op->getOperand(0);
+  auto t = rankedType(op->getResult(0));
+  if (in.getType() == t && t.hasStaticShape())
+    return in;
+  return {};
+}
+
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
-  if (getInput().getType() == getType() && getType().hasStaticShape())
+  if (OpFoldResult same = foldIdentityMove(*this))
+    return same;
+  // reshape(reshape(x)) is reshape(x) when the outer target does not copy (0) dims of the
+  // inner result: -1 and explicit sizes depend only on the element count.
+  auto inner = getInput().getDefiningOp<ReshapeOp>();
+  auto target = constantIndices(getShape());
+  if (inner && target && (getAllowzero() || !llvm::is_contained(*target, 0))) {
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor) { return foldIdentityMove(*this); }
+OpFoldResult ExpandOp::fold(FoldAdaptor) { return foldIdentityMove(*this); }
+OpFoldResult TileOp::fold(FoldAdaptor) { return foldIdentityMove(*this); }
+
+OpFoldResult SqueezeOp::fold(FoldAdaptor) {
+  if (!getDynamicAxes() && getAxes().empty())
     return getInput();
+  return {};
+}
+
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor) {
+  if (!getDynamicAxes() && getAxes().empty())
+    return getInput();
+  return {};
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
   return {};
 }
 
@@ -394,10 +433,20 @@ LogicalResult TransposeOp::verify() {
 }
 
 OpFoldResult TransposeOp::fold(FoldAdaptor) {
-  for (auto [i, p] : llvm::enumerate(getPerm()))
-    if ((int64_t)i != p)
-      return {};
-  return getInput();
+  if (llvm::all_of(llvm::enumerate(getPerm()),
+                   [](auto ip) { return (int64_t)ip.index() == ip.value(); }))
+    return getInput();
+  // transpose(transpose(x, p), q) is transpose(x, p∘q), updated in place.
+  if (auto inner = getInput().getDefiningOp<TransposeOp>()) {
+    ArrayRef<int64_t> p = inner.getPerm();
+    SmallVector<int64_t> composed;
+    for (int64_t i : getPerm())
+      composed.push_back(p[i]);
+    setPerm(composed);
+    getInputMutable().assign(inner.getInput());
+    return getResult();
+  }
+  return {};
 }
 
 LogicalResult ConcatOp::verify() {

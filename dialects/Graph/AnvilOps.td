@@ -339,6 +339,7 @@ def Anvil_FlattenOp : Anvil_Op<"flatten", [SameOperandsAndResultElementType]> {
   let results = (outs RankedTensorOf<[AnyType], [HasAnyRankOfPred<[2]>]>:$output);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_SqueezeOp : Anvil_Op<"squeeze"> {
@@ -358,6 +359,7 @@ def Anvil_SqueezeOp : Anvil_Op<"squeeze"> {
     $input (`,` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_UnsqueezeOp : Anvil_Op<"unsqueeze"> {
@@ -377,6 +379,7 @@ def Anvil_UnsqueezeOp : Anvil_Op<"unsqueeze"> {
     $input (`,` $dynamic_axes^)? attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_TransposeOp : Anvil_Op<"transpose", [SameOperandsAndResultElementType]> {
@@ -408,6 +411,7 @@ def Anvil_ConcatOp : Anvil_Op<"concat", [SameOperandsAndResultElementType]> {
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$inputs attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_SplitOp : Anvil_Op<"split"> {
@@ -503,6 +507,7 @@ def Anvil_ExpandOp : Anvil_Op<"expand"> {
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $shape attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_TileOp : Anvil_Op<"tile"> {
@@ -516,6 +521,7 @@ def Anvil_TileOp : Anvil_Op<"tile"> {
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = "$input `,` $repeats attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;
+  let hasFolder = 1;
 }
 
 def Anvil_PadOp : Anvil_Op<"pad", [AttrSizedOperandSegments]> {

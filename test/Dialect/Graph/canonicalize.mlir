@@ -164,3 +164,90 @@ func.func @dead_op(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
   %0 = anvil.relu %x : tensor<2x8xf32>
   return %x : tensor<2x8xf32>
 }
+
+// -----
+
+// Two transposes compose into one; here they cancel out completely.
+// CHECK-LABEL: func.func @transpose_transpose_cancel
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<2x3x4xf32>)
+// CHECK-NOT: anvil.transpose
+// CHECK: return %[[X]]
+func.func @transpose_transpose_cancel(%x: tensor<2x3x4xf32>) -> tensor<2x3x4xf32> {
+  %0 = anvil.transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %1 = anvil.transpose %0 {perm = array<i64: 1, 2, 0>} : (tensor<4x2x3xf32>) -> tensor<2x3x4xf32>
+  return %1 : tensor<2x3x4xf32>
+}
+
+// -----
+
+// Two transposes that do not cancel become one with the composed permutation.
+// CHECK-LABEL: func.func @transpose_transpose_compose
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<2x3x4xf32>)
+// CHECK: %[[T:.+]] = anvil.transpose %[[X]] {perm = array<i64: 1, 0, 2>} : (tensor<2x3x4xf32>) -> tensor<3x2x4xf32>
+// CHECK-NOT: anvil.transpose
+// CHECK: return %[[T]]
+func.func @transpose_transpose_compose(%x: tensor<2x3x4xf32>) -> tensor<3x2x4xf32> {
+  %0 = anvil.transpose %x {perm = array<i64: 2, 0, 1>} : (tensor<2x3x4xf32>) -> tensor<4x2x3xf32>
+  %1 = anvil.transpose %0 {perm = array<i64: 2, 1, 0>} : (tensor<4x2x3xf32>) -> tensor<3x2x4xf32>
+  return %1 : tensor<3x2x4xf32>
+}
+
+// -----
+
+// reshape(reshape(x)) reads x directly when the outer target has no copied (0) dims.
+// CHECK-LABEL: func.func @reshape_reshape
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<?x8xf32>)
+// CHECK: %[[S:.+]] = anvil.constant dense<[-1, 4]> : tensor<2xi64>
+// CHECK: %[[R:.+]] = anvil.reshape %[[X]], %[[S]] : (tensor<?x8xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+// CHECK: return %[[R]]
+func.func @reshape_reshape(%x: tensor<?x8xf32>) -> tensor<?x4xf32> {
+  %s0 = anvil.constant dense<[-1, 2, 4]> : tensor<3xi64>
+  %s1 = anvil.constant dense<[-1, 4]> : tensor<2xi64>
+  %0 = anvil.reshape %x, %s0 : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x2x4xf32>
+  %1 = anvil.reshape %0, %s1 : (tensor<?x2x4xf32>, tensor<2xi64>) -> tensor<?x4xf32>
+  return %1 : tensor<?x4xf32>
+}
+
+// -----
+
+// A 0 in the outer target copies a dim of the inner result, so the pair must stay.
+// CHECK-LABEL: func.func @reshape_reshape_copy_dim
+// CHECK: %[[A:.+]] = anvil.reshape %{{.+}} -> tensor<?x2x4xf32>
+// CHECK: %[[B:.+]] = anvil.reshape %[[A]]
+// CHECK: return %[[B]]
+func.func @reshape_reshape_copy_dim(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %s0 = anvil.constant dense<[-1, 2, 4]> : tensor<3xi64>
+  %s1 = anvil.constant dense<[0, -1]> : tensor<2xi64>
+  %0 = anvil.reshape %x, %s0 : (tensor<?x8xf32>, tensor<3xi64>) -> tensor<?x2x4xf32>
+  %1 = anvil.reshape %0, %s1 : (tensor<?x2x4xf32>, tensor<2xi64>) -> tensor<?x8xf32>
+  return %1 : tensor<?x8xf32>
+}
+
+// -----
+
+// No-op data movement folds away: flatten, expand and tile to the same static type,
+// squeeze/unsqueeze of no axes, a concat of one tensor.
+// CHECK-LABEL: func.func @identity_moves
+// CHECK-SAME: (%[[X:[^:]+]]: tensor<2x3xf32>
+// CHECK-NOT: anvil.
+// CHECK: return %[[X]], %[[X]], %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @identity_moves(%x: tensor<2x3xf32>, %s: tensor<2xi64>)
+    -> (tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = anvil.flatten %x {axis = 1 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %1 = anvil.expand %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  %2 = anvil.tile %x, %s : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<2x3xf32>
+  %3 = anvil.squeeze %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %4 = anvil.unsqueeze %x {axes = array<i64>} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  %5 = anvil.concat %x {axis = 0 : i64} : (tensor<2x3xf32>) -> tensor<2x3xf32>
+  return %0, %1, %2, %3, %4, %5 : tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// A tile that changes the shape stays.
+// CHECK-LABEL: func.func @tile_grows
+// CHECK: anvil.tile
+func.func @tile_grows(%x: tensor<2x3xf32>, %r: tensor<2xi64>) -> tensor<4x3xf32> {
+  %0 = anvil.tile %x, %r : (tensor<2x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  return %0 : tensor<4x3xf32>
+}
