@@ -7,7 +7,7 @@ TESTDATA := $(BUILD)/onnx-testdata
 MODELS   := $(BUILD)/models
 
 .PHONY: all setup configure build check check-unit check-lit demo testdata models \
-        import-sweep opset-sweep measure-import docs format clean
+        import-sweep opset-sweep fuzz-import measure-import docs format clean
 
 all: build
 
@@ -51,6 +51,11 @@ import-sweep: build testdata
 opset-sweep: build testdata
 	@$(PY) scripts/opset_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
 	  --jobs $(JOBS)
+
+# Mutation fuzzing of the importer (binary and text models): no crash, no hang.
+fuzz-import: build testdata
+	@$(PY) scripts/fuzz_import.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \
+	  --jobs $(JOBS) $(FUZZ_ARGS)
 
 # Import time and peak memory on a generated ResNet-50-sized model (~100 MB of weights).
 measure-import: build

@@ -564,7 +564,8 @@ static LogicalResult checkRequiredInputs(NodeImporter &ni) {
     if (option == onnx::OpSchema::Single && !ni.hasInput(i))
       return missing(i);
     if (option == onnx::OpSchema::Variadic) {
-      for (int j = i; j < schema->min_input(); ++j)
+      // A variadic list has no holes (ONNX leaves out only optional inputs).
+      for (int j = i, e = std::max(schema->min_input(), node.input_size()); j < e; ++j)
         if (!ni.hasInput(j))
           return missing(j);
       break;

@@ -59,7 +59,14 @@ static LogicalResult loadModel(StringRef path, Location fileLoc,
       return emitError(fileLoc)
              << "cannot read model: " << buffer.getError().message();
     onnx::OnnxParser parser((*buffer)->getBufferStart());
-    auto status = parser.Parse(model);
+    onnx::Common::Status status;
+    // ONNX's parser throws (std::stoll and friends) on some malformed numbers.
+    try {
+      status = parser.Parse(model);
+    } catch (const std::exception &e) {
+      return emitError(fileLoc) << "cannot parse ONNX text syntax: malformed number ("
+                                << e.what() << ")";
+    }
     if (!status.IsOK()) {
       std::string msg = status.ErrorMessage();
       std::replace(msg.begin(), msg.end(), '\n', ' ');
