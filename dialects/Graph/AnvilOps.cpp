@@ -320,8 +320,9 @@ static OpFoldResult foldIdentityMove(Operation *op) {
 OpFoldResult ReshapeOp::fold(FoldAdaptor) {
   if (OpFoldResult same = foldIdentityMove(*this))
     return same;
-  // reshape(reshape(x)) is reshape(x) when the outer target does not copy (0) dims of the
-  // inner result: -1 and explicit sizes depend only on the element count.
+  // reshape(reshape(x)) is reshape(x) when the outer target does not copy (0)
+  // dims of the inner result: -1 and explicit sizes depend only on the element
+  // count.
   auto inner = getInput().getDefiningOp<ReshapeOp>();
   auto target = constantIndices(getShape());
   if (inner && target && (getAllowzero() || !llvm::is_contained(*target, 0))) {
@@ -356,11 +357,10 @@ OpFoldResult ConcatOp::fold(FoldAdaptor) {
 LogicalResult FlattenOp::verify() {
   auto in = getInput().getType();
   int64_t rank = in.getRank();
-  int64_t axis =
-      getAxis() < 0 ? getAxis() + rank : getAxis();
+  int64_t axis = getAxis() < 0 ? getAxis() + rank : getAxis();
   if (axis < 0 || axis > rank)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << rank;
   return checkResultShape(*this,
                           {sh::product(in.getShape().take_front(axis)),
                            sh::product(in.getShape().drop_front(axis))},
@@ -395,7 +395,8 @@ LogicalResult SqueezeOp::verify() {
     if (!sh::isDynamic(in.getDimSize(a)) && in.getDimSize(a) != 1)
       return emitOpError() << "cannot squeeze dimension " << a << " of size "
                            << in.getDimSize(a);
-  return checkResultShape(*this, sh::dropDims(in.getShape(), axes), getOutput());
+  return checkResultShape(*this, sh::dropDims(in.getShape(), axes),
+                          getOutput());
 }
 
 LogicalResult UnsqueezeOp::verify() {
@@ -455,8 +456,8 @@ LogicalResult ConcatOp::verify() {
   int64_t rank = rankedType(getInputs().front()).getRank();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << rank;
   sh::Shape out(rankedType(getInputs().front()).getShape());
   out[*axis] = 0;
   for (Value v : getInputs()) {
@@ -485,8 +486,8 @@ LogicalResult SplitOp::verify() {
     return failure();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << in.getRank();
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
   if (getDynamicSizes()) {
     if (!getSizes().empty())
       return emitOpError(
@@ -743,7 +744,8 @@ LogicalResult ScatterNDOp::verify() {
 LogicalResult OneHotOp::verify() {
   auto idx = getIndices().getType();
   if (getDynamicDepth() ? getDepth() != 0 : getDepth() < 1)
-    return emitOpError("depth must be positive (or 0 with a dynamic_depth operand)");
+    return emitOpError(
+        "depth must be positive (or 0 with a dynamic_depth operand)");
   if (getValues().getType().getDimSize(0) != 2)
     return emitOpError("values must hold [off_value, on_value]");
   if (getValues().getType().getElementType() != getType().getElementType())
@@ -751,10 +753,11 @@ LogicalResult OneHotOp::verify() {
   int64_t rank = idx.getRank() + 1;
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), rank);
   if (!axis)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << rank;
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << rank;
   sh::Shape out(idx.getShape());
-  out.insert(out.begin() + *axis, getDynamicDepth() ? sh::kDynamic : getDepth());
+  out.insert(out.begin() + *axis,
+             getDynamicDepth() ? sh::kDynamic : getDepth());
   return checkResultShape(*this, out, getOutput());
 }
 
@@ -900,9 +903,8 @@ LogicalResult ConvTransposeOp::verify() {
   if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc)
     return emitOpError() << "input has " << c << " channels but weight expects "
                          << wc;
-  int64_t m = sh::isDynamic(w.getDimSize(1))
-                  ? sh::kDynamic
-                  : w.getDimSize(1) * getGroup();
+  int64_t m = sh::isDynamic(w.getDimSize(1)) ? sh::kDynamic
+                                             : w.getDimSize(1) * getGroup();
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
   if (getType().getRank() != in.getRank() ||
@@ -936,8 +938,8 @@ LogicalResult LayerNormOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << in.getRank();
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
   auto normalized = in.getShape().drop_front(*axis);
   for (Value p : {getScale(), getBias()}) {
     if (!p)
@@ -1004,7 +1006,8 @@ LogicalResult AttentionOp::verify() {
   if (!shapes)
     return emitOpError(error);
   if (failed(checkResultShape(*this, shapes->y, getOutput())) ||
-      failed(checkResultShape(*this, shapes->presentKey, getPresentKey(), "present_key")) ||
+      failed(checkResultShape(*this, shapes->presentKey, getPresentKey(),
+                              "present_key")) ||
       failed(checkResultShape(*this, shapes->presentValue, getPresentValue(),
                               "present_value")) ||
       failed(checkResultShape(*this, shapes->qk, getQkOutput(), "qk_output")))
@@ -1016,8 +1019,8 @@ LogicalResult TopKOp::verify() {
   auto in = getInput().getType();
   std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
   if (!axis)
-    return emitOpError() << "axis " << getAxis()
-                         << " is out of range for rank " << in.getRank();
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
   if (getValues().getType().getShape() != getIndices().getType().getShape())
     return emitOpError("values and indices must have the same shape");
   if (getValues().getType().getElementType() != in.getElementType())
@@ -1057,8 +1060,7 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
     std::optional<int64_t> axis =
         sh::normalizeAxis(op.getAxis(), real.getRank());
     if (!axis)
-      return op.emitOpError()
-             << "axis " << op.getAxis() << " is out of range";
+      return op.emitOpError() << "axis " << op.getAxis() << " is out of range";
     sh::Shape blocks(real.getShape());
     int64_t d = blocks[*axis], bs = op.getBlockSize();
     blocks[*axis] = sh::isDynamic(d) ? d : (d + bs - 1) / bs;
@@ -1071,14 +1073,14 @@ static LogicalResult verifyQuantParams(QOp op, RankedTensorType real,
     std::optional<int64_t> axis =
         sh::normalizeAxis(op.getAxis(), real.getRank());
     if (!axis)
-      return op.emitOpError()
-             << "axis " << op.getAxis() << " is out of range";
+      return op.emitOpError() << "axis " << op.getAxis() << " is out of range";
     if (scale.getRank() == 1 &&
         !sh::compatible(scale.getShape(), {real.getDimSize(*axis)}))
       return op.emitOpError(
           "per-axis scale must have one entry per element of axis");
   }
-  return checkResultShape(op, rankedType(op.getInput()).getShape(), op.getOutput());
+  return checkResultShape(op, rankedType(op.getInput()).getShape(),
+                          op.getOutput());
 }
 
 LogicalResult QuantizeOp::verify() {

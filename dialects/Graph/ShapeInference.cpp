@@ -212,9 +212,9 @@ std::optional<Shape> einsum(llvm::StringRef equation,
 }
 
 std::optional<AttentionShapes>
-attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> v,
-          llvm::ArrayRef<int64_t> pastKey, int64_t qHeads, int64_t kvHeads,
-          std::string &error) {
+attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k,
+          llvm::ArrayRef<int64_t> v, llvm::ArrayRef<int64_t> pastKey,
+          int64_t qHeads, int64_t kvHeads, std::string &error) {
   size_t rank = q.size();
   if ((rank != 3 && rank != 4) || k.size() != rank || v.size() != rank) {
     error = "q, k and v must all be 3-D or all be 4-D";
@@ -239,7 +239,8 @@ attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<i
     headK = k[3];
     headV = v[3];
   }
-  if (!isDynamic(qHeads) && !isDynamic(kvHeads) && (kvHeads < 1 || qHeads % kvHeads)) {
+  if (!isDynamic(qHeads) && !isDynamic(kvHeads) &&
+      (kvHeads < 1 || qHeads % kvHeads)) {
     error = "q_num_heads must be a multiple of kv_num_heads";
     return std::nullopt;
   }
@@ -255,8 +256,9 @@ attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<i
   int64_t total = isDynamic(past) || isDynamic(skv) ? kDynamic : past + skv;
   int64_t batch = q[0];
   AttentionShapes s;
-  s.y = rank == 4 ? Shape{batch, qHeads, sq, headV}
-                  : Shape{batch, sq, isDynamic(headV) ? kDynamic : qHeads * headV};
+  s.y = rank == 4
+            ? Shape{batch, qHeads, sq, headV}
+            : Shape{batch, sq, isDynamic(headV) ? kDynamic : qHeads * headV};
   s.presentKey = {batch, kvHeads, total, headK};
   s.presentValue = {batch, kvHeads, total, headV};
   s.qk = {batch, qHeads, sq, total};

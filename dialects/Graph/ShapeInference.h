@@ -37,7 +37,8 @@ bool compatible(llvm::ArrayRef<int64_t> a, llvm::ArrayRef<int64_t> b);
 Shape reduce(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes,
              bool keepdims);
 
-/// `in` without the (normalized) dims in `axes`; unlike reduce(), empty axes drop nothing.
+/// `in` without the (normalized) dims in `axes`; unlike reduce(), empty axes
+/// drop nothing.
 Shape dropDims(llvm::ArrayRef<int64_t> in, llvm::ArrayRef<int64_t> axes);
 
 /// Numpy matmul result shape (1-D operands promoted and squeezed); nullopt when
@@ -63,12 +64,13 @@ std::optional<Shape> einsum(llvm::StringRef equation,
 struct AttentionShapes {
   Shape y, presentKey, presentValue, qk;
 };
-/// `qHeads`/`kvHeads` are needed for 3-D inputs (0 when absent); `pastKey` is empty
-/// without a KV cache. nullopt (with `error` set) when the shapes cannot work.
+/// `qHeads`/`kvHeads` are needed for 3-D inputs (0 when absent); `pastKey` is
+/// empty without a KV cache. nullopt (with `error` set) when the shapes cannot
+/// work.
 std::optional<AttentionShapes>
-attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k, llvm::ArrayRef<int64_t> v,
-          llvm::ArrayRef<int64_t> pastKey, int64_t qHeads, int64_t kvHeads,
-          std::string &error);
+attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k,
+          llvm::ArrayRef<int64_t> v, llvm::ArrayRef<int64_t> pastKey,
+          int64_t qHeads, int64_t kvHeads, std::string &error);
 
 /// Product of the dims, or kDynamic when any is dynamic.
 int64_t product(llvm::ArrayRef<int64_t> dims);

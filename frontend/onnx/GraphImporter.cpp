@@ -239,7 +239,8 @@ bool GraphImporter::checkStructure(std::vector<int> &order) {
     for (bool changed = true; changed;) {
       changed = false;
       for (int i = 0; i < g.node_size(); ++i)
-        if (onCycle[i] && llvm::none_of(users[i], [&](int u) { return onCycle[u]; }))
+        if (onCycle[i] &&
+            llvm::none_of(users[i], [&](int u) { return onCycle[u]; }))
           onCycle[i] = false, changed = true;
     }
     auto diag = emitError(fileLoc()) << "graph has a cycle through nodes: ";
@@ -538,13 +539,15 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
       DenseResourceElementsAttr::get(type, key, std::move(blob)));
 }
 
-/// Checks that every required input of `node` is present, from the ONNX schema (the
-/// newest the linked ONNX library knows) or, for newer ops, from their minimum arity.
+/// Checks that every required input of `node` is present, from the ONNX schema
+/// (the newest the linked ONNX library knows) or, for newer ops, from their
+/// minimum arity.
 static LogicalResult checkRequiredInputs(NodeImporter &ni) {
   static const llvm::StringMap<int> newerOps = {
-      {"Attention", 3}, {"BitCast", 1},       {"BitwiseAnd", 2}, {"BitwiseNot", 1},
-      {"BitwiseOr", 2}, {"BitwiseXor", 2},    {"CenterCropPad", 2}, {"CumProd", 2},
-      {"Gelu", 1},      {"Mish", 1},          {"RMSNormalization", 2}};
+      {"Attention", 3},     {"BitCast", 1},         {"BitwiseAnd", 2},
+      {"BitwiseNot", 1},    {"BitwiseOr", 2},       {"BitwiseXor", 2},
+      {"CenterCropPad", 2}, {"CumProd", 2},         {"Gelu", 1},
+      {"Mish", 1},          {"RMSNormalization", 2}};
   const onnx::NodeProto &node = ni.node;
   auto missing = [&](int i) {
     return ni.fail("required input #" + std::to_string(i) + " is missing");
@@ -565,15 +568,17 @@ static LogicalResult checkRequiredInputs(NodeImporter &ni) {
       return missing(i);
     if (option == onnx::OpSchema::Variadic) {
       // A variadic list has no holes (ONNX leaves out only optional inputs).
-      for (int j = i, e = std::max(schema->min_input(), node.input_size()); j < e; ++j)
+      for (int j = i, e = std::max(schema->min_input(), node.input_size());
+           j < e; ++j)
         if (!ni.hasInput(j))
           return missing(j);
       break;
     }
   }
   if (ni.opset <= 17 && node.input_size() > schema->max_input())
-    return ni.fail("has " + std::to_string(node.input_size()) + " inputs, at most " +
-                   std::to_string(schema->max_input()) + " allowed");
+    return ni.fail("has " + std::to_string(node.input_size()) +
+                   " inputs, at most " + std::to_string(schema->max_input()) +
+                   " allowed");
   return success();
 }
 
@@ -640,8 +645,8 @@ bool GraphImporter::run(ModuleOp module) {
         return (void)ni.fail("input '" + node->input(i) + "' has no value (a " +
                              "previous node did not produce it)"),
                false;
-    if (failed(checkRequiredInputs(ni)) || failed(registry.lookup(node->op_type())(ni)) ||
-        ni.hadError())
+    if (failed(checkRequiredInputs(ni)) ||
+        failed(registry.lookup(node->op_type())(ni)) || ni.hadError())
       return false;
     for (int i = 0; i < node->output_size(); ++i)
       if (ni.outputUsed(i) && !lookup(node->output(i)))

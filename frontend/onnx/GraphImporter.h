@@ -43,8 +43,9 @@ public:
   /// Statically known contents of 1-D/0-D i64 values (shape arithmetic that is
   /// not yet folded, e.g. dims of a tensor with a dynamic batch).
   llvm::DenseMap<mlir::Value, llvm::SmallVector<int64_t>> knownInts;
-  /// For those vectors, which tensor dimension each entry is (from `Shape`), when known:
-  /// lets Reshape(x, [batch, -1]) see that `batch` is x's own dim 0.
+  /// For those vectors, which tensor dimension each entry is (from `Shape`),
+  /// when known: lets Reshape(x, [batch, -1]) see that `batch` is x's own dim
+  /// 0.
   llvm::DenseMap<mlir::Value, llvm::SmallVector<DimRef>> dimSources;
 
   /// Converts an initializer or a Constant tensor into a constant op's

@@ -64,8 +64,9 @@ static LogicalResult loadModel(StringRef path, Location fileLoc,
     try {
       status = parser.Parse(model);
     } catch (const std::exception &e) {
-      return emitError(fileLoc) << "cannot parse ONNX text syntax: malformed number ("
-                                << e.what() << ")";
+      return emitError(fileLoc)
+             << "cannot parse ONNX text syntax: malformed number (" << e.what()
+             << ")";
     }
     if (!status.IsOK()) {
       std::string msg = status.ErrorMessage();
@@ -149,7 +150,8 @@ std::vector<std::string> anvil::onnx_frontend::supportedOpTypes() {
 //===----------------------------------------------------------------------===//
 
 LogicalResult NodeImporter::fail(const Twine &message) {
-  // The first problem of a node is the one to report; later ones follow from it.
+  // The first problem of a node is the one to report; later ones follow from
+  // it.
   if (errored)
     return failure();
   errored = true;
@@ -172,8 +174,8 @@ RankedTensorType NodeImporter::inputType(int i) const {
   return v ? mlir::cast<RankedTensorType>(v.getType()) : RankedTensorType();
 }
 
-/// The elements of a constant value as a DenseElementsAttr, reading small dense resource
-/// blobs too (initializers such as Resize scales arrive as blobs).
+/// The elements of a constant value as a DenseElementsAttr, reading small dense
+/// resource blobs too (initializers such as Resize scales arrive as blobs).
 static std::optional<DenseElementsAttr> constantElements(Value v) {
   ElementsAttr attr;
   if (!v || !matchPattern(v, m_Constant(&attr)))

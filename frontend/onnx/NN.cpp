@@ -63,7 +63,8 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel,
   return w;
 }
 
-/// The window must fit the padded input at least once in every spatial dimension.
+/// The window must fit the padded input at least once in every spatial
+/// dimension.
 LogicalResult checkWindowFits(NodeImporter &n, ArrayRef<int64_t> out) {
   if (llvm::is_contained(out.drop_front(2), 0))
     return n.fail("the window is larger than the padded input");
@@ -415,12 +416,14 @@ LogicalResult importAttention(NodeImporter &n) {
   std::string error;
   std::optional<sh::AttentionShapes> shapes = sh::attention(
       q.getShape(), n.inputType(1).getShape(), n.inputType(2).getShape(),
-      n.hasInput(4) ? n.inputType(4).getShape() : ArrayRef<int64_t>(), qHeads, kvHeads,
-      error);
+      n.hasInput(4) ? n.inputType(4).getShape() : ArrayRef<int64_t>(), qHeads,
+      kvHeads, error);
   if (!shapes)
     return n.fail(error);
-  IntegerAttr qHeadsAttr = qHeads ? n.b.getI64IntegerAttr(qHeads) : IntegerAttr();
-  IntegerAttr kvHeadsAttr = kvHeads ? n.b.getI64IntegerAttr(kvHeads) : IntegerAttr();
+  IntegerAttr qHeadsAttr =
+      qHeads ? n.b.getI64IntegerAttr(qHeads) : IntegerAttr();
+  IntegerAttr kvHeadsAttr =
+      kvHeads ? n.b.getI64IntegerAttr(kvHeads) : IntegerAttr();
   SmallVector<Type> types;
   for (const sh::Shape &s :
        {shapes->y, shapes->presentKey, shapes->presentValue, shapes->qk})

@@ -91,8 +91,8 @@ public:
   mlir::Value cast(mlir::Value v, mlir::Type elementType);
   /// Records a statically known value for a 1-D i64 result (shape arithmetic).
   void setKnownInts(mlir::Value v, llvm::ArrayRef<int64_t> values);
-  /// Which tensor dimension each entry of input `i` is (see GraphImporter::dimSources);
-  /// empty when not tracked.
+  /// Which tensor dimension each entry of input `i` is (see
+  /// GraphImporter::dimSources); empty when not tracked.
   llvm::SmallVector<DimRef> dimSources(int i) const;
   void setDimSources(mlir::Value v, llvm::ArrayRef<DimRef> sources);
 

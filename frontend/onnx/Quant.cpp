@@ -9,25 +9,28 @@ namespace sh = anvil::shape;
 
 namespace {
 
-/// A zero point of `type` shaped like `scale` (ONNX's default when it is omitted).
+/// A zero point of `type` shaped like `scale` (ONNX's default when it is
+/// omitted).
 Value zeroPointLike(NodeImporter &n, Value scale, Type type) {
   auto st = cast<RankedTensorType>(scale.getType());
   auto zt = st.clone(type);
-  auto oneType = RankedTensorType::get(st.hasStaticShape() ? st.getShape()
-                                                           : ArrayRef<int64_t>{1},
-                                       type);
+  auto oneType = RankedTensorType::get(
+      st.hasStaticShape() ? st.getShape() : ArrayRef<int64_t>{1}, type);
   Attribute zero;
   if (auto ft = dyn_cast<FloatType>(type))
-    zero = DenseElementsAttr::get(oneType, APFloat::getZero(ft.getFloatSemantics()));
+    zero = DenseElementsAttr::get(oneType,
+                                  APFloat::getZero(ft.getFloatSemantics()));
   else
-    zero = DenseElementsAttr::get(oneType, APInt::getZero(type.getIntOrFloatBitWidth()));
+    zero = DenseElementsAttr::get(oneType,
+                                  APInt::getZero(type.getIntOrFloatBitWidth()));
   if (st.hasStaticShape())
     return ConstantOp::create(n.b, n.loc, zt, cast<ElementsAttr>(zero));
   // A scale whose size is known only at run time: fill its run-time shape.
-  Value shape = ShapeOp::create(n.b, n.loc,
-                                RankedTensorType::get({st.getRank()}, n.b.getI64Type()),
-                                scale, 0, IntegerAttr());
-  return ConstantOfShapeOp::create(n.b, n.loc, zt, shape, cast<ElementsAttr>(zero));
+  Value shape = ShapeOp::create(
+      n.b, n.loc, RankedTensorType::get({st.getRank()}, n.b.getI64Type()),
+      scale, 0, IntegerAttr());
+  return ConstantOfShapeOp::create(n.b, n.loc, zt, shape,
+                                   cast<ElementsAttr>(zero));
 }
 
 LogicalResult importQuantize(NodeImporter &n) {

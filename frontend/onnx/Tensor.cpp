@@ -400,13 +400,16 @@ LogicalResult importReshape(NodeImporter &n) {
   if (!target)
     return n.fail("the length of the target shape must be known");
   bool allowZero = n.opset >= 14 && n.attrInt("allowzero", 0) != 0;
-  SmallVector<DimRef> sources = n.opset < 5 ? SmallVector<DimRef>() : n.dimSources(1);
+  SmallVector<DimRef> sources =
+      n.opset < 5 ? SmallVector<DimRef>() : n.dimSources(1);
   sources.resize(target->size());
   sh::Shape out;
   int64_t inferAt = -1;
-  // Target entries known to equal an input dimension (a copied 0, or the input's own
-  // dimension read through Shape): equal on both sides, so they cancel when inferring -1.
-  SmallVector<bool> matchedIn(t.getRank(), false), matchedOut(target->size(), false);
+  // Target entries known to equal an input dimension (a copied 0, or the
+  // input's own dimension read through Shape): equal on both sides, so they
+  // cancel when inferring -1.
+  SmallVector<bool> matchedIn(t.getRank(), false),
+      matchedOut(target->size(), false);
   for (auto [i, d] : llvm::enumerate(*target)) {
     if (d == 0 && !allowZero) {
       if ((int64_t)i >= t.getRank())
@@ -438,7 +441,8 @@ LogicalResult importReshape(NodeImporter &n) {
     int64_t restIn = 1, restOut = 1;
     for (int64_t i = 0; i < t.getRank() && !sh::isDynamic(restIn); ++i)
       if (!matchedIn[i])
-        restIn = sh::isDynamic(t.getDimSize(i)) ? sh::kDynamic : restIn * t.getDimSize(i);
+        restIn = sh::isDynamic(t.getDimSize(i)) ? sh::kDynamic
+                                                : restIn * t.getDimSize(i);
     for (size_t i = 0; i < out.size() && !sh::isDynamic(restOut); ++i)
       if ((int64_t)i != inferAt && !matchedOut[i])
         restOut = sh::isDynamic(out[i]) ? sh::kDynamic : restOut * out[i];
@@ -450,8 +454,8 @@ LogicalResult importReshape(NodeImporter &n) {
     }
   } else if (!sh::isDynamic(total) && !sh::isDynamic(sh::product(out)) &&
              total != sh::product(out)) {
-    return n.fail("cannot reshape " + std::to_string(total) + " elements into " +
-                  std::to_string(sh::product(out)));
+    return n.fail("cannot reshape " + std::to_string(total) +
+                  " elements into " + std::to_string(sh::product(out)));
   }
   n.setOutput(0, ReshapeOp::create(n.b, n.loc, t.clone(out), n.input(0), shapeV,
                                    allowZero));
@@ -512,9 +516,9 @@ LogicalResult importSqueeze(NodeImporter &n) {
     }
   }
   llvm::sort(axes);
-  Value v = SqueezeOp::create(
-      n.b, n.loc, t.clone(sh::dropDims(t.getShape(), axes)), n.input(0), Value(),
-      n.b.getDenseI64ArrayAttr(axes));
+  Value v =
+      SqueezeOp::create(n.b, n.loc, t.clone(sh::dropDims(t.getShape(), axes)),
+                        n.input(0), Value(), n.b.getDenseI64ArrayAttr(axes));
   auto known = n.graph.knownInts.find(n.input(0));
   if (known != n.graph.knownInts.end()) {
     n.setKnownInts(v, known->second);

@@ -71,7 +71,8 @@ TEST(ShapeInference, EinsumExplicitImplicitAndEllipsis) {
   EXPECT_EQ(*einsum("ii->i", {{4, 4}}, eq, err), (Shape{4}));
   EXPECT_EQ(*einsum("...ij,...jk->...ik", {{D, 2, 3, 4}, {4, 5}}, eq, err),
             (Shape{D, 2, 3, 5}));
-  EXPECT_EQ(*einsum("bij , bjk -> bik", {{2, 3, 4}, {2, 4, 5}}, eq, err), (Shape{2, 3, 5}));
+  EXPECT_EQ(*einsum("bij , bjk -> bik", {{2, 3, 4}, {2, 4, 5}}, eq, err),
+            (Shape{2, 3, 5}));
   EXPECT_FALSE(einsum("ij,jk->ik", {{3, 4}, {5, 6}}, eq, err).has_value());
   EXPECT_NE(err.find("subscript 'j'"), std::string::npos);
   EXPECT_FALSE(einsum("ij->ik", {{3, 4}}, eq, err).has_value());
@@ -80,8 +81,10 @@ TEST(ShapeInference, EinsumExplicitImplicitAndEllipsis) {
 
 TEST(ShapeInference, AttentionShapes3DAnd4D) {
   std::string err;
-  // 4-D, grouped-query heads (8 query heads over 2 kv heads) with a KV cache of 5.
-  auto s = attention({1, 8, 3, 16}, {1, 2, 3, 16}, {1, 2, 3, 32}, {1, 2, 5, 16}, 0, 0, err);
+  // 4-D, grouped-query heads (8 query heads over 2 kv heads) with a KV cache
+  // of 5.
+  auto s = attention({1, 8, 3, 16}, {1, 2, 3, 16}, {1, 2, 3, 32}, {1, 2, 5, 16},
+                     0, 0, err);
   ASSERT_TRUE(s.has_value()) << err;
   EXPECT_EQ(s->y, (Shape{1, 8, 3, 32}));
   EXPECT_EQ(s->presentKey, (Shape{1, 2, 8, 16}));
@@ -91,7 +94,9 @@ TEST(ShapeInference, AttentionShapes3DAnd4D) {
   ASSERT_TRUE(s.has_value()) << err;
   EXPECT_EQ(s->y, (Shape{D, 4, 64}));
   EXPECT_EQ(s->presentValue, (Shape{D, 4, 6, 16}));
-  EXPECT_FALSE(attention({1, 4, 64}, {1, 6, 64}, {1, 6, 64}, {}, 0, 0, err).has_value());
-  EXPECT_FALSE(attention({1, 3, 2, 8}, {1, 2, 2, 8}, {1, 2, 2, 8}, {}, 0, 0, err));
+  EXPECT_FALSE(
+      attention({1, 4, 64}, {1, 6, 64}, {1, 6, 64}, {}, 0, 0, err).has_value());
+  EXPECT_FALSE(
+      attention({1, 3, 2, 8}, {1, 2, 2, 8}, {1, 2, 2, 8}, {}, 0, 0, err));
   EXPECT_NE(err.find("multiple"), std::string::npos);
 }

@@ -50,8 +50,9 @@ static cl::opt<bool> listOps("list-ops",
                              cl::desc("Print the supported ONNX ops and exit"),
                              cl::cat(category));
 
-/// "FILE" or "FILE: node 'NAME'" for a diagnostic, so that verifier errors point at the
-/// ONNX node too (the importer's own messages already start with the node).
+/// "FILE" or "FILE: node 'NAME'" for a diagnostic, so that verifier errors
+/// point at the ONNX node too (the importer's own messages already start with
+/// the node).
 static std::string describe(mlir::Diagnostic &diag) {
   std::string file, node;
   diag.getLocation()->walk([&](mlir::Location l) {
@@ -116,7 +117,8 @@ int main(int argc, char **argv) {
       "syntax\n"
       "(.onnxtxt). Errors name the file and the ONNX node; the exit status is "
       "1.\nMLIR's printing flags (--mlir-print-debuginfo, "
-      "--mlir-elide-resource-strings-if-larger=N, ...) work too: see --help-hidden.\n");
+      "--mlir-elide-resource-strings-if-larger=N, ...) work too: see "
+      "--help-hidden.\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
@@ -151,8 +153,7 @@ int main(int argc, char **argv) {
                                                                   : "note";
     if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
       ++errors;
-    errs() << kind << ": " << describe(diag) << ": " << diag.str()
-           << "\n";
+    errs() << kind << ": " << describe(diag) << ": " << diag.str() << "\n";
     return mlir::success();
   });
 
