@@ -322,6 +322,15 @@ const onnx::TensorProto *NodeImporter::attrTensor(StringRef name) {
   return &a->t();
 }
 
+FailureOr<int64_t> NodeImporter::axisAttr(StringRef name, int64_t dflt, int64_t rank) {
+  int64_t axis = attrInt(name, dflt);
+  std::optional<int64_t> normalized = shape::normalizeAxis(axis, rank);
+  if (!normalized)
+    return fail("attribute '" + name + "' = " + std::to_string(axis) +
+                " is out of range for rank " + std::to_string(rank));
+  return *normalized;
+}
+
 void NodeImporter::setOutput(int i, Value v) {
   if (outputUsed(i))
     graph.bind(node.output(i), v);

@@ -332,10 +332,9 @@ Type stashType(NodeImporter &n) {
 
 LogicalResult importRMSNorm(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", -1, x.getRank());
+  if (failed(axis))
+    return failure();
   Type stash = stashType(n);
   Value xs = n.cast(n.input(0), stash);
   auto t = x.clone(stash);
@@ -357,10 +356,9 @@ LogicalResult importRMSNorm(NodeImporter &n) {
 
 LogicalResult importLayerNorm(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", -1, x.getRank());
+  if (failed(axis))
+    return failure();
   auto normalized = x.getShape().drop_front(*axis);
   for (int i = 1; i <= 2; ++i) {
     if (!n.hasInput(i))
@@ -388,10 +386,9 @@ LogicalResult importLayerNorm(NodeImporter &n) {
 template <typename OpTy> LogicalResult importSoftmaxLike(NodeImporter &n) {
   auto x = n.inputType(0);
   int64_t dflt = n.opset < 13 ? 1 : -1;
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", dflt), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", dflt, x.getRank());
+  if (failed(axis))
+    return failure();
   if (n.opset >= 13 || *axis == x.getRank() - 1) {
     n.setOutput(0, OpTy::create(n.b, n.loc, x, n.input(0), *axis));
     return success();
@@ -551,10 +548,9 @@ LogicalResult importGridSample(NodeImporter &n) {
 /// x / ||x||_p along one axis (p = 1 or 2).
 LogicalResult importLpNormalization(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", -1, x.getRank());
+  if (failed(axis))
+    return failure();
   int64_t p = n.attrInt("p", 2);
   auto normType = x.clone(sh::reduce(x.getShape(), {*axis}, true));
   auto axes = n.b.getDenseI64ArrayAttr({*axis});

@@ -62,10 +62,9 @@ template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
 
 template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, x.getRank());
+  if (failed(axis))
+    return failure();
   bool keep = n.attrInt("keepdims", 1) != 0;
   auto type = RankedTensorType::get(sh::reduce(x.getShape(), {*axis}, keep),
                                     n.b.getI64Type());
@@ -76,10 +75,9 @@ template <typename OpTy> LogicalResult importArg(NodeImporter &n) {
 
 LogicalResult importTopK(NodeImporter &n) {
   auto x = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", -1), x.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", -1, x.getRank());
+  if (failed(axis))
+    return failure();
   Value kV;
   int64_t k = sh::kDynamic;
   if (n.opset < 10) {

@@ -125,10 +125,9 @@ LogicalResult importShape(NodeImporter &n) {
 
 LogicalResult importGather(NodeImporter &n) {
   auto t = n.inputType(0), idx = n.inputType(1);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, t.getRank());
+  if (failed(axis))
+    return failure();
   if (!isa<IntegerType>(idx.getElementType()))
     return n.fail("indices must be integers");
   Value indices = n.cast(n.input(1), n.b.getI64Type());
@@ -165,10 +164,9 @@ LogicalResult importGatherElements(NodeImporter &n) {
   auto t = n.inputType(0), idx = n.inputType(1);
   if (idx.getRank() != t.getRank())
     return n.fail("indices must have the same rank as data");
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, t.getRank());
+  if (failed(axis))
+    return failure();
   n.setOutput(0, GatherElementsOp::create(
                      n.b, n.loc, t.clone(idx.getShape()), n.input(0),
                      n.cast(n.input(1), n.b.getI64Type()), *axis));
@@ -284,10 +282,9 @@ LogicalResult importConcat(NodeImporter &n) {
   if (n.numInputs() == 0)
     return n.fail("needs at least one input");
   auto first = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), first.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, first.getRank());
+  if (failed(axis))
+    return failure();
   SmallVector<Value> inputs;
   sh::Shape out(first.getShape());
   out[*axis] = 0;
@@ -335,10 +332,9 @@ LogicalResult importConcat(NodeImporter &n) {
 
 LogicalResult importSplit(NodeImporter &n) {
   auto t = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, t.getRank());
+  if (failed(axis))
+    return failure();
   SmallVector<int64_t> sizes;
   if (auto given = intsAttrOrInput(n, "split", 1, 13)) {
     sizes = *given;
@@ -1012,10 +1008,9 @@ LogicalResult importGatherND(NodeImporter &n) {
 
 LogicalResult importScatterElements(NodeImporter &n) {
   auto t = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", 0), t.getRank());
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", 0, t.getRank());
+  if (failed(axis))
+    return failure();
   n.setOutput(0, ScatterElementsOp::create(n.b, n.loc, t, n.input(0),
                                            n.cast(n.input(1), n.b.getI64Type()),
                                            n.input(2), *axis,
@@ -1036,10 +1031,9 @@ LogicalResult importOneHot(NodeImporter &n) {
   if (values.getRank() != 1 || values.getDimSize(0) != 2)
     return n.fail("values must be [off_value, on_value]");
   auto idx = n.inputType(0);
-  std::optional<int64_t> axis =
-      sh::normalizeAxis(n.attrInt("axis", -1), idx.getRank() + 1);
-  if (!axis)
-    return n.fail("axis is out of range");
+  FailureOr<int64_t> axis = n.axisAttr("axis", -1, idx.getRank() + 1);
+  if (failed(axis))
+    return failure();
   auto depth = n.constFloats(1);
   if (depth && depth->size() != 1)
     return n.fail("depth must hold one value");
