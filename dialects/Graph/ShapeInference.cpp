@@ -101,7 +101,7 @@ std::optional<Shape> matmul(llvm::ArrayRef<int64_t> a,
 int64_t windowOutput(int64_t in, int64_t kernel, int64_t stride,
                      int64_t padBegin, int64_t padEnd, int64_t dilation,
                      bool ceilMode) {
-  if (isDynamic(in) || stride <= 0)
+  if (isDynamic(in) || isDynamic(kernel) || stride <= 0)
     return kDynamic;
   int64_t span = dilation * (kernel - 1) + 1;
   int64_t avail = in + padBegin + padEnd - span;
@@ -193,6 +193,7 @@ std::optional<Shape> einsum(llvm::StringRef equation,
         out.push_back((char)c);
   }
   Shape result;
+  bool inOutput[128] = {false};
   for (size_t i = 0; i < out.size(); ++i) {
     if (llvm::StringRef(out).substr(i).starts_with("...")) {
       result.append(ellipsis.begin(), ellipsis.end());
@@ -200,6 +201,12 @@ std::optional<Shape> einsum(llvm::StringRef equation,
       continue;
     }
     unsigned char c = out[i];
+    if (std::isalpha(c) && inOutput[c]) {
+      error = std::string("output subscript '") + (char)c + "' appears twice";
+      return std::nullopt;
+    }
+    if (std::isalpha(c))
+      inOutput[c] = true;
     if (!std::isalpha(c) || letterCount[c] == 0) {
       error =
           std::string("output subscript '") + (char)c + "' is not in any input";
@@ -268,9 +275,9 @@ attention(llvm::ArrayRef<int64_t> q, llvm::ArrayRef<int64_t> k,
 int64_t product(llvm::ArrayRef<int64_t> dims) {
   int64_t p = 1;
   for (int64_t d : dims) {
-    if (isDynamic(d))
+    // An overflowing product is no size a tensor can have: treat it as unknown.
+    if (isDynamic(d) || __builtin_mul_overflow(p, d, &p))
       return kDynamic;
-    p *= d;
   }
   return p;
 }

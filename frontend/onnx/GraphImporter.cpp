@@ -19,6 +19,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
+#include <onnx/defs/data_type_utils.h>
 #include <onnx/defs/schema.h>
 
 #include <deque>
@@ -84,6 +85,14 @@ Type anvil::onnx_frontend::convertElementType(MLIRContext &ctx, int32_t t) {
   default:
     return {};
   }
+}
+
+int32_t anvil::onnx_frontend::toOnnxElementType(Type t) {
+  for (int32_t code = 1; code <= 26; ++code)
+    if (Type candidate = convertElementType(*t.getContext(), code);
+        candidate == t)
+      return code;
+  return 0;
 }
 
 std::string anvil::onnx_frontend::onnxTypeName(int32_t t) {
@@ -575,10 +584,47 @@ static LogicalResult checkRequiredInputs(NodeImporter &ni) {
       break;
     }
   }
-  if (ni.opset <= 17 && node.input_size() > schema->max_input())
+  if (ni.opset > 17)
+    return success(); // newer schemas than the linked ONNX knows: arity only
+  if (node.input_size() > schema->max_input())
     return ni.fail("has " + std::to_string(node.input_size()) +
                    " inputs, at most " + std::to_string(schema->max_input()) +
                    " allowed");
+  // Element types against the schema's type constraints; inputs that share a
+  // constraint (e.g. both operands of Add are "T") must also agree.
+  std::unordered_map<std::string, std::pair<int32_t, size_t>>
+      bound; // type, formal
+
+  for (int i = 0; i < node.input_size() && !formal.empty(); ++i) {
+    if (!ni.hasInput(i))
+      continue;
+    size_t f = std::min<size_t>(i, formal.size() - 1);
+    const auto &param = formal[f];
+    if (i >= (int)formal.size() &&
+        param.GetOption() != onnx::OpSchema::Variadic)
+      break;
+    int32_t code = toOnnxElementType(ni.inputType(i).getElementType());
+    if (!code)
+      continue;
+    onnx::TypeProto tp;
+    tp.mutable_tensor_type()->set_elem_type(code);
+    onnx::DataType actual = onnx::Utils::DataTypeUtils::ToType(tp);
+    if (!param.GetTypes().count(actual))
+      return ni.fail("input #" + std::to_string(i) + " ('" + param.GetName() +
+                     "') has type " + *actual + ", which " + node.op_type() +
+                     "-" + std::to_string(schema->SinceVersion()) +
+                     " does not accept");
+    auto [it, fresh] =
+        bound.emplace(param.GetTypeStr(), std::make_pair(code, f));
+    // A heterogeneous variadic parameter may mix types; anything else bound to
+    // one constraint may not.
+    bool mayDiffer = it->second.second == f && !param.GetIsHomogeneous();
+    if (!fresh && it->second.first != code && !mayDiffer)
+      return ni.fail("inputs of type constraint '" + param.GetTypeStr() +
+                     "' have different element types (" +
+                     onnxTypeName(it->second.first) + " and " +
+                     onnxTypeName(code) + ")");
+  }
   return success();
 }
 
@@ -648,12 +694,26 @@ bool GraphImporter::run(ModuleOp module) {
     if (failed(checkRequiredInputs(ni)) ||
         failed(registry.lookup(node->op_type())(ni)) || ni.hadError())
       return false;
-    for (int i = 0; i < node->output_size(); ++i)
-      if (ni.outputUsed(i) && !lookup(node->output(i)))
+    for (int i = 0; i < node->output_size(); ++i) {
+      if (!ni.outputUsed(i))
+        continue;
+      Value v = lookup(node->output(i));
+      if (!v)
         return (void)ni.fail("output #" + std::to_string(i) + " ('" +
                              node->output(i) +
                              "') is not produced by the importer"),
                false;
+      // A safety net under the per-op checks: no shape with a negative size
+      // gets out.
+      auto shape = cast<RankedTensorType>(v.getType()).getShape();
+      if (llvm::any_of(shape,
+                       [](int64_t d) { return d < 0 && !shape::isDynamic(d); }))
+        return (void)ni.fail(
+                   "output #" + std::to_string(i) +
+                   " would have a negative "
+                   "dimension; the inputs or attributes are inconsistent"),
+               false;
+    }
   }
 
   SmallVector<Value> results;

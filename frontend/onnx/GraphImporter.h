@@ -21,6 +21,8 @@ namespace anvil::onnx_frontend {
 /// Converts an ONNX element type number to an MLIR type; null when Anvil has no
 /// equivalent.
 mlir::Type convertElementType(mlir::MLIRContext &ctx, int32_t onnxType);
+/// The ONNX element type number of an MLIR element type (0 when there is none).
+int32_t toOnnxElementType(mlir::Type t);
 /// The ONNX name of an element type number, for messages.
 std::string onnxTypeName(int32_t onnxType);
 

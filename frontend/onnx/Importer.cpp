@@ -322,7 +322,8 @@ const onnx::TensorProto *NodeImporter::attrTensor(StringRef name) {
   return &a->t();
 }
 
-FailureOr<int64_t> NodeImporter::axisAttr(StringRef name, int64_t dflt, int64_t rank) {
+FailureOr<int64_t> NodeImporter::axisAttr(StringRef name, int64_t dflt,
+                                          int64_t rank) {
   int64_t axis = attrInt(name, dflt);
   std::optional<int64_t> normalized = shape::normalizeAxis(axis, rank);
   if (!normalized)

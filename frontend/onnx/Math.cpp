@@ -166,11 +166,20 @@ LogicalResult importCast(NodeImporter &n, Type to) {
     return n.fail("target type is not supported");
   Value v = CastOp::create(n.b, n.loc, n.inputType(0).clone(to), n.input(0),
                            n.b.getBoolAttr(n.attrInt("saturate", 1) != 0));
-  if (to.isInteger(64) && isa<IntegerType>(n.inputType(0).getElementType()))
-    if (auto known = n.knownInts(0)) {
-      n.setKnownInts(v, *known);
-      n.setDimSources(v, n.dimSources(0));
-    }
+  // Shape arithmetic survives integer casts whose target holds every known
+  // value.
+  auto known = n.knownInts(0);
+  auto fits = [&](int64_t x) {
+    unsigned w = to.getIntOrFloatBitWidth();
+    return sh::isDynamic(x) || w >= 64 ||
+           (x >= -(int64_t(1) << (w - 1)) && x < (int64_t(1) << (w - 1)));
+  };
+  if (known && isa<IntegerType>(to) &&
+      isa<IntegerType>(n.inputType(0).getElementType()) &&
+      llvm::all_of(*known, fits)) {
+    n.setKnownInts(v, *known);
+    n.setDimSources(v, n.dimSources(0));
+  }
   n.setOutput(0, v);
   return success();
 }

@@ -37,14 +37,26 @@ FailureOr<Window> readWindow(NodeImporter &n, ArrayRef<int64_t> kernel,
                  std::to_string(spatial) + " spatial dimensions");
     return failure();
   }
+  auto positive = [](int64_t v) { return v >= 1; };
+  if (!llvm::all_of(w.strides, positive) ||
+      !llvm::all_of(w.dilations, positive) ||
+      !llvm::all_of(w.kernel,
+                    [](int64_t k) { return sh::isDynamic(k) || k >= 1; })) {
+    (void)n.fail("kernel_shape, strides and dilations must be positive");
+    return failure();
+  }
+  if (llvm::any_of(w.pads, [](int64_t p) { return p < 0; })) {
+    (void)n.fail("pads must not be negative");
+    return failure();
+  }
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   if (autoPad == "VALID") {
     w.pads.assign(2 * spatial, 0);
   } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
     for (int64_t i = 0; i < spatial; ++i) {
-      if (sh::isDynamic(inDims[i])) {
+      if (sh::isDynamic(inDims[i]) || sh::isDynamic(w.kernel[i])) {
         (void)n.fail("auto_pad " + autoPad +
-                     " needs static spatial dimensions");
+                     " needs static spatial dimensions and kernel");
         return failure();
       }
       int64_t out = (inDims[i] + w.strides[i] - 1) / w.strides[i];
@@ -76,11 +88,15 @@ LogicalResult importConv(NodeImporter &n) {
   int64_t spatial = x.getRank() - 2;
   if (spatial < 1 || wt.getRank() != x.getRank())
     return n.fail("input and weight must have the same rank >= 3");
-  if (n.hasAttr("kernel_shape") &&
-      !sh::compatible(n.attrInts("kernel_shape"), wt.getShape().drop_front(2)))
-    return n.fail("kernel_shape does not match the weight");
-  FailureOr<Window> w = readWindow(n, wt.getShape().drop_front(2), spatial,
-                                   x.getShape().drop_front(2), false);
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  if (n.hasAttr("kernel_shape")) {
+    SmallVector<int64_t> given = n.attrInts("kernel_shape");
+    if (!sh::compatible(given, kernel))
+      return n.fail("kernel_shape does not match the weight");
+    kernel = given; // fills in dynamic weight dims
+  }
+  FailureOr<Window> w =
+      readWindow(n, kernel, spatial, x.getShape().drop_front(2), false);
   if (failed(w))
     return failure();
   int64_t group = n.attrInt("group", 1);
@@ -134,9 +150,11 @@ LogicalResult importConvTranspose(NodeImporter &n) {
       (int64_t)pads.size() != 2 * spatial || (int64_t)outPad.size() != spatial)
     return n.fail("strides, dilations, pads and output_padding do not match "
                   "the input rank");
-  if (!outShape.empty() && (int64_t)outShape.size() > spatial)
-    outShape.erase(outShape.begin(),
-                   outShape.end() - spatial); // full N,C,... form
+  if (!outShape.empty() && (int64_t)outShape.size() != spatial)
+    return n.fail("output_shape must have one entry per spatial dimension");
+  if (!llvm::all_of(strides, [](int64_t v) { return v >= 1; }) ||
+      !llvm::all_of(dil, [](int64_t v) { return v >= 1; }))
+    return n.fail("strides and dilations must be positive");
   std::string autoPad = n.attrString("auto_pad", "NOTSET");
   sh::Shape out{x.getDimSize(0), sh::isDynamic(wt.getDimSize(1))
                                      ? sh::kDynamic
@@ -166,6 +184,9 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     effPads[i] = begin;
     effPads[i + spatial] = end - outPad[i];
     out.push_back(strides[i] * (in - 1) + span - begin - (end - outPad[i]));
+    if (out.back() < 1)
+      return n.fail("pads leave no output in spatial dimension " +
+                    std::to_string(i));
   }
   n.setOutput(0, ConvTransposeOp::create(n.b, n.loc, x.clone(out), n.input(0),
                                          n.input(1),
@@ -454,11 +475,14 @@ LogicalResult importRecurrent(NodeImporter &n, StringRef cell,
   if (dir != "forward" && dir != "reverse" && dir != "bidirectional")
     return n.fail("unknown direction '" + dir + "'");
   int64_t dirs = dir == "bidirectional" ? 2 : 1;
-  int64_t h = n.attrInt("hidden_size", 0);
-  if (h < 1)
-    h = n.inputType(2).getDimSize(2); // R is [dirs, gates * hidden, hidden]
+  if (n.inputRank(1) != 3 || n.inputRank(2) != 3)
+    return n.fail("W and R must be 3-D ([directions, gates * hidden, ...])");
+  int64_t h = n.hasAttr("hidden_size")
+                  ? n.attrInt("hidden_size", 0)
+                  : n.inputType(2).getDimSize(2); // R's last dim
   if (sh::isDynamic(h) || h < 1)
-    return n.fail("hidden_size is required");
+    return n.fail(
+        "hidden_size must be positive (or R's last dimension static)");
   int64_t layout = n.attrInt("layout", 0);
   int64_t seq = layout ? x.getDimSize(1) : x.getDimSize(0);
   int64_t batch = layout ? x.getDimSize(0) : x.getDimSize(1);

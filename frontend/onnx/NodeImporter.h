@@ -65,8 +65,10 @@ public:
   llvm::SmallVector<int64_t> attrInts(llvm::StringRef name);
   llvm::SmallVector<float> attrFloats(llvm::StringRef name);
   const onnx::TensorProto *attrTensor(llvm::StringRef name);
-  /// An axis attribute normalized into [0, rank); reports an out-of-range value.
-  mlir::FailureOr<int64_t> axisAttr(llvm::StringRef name, int64_t dflt, int64_t rank);
+  /// An axis attribute normalized into [0, rank); reports an out-of-range
+  /// value.
+  mlir::FailureOr<int64_t> axisAttr(llvm::StringRef name, int64_t dflt,
+                                    int64_t rank);
 
   // -- Outputs --
   int numOutputs() const { return node.output_size(); }

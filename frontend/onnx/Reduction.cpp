@@ -88,9 +88,8 @@ LogicalResult importTopK(NodeImporter &n) {
     if (auto c = n.constInts(1); c && c->size() == 1)
       k = (*c)[0];
     auto kt = n.inputType(1);
-    if (kt.getRank() == 0)
-      kV = ReshapeOp::create(n.b, n.loc, kt.clone(ArrayRef<int64_t>{1}), kV,
-                             n.constI64({1}));
+    if (kt.getRank() != 1 || kt.getDimSize(0) != 1)
+      return n.fail("K must be a 1-D tensor with one element");
   }
   int64_t dim = x.getDimSize(*axis);
   if (!sh::isDynamic(k) && (k < 0 || (!sh::isDynamic(dim) && k > dim)))

@@ -3,6 +3,7 @@
 #include "frontend/onnx/GraphImporter.h"
 
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 using namespace anvil;
@@ -130,6 +131,13 @@ LogicalResult importGather(NodeImporter &n) {
     return failure();
   if (!isa<IntegerType>(idx.getElementType()))
     return n.fail("indices must be integers");
+  int64_t dim = t.getDimSize(*axis);
+  if (auto c = n.constInts(1); c && !sh::isDynamic(dim))
+    for (int64_t i : *c)
+      if (i < -dim || i >= dim)
+        return n.fail("index " + std::to_string(i) +
+                      " is out of range for a dimension of " +
+                      std::to_string(dim));
   Value indices = n.cast(n.input(1), n.b.getI64Type());
   sh::Shape out(t.getShape().take_front(*axis));
   llvm::append_range(out, idx.getShape());
@@ -181,14 +189,21 @@ int64_t sliceLength(int64_t dim, int64_t start, int64_t end, int64_t step) {
     start += dim;
   if (end < 0)
     end += dim;
+  // After clamping, start and end lie within [-1, dim], so only the step can be
+  // huge: ceil(span / step) computed as (span - 1) / step + 1 does not
+  // overflow.
   if (step > 0) {
     start = std::clamp<int64_t>(start, 0, dim);
     end = std::clamp<int64_t>(end, 0, dim);
-    return end > start ? (end - start + step - 1) / step : 0;
+    return end > start ? (end - start - 1) / step + 1 : 0;
   }
   start = std::clamp<int64_t>(start, 0, dim - 1);
   end = std::clamp<int64_t>(end, -1, dim - 1);
-  return start > end ? (start - end - step - 1) / -step : 0;
+  if (start <= end)
+    return 0;
+  return step == std::numeric_limits<int64_t>::min()
+             ? 1
+             : (start - end - 1) / -step + 1;
 }
 
 LogicalResult importSlice(NodeImporter &n) {
@@ -247,6 +262,11 @@ LogicalResult importSlice(NodeImporter &n) {
       return n.fail("axis " + std::to_string(axis) + " is out of range");
     axis = *norm;
   }
+  SmallVector<int64_t> sortedAxes(*a);
+  llvm::sort(sortedAxes);
+  if (std::adjacent_find(sortedAxes.begin(), sortedAxes.end()) !=
+      sortedAxes.end())
+    return n.fail("axes contain a duplicate");
   if (!axesV)
     axesV = n.constI64(*a);
   if (!stepsV) {
@@ -336,6 +356,8 @@ LogicalResult importSplit(NodeImporter &n) {
   if (failed(axis))
     return failure();
   SmallVector<int64_t> sizes;
+  if (n.opset >= 18 && n.hasInput(1) && n.hasAttr("num_outputs"))
+    return n.fail("takes split sizes or num_outputs, not both");
   if (auto given = intsAttrOrInput(n, "split", 1, 13)) {
     sizes = *given;
   } else if (n.opset >= 13 && n.hasInput(1)) {
@@ -358,9 +380,16 @@ LogicalResult importSplit(NodeImporter &n) {
     int64_t parts = n.opset >= 18 && n.hasAttr("num_outputs")
                         ? n.attrInt("num_outputs", 1)
                         : n.numOutputs();
+    if (parts != n.numOutputs())
+      return n.fail("num_outputs is " + std::to_string(parts) +
+                    " but the node has " + std::to_string(n.numOutputs()) +
+                    " outputs");
     if (parts < 1)
       return n.fail("num_outputs must be positive");
     int64_t chunk = (dim + parts - 1) / parts;
+    if (n.opset >= 18 && (parts - 1) * chunk >= dim && dim > 0)
+      return n.fail("splitting " + std::to_string(dim) + " into " +
+                    std::to_string(parts) + " parts leaves an empty part");
     for (int64_t i = 0; i < parts; ++i)
       sizes.push_back(std::max<int64_t>(0, std::min(chunk, dim - i * chunk)));
     if (n.opset < 18 && dim % parts != 0)
@@ -396,6 +425,9 @@ LogicalResult importReshape(NodeImporter &n) {
   if (!target)
     return n.fail("the length of the target shape must be known");
   bool allowZero = n.opset >= 14 && n.attrInt("allowzero", 0) != 0;
+  if (allowZero && llvm::is_contained(*target, 0) &&
+      llvm::is_contained(*target, -1))
+    return n.fail("with allowzero=1 the target cannot hold both 0 and -1");
   SmallVector<DimRef> sources =
       n.opset < 5 ? SmallVector<DimRef>() : n.dimSources(1);
   sources.resize(target->size());
@@ -531,6 +563,8 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
     return importDynamicAxes<UnsqueezeOp>(n, +1);
   if (!given)
     return n.fail("axes are required");
+  if (n.opset >= 13 && n.inputRank(1) != 1)
+    return n.fail("axes must be a 1-D tensor");
   int64_t outRank = t.getRank() + given->size();
   SmallVector<int64_t> axes;
   for (int64_t a : *given) {
@@ -615,10 +649,17 @@ LogicalResult importTile(NodeImporter &n) {
   auto t = n.inputType(0);
   auto reps = n.knownInts(1);
   sh::Shape out(t.getRank(), sh::kDynamic);
-  if (reps && (int64_t)reps->size() == t.getRank())
-    for (int64_t i = 0; i < t.getRank(); ++i)
-      if (!sh::isDynamic((*reps)[i]) && !sh::isDynamic(t.getDimSize(i)))
-        out[i] = t.getDimSize(i) * (*reps)[i];
+  if (reps && (int64_t)reps->size() != t.getRank())
+    return n.fail("repeats must have one entry per dimension");
+  if (reps)
+    for (int64_t i = 0; i < t.getRank(); ++i) {
+      int64_t r = (*reps)[i];
+      if (sh::isDynamic(r))
+        continue;
+      if (r < 0)
+        return n.fail("repeats must not be negative");
+      out[i] = sh::product({t.getDimSize(i), r});
+    }
   n.setOutput(0, TileOp::create(n.b, n.loc, t.clone(out), n.input(0),
                                 n.cast(n.input(1), n.b.getI64Type())));
   return success();
@@ -672,6 +713,8 @@ LogicalResult importPad(NodeImporter &n) {
       auto axes = n.constInts(3);
       if (!axes || !pads)
         return importPadRuntimeAxes(n, mode, value);
+      if (pads->size() != 2 * axes->size())
+        return n.fail("pads must have two entries per axis");
       SmallVector<int64_t> full(2 * rank, 0);
       for (auto [i, a] : llvm::enumerate(*axes)) {
         std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
@@ -695,8 +738,12 @@ LogicalResult importPad(NodeImporter &n) {
   sh::Shape out(rank, sh::kDynamic);
   if (pads)
     for (int64_t i = 0; i < rank; ++i)
-      if (!sh::isDynamic(t.getDimSize(i)))
+      if (!sh::isDynamic(t.getDimSize(i))) {
         out[i] = t.getDimSize(i) + (*pads)[i] + (*pads)[i + rank];
+        if (out[i] < 0)
+          return n.fail("pads crop more than dimension " + std::to_string(i) +
+                        " has");
+      }
   n.setOutput(0, PadOp::create(n.b, n.loc, t.clone(out), n.input(0), padsV,
                                value, Value(), n.b.getStringAttr(mode)));
   return success();
@@ -706,9 +753,14 @@ LogicalResult importRange(NodeImporter &n) {
   Type et = n.inputType(0).getElementType();
   int64_t len = sh::kDynamic;
   auto s = n.constFloats(0), l = n.constFloats(1), d = n.constFloats(2);
-  if (s && l && d && (*d)[0] != 0)
-    len =
-        std::max<int64_t>(0, (int64_t)std::ceil(((*l)[0] - (*s)[0]) / (*d)[0]));
+  if (d && d->size() == 1 && (*d)[0] == 0)
+    return n.fail("delta must not be zero");
+  if (s && l && d && s->size() == 1 && l->size() == 1 && d->size() == 1) {
+    double count = std::ceil(((*l)[0] - (*s)[0]) / (*d)[0]);
+    if (count > (double)(int64_t(1) << 62))
+      return n.fail("the range has more elements than a tensor can hold");
+    len = std::max<int64_t>(0, (int64_t)count);
+  }
   auto scalarOf = [&](int i) -> Value {
     Value v = n.input(i);
     auto vt = n.inputType(i);
@@ -720,6 +772,31 @@ LogicalResult importRange(NodeImporter &n) {
   n.setOutput(0, RangeOp::create(n.b, n.loc, RankedTensorType::get({len}, et),
                                  scalarOf(0), scalarOf(1), scalarOf(2)));
   return success();
+}
+
+/// The axes Resize-18 scales or sizes refer to (all when absent), normalized,
+/// no repeats.
+FailureOr<SmallVector<int64_t>> resizeAxes(NodeImporter &n, int64_t rank) {
+  if (rank == 0)
+    return (n.fail("cannot resize a scalar"), failure());
+  SmallVector<int64_t> axes = n.opset >= 18 && n.hasAttr("axes")
+                                  ? n.attrInts("axes")
+                                  : SmallVector<int64_t>();
+  if (axes.empty())
+    for (int64_t i = 0; i < rank; ++i)
+      axes.push_back(i);
+  for (int64_t &a : axes) {
+    std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
+    if (!norm)
+      return (n.fail("axis " + std::to_string(a) + " is out of range"),
+              failure());
+    a = *norm;
+  }
+  SmallVector<int64_t> sorted(axes);
+  llvm::sort(sorted);
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    return (n.fail("axes contain a duplicate"), failure());
+  return axes;
 }
 
 /// The ONNX coordinate/rounding attributes of Resize, with the pre-opset-11
@@ -745,21 +822,15 @@ ResizeModes resizeModes(NodeImporter &n, bool upsample) {
 LogicalResult importResizeDynamic(NodeImporter &n, Value target,
                                   bool upsample) {
   auto t = n.inputType(0);
-  DenseI64ArrayAttr axesAttr;
+  FailureOr<SmallVector<int64_t>> axes = resizeAxes(n, t.getRank());
+  if (failed(axes))
+    return failure();
   sh::Shape out(t.getShape());
-  if (n.opset >= 18 && n.hasAttr("axes")) {
-    SmallVector<int64_t> axes = n.attrInts("axes");
-    for (int64_t &a : axes) {
-      std::optional<int64_t> norm = sh::normalizeAxis(a, t.getRank());
-      if (!norm)
-        return n.fail("axis is out of range");
-      a = *norm;
-      out[a] = sh::kDynamic;
-    }
-    axesAttr = n.b.getDenseI64ArrayAttr(axes);
-  } else {
-    out.assign(t.getRank(), sh::kDynamic);
-  }
+  for (int64_t a : *axes)
+    out[a] = sh::kDynamic;
+  DenseI64ArrayAttr axesAttr;
+  if (n.opset >= 18 && n.hasAttr("axes"))
+    axesAttr = n.b.getDenseI64ArrayAttr(*axes);
   ResizeModes m = resizeModes(n, upsample);
   auto tt = cast<RankedTensorType>(target.getType());
   if (tt.getRank() != 1 ||
@@ -806,17 +877,10 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
   }
   if (scales && scales->empty() && n.hasInput(3))
     sizes = n.constInts(3);
-  SmallVector<int64_t> axes =
-      n.opset >= 18 ? n.attrInts("axes") : SmallVector<int64_t>();
-  if (axes.empty())
-    for (int64_t i = 0; i < rank; ++i)
-      axes.push_back(i);
-  for (int64_t &a : axes) {
-    std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
-    if (!norm)
-      return n.fail("axis is out of range");
-    a = *norm;
-  }
+  FailureOr<SmallVector<int64_t>> resized = resizeAxes(n, rank);
+  if (failed(resized))
+    return failure();
+  SmallVector<int64_t> axes = *resized;
   SmallVector<double> fullScales(rank, 1.0);
   sh::Shape out(t.getShape());
   std::string policy = n.attrString("keep_aspect_ratio_policy", "stretch");
@@ -851,10 +915,16 @@ LogicalResult importResize(NodeImporter &n, bool upsample) {
       return n.fail("scales must have one entry per resized axis");
     for (auto [i, a] : llvm::enumerate(axes)) {
       fullScales[a] = (*scales)[i];
-      if (!sh::isDynamic(t.getDimSize(a)))
-        out[a] = (int64_t)std::floor(t.getDimSize(a) * (*scales)[i]);
-      else if ((*scales)[i] != 1.0)
+      if (!sh::isDynamic(t.getDimSize(a))) {
+        // floor(dim * scale): runtimes differ on whether the product is rounded
+        // to float first, so a size the two readings disagree on stays dynamic.
+        double exact = std::floor(t.getDimSize(a) * (*scales)[i]);
+        float rounded =
+            std::floor((float)t.getDimSize(a) * (float)(*scales)[i]);
+        out[a] = exact == (double)rounded ? (int64_t)exact : sh::kDynamic;
+      } else if ((*scales)[i] != 1.0) {
         out[a] = sh::kDynamic;
+      }
     }
   }
   ResizeModes m = resizeModes(n, upsample);
@@ -890,8 +960,8 @@ LogicalResult importDepthToSpace(NodeImporter &n, bool toSpace) {
   if (t.getRank() != 4)
     return n.fail("input must be 4-D (NCHW)");
   int64_t bs = n.attrInt("blocksize", 0);
-  if (bs < 1)
-    return n.fail("blocksize must be positive");
+  if (bs < 1 || bs > (1 << 20))
+    return n.fail("blocksize must be positive (and below 2^20)");
   auto scale = [&](int64_t d, bool up) {
     return sh::isDynamic(d) ? d : (up ? d * bs : d / bs);
   };
