@@ -131,9 +131,14 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     return n.fail("input and weight must have the same rank >= 3");
   int64_t group = n.attrInt("group", 1);
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
-  if (llvm::any_of(kernel, sh::isDynamic) ||
-      llvm::any_of(x.getShape().drop_front(2), sh::isDynamic))
-    return n.fail("needs static spatial dimensions and kernel");
+  if (n.hasAttr("kernel_shape")) {
+    SmallVector<int64_t> given = n.attrInts("kernel_shape");
+    if (!sh::compatible(given, kernel))
+      return n.fail("kernel_shape does not match the weight");
+    kernel = given;
+  }
+  if (llvm::any_of(kernel, sh::isDynamic))
+    return n.fail("needs a static kernel (or kernel_shape)");
   SmallVector<int64_t> strides = n.attrInts("strides"),
                        dil = n.attrInts("dilations"), pads = n.attrInts("pads"),
                        outPad = n.attrInts("output_padding"),
@@ -160,13 +165,26 @@ LogicalResult importConvTranspose(NodeImporter &n) {
                                      ? sh::kDynamic
                                      : wt.getDimSize(1) * group};
   SmallVector<int64_t> effPads(2 * spatial);
+  bool explicitSize =
+      !outShape.empty() || autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
   for (int64_t i = 0; i < spatial; ++i) {
     int64_t in = x.getDimSize(i + 2);
+    if (sh::isDynamic(in)) {
+      // The output size follows the run-time input size; padding that depends
+      // on it (auto_pad SAME, output_shape) needs it at compile time.
+      if (explicitSize)
+        return n.fail(
+            "auto_pad SAME and output_shape need static spatial dimensions");
+      effPads[i] = autoPad == "VALID" ? 0 : pads[i];
+      effPads[i + spatial] =
+          (autoPad == "VALID" ? 0 : pads[i + spatial]) - outPad[i];
+      out.push_back(sh::kDynamic);
+      continue;
+    }
     int64_t span = (kernel[i] - 1) * dil[i] + 1;
     int64_t full = strides[i] * (in - 1) + outPad[i] + span;
     int64_t begin = pads[i], end = pads[i + spatial];
-    if (!outShape.empty() || autoPad == "SAME_UPPER" ||
-        autoPad == "SAME_LOWER") {
+    if (explicitSize) {
       int64_t target = outShape.empty() ? in * strides[i] : outShape[i];
       int64_t total = full - target;
       if (autoPad == "SAME_UPPER") {

@@ -2,6 +2,8 @@
 //----===//
 #include "frontend/onnx/GraphImporter.h"
 
+#include <numeric>
+
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::onnx_frontend;
@@ -52,10 +54,22 @@ template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
     }
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
-    n.setOutput(0, OpTy::create(n.b, n.loc,
-                                x.clone(sh::reduce(x.getShape(), axes, keep)),
-                                n.input(0), Value(),
-                                n.b.getDenseI64ArrayAttr(axes), keep, false));
+    Value v = OpTy::create(
+        n.b, n.loc, x.clone(sh::reduce(x.getShape(), axes, keep)), n.input(0),
+        Value(), n.b.getDenseI64ArrayAttr(axes), keep, false);
+    // Shape arithmetic: the product or sum of a known shape vector (e.g.
+    // flattening).
+    if constexpr (std::is_same_v<OpTy, ReduceProdOp> ||
+                  std::is_same_v<OpTy, ReduceSumOp>)
+      if (auto known = n.knownInts(0);
+          known && x.getRank() == 1 && x.getElementType().isInteger(64))
+        n.setKnownInts(
+            v,
+            {std::is_same_v<OpTy, ReduceProdOp> ? sh::product(*known)
+             : llvm::any_of(*known, sh::isDynamic)
+                 ? sh::kDynamic
+                 : std::accumulate(known->begin(), known->end(), int64_t(0))});
+    n.setOutput(0, v);
     return success();
   };
 }
