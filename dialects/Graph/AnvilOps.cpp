@@ -822,6 +822,71 @@ LogicalResult NonZeroOp::verify() {
                           getOutput());
 }
 
+LogicalResult NonMaxSuppressionOp::verify() {
+  auto boxes = getBoxes().getType(), scores = getScores().getType();
+  if (boxes.getRank() != 3 || !sh::compatible({boxes.getDimSize(2)}, {4}))
+    return emitOpError("boxes must be [batch, boxes, 4]");
+  if (scores.getRank() != 3 ||
+      !sh::compatible({scores.getDimSize(0), scores.getDimSize(2)},
+                      {boxes.getDimSize(0), boxes.getDimSize(1)}))
+    return emitOpError("scores must be [batch, classes, boxes] matching boxes");
+  for (Value v : {getMaxOutput(), getIouThreshold(), getScoreThreshold()})
+    if (rankedType(v).getNumElements() != 1 && rankedType(v).hasStaticShape())
+      return emitOpError("max_output and the thresholds must hold one value");
+  return checkResultShape(*this, {sh::kDynamic, 3}, getSelected());
+}
+
+LogicalResult RoiAlignOp::verify() {
+  auto in = getInput().getType(), rois = getRois().getType();
+  if (!sh::compatible({rois.getDimSize(1)}, {4}))
+    return emitOpError("rois must be [num_rois, 4]");
+  if (!sh::compatible({getBatchIndices().getType().getDimSize(0)},
+                      {rois.getDimSize(0)}))
+    return emitOpError("batch_indices must have one entry per roi");
+  if (getMode() != "avg" && getMode() != "max")
+    return emitOpError("mode must be avg or max");
+  if (getOutputHeight() < 1 || getOutputWidth() < 1 || getSamplingRatio() < 0)
+    return emitOpError(
+        "output sizes must be positive and sampling_ratio not negative");
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  return checkResultShape(*this,
+                          {rois.getDimSize(0), in.getDimSize(1),
+                           getOutputHeight(), getOutputWidth()},
+                          getOutput());
+}
+
+LogicalResult CompressOp::verify() {
+  auto in = getInput().getType();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
+  if (failed(verifySameElementType(*this)))
+    return failure();
+  sh::Shape out(in.getShape());
+  out[*axis] = sh::kDynamic;
+  return checkResultShape(*this, out, getOutput());
+}
+
+LogicalResult EyeLikeOp::verify() {
+  return checkResultShape(*this, getInput().getType().getShape(), getOutput());
+}
+
+LogicalResult ReverseSequenceOp::verify() {
+  auto in = getInput().getType();
+  if (in.getRank() < 2)
+    return emitOpError("input must have rank >= 2");
+  int64_t b = getBatchAxis(), t = getTimeAxis();
+  if (!((b == 0 && t == 1) || (b == 1 && t == 0)))
+    return emitOpError(
+        "batch_axis and time_axis must be 0 and 1 in some order");
+  if (!sh::compatible({getLengths().getType().getDimSize(0)},
+                      {in.getDimSize(b)}))
+    return emitOpError("lengths must have one entry per batch entry");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Neural-network ops
 //===----------------------------------------------------------------------===//

@@ -834,6 +834,105 @@ def Anvil_NonZeroOp : Anvil_Op<"non_zero"> {
   let hasVerifier = 1;
 }
 
+
+def Anvil_NonMaxSuppressionOp : Anvil_Op<"non_max_suppression"> {
+  let summary = "Selects boxes by score, dropping those that overlap a better one.";
+  let description = [{
+    ONNX NonMaxSuppression: per batch and class, keeps up to `max_output` boxes whose
+    score exceeds `score_threshold` and whose IoU with every kept box is at most
+    `iou_threshold`. The result lists `[batch, class, box]` index triples; how many is known
+    only at run time. `center_point_box` selects `[x, y, w, h]` boxes instead of corners.
+
+    ```mlir
+    %sel = anvil.non_max_suppression %boxes, %scores, %max, %iou, %score
+        : (tensor<1x100x4xf32>, tensor<1x3x100xf32>, tensor<1xi64>, tensor<1xf32>,
+           tensor<1xf32>) -> tensor<?x3xi64>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$boxes, RankedTensorOf<[AnyFloat]>:$scores,
+                       RankedTensorOf<[I64]>:$max_output, RankedTensorOf<[AnyFloat]>:$iou_threshold,
+                       RankedTensorOf<[AnyFloat]>:$score_threshold,
+                       DefaultValuedAttr<BoolAttr, "false">:$center_point_box);
+  let results = (outs 2DTensorOf<[I64]>:$selected);
+  let assemblyFormat = [{
+    $boxes `,` $scores `,` $max_output `,` $iou_threshold `,` $score_threshold attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Anvil_RoiAlignOp : Anvil_Op<"roi_align"> {
+  let summary = "Region-of-interest pooling with bilinear sampling (ONNX RoiAlign).";
+  let description = [{
+    Pools each box of `rois` (`[num_rois, 4]`, in input coordinates times `spatial_scale`)
+    from image `batch_indices[i]` of `input` (NCHW) into `output_height x output_width`
+    bins with `sampling_ratio` samples per bin (`mode` `avg` or `max`).
+
+    ```mlir
+    %y = anvil.roi_align %x, %rois, %idx {output_height = 7 : i64, output_width = 7 : i64}
+        : (tensor<1x256x50x50xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x256x7x7xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat], [HasAnyRankOfPred<[4]>]>:$input,
+                       2DTensorOf<[AnyFloat]>:$rois, 1DTensorOf<[I64]>:$batch_indices,
+                       DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                       DefaultValuedAttr<StrAttr, "\"avg\"">:$mode,
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$output_height,
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$output_width,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$sampling_ratio,
+                       DefaultValuedAttr<F32Attr, "1.0">:$spatial_scale);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $rois `,` $batch_indices attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Anvil_CompressOp : Anvil_Op<"compress"> {
+  let summary = "Keeps the slices along an axis where a boolean condition holds.";
+  let description = [{
+    ONNX Compress with an axis (the importer flattens the input for the axis-less form);
+    the kept count is known only at run time.
+
+    ```mlir
+    %y = anvil.compress %x, %c {axis = 0 : i64} : (tensor<5x2xf32>, tensor<?xi1>) -> tensor<?x2xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, 1DTensorOf<[I1]>:$condition, Anvil_I64Attr:$axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $condition attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_EyeLikeOp : Anvil_Op<"eye_like"> {
+  let summary = "A 2-D tensor with ones on diagonal `k` and zeros elsewhere.";
+  let description = [{
+    ```mlir
+    %i = anvil.eye_like %x {k = 1 : i64} : (tensor<3x4xf32>) -> tensor<3x4xf32>
+    ```
+  }];
+  let arguments = (ins 2DTensorOf<[AnyType]>:$input, DefaultValuedAttr<Anvil_I64Attr, "0">:$k);
+  let results = (outs 2DTensorOf<[AnyType]>:$output);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_ReverseSequenceOp : Anvil_Op<"reverse_sequence", [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Reverses the first `lengths[b]` steps of each batch entry.";
+  let description = [{
+    ```mlir
+    %y = anvil.reverse_sequence %x, %len {batch_axis = 1 : i64, time_axis = 0 : i64}
+        : (tensor<4x3xf32>, tensor<3xi64>) -> tensor<4x3xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, 1DTensorOf<[I64]>:$lengths,
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$batch_axis,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$time_axis);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = "$input `,` $lengths attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Neural-network ops
 //===----------------------------------------------------------------------===//

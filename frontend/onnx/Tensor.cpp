@@ -1166,9 +1166,105 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importNonMaxSuppression(NodeImporter &n) {
+  if (n.inputRank(0) != 3 || n.inputRank(1) != 3)
+    return n.fail(
+        "boxes must be [batch, boxes, 4] and scores [batch, classes, boxes]");
+  Type f = n.inputType(0).getElementType();
+  // Left-out inputs take ONNX's defaults: no boxes, IoU 0, no score threshold.
+  auto oneElement = [&](int i, Value dflt) {
+    return n.hasInput(i) ? n.input(i) : dflt;
+  };
+  auto floatConst = [&](double v) {
+    return n.constScalar(f, v); // 0-D is accepted as "one value"
+  };
+  Value maxOut = oneElement(2, n.constI64({0}));
+  Value iou = oneElement(3, floatConst(0.0));
+  Value score =
+      oneElement(4, floatConst(-std::numeric_limits<double>::infinity()));
+  n.setOutput(0, NonMaxSuppressionOp::create(
+                     n.b, n.loc,
+                     RankedTensorType::get({sh::kDynamic, 3}, n.b.getI64Type()),
+                     n.input(0), n.input(1), maxOut, n.cast(iou, f),
+                     n.cast(score, f), n.attrInt("center_point_box", 0) != 0));
+  return success();
+}
+
+LogicalResult importRoiAlign(NodeImporter &n) {
+  auto x = n.inputType(0), rois = n.inputType(1);
+  if (x.getRank() != 4 || rois.getRank() != 2 || n.inputRank(2) != 1)
+    return n.fail("X must be 4-D, rois [num_rois, 4] and batch_indices 1-D");
+  int64_t h = n.attrInt("output_height", 1), w = n.attrInt("output_width", 1);
+  if (h < 1 || w < 1)
+    return n.fail("output_height and output_width must be positive");
+  // RoiAlign-10 had no coordinate_transformation_mode and behaved like
+  // output_half_pixel.
+  std::string ctm =
+      n.attrString("coordinate_transformation_mode",
+                   n.opset < 16 ? "output_half_pixel" : "half_pixel");
+  n.setOutput(
+      0, RoiAlignOp::create(
+             n.b, n.loc, x.clone({rois.getDimSize(0), x.getDimSize(1), h, w}),
+             n.input(0), n.cast(n.input(1), x.getElementType()),
+             n.cast(n.input(2), n.b.getI64Type()), n.b.getStringAttr(ctm),
+             n.b.getStringAttr(n.attrString("mode", "avg")),
+             n.b.getI64IntegerAttr(h), n.b.getI64IntegerAttr(w),
+             n.b.getI64IntegerAttr(n.attrInt("sampling_ratio", 0)),
+             n.b.getF32FloatAttr(n.attrFloat("spatial_scale", 1.0f))));
+  return success();
+}
+
+LogicalResult importCompress(NodeImporter &n) {
+  auto t = n.inputType(0);
+  if (n.inputRank(1) != 1)
+    return n.fail("condition must be 1-D");
+  Value x = n.input(0);
+  int64_t axis = 0;
+  if (n.hasAttr("axis")) {
+    FailureOr<int64_t> a = n.axisAttr("axis", 0, t.getRank());
+    if (failed(a))
+      return failure();
+    axis = *a;
+  } else { // no axis: select from the flattened input
+    auto flat = t.clone(sh::Shape{sh::product(t.getShape())});
+    x = ReshapeOp::create(n.b, n.loc, flat, x, n.constI64({-1}), false);
+    t = flat;
+  }
+  sh::Shape out(t.getShape());
+  out[axis] = sh::kDynamic;
+  n.setOutput(
+      0, CompressOp::create(n.b, n.loc, t.clone(out), x, n.input(1), axis));
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerIndexingImporters(OpRegistry &r) {
+  r["NonMaxSuppression"] = importNonMaxSuppression;
+  r["RoiAlign"] = importRoiAlign;
+  r["Compress"] = importCompress;
+  r["EyeLike"] = [](NodeImporter &n) -> LogicalResult {
+    if (n.inputRank(0) != 2)
+      return n.fail("input must be 2-D");
+    Type et = n.hasAttr("dtype")
+                  ? convertElementType(*n.b.getContext(), n.attrInt("dtype", 1))
+                  : n.inputType(0).getElementType();
+    if (!et)
+      return n.fail("dtype is not supported");
+    n.setOutput(0, EyeLikeOp::create(n.b, n.loc, n.inputType(0).clone(et),
+                                     n.input(0), n.attrInt("k", 0)));
+    return success();
+  };
+  r["ReverseSequence"] = [](NodeImporter &n) -> LogicalResult {
+    int64_t b = n.attrInt("batch_axis", 1), t = n.attrInt("time_axis", 0);
+    if (!((b == 0 && t == 1) || (b == 1 && t == 0)) || n.inputRank(0) < 2)
+      return n.fail(
+          "batch_axis and time_axis must be 0 and 1 in some order (rank >= 2)");
+    n.setOutput(0, ReverseSequenceOp::create(
+                       n.b, n.loc, n.input(0).getType(), n.input(0),
+                       n.cast(n.input(1), n.b.getI64Type()), b, t));
+    return success();
+  };
   r["CenterCropPad"] = importCenterCropPad;
   r["GatherND"] = importGatherND;
   r["ScatterElements"] = importScatterElements;

@@ -1961,3 +1961,102 @@ func.func @dequantize_6(%q: tensor<?x8xi8>, %s: tensor<2xf32>, %z: tensor<2xi8>)
   %0 = anvil.dequantize %q, %s, %z {axis = 1 : i64} : (tensor<?x8xi8>, tensor<2xf32>, tensor<2xi8>) -> tensor<?x8xf32>
   return
 }
+
+// -----
+
+// NonMaxSuppression boxes end in the 4 coordinates.
+func.func @nms_box_coords(%b: tensor<1x6x5xf32>, %s: tensor<1x2x6xf32>, %m: tensor<1xi64>, %t: tensor<f32>) {
+  // expected-error @+1 {{boxes must be [batch, boxes, 4]}}
+  %0 = anvil.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x5xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
+// NonMaxSuppression scores cover the same batch and boxes.
+func.func @nms_scores(%b: tensor<1x6x4xf32>, %s: tensor<1x2x7xf32>, %m: tensor<1xi64>, %t: tensor<f32>) {
+  // expected-error @+1 {{scores must be [batch, classes, boxes] matching boxes}}
+  %0 = anvil.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x2x7xf32>, tensor<1xi64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
+// NonMaxSuppression thresholds are single values.
+func.func @nms_threshold_count(%b: tensor<1x6x4xf32>, %s: tensor<1x2x6xf32>, %m: tensor<1xi64>, %t: tensor<2xf32>) {
+  // expected-error @+1 {{max_output and the thresholds must hold one value}}
+  %0 = anvil.non_max_suppression %b, %s, %m, %t, %t : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<2xf32>, tensor<2xf32>) -> tensor<?x3xi64>
+  return
+}
+
+// -----
+
+// RoiAlign rois hold 4 coordinates.
+func.func @roi_align_rois(%x: tensor<1x8x10x10xf32>, %r: tensor<3x5xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{rois must be [num_rois, 4]}}
+  %0 = anvil.roi_align %x, %r, %i : (tensor<1x8x10x10xf32>, tensor<3x5xf32>, tensor<3xi64>) -> tensor<3x8x1x1xf32>
+  return
+}
+
+// -----
+
+// RoiAlign needs one batch index per roi.
+func.func @roi_align_indices(%x: tensor<1x8x10x10xf32>, %r: tensor<3x4xf32>, %i: tensor<2xi64>) {
+  // expected-error @+1 {{batch_indices must have one entry per roi}}
+  %0 = anvil.roi_align %x, %r, %i : (tensor<1x8x10x10xf32>, tensor<3x4xf32>, tensor<2xi64>) -> tensor<3x8x1x1xf32>
+  return
+}
+
+// -----
+
+// RoiAlign pools by avg or max only.
+func.func @roi_align_mode(%x: tensor<1x8x10x10xf32>, %r: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{mode must be avg or max}}
+  %0 = anvil.roi_align %x, %r, %i {mode = "sum"} : (tensor<1x8x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x8x1x1xf32>
+  return
+}
+
+// -----
+
+// RoiAlign output bins must exist.
+func.func @roi_align_sizes(%x: tensor<1x8x10x10xf32>, %r: tensor<3x4xf32>, %i: tensor<3xi64>) {
+  // expected-error @+1 {{output sizes must be positive and sampling_ratio not negative}}
+  %0 = anvil.roi_align %x, %r, %i {output_height = 0 : i64} : (tensor<1x8x10x10xf32>, tensor<3x4xf32>, tensor<3xi64>) -> tensor<3x8x0x1xf32>
+  return
+}
+
+// -----
+
+// Compress needs an axis of the input.
+func.func @compress_axis(%x: tensor<5x2xf32>, %c: tensor<5xi1>) {
+  // expected-error @+1 {{axis 2 is out of range for rank 2}}
+  %0 = anvil.compress %x, %c {axis = 2 : i64} : (tensor<5x2xf32>, tensor<5xi1>) -> tensor<?x2xf32>
+  return
+}
+
+// -----
+
+// EyeLike keeps the input's shape.
+func.func @eye_like_shape(%x: tensor<3x4xf32>) {
+  // expected-error @+1 {{result shape [4, 3] is incompatible with the inferred shape [3, 4]}}
+  %0 = anvil.eye_like %x : (tensor<3x4xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+// ReverseSequence's batch and time axes are 0 and 1.
+func.func @reverse_sequence_axes(%x: tensor<4x3x2xf32>, %l: tensor<2xi64>) {
+  // expected-error @+1 {{batch_axis and time_axis must be 0 and 1 in some order}}
+  %0 = anvil.reverse_sequence %x, %l {batch_axis = 2 : i64, time_axis = 0 : i64} : (tensor<4x3x2xf32>, tensor<2xi64>) -> tensor<4x3x2xf32>
+  return
+}
+
+// -----
+
+// ReverseSequence needs one length per batch entry.
+func.func @reverse_sequence_lengths(%x: tensor<4x3xf32>, %l: tensor<2xi64>) {
+  // expected-error @+1 {{lengths must have one entry per batch entry}}
+  %0 = anvil.reverse_sequence %x, %l : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
+  return
+}

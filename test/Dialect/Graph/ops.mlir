@@ -467,6 +467,24 @@ func.func @recurrent(%x: tensor<16x?x8xf32>, %w: tensor<1x128x8xf32>, %r: tensor
   return
 }
 
+// Detection and selection ops round-trip.
+// CHECK-LABEL: func.func @detection_ops
+// CHECK: anvil.non_max_suppression %{{.+}} {center_point_box = true}
+// CHECK: anvil.roi_align
+// CHECK: anvil.compress
+// CHECK: anvil.eye_like
+// CHECK: anvil.reverse_sequence
+func.func @detection_ops(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, %m: tensor<1xi64>,
+                         %t: tensor<f32>, %x: tensor<1x8x10x10xf32>, %rois: tensor<?x4xf32>,
+                         %idx: tensor<?xi64>, %c: tensor<?xi1>, %len: tensor<8xi64>) {
+  %0 = anvil.non_max_suppression %boxes, %scores, %m, %t, %t {center_point_box = true} : (tensor<1x6x4xf32>, tensor<1x2x6xf32>, tensor<1xi64>, tensor<f32>, tensor<f32>) -> tensor<?x3xi64>
+  %1 = anvil.roi_align %x, %rois, %idx {output_height = 2 : i64, output_width = 2 : i64} : (tensor<1x8x10x10xf32>, tensor<?x4xf32>, tensor<?xi64>) -> tensor<?x8x2x2xf32>
+  %2 = anvil.compress %rois, %c {axis = 0 : i64} : (tensor<?x4xf32>, tensor<?xi1>) -> tensor<?x4xf32>
+  %3 = anvil.eye_like %rois {k = -1 : i64} : (tensor<?x4xf32>) -> tensor<?x4xi1>
+  %4 = anvil.reverse_sequence %x, %len {batch_axis = 1 : i64, time_axis = 0 : i64} : (tensor<1x8x10x10xf32>, tensor<8xi64>) -> tensor<1x8x10x10xf32>
+  return
+}
+
 // The dense_resource blob of @constants survives the round trip (4-byte alignment header).
 // CHECK: dialect_resources
 // CHECK: weight: "0x040000000000803F000000400000404000008040"
