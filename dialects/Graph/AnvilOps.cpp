@@ -887,6 +887,36 @@ LogicalResult ReverseSequenceOp::verify() {
   return success();
 }
 
+LogicalResult UniqueOp::verify() {
+  auto in = getInput().getType();
+  std::optional<int64_t> axis = sh::normalizeAxis(getAxis(), in.getRank());
+  if (!axis)
+    return emitOpError() << "axis " << getAxis() << " is out of range for rank "
+                         << in.getRank();
+  if (getOutput().getType().getElementType() != in.getElementType())
+    return emitOpError("output element type must match the input element type");
+  sh::Shape out(in.getShape());
+  out[*axis] = sh::kDynamic;
+  if (failed(checkResultShape(*this, out, getOutput())) ||
+      failed(checkResultShape(*this, {in.getDimSize(*axis)},
+                              getInverseIndices(), "inverse_indices")))
+    return failure();
+  return success();
+}
+
+LogicalResult RotaryEmbeddingOp::verify() {
+  int64_t rank = getInput().getType().getRank();
+  if (rank != 3 && rank != 4)
+    return emitOpError("input must be 3-D or 4-D");
+  if (rank == 3 && getNumHeads() < 1)
+    return emitOpError("3-D input needs a positive num_heads");
+  if (getCosCache().getType() != getSinCache().getType())
+    return emitOpError("cos_cache and sin_cache must have one type");
+  if (getRotaryEmbeddingDim() < 0 || getRotaryEmbeddingDim() % 2 != 0)
+    return emitOpError("rotary_embedding_dim must be even and not negative");
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Neural-network ops
 //===----------------------------------------------------------------------===//

@@ -933,6 +933,56 @@ def Anvil_ReverseSequenceOp : Anvil_Op<"reverse_sequence", [AllTypesMatch<["inpu
   let hasVerifier = 1;
 }
 
+
+def Anvil_UniqueOp : Anvil_Op<"unique"> {
+  let summary = "The distinct slices along an axis (or elements), with indices and counts.";
+  let description = [{
+    ONNX Unique with an axis (the importer flattens the input for the axis-less form):
+    `output` holds the distinct slices (sorted if `sorted`), `indices` where each first
+    occurs, `inverse_indices` which output slice each input slice became, and `counts`.
+    How many there are is known only at run time.
+
+    ```mlir
+    %y, %i, %inv, %c = anvil.unique %x {axis = 0 : i64}
+        : (tensor<6xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, Anvil_I64Attr:$axis,
+                       DefaultValuedAttr<BoolAttr, "true">:$sorted);
+  let results = (outs AnyRankedTensor:$output, 1DTensorOf<[I64]>:$indices,
+                      1DTensorOf<[I64]>:$inverse_indices, 1DTensorOf<[I64]>:$counts);
+  let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Anvil_RotaryEmbeddingOp : Anvil_Op<"rotary_embedding",
+    [AllTypesMatch<["input", "output"]>]> {
+  let summary = "Rotary position embedding (ONNX RotaryEmbedding).";
+  let description = [{
+    Rotates pairs of features of `input` (`[batch, heads, seq, head]` or 3-D
+    `[batch, seq, heads * head]` with `num_heads`) by the angles in `cos_cache`/`sin_cache`,
+    indexed by `position_ids` when given; `interleaved` pairs neighbours instead of halves,
+    and only the first `rotary_embedding_dim` features rotate when it is set.
+
+    ```mlir
+    %y = anvil.rotary_embedding %x, %cos, %sin
+        : (tensor<1x4x8x16xf32>, tensor<1x8x8xf32>, tensor<1x8x8xf32>) -> tensor<1x4x8x16xf32>
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$cos_cache,
+                       AnyRankedTensor:$sin_cache,
+                       Optional<RankedTensorOf<[I64]>>:$position_ids,
+                       DefaultValuedAttr<BoolAttr, "false">:$interleaved,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$num_heads,
+                       DefaultValuedAttr<Anvil_I64Attr, "0">:$rotary_embedding_dim);
+  let results = (outs AnyRankedTensor:$output);
+  let assemblyFormat = [{
+    $input `,` $cos_cache `,` $sin_cache (`positions` $position_ids^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 //===----------------------------------------------------------------------===//
 // Neural-network ops
 //===----------------------------------------------------------------------===//

@@ -553,10 +553,10 @@ FailureOr<ElementsAttr> GraphImporter::convertTensor(const onnx::TensorProto &t,
 /// minimum arity.
 static LogicalResult checkRequiredInputs(NodeImporter &ni) {
   static const llvm::StringMap<int> newerOps = {
-      {"Attention", 3},     {"BitCast", 1},         {"BitwiseAnd", 2},
-      {"BitwiseNot", 1},    {"BitwiseOr", 2},       {"BitwiseXor", 2},
-      {"CenterCropPad", 2}, {"CumProd", 2},         {"Gelu", 1},
-      {"Mish", 1},          {"RMSNormalization", 2}};
+      {"Attention", 3},     {"BitCast", 1},          {"BitwiseAnd", 2},
+      {"BitwiseNot", 1},    {"BitwiseOr", 2},        {"BitwiseXor", 2},
+      {"CenterCropPad", 2}, {"CumProd", 2},          {"Gelu", 1},
+      {"Mish", 1},          {"RMSNormalization", 2}, {"RotaryEmbedding", 3}};
   const onnx::NodeProto &node = ni.node;
   auto missing = [&](int i) {
     return ni.fail("required input #" + std::to_string(i) + " is missing");

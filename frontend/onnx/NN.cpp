@@ -635,9 +635,30 @@ LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importRotaryEmbedding(NodeImporter &n) {
+  auto x = n.inputType(0);
+  if (x.getRank() != 3 && x.getRank() != 4)
+    return n.fail("X must be 3-D or 4-D");
+  int64_t heads = n.attrInt("num_heads", 0);
+  if (x.getRank() == 3 && heads < 1)
+    return n.fail("3-D input needs num_heads");
+  int64_t rotary = n.attrInt("rotary_embedding_dim", 0);
+  if (rotary < 0 || rotary % 2)
+    return n.fail("rotary_embedding_dim must be even and not negative");
+  if (n.inputType(1) != n.inputType(2))
+    return n.fail("cos_cache and sin_cache must have one shape and type");
+  n.setOutput(
+      0, RotaryEmbeddingOp::create(
+             n.b, n.loc, x, n.input(0), n.input(1), n.input(2),
+             n.hasInput(3) ? n.cast(n.input(3), n.b.getI64Type()) : Value(),
+             n.attrInt("interleaved", 0) != 0, heads, rotary));
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerNNImporters(OpRegistry &r) {
+  r["RotaryEmbedding"] = importRotaryEmbedding;
   r["LRN"] = importLRN;
   r["RNN"] = [](NodeImporter &n) {
     return importRecurrent(n, "rnn", {"Tanh"});

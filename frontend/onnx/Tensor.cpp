@@ -1237,9 +1237,37 @@ LogicalResult importCompress(NodeImporter &n) {
   return success();
 }
 
+LogicalResult importUnique(NodeImporter &n) {
+  auto t = n.inputType(0);
+  Value x = n.input(0);
+  int64_t axis = 0;
+  if (n.hasAttr("axis")) {
+    FailureOr<int64_t> a = n.axisAttr("axis", 0, t.getRank());
+    if (failed(a))
+      return failure();
+    axis = *a;
+  } else { // no axis: the distinct elements of the flattened input
+    auto flat = t.clone(sh::Shape{sh::product(t.getShape())});
+    x = ReshapeOp::create(n.b, n.loc, flat, x, n.constI64({-1}), false);
+    t = flat;
+  }
+  sh::Shape out(t.getShape());
+  out[axis] = sh::kDynamic;
+  auto vec = [&](int64_t d) {
+    return RankedTensorType::get({d}, n.b.getI64Type());
+  };
+  auto op = UniqueOp::create(n.b, n.loc, t.clone(out), vec(sh::kDynamic),
+                             vec(t.getDimSize(axis)), vec(sh::kDynamic), x,
+                             axis, n.attrInt("sorted", 1) != 0);
+  for (int i = 0; i < 4; ++i)
+    n.setOutput(i, op->getResult(i));
+  return success();
+}
+
 } // namespace
 
 void anvil::onnx_frontend::registerIndexingImporters(OpRegistry &r) {
+  r["Unique"] = importUnique;
   r["NonMaxSuppression"] = importNonMaxSuppression;
   r["RoiAlign"] = importRoiAlign;
   r["Compress"] = importCompress;

@@ -2060,3 +2060,39 @@ func.func @reverse_sequence_lengths(%x: tensor<4x3xf32>, %l: tensor<2xi64>) {
   %0 = anvil.reverse_sequence %x, %l : (tensor<4x3xf32>, tensor<2xi64>) -> tensor<4x3xf32>
   return
 }
+
+// -----
+
+// Unique's distinct values keep the input's element type.
+func.func @unique_type(%x: tensor<6xf32>) {
+  // expected-error @+1 {{output element type must match the input element type}}
+  %0:4 = anvil.unique %x {axis = 0 : i64} : (tensor<6xf32>) -> (tensor<?xi64>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  return
+}
+
+// -----
+
+// Unique's inverse indices have one entry per input slice.
+func.func @unique_inverse(%x: tensor<6xf32>) {
+  // expected-error @+1 {{inverse_indices shape [5] is incompatible with the inferred shape [6]}}
+  %0:4 = anvil.unique %x {axis = 0 : i64} : (tensor<6xf32>) -> (tensor<?xf32>, tensor<?xi64>, tensor<5xi64>, tensor<?xi64>)
+  return
+}
+
+// -----
+
+// A 3-D RotaryEmbedding input is split into heads.
+func.func @rotary_heads(%x: tensor<1x8x64xf32>, %c: tensor<8x16xf32>) {
+  // expected-error @+1 {{3-D input needs a positive num_heads}}
+  %0 = anvil.rotary_embedding %x, %c, %c : (tensor<1x8x64xf32>, tensor<8x16xf32>, tensor<8x16xf32>) -> tensor<1x8x64xf32>
+  return
+}
+
+// -----
+
+// Rotary features come in pairs.
+func.func @rotary_dim(%x: tensor<1x4x8x16xf32>, %c: tensor<8x8xf32>) {
+  // expected-error @+1 {{rotary_embedding_dim must be even and not negative}}
+  %0 = anvil.rotary_embedding %x, %c, %c {rotary_embedding_dim = 3 : i64} : (tensor<1x4x8x16xf32>, tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8x16xf32>
+  return
+}

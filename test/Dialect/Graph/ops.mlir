@@ -485,6 +485,16 @@ func.func @detection_ops(%boxes: tensor<1x6x4xf32>, %scores: tensor<1x2x6xf32>, 
   return
 }
 
+// Unique and RotaryEmbedding round-trip.
+// CHECK-LABEL: func.func @unique_rotary
+// CHECK: anvil.unique %{{.+}} {axis = 1 : i64, sorted = false}
+// CHECK: anvil.rotary_embedding %{{.+}} positions %{{.+}} {num_heads = 4 : i64, rotary_embedding_dim = 8 : i64}
+func.func @unique_rotary(%x: tensor<2x6xf32>, %q: tensor<1x8x64xf32>, %c: tensor<32x4xf32>, %p: tensor<1x8xi64>) {
+  %0:4 = anvil.unique %x {axis = 1 : i64, sorted = false} : (tensor<2x6xf32>) -> (tensor<2x?xf32>, tensor<?xi64>, tensor<6xi64>, tensor<?xi64>)
+  %1 = anvil.rotary_embedding %q, %c, %c positions %p {num_heads = 4 : i64, rotary_embedding_dim = 8 : i64} : (tensor<1x8x64xf32>, tensor<32x4xf32>, tensor<32x4xf32>, tensor<1x8xi64>) -> tensor<1x8x64xf32>
+  return
+}
+
 // The dense_resource blob of @constants survives the round trip (4-byte alignment header).
 // CHECK: dialect_resources
 // CHECK: weight: "0x040000000000803F000000400000404000008040"
