@@ -332,6 +332,22 @@ FailureOr<int64_t> NodeImporter::axisAttr(StringRef name, int64_t dflt,
   return *normalized;
 }
 
+FailureOr<SmallVector<int64_t>>
+NodeImporter::normalizeAxes(ArrayRef<int64_t> axes, int64_t rank,
+                            bool allowRepeats) {
+  SmallVector<int64_t> out;
+  for (int64_t a : axes) {
+    std::optional<int64_t> normalized = shape::normalizeAxis(a, rank);
+    if (!normalized)
+      return fail("axis " + std::to_string(a) + " is out of range for rank " +
+                  std::to_string(rank));
+    if (!allowRepeats && llvm::is_contained(out, *normalized))
+      return fail("axes contain a duplicate");
+    out.push_back(*normalized);
+  }
+  return out;
+}
+
 void NodeImporter::setOutput(int i, Value v) {
   if (outputUsed(i))
     graph.bind(node.output(i), v);

@@ -612,14 +612,12 @@ LogicalResult importLpNormalization(NodeImporter &n) {
 /// (x - mean) / sqrt(var) over `axes` (default N, H, W).
 LogicalResult importMeanVarianceNormalization(NodeImporter &n) {
   auto x = n.inputType(0);
-  SmallVector<int64_t> axes =
-      n.hasAttr("axes") ? n.attrInts("axes") : SmallVector<int64_t>{0, 2, 3};
-  for (int64_t &a : axes) {
-    std::optional<int64_t> norm = sh::normalizeAxis(a, x.getRank());
-    if (!norm)
-      return n.fail("axis is out of range");
-    a = *norm;
-  }
+  FailureOr<SmallVector<int64_t>> given = n.normalizeAxes(
+      n.hasAttr("axes") ? n.attrInts("axes") : SmallVector<int64_t>{0, 2, 3},
+      x.getRank());
+  if (failed(given))
+    return failure();
+  SmallVector<int64_t> axes = *given;
   llvm::sort(axes);
   auto reduced = x.clone(sh::reduce(x.getShape(), axes, true));
   auto axesAttr = n.b.getDenseI64ArrayAttr(axes);

@@ -69,6 +69,11 @@ public:
   /// value.
   mlir::FailureOr<int64_t> axisAttr(llvm::StringRef name, int64_t dflt,
                                     int64_t rank);
+  /// A list of axes normalized into [0, rank), in their order; reports an
+  /// out-of-range axis and, unless `allowRepeats`, a repeated one.
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  normalizeAxes(llvm::ArrayRef<int64_t> axes, int64_t rank,
+                bool allowRepeats = false);
 
   // -- Outputs --
   int numOutputs() const { return node.output_size(); }

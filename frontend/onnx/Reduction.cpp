@@ -46,12 +46,11 @@ template <typename OpTy> ImportFn reduceImporter(int64_t axesInputSince) {
       n.setOutput(0, n.input(0));
       return success();
     }
-    for (int64_t &a : axes) {
-      std::optional<int64_t> norm = sh::normalizeAxis(a, x.getRank());
-      if (!norm)
-        return n.fail("axis " + std::to_string(a) + " is out of range");
-      a = *norm;
-    }
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(axes, x.getRank(), /*allowRepeats=*/true);
+    if (failed(normalized))
+      return failure();
+    axes = *normalized;
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
     Value v = OpTy::create(

@@ -256,17 +256,10 @@ LogicalResult importSlice(NodeImporter &n) {
   }
   if ((int64_t)a->size() != count)
     return n.fail("starts and axes differ in length");
-  for (int64_t &axis : *a) {
-    std::optional<int64_t> norm = sh::normalizeAxis(axis, rank);
-    if (!norm)
-      return n.fail("axis " + std::to_string(axis) + " is out of range");
-    axis = *norm;
-  }
-  SmallVector<int64_t> sortedAxes(*a);
-  llvm::sort(sortedAxes);
-  if (std::adjacent_find(sortedAxes.begin(), sortedAxes.end()) !=
-      sortedAxes.end())
-    return n.fail("axes contain a duplicate");
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*a, rank);
+  if (failed(normalized))
+    return failure();
+  *a = *normalized;
   if (!axesV)
     axesV = n.constI64(*a);
   if (!stepsV) {
@@ -526,12 +519,11 @@ LogicalResult importSqueeze(NodeImporter &n) {
   SmallVector<int64_t> axes;
   auto given = intsAttrOrInput(n, "axes", 1, 13);
   if (given && !given->empty()) {
-    for (int64_t a : *given) {
-      std::optional<int64_t> norm = sh::normalizeAxis(a, t.getRank());
-      if (!norm)
-        return n.fail("axis " + std::to_string(a) + " is out of range");
-      axes.push_back(*norm);
-    }
+    FailureOr<SmallVector<int64_t>> normalized =
+        n.normalizeAxes(*given, t.getRank());
+    if (failed(normalized))
+      return failure();
+    axes = *normalized;
   } else if (!given && n.opset >= 13 && n.hasInput(1)) {
     return importDynamicAxes<SqueezeOp>(n, -1);
   } else { // no axes (or an empty list): every size-1 dimension
@@ -566,16 +558,11 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
   if (n.opset >= 13 && n.inputRank(1) != 1)
     return n.fail("axes must be a 1-D tensor");
   int64_t outRank = t.getRank() + given->size();
-  SmallVector<int64_t> axes;
-  for (int64_t a : *given) {
-    std::optional<int64_t> norm = sh::normalizeAxis(a, outRank);
-    if (!norm)
-      return n.fail("axis " + std::to_string(a) + " is out of range");
-    axes.push_back(*norm);
-  }
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*given, outRank);
+  if (failed(normalized))
+    return failure();
+  SmallVector<int64_t> axes = *normalized;
   llvm::sort(axes);
-  if (std::adjacent_find(axes.begin(), axes.end()) != axes.end())
-    return n.fail("axes contain a duplicate");
   sh::Shape out;
   auto it = t.getShape().begin();
   for (int64_t i = 0; i < outRank; ++i)
@@ -715,13 +702,13 @@ LogicalResult importPad(NodeImporter &n) {
         return importPadRuntimeAxes(n, mode, value);
       if (pads->size() != 2 * axes->size())
         return n.fail("pads must have two entries per axis");
+      FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*axes, rank);
+      if (failed(normalized))
+        return failure();
       SmallVector<int64_t> full(2 * rank, 0);
-      for (auto [i, a] : llvm::enumerate(*axes)) {
-        std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
-        if (!norm)
-          return n.fail("axis is out of range");
-        full[*norm] = (*pads)[i];
-        full[*norm + rank] = (*pads)[i + axes->size()];
+      for (auto [i, a] : llvm::enumerate(*normalized)) {
+        full[a] = (*pads)[i];
+        full[a + rank] = (*pads)[i + axes->size()];
       }
       pads = full;
       padsV = Value();
@@ -785,18 +772,7 @@ FailureOr<SmallVector<int64_t>> resizeAxes(NodeImporter &n, int64_t rank) {
   if (axes.empty())
     for (int64_t i = 0; i < rank; ++i)
       axes.push_back(i);
-  for (int64_t &a : axes) {
-    std::optional<int64_t> norm = sh::normalizeAxis(a, rank);
-    if (!norm)
-      return (n.fail("axis " + std::to_string(a) + " is out of range"),
-              failure());
-    a = *norm;
-  }
-  SmallVector<int64_t> sorted(axes);
-  llvm::sort(sorted);
-  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
-    return (n.fail("axes contain a duplicate"), failure());
-  return axes;
+  return n.normalizeAxes(axes, rank);
 }
 
 /// The ONNX coordinate/rounding attributes of Resize, with the pre-opset-11
@@ -1134,23 +1110,26 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   SmallVector<int64_t> sliceStarts, sliceEnds, sliceAxes,
       pads(2 * t.getRank(), 0);
   sh::Shape cropped(t.getShape()), padded(t.getShape());
-  for (auto [a, want] : llvm::zip(axes, *target)) {
-    std::optional<int64_t> axis = sh::normalizeAxis(a, t.getRank());
-    if (!axis || want < 0)
-      return n.fail("axis out of range or negative target size");
-    int64_t dim = t.getDimSize(*axis);
+  FailureOr<SmallVector<int64_t>> normalized =
+      n.normalizeAxes(axes, t.getRank());
+  if (failed(normalized))
+    return failure();
+  for (auto [axis, want] : llvm::zip(*normalized, *target)) {
+    if (want < 0)
+      return n.fail("negative target size");
+    int64_t dim = t.getDimSize(axis);
     if (sh::isDynamic(dim))
       return n.fail("needs static dimensions on the cropped/padded axes");
     if (dim > want) {
       int64_t start = (dim - want) / 2;
       sliceStarts.push_back(start);
       sliceEnds.push_back(start + want);
-      sliceAxes.push_back(*axis);
-      cropped[*axis] = padded[*axis] = want;
+      sliceAxes.push_back(axis);
+      cropped[axis] = padded[axis] = want;
     } else if (dim < want) {
-      pads[*axis] = (want - dim) / 2;
-      pads[*axis + t.getRank()] = want - dim - pads[*axis];
-      padded[*axis] = want;
+      pads[axis] = (want - dim) / 2;
+      pads[axis + t.getRank()] = want - dim - pads[axis];
+      padded[axis] = want;
     }
   }
   Value v = n.input(0);
