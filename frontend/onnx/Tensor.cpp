@@ -1193,22 +1193,31 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   return success();
 }
 
+/// Compress and Unique work along attribute `axis`, or on the flattened input
+/// without it.
+FailureOr<std::pair<Value, int64_t>> axisOrFlattened(NodeImporter &n) {
+  auto t = n.inputType(0);
+  if (n.hasAttr("axis")) {
+    FailureOr<int64_t> axis = n.axisAttr("axis", 0, t.getRank());
+    if (failed(axis))
+      return failure();
+    return std::make_pair(n.input(0), *axis);
+  }
+  auto flat = t.clone(sh::Shape{sh::product(t.getShape())});
+  Value x =
+      ReshapeOp::create(n.b, n.loc, flat, n.input(0), n.constI64({-1}), false);
+  return std::make_pair(x, int64_t(0));
+}
+
 LogicalResult importCompress(NodeImporter &n) {
   auto t = n.inputType(0);
   if (n.inputRank(1) != 1)
     return n.fail("condition must be 1-D");
-  Value x = n.input(0);
-  int64_t axis = 0;
-  if (n.hasAttr("axis")) {
-    FailureOr<int64_t> a = n.axisAttr("axis", 0, t.getRank());
-    if (failed(a))
-      return failure();
-    axis = *a;
-  } else { // no axis: select from the flattened input
-    auto flat = t.clone(sh::Shape{sh::product(t.getShape())});
-    x = ReshapeOp::create(n.b, n.loc, flat, x, n.constI64({-1}), false);
-    t = flat;
-  }
+  FailureOr<std::pair<Value, int64_t>> in = axisOrFlattened(n);
+  if (failed(in))
+    return failure();
+  auto [x, axis] = *in;
+  t = cast<RankedTensorType>(x.getType());
   sh::Shape out(t.getShape());
   out[axis] = sh::kDynamic;
   n.setOutput(
@@ -1218,18 +1227,11 @@ LogicalResult importCompress(NodeImporter &n) {
 
 LogicalResult importUnique(NodeImporter &n) {
   auto t = n.inputType(0);
-  Value x = n.input(0);
-  int64_t axis = 0;
-  if (n.hasAttr("axis")) {
-    FailureOr<int64_t> a = n.axisAttr("axis", 0, t.getRank());
-    if (failed(a))
-      return failure();
-    axis = *a;
-  } else { // no axis: the distinct elements of the flattened input
-    auto flat = t.clone(sh::Shape{sh::product(t.getShape())});
-    x = ReshapeOp::create(n.b, n.loc, flat, x, n.constI64({-1}), false);
-    t = flat;
-  }
+  FailureOr<std::pair<Value, int64_t>> in = axisOrFlattened(n);
+  if (failed(in))
+    return failure();
+  auto [x, axis] = *in;
+  t = cast<RankedTensorType>(x.getType());
   sh::Shape out(t.getShape());
   out[axis] = sh::kDynamic;
   auto vec = [&](int64_t d) {
