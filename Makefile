@@ -33,8 +33,9 @@ models: setup
 
 check: build models
 	@cmake --build $(BUILD) --target mlir-doc > /dev/null
-	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md || \
-	  { echo "docs/dialects/anvil.md is stale: run 'make docs'"; exit 1; }
+	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md && \
+	  cmp -s $(BUILD)/docs/AnvilPasses.md docs/passes.md || \
+	  { echo "docs/dialects/anvil.md or docs/passes.md is stale: run 'make docs'"; exit 1; }
 	@$(PY) scripts/run_tests.py --build $(BUILD)
 
 demo: build models
@@ -61,7 +62,8 @@ fuzz-import: build testdata
 measure-import: build
 	@$(PY) scripts/measure_import.py --compiler $(BUILD)/bin/anvil-compile --dir $(BUILD)/models-large
 
-# Regenerates docs/dialects/anvil.md from ODS (docs/op-coverage.md: make import-sweep).
+# Regenerates docs/dialects/anvil.md and docs/passes.md from ODS (docs/op-coverage.md:
+# make import-sweep).
 docs: build
 	cmake --build $(BUILD) --target anvil-docs
 

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "frontend/onnx/Importer.h"
+#include "passes/Passes.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -31,12 +32,15 @@ static cl::opt<std::string> inputPath(cl::Positional,
 static cl::opt<std::string>
     outputPath("o", cl::desc("Output file (default: stdout)"),
                cl::value_desc("file"), cl::init("-"), cl::cat(category));
-enum class Emit { Graph };
-static cl::opt<Emit>
-    emit("emit", cl::desc("Stage to emit"), cl::init(Emit::Graph),
-         cl::values(clEnumValN(Emit::Graph, "graph",
-                               "the imported anvil graph dialect module")),
-         cl::cat(category));
+enum class Emit { Graph, Linalg };
+static cl::opt<Emit> emit(
+    "emit", cl::desc("Stage to emit"), cl::init(Emit::Graph),
+    cl::values(
+        clEnumValN(Emit::Graph, "graph",
+                   "the imported anvil graph dialect module"),
+        clEnumValN(Emit::Linalg, "linalg",
+                   "linalg on tensors (the ops that have a lowering so far)")),
+    cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Pin an input's shape, e.g. input=1x3x224x224 ('?' keeps a dim "
@@ -163,6 +167,20 @@ int main(int argc, char **argv) {
     errs() << "anvil-compile: " << (errors ? errors : 1) << " error"
            << (errors == 1 ? "" : "s") << "; nothing written\n";
     return 1;
+  }
+
+  if (emit == Emit::Linalg) {
+    mlir::PassManager pm(&context);
+    if (failed(mlir::applyPassManagerCLOptions(pm))) {
+      errs() << "anvil-compile: error: bad pass manager options\n";
+      return 1;
+    }
+    pm.addNestedPass<mlir::func::FuncOp>(anvil::createConvertAnvilToLinalg());
+    if (failed(pm.run(*module))) {
+      errs() << "anvil-compile: " << errors << " error"
+             << (errors == 1 ? "" : "s") << "; nothing written\n";
+      return 1;
+    }
   }
 
   std::string errorMessage;

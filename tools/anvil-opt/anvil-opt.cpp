@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Graph/AnvilDialect.h"
+#include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -14,7 +15,10 @@
 
 int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
-  registry.insert<anvil::AnvilDialect, mlir::func::FuncDialect>();
+  registry.insert<anvil::AnvilDialect, mlir::func::FuncDialect,
+                  mlir::linalg::LinalgDialect, mlir::tensor::TensorDialect,
+                  mlir::arith::ArithDialect, mlir::math::MathDialect>();
+  anvil::registerAnvilPasses();
   // Generic passes the graph pipeline uses (canonicalize, cse, symbol-dce,
   // ...).
   mlir::registerTransformsPasses();

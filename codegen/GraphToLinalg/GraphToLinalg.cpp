@@ -1,0 +1,236 @@
+//===- GraphToLinalg.cpp - anvil → linalg on tensors ------------------------===//
+//
+// Elementwise anvil ops become linalg.generic ops whose indexing maps spell out numpy
+// broadcasting; matmul becomes linalg.matmul; constants become arith.constant. This is the
+// first step of the CPU pipeline (graph → linalg → tile/vectorize → bufferize → LLVM).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/GraphToLinalg/GraphToLinalg.h"
+#include "dialects/Graph/AnvilDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_CONVERTANVILTOLINALG
+#include "passes/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil;
+
+namespace {
+
+/// Carries an op type through a generic lambda.
+template <typename T> struct TypeTag {
+  using type = T;
+};
+
+/// An empty tensor of `type`; dynamic sizes are read from the operand dims that the
+/// broadcast maps to each result dim (an operand's `?` dim is taken to match the result).
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, ValueRange operands) {
+  SmallVector<Value> dynamicSizes;
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    if (!type.isDynamicDim(d))
+      continue;
+    for (Value v : operands) {
+      auto t = cast<RankedTensorType>(v.getType());
+      int64_t od = d - (type.getRank() - t.getRank());
+      if (od >= 0 && t.getDimSize(od) != 1) {
+        dynamicSizes.push_back(tensor::DimOp::create(b, loc, v, od));
+        break;
+      }
+    }
+  }
+  return tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType(),
+                                 dynamicSizes);
+}
+
+/// The indexing map that reads `operand` (right-aligned numpy broadcasting) while
+/// iterating over the dims of `result`.
+AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  int64_t offset = result.getRank() - operand.getRank();
+  for (int64_t d = 0; d < operand.getRank(); ++d) {
+    bool broadcast = operand.getDimSize(d) == 1 && result.getDimSize(d + offset) != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(d + offset, ctx));
+  }
+  return AffineMap::get(result.getRank(), 0, exprs, ctx);
+}
+
+/// Computes one result element from the operand elements.
+using ScalarFn = function_ref<Value(OpBuilder &, Location, Type, ValueRange)>;
+
+LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter, ScalarFn fn) {
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  Location loc = op->getLoc();
+  SmallVector<AffineMap> maps;
+  for (Value v : op->getOperands())
+    maps.push_back(
+        broadcastMap(cast<RankedTensorType>(v.getType()), resultType, op->getContext()));
+  maps.push_back(rewriter.getMultiDimIdentityMap(resultType.getRank()));
+  SmallVector<utils::IteratorType> iterators(resultType.getRank(),
+                                             utils::IteratorType::parallel);
+  Value init = emptyLike(rewriter, loc, resultType, op->getOperands());
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        Value r = fn(b, l, resultType.getElementType(), args.drop_back());
+        linalg::YieldOp::create(b, l, r);
+      });
+  rewriter.replaceOp(op, generic.getResults());
+  return success();
+}
+
+/// An elementwise op whose scalar computation is `Fn`; float-only ops refuse integers.
+template <typename OpTy>
+struct ElementwisePattern : OpRewritePattern<OpTy> {
+  ElementwisePattern(MLIRContext *ctx, std::function<Value(OpBuilder &, Location, Type,
+                                                           ValueRange)> fn,
+                     bool floatOnly)
+      : OpRewritePattern<OpTy>(ctx), fn(std::move(fn)), floatOnly(floatOnly) {}
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    Type et = cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+    if (floatOnly && !isa<FloatType>(et))
+      return rewriter.notifyMatchFailure(op, "only float element types are lowered");
+    if (!isa<FloatType, IntegerType>(et))
+      return rewriter.notifyMatchFailure(op, "element type has no scalar lowering");
+    return lowerElementwise(op, rewriter, fn);
+  }
+
+  std::function<Value(OpBuilder &, Location, Type, ValueRange)> fn;
+  bool floatOnly;
+};
+
+template <typename FloatOp, typename IntOp>
+Value floatOrInt(OpBuilder &b, Location l, Type t, ValueRange a) {
+  if (isa<FloatType>(t))
+    return FloatOp::create(b, l, a[0], a[1]);
+  return IntOp::create(b, l, a[0], a[1]);
+}
+
+Value zeroOf(OpBuilder &b, Location l, Type t) {
+  return arith::ConstantOp::create(b, l, t, b.getZeroAttr(t));
+}
+
+Value oneOf(OpBuilder &b, Location l, Type t) {
+  return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, 1.0));
+}
+
+struct ConstantPattern : OpRewritePattern<ConstantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConstantOp op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
+                                                   cast<TypedAttr>(op.getValue()));
+    return success();
+  }
+};
+
+struct MatMulPattern : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op, PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    if (op.getLhs().getType().getRank() != 2 || op.getRhs().getType().getRank() != 2)
+      return rewriter.notifyMatchFailure(op, "only 2-D matmul is lowered so far");
+    if (!isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op, "only float matmul is lowered so far");
+    Location loc = op.getLoc();
+    SmallVector<Value> dynamicSizes;
+    if (type.isDynamicDim(0))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getLhs(), 0));
+    if (type.isDynamicDim(1))
+      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getRhs(), 1));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                          type.getElementType(), dynamicSizes);
+    Value zero = zeroOf(rewriter, loc, type.getElementType());
+    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
+        op, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init});
+    return success();
+  }
+};
+
+struct ConvertAnvilToLinalg
+    : anvil::impl::ConvertAnvilToLinalgBase<ConvertAnvilToLinalg> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateGraphToLinalgPatterns(patterns);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+    // Every anvil op must be gone; what is left is reported at its ONNX node.
+    bool leftover = false;
+    getOperation().walk([&](Operation *op) {
+      if (!isa<AnvilDialect>(op->getDialect()))
+        return;
+      op->emitError() << "'" << op->getName()
+                      << "' cannot be lowered to linalg yet (or not for its types)";
+      leftover = true;
+    });
+    if (leftover)
+      signalPassFailure();
+  }
+};
+
+} // namespace
+
+void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  auto add = [&](auto tag, auto fn, bool floatOnly) {
+    using OpTy = typename decltype(tag)::type;
+    patterns.add<ElementwisePattern<OpTy>>(ctx, fn, floatOnly);
+  };
+  auto unaryMath = [](auto tag) {
+    using MathOp = typename decltype(tag)::type;
+    return [](OpBuilder &b, Location l, Type, ValueRange a) -> Value {
+      return MathOp::create(b, l, a[0]);
+    };
+  };
+  add(TypeTag<AddOp>{}, floatOrInt<arith::AddFOp, arith::AddIOp>, false);
+  add(TypeTag<SubOp>{}, floatOrInt<arith::SubFOp, arith::SubIOp>, false);
+  add(TypeTag<MulOp>{}, floatOrInt<arith::MulFOp, arith::MulIOp>, false);
+  add(TypeTag<DivOp>{}, floatOrInt<arith::DivFOp, arith::DivSIOp>, false);
+  add(TypeTag<MaxOp>{}, floatOrInt<arith::MaximumFOp, arith::MaxSIOp>, false);
+  add(TypeTag<MinOp>{}, floatOrInt<arith::MinimumFOp, arith::MinSIOp>, false);
+  add(TypeTag<PowOp>{},
+      [](OpBuilder &b, Location l, Type, ValueRange a) -> Value {
+        return math::PowFOp::create(b, l, a[0], a[1]);
+      },
+      true);
+  add(TypeTag<ExpOp>{}, unaryMath(TypeTag<math::ExpOp>{}), true);
+  add(TypeTag<LogOp>{}, unaryMath(TypeTag<math::LogOp>{}), true);
+  add(TypeTag<SqrtOp>{}, unaryMath(TypeTag<math::SqrtOp>{}), true);
+  add(TypeTag<TanhOp>{}, unaryMath(TypeTag<math::TanhOp>{}), true);
+  add(TypeTag<ErfOp>{}, unaryMath(TypeTag<math::ErfOp>{}), true);
+  add(TypeTag<AbsOp>{}, unaryMath(TypeTag<math::AbsFOp>{}), true);
+  add(TypeTag<FloorOp>{}, unaryMath(TypeTag<math::FloorOp>{}), true);
+  add(TypeTag<CeilOp>{}, unaryMath(TypeTag<math::CeilOp>{}), true);
+  add(TypeTag<NegOp>{},
+      [](OpBuilder &b, Location l, Type, ValueRange a) -> Value {
+        return arith::NegFOp::create(b, l, a[0]);
+      },
+      true);
+  add(TypeTag<ReciprocalOp>{},
+      [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
+        return arith::DivFOp::create(b, l, oneOf(b, l, t), a[0]);
+      },
+      true);
+  add(TypeTag<ReluOp>{},
+      [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
+        return arith::MaximumFOp::create(b, l, a[0], zeroOf(b, l, t));
+      },
+      true);
+  add(TypeTag<SigmoidOp>{},
+      [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
+        Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
+        return arith::DivFOp::create(b, l, oneOf(b, l, t),
+                                     arith::AddFOp::create(b, l, oneOf(b, l, t), e));
+      },
+      true);
+  patterns.add<ConstantPattern, MatMulPattern>(ctx);
+}
