@@ -13,9 +13,12 @@ def ConvertAnvilToLinalg : Pass<"convert-anvil-to-linalg", "mlir::func::FuncOp">
   let description = [{
     Rewrites the anvil ops that have a lowering into `linalg` ops on tensors:
     elementwise math and activations become `linalg.generic` with numpy broadcasting
-    expressed in the indexing maps, `anvil.matmul` of 2-D operands becomes
-    `linalg.matmul`, and `anvil.constant` becomes `arith.constant`. Ops without a lowering
-    yet are reported with their ONNX node location and the pass fails.
+    expressed in the indexing maps; reductions over constant axes become `linalg.generic`
+    with reduction iterators (keepdims through `tensor.expand_shape`); `anvil.matmul` of
+    2-D operands becomes `linalg.matmul`, `anvil.transpose` `linalg.transpose`, and
+    `anvil.constant` `arith.constant`. Softmax and Gemm are first rewritten into those
+    anvil ops. Ops without a lowering yet are reported with their ONNX node location and
+    the pass fails.
 
     ```mlir
     %0 = anvil.add %x, %b : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>

@@ -1,8 +1,10 @@
-//===- GraphToLinalg.cpp - anvil → linalg on tensors ------------------------===//
+//===- GraphToLinalg.cpp - anvil → linalg on tensors
+//------------------------===//
 //
-// Elementwise anvil ops become linalg.generic ops whose indexing maps spell out numpy
-// broadcasting; matmul becomes linalg.matmul; constants become arith.constant. This is the
-// first step of the CPU pipeline (graph → linalg → tile/vectorize → bufferize → LLVM).
+// Elementwise anvil ops become linalg.generic ops whose indexing maps spell out
+// numpy broadcasting; matmul becomes linalg.matmul; constants become
+// arith.constant. This is the first step of the CPU pipeline (graph → linalg →
+// tile/vectorize → bufferize → LLVM).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/GraphToLinalg/GraphToLinalg.h"
@@ -15,6 +17,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include <limits>
+
 namespace anvil {
 #define GEN_PASS_DEF_CONVERTANVILTOLINALG
 #include "passes/Passes.h.inc"
@@ -26,13 +30,13 @@ using namespace anvil;
 namespace {
 
 /// Carries an op type through a generic lambda.
-template <typename T> struct TypeTag {
-  using type = T;
-};
+template <typename T> struct TypeTag { using type = T; };
 
-/// An empty tensor of `type`; dynamic sizes are read from the operand dims that the
-/// broadcast maps to each result dim (an operand's `?` dim is taken to match the result).
-Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, ValueRange operands) {
+/// An empty tensor of `type`; dynamic sizes are read from the operand dims that
+/// the broadcast maps to each result dim (an operand's `?` dim is taken to
+/// match the result).
+Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type,
+                ValueRange operands) {
   SmallVector<Value> dynamicSizes;
   for (int64_t d = 0; d < type.getRank(); ++d) {
     if (!type.isDynamicDim(d))
@@ -50,13 +54,15 @@ Value emptyLike(OpBuilder &b, Location loc, RankedTensorType type, ValueRange op
                                  dynamicSizes);
 }
 
-/// The indexing map that reads `operand` (right-aligned numpy broadcasting) while
-/// iterating over the dims of `result`.
-AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result, MLIRContext *ctx) {
+/// The indexing map that reads `operand` (right-aligned numpy broadcasting)
+/// while iterating over the dims of `result`.
+AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
+                       MLIRContext *ctx) {
   SmallVector<AffineExpr> exprs;
   int64_t offset = result.getRank() - operand.getRank();
   for (int64_t d = 0; d < operand.getRank(); ++d) {
-    bool broadcast = operand.getDimSize(d) == 1 && result.getDimSize(d + offset) != 1;
+    bool broadcast =
+        operand.getDimSize(d) == 1 && result.getDimSize(d + offset) != 1;
     exprs.push_back(broadcast ? getAffineConstantExpr(0, ctx)
                               : getAffineDimExpr(d + offset, ctx));
   }
@@ -66,20 +72,21 @@ AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result, MLIRCo
 /// Computes one result element from the operand elements.
 using ScalarFn = function_ref<Value(OpBuilder &, Location, Type, ValueRange)>;
 
-LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter, ScalarFn fn) {
+LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
+                               ScalarFn fn) {
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   Location loc = op->getLoc();
   SmallVector<AffineMap> maps;
   for (Value v : op->getOperands())
-    maps.push_back(
-        broadcastMap(cast<RankedTensorType>(v.getType()), resultType, op->getContext()));
+    maps.push_back(broadcastMap(cast<RankedTensorType>(v.getType()), resultType,
+                                op->getContext()));
   maps.push_back(rewriter.getMultiDimIdentityMap(resultType.getRank()));
   SmallVector<utils::IteratorType> iterators(resultType.getRank(),
                                              utils::IteratorType::parallel);
   Value init = emptyLike(rewriter, loc, resultType, op->getOperands());
   auto generic = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init}, maps,
-      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+      rewriter, loc, TypeRange{resultType}, op->getOperands(), ValueRange{init},
+      maps, iterators, [&](OpBuilder &b, Location l, ValueRange args) {
         Value r = fn(b, l, resultType.getElementType(), args.drop_back());
         linalg::YieldOp::create(b, l, r);
       });
@@ -87,20 +94,25 @@ LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter, ScalarF
   return success();
 }
 
-/// An elementwise op whose scalar computation is `Fn`; float-only ops refuse integers.
-template <typename OpTy>
-struct ElementwisePattern : OpRewritePattern<OpTy> {
-  ElementwisePattern(MLIRContext *ctx, std::function<Value(OpBuilder &, Location, Type,
-                                                           ValueRange)> fn,
-                     bool floatOnly)
+/// An elementwise op whose scalar computation is `Fn`; float-only ops refuse
+/// integers.
+template <typename OpTy> struct ElementwisePattern : OpRewritePattern<OpTy> {
+  ElementwisePattern(
+      MLIRContext *ctx,
+      std::function<Value(OpBuilder &, Location, Type, ValueRange)> fn,
+      bool floatOnly)
       : OpRewritePattern<OpTy>(ctx), fn(std::move(fn)), floatOnly(floatOnly) {}
 
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
-    Type et = cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Type et =
+        cast<RankedTensorType>(op->getResult(0).getType()).getElementType();
     if (floatOnly && !isa<FloatType>(et))
-      return rewriter.notifyMatchFailure(op, "only float element types are lowered");
+      return rewriter.notifyMatchFailure(
+          op, "only float element types are lowered");
     if (!isa<FloatType, IntegerType>(et))
-      return rewriter.notifyMatchFailure(op, "element type has no scalar lowering");
+      return rewriter.notifyMatchFailure(op,
+                                         "element type has no scalar lowering");
     return lowerElementwise(op, rewriter, fn);
   }
 
@@ -125,33 +137,247 @@ Value oneOf(OpBuilder &b, Location l, Type t) {
 
 struct ConstantPattern : OpRewritePattern<ConstantOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(ConstantOp op, PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<arith::ConstantOp>(op, op.getType(),
-                                                   cast<TypedAttr>(op.getValue()));
+  LogicalResult matchAndRewrite(ConstantOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<arith::ConstantOp>(
+        op, op.getType(), cast<TypedAttr>(op.getValue()));
     return success();
   }
 };
 
 struct MatMulPattern : OpRewritePattern<MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(MatMulOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
     auto type = op.getType();
-    if (op.getLhs().getType().getRank() != 2 || op.getRhs().getType().getRank() != 2)
-      return rewriter.notifyMatchFailure(op, "only 2-D matmul is lowered so far");
+    if (op.getLhs().getType().getRank() != 2 ||
+        op.getRhs().getType().getRank() != 2)
+      return rewriter.notifyMatchFailure(op,
+                                         "only 2-D matmul is lowered so far");
     if (!isa<FloatType>(type.getElementType()))
-      return rewriter.notifyMatchFailure(op, "only float matmul is lowered so far");
+      return rewriter.notifyMatchFailure(op,
+                                         "only float matmul is lowered so far");
     Location loc = op.getLoc();
     SmallVector<Value> dynamicSizes;
     if (type.isDynamicDim(0))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getLhs(), 0));
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, op.getLhs(), 0));
     if (type.isDynamicDim(1))
-      dynamicSizes.push_back(tensor::DimOp::create(rewriter, loc, op.getRhs(), 1));
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, op.getRhs(), 1));
     Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
                                           type.getElementType(), dynamicSizes);
     Value zero = zeroOf(rewriter, loc, type.getElementType());
-    Value init = linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0);
     rewriter.replaceOpWithNewOp<linalg::MatmulOp>(
-        op, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()}, ValueRange{init});
+        op, TypeRange{type}, ValueRange{op.getLhs(), op.getRhs()},
+        ValueRange{init});
+    return success();
+  }
+};
+
+struct TransposePattern : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto type = op.getType();
+    SmallVector<Value> dynamicSizes;
+    for (auto [d, p] : llvm::enumerate(op.getPerm()))
+      if (type.isDynamicDim(d))
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInput(), p));
+    Value init = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                         type.getElementType(), dynamicSizes);
+    auto t = linalg::TransposeOp::create(rewriter, loc, op.getInput(), init,
+                                         op.getPerm());
+    rewriter.replaceOp(op, t->getResults());
+    return success();
+  }
+};
+
+/// Reductions over constant axes: a linalg.generic into the reduced shape
+/// (initialized with the reduction's identity), expanded back to size-1 dims
+/// with keepdims.
+template <typename OpTy> struct ReducePattern : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (op.getDynamicAxes())
+      return rewriter.notifyMatchFailure(op, "run-time axes are not lowered");
+    auto in = op.getInput().getType();
+    auto et = dyn_cast<FloatType>(in.getElementType());
+    if (!et)
+      return rewriter.notifyMatchFailure(
+          op, "only float reductions are lowered so far");
+    SmallVector<int64_t> axes(op.getAxes());
+    if (axes.empty())
+      for (int64_t i = 0; i < in.getRank(); ++i)
+        axes.push_back(i);
+    Location loc = op.getLoc();
+    SmallVector<int64_t> keptShape;
+    SmallVector<Value> dynamicSizes;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iterators;
+    double count = 1;
+    for (int64_t d = 0; d < in.getRank(); ++d) {
+      bool reduced = llvm::is_contained(axes, d);
+      iterators.push_back(reduced ? utils::IteratorType::reduction
+                                  : utils::IteratorType::parallel);
+      if (reduced) {
+        if (in.isDynamicDim(d) && std::is_same_v<OpTy, ReduceMeanOp>)
+          return rewriter.notifyMatchFailure(op, "mean over a dynamic dim");
+        count *= in.isDynamicDim(d) ? 1 : in.getDimSize(d);
+        continue;
+      }
+      keptShape.push_back(in.getDimSize(d));
+      outExprs.push_back(rewriter.getAffineDimExpr(d));
+      if (in.isDynamicDim(d))
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInput(), d));
+    }
+    auto keptType = RankedTensorType::get(keptShape, et);
+    double identity = 0;
+    if constexpr (std::is_same_v<OpTy, ReduceMaxOp>)
+      identity = -std::numeric_limits<double>::infinity();
+    if constexpr (std::is_same_v<OpTy, ReduceMinOp>)
+      identity = std::numeric_limits<double>::infinity();
+    if constexpr (std::is_same_v<OpTy, ReduceProdOp>)
+      identity = 1;
+    Value empty =
+        tensor::EmptyOp::create(rewriter, loc, keptShape, et, dynamicSizes);
+    Value identityValue = arith::ConstantOp::create(
+        rewriter, loc, et, rewriter.getFloatAttr(et, identity));
+    Value init = linalg::FillOp::create(rewriter, loc, identityValue, empty)
+                     .getResult(0);
+    SmallVector<AffineMap> maps{
+        rewriter.getMultiDimIdentityMap(in.getRank()),
+        AffineMap::get(in.getRank(), 0, outExprs, rewriter.getContext())};
+    Value reduced =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{keptType}, ValueRange{op.getInput()},
+            ValueRange{init}, maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value r;
+              if constexpr (std::is_same_v<OpTy, ReduceMaxOp>)
+                r = arith::MaximumFOp::create(b, l, args[0], args[1]);
+              else if constexpr (std::is_same_v<OpTy, ReduceMinOp>)
+                r = arith::MinimumFOp::create(b, l, args[0], args[1]);
+              else if constexpr (std::is_same_v<OpTy, ReduceProdOp>)
+                r = arith::MulFOp::create(b, l, args[0], args[1]);
+              else
+                r = arith::AddFOp::create(b, l, args[0], args[1]);
+              linalg::YieldOp::create(b, l, r);
+            })
+            .getResult(0);
+    if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
+      Value n = arith::ConstantOp::create(rewriter, loc, et,
+                                          rewriter.getFloatAttr(et, count));
+      Value empty2 =
+          tensor::EmptyOp::create(rewriter, loc, keptShape, et, dynamicSizes);
+      auto id = rewriter.getMultiDimIdentityMap(keptType.getRank());
+      reduced =
+          linalg::GenericOp::create(
+              rewriter, loc, TypeRange{keptType}, ValueRange{reduced},
+              ValueRange{empty2}, SmallVector<AffineMap>{id, id},
+              SmallVector<utils::IteratorType>(keptType.getRank(),
+                                               utils::IteratorType::parallel),
+              [&](OpBuilder &b, Location l, ValueRange args) {
+                linalg::YieldOp::create(
+                    b, l, ValueRange{arith::DivFOp::create(b, l, args[0], n)});
+              })
+              .getResult(0);
+    }
+    if (op.getKeepdims()) {
+      // Re-insert the reduced dims as size 1: group each kept dim with the
+      // reduced dims that follow it (leading reduced dims join the first kept
+      // dim).
+      SmallVector<ReassociationIndices> groups;
+      for (int64_t d = 0; d < in.getRank(); ++d) {
+        bool reduced = llvm::is_contained(axes, d);
+        if (!reduced || groups.empty())
+          groups.push_back({});
+        groups.back().push_back(d);
+      }
+      // A leading run of reduced dims belongs with the first kept dim.
+      if (groups.size() > keptType.getRank() && keptType.getRank() > 0) {
+        ReassociationIndices lead = groups.front();
+        groups.erase(groups.begin());
+        groups.front().insert(groups.front().begin(), lead.begin(), lead.end());
+      }
+      if (keptType.getRank() == 0)
+        groups.clear();
+      reduced = tensor::ExpandShapeOp::create(rewriter, loc, op.getType(),
+                                              reduced, groups);
+    }
+    rewriter.replaceOp(op, reduced);
+    return success();
+  }
+};
+
+/// softmax(x) = exp(x - max(x)) / sum(exp(x - max(x))) along the axis, in anvil
+/// ops.
+struct SoftmaxPattern : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    int64_t axis =
+        op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+    SmallVector<int64_t> reducedShape(type.getShape());
+    reducedShape[axis] = 1;
+    auto reducedType = type.clone(reducedShape);
+    Location loc = op.getLoc();
+    auto axes = rewriter.getDenseI64ArrayAttr({axis});
+    Value max = ReduceMaxOp::create(rewriter, loc, reducedType, op.getInput(),
+                                    Value(), axes, true, false);
+    Value shifted = SubOp::create(rewriter, loc, type, op.getInput(), max);
+    Value e = ExpOp::create(rewriter, loc, type, shifted);
+    Value sum = ReduceSumOp::create(rewriter, loc, reducedType, e, Value(),
+                                    axes, true, false);
+    rewriter.replaceOpWithNewOp<DivOp>(op, type, e, sum);
+    return success();
+  }
+};
+
+/// gemm = alpha * op(a) op(b) + beta * c, in anvil ops (transpose, matmul, mul,
+/// add).
+struct GemmPattern : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto transpose = [&](Value v) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      return TransposeOp::create(rewriter, loc,
+                                 t.clone({t.getDimSize(1), t.getDimSize(0)}), v,
+                                 rewriter.getDenseI64ArrayAttr({1, 0}));
+    };
+    Value a = op.getTransA() ? transpose(op.getA()) : op.getA();
+    Value b = op.getTransB() ? transpose(op.getB()) : op.getB();
+    auto type = op.getType();
+    Value y = MatMulOp::create(rewriter, loc, type, a, b);
+    auto scalar = [&](float v) -> Value {
+      auto t = RankedTensorType::get({}, type.getElementType());
+      return ConstantOp::create(
+          rewriter, loc, t,
+          cast<ElementsAttr>(DenseElementsAttr::get(
+              t, rewriter.getFloatAttr(type.getElementType(), v))));
+    };
+    if (!isa<FloatType>(type.getElementType()))
+      return rewriter.notifyMatchFailure(op,
+                                         "only float gemm is lowered so far");
+    if (op.getAlpha().convertToFloat() != 1.0f)
+      y = MulOp::create(rewriter, loc, type, y,
+                        scalar(op.getAlpha().convertToFloat()));
+    if (Value c = op.getC()) {
+      if (op.getBeta().convertToFloat() != 1.0f)
+        c = MulOp::create(rewriter, loc, c.getType(), c,
+                          scalar(op.getBeta().convertToFloat()));
+      y = AddOp::create(rewriter, loc, type, y, c);
+    }
+    rewriter.replaceOp(op, y);
     return success();
   }
 };
@@ -168,8 +394,9 @@ struct ConvertAnvilToLinalg
     getOperation().walk([&](Operation *op) {
       if (!isa<AnvilDialect>(op->getDialect()))
         return;
-      op->emitError() << "'" << op->getName()
-                      << "' cannot be lowered to linalg yet (or not for its types)";
+      op->emitError()
+          << "'" << op->getName()
+          << "' cannot be lowered to linalg yet (or not for its types)";
       leftover = true;
     });
     if (leftover)
@@ -197,7 +424,8 @@ void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   add(TypeTag<DivOp>{}, floatOrInt<arith::DivFOp, arith::DivSIOp>, false);
   add(TypeTag<MaxOp>{}, floatOrInt<arith::MaximumFOp, arith::MaxSIOp>, false);
   add(TypeTag<MinOp>{}, floatOrInt<arith::MinimumFOp, arith::MinSIOp>, false);
-  add(TypeTag<PowOp>{},
+  add(
+      TypeTag<PowOp>{},
       [](OpBuilder &b, Location l, Type, ValueRange a) -> Value {
         return math::PowFOp::create(b, l, a[0], a[1]);
       },
@@ -210,27 +438,35 @@ void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   add(TypeTag<AbsOp>{}, unaryMath(TypeTag<math::AbsFOp>{}), true);
   add(TypeTag<FloorOp>{}, unaryMath(TypeTag<math::FloorOp>{}), true);
   add(TypeTag<CeilOp>{}, unaryMath(TypeTag<math::CeilOp>{}), true);
-  add(TypeTag<NegOp>{},
+  add(
+      TypeTag<NegOp>{},
       [](OpBuilder &b, Location l, Type, ValueRange a) -> Value {
         return arith::NegFOp::create(b, l, a[0]);
       },
       true);
-  add(TypeTag<ReciprocalOp>{},
+  add(
+      TypeTag<ReciprocalOp>{},
       [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
         return arith::DivFOp::create(b, l, oneOf(b, l, t), a[0]);
       },
       true);
-  add(TypeTag<ReluOp>{},
+  add(
+      TypeTag<ReluOp>{},
       [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
         return arith::MaximumFOp::create(b, l, a[0], zeroOf(b, l, t));
       },
       true);
-  add(TypeTag<SigmoidOp>{},
+  add(
+      TypeTag<SigmoidOp>{},
       [](OpBuilder &b, Location l, Type t, ValueRange a) -> Value {
         Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, a[0]));
-        return arith::DivFOp::create(b, l, oneOf(b, l, t),
-                                     arith::AddFOp::create(b, l, oneOf(b, l, t), e));
+        return arith::DivFOp::create(
+            b, l, oneOf(b, l, t),
+            arith::AddFOp::create(b, l, oneOf(b, l, t), e));
       },
       true);
-  patterns.add<ConstantPattern, MatMulPattern>(ctx);
+  patterns.add<ConstantPattern, MatMulPattern, TransposePattern, SoftmaxPattern,
+               GemmPattern, ReducePattern<ReduceSumOp>,
+               ReducePattern<ReduceMeanOp>, ReducePattern<ReduceMaxOp>,
+               ReducePattern<ReduceMinOp>, ReducePattern<ReduceProdOp>>(ctx);
 }

@@ -1,4 +1,5 @@
-//===- GraphToLinalg.h - anvil → linalg on tensors ---------------*- C++ -*-===//
+//===- GraphToLinalg.h - anvil → linalg on tensors ---------------*- C++
+//-*-===//
 #ifndef ANVIL_CODEGEN_GRAPHTOLINALG_GRAPHTOLINALG_H
 #define ANVIL_CODEGEN_GRAPHTOLINALG_GRAPHTOLINALG_H
 

@@ -1,9 +1,9 @@
 // RUN: anvil-opt %s --convert-anvil-to-linalg -verify-diagnostics -split-input-file
 
 // An op without a lowering yet is reported (at its ONNX node location) and the pass fails.
-func.func @softmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
-  // expected-error @+1 {{'anvil.softmax' cannot be lowered to linalg yet}}
-  %0 = anvil.softmax %x {axis = -1 : i64} : tensor<4x8xf32>
+func.func @hardmax(%x: tensor<4x8xf32>) -> tensor<4x8xf32> {
+  // expected-error @+1 {{'anvil.hardmax' cannot be lowered to linalg yet}}
+  %0 = anvil.hardmax %x {axis = -1 : i64} : tensor<4x8xf32>
   return %0 : tensor<4x8xf32>
 }
 
