@@ -16,8 +16,11 @@ def ConvertAnvilToLinalg : Pass<"convert-anvil-to-linalg", "mlir::func::FuncOp">
     expressed in the indexing maps; reductions over constant axes become `linalg.generic`
     with reduction iterators (keepdims through `tensor.expand_shape`); `anvil.matmul` of
     2-D operands becomes `linalg.matmul`, `anvil.transpose` `linalg.transpose`, and
-    `anvil.constant` `arith.constant`. Softmax and Gemm are first rewritten into those
-    anvil ops. Ops without a lowering yet are reported with their ONNX node location and
+    `anvil.constant` `arith.constant`; 2-D single-group convolution becomes
+    `linalg.conv_2d_nchw_fchw` (zero padding via `tensor.pad`, bias in the accumulator),
+    2-D max pooling `linalg.pooling_nchw_max` (-inf padding), batch norm one
+    `linalg.generic`, flatten `tensor.collapse_shape`. Softmax and Gemm are first
+    rewritten into those anvil ops. Ops without a lowering yet are reported with their ONNX node location and
     the pass fails.
 
     ```mlir

@@ -382,6 +382,198 @@ struct GemmPattern : OpRewritePattern<GemmOp> {
   }
 };
 
+/// Inference batch norm: one linalg.generic reading the per-channel statistics
+/// through (n, c, ...) -> (c).
+struct BatchNormPattern : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    auto et = dyn_cast<FloatType>(type.getElementType());
+    if (!et)
+      return rewriter.notifyMatchFailure(op,
+                                         "only float batch norm is lowered");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rewriter.getContext();
+    AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
+    AffineMap channel =
+        AffineMap::get(type.getRank(), 0, {getAffineDimExpr(1, ctx)}, ctx);
+    SmallVector<AffineMap> maps{id, channel, channel, channel, channel, id};
+    Value init = emptyLike(rewriter, loc, type, {op.getInput()});
+    float eps = op.getEpsilon().convertToFloat();
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type},
+        ValueRange{op.getInput(), op.getScale(), op.getBias(), op.getMean(),
+                   op.getVariance()},
+        ValueRange{init}, maps,
+        SmallVector<utils::IteratorType>(type.getRank(),
+                                         utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          // (x - mean) * scale / sqrt(var + eps) + bias
+          Value epsV =
+              arith::ConstantOp::create(b, l, et, b.getFloatAttr(et, eps));
+          Value invStd = math::RsqrtOp::create(
+              b, l, arith::AddFOp::create(b, l, a[4], epsV));
+          Value centered = arith::SubFOp::create(b, l, a[0], a[3]);
+          Value scaled = arith::MulFOp::create(
+              b, l, centered, arith::MulFOp::create(b, l, a[1], invStd));
+          linalg::YieldOp::create(
+              b, l, ValueRange{arith::AddFOp::create(b, l, scaled, a[2])});
+        });
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+/// 2-D convolution with one group: zero padding through tensor.pad, then
+/// linalg.conv_2d_nchw_fchw accumulating into the broadcast bias (or zeros).
+struct Conv2DPattern : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    auto in = op.getInput().getType();
+    auto et = dyn_cast<FloatType>(type.getElementType());
+    if (!et || in.getRank() != 4 || op.getGroup() != 1)
+      return rewriter.notifyMatchFailure(
+          op, "only float 2-D convolution with one group");
+    Location loc = op.getLoc();
+    Value input = op.getInput();
+    ArrayRef<int64_t> pads = op.getPads();
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+      SmallVector<OpFoldResult> low{
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(pads[0]), rewriter.getIndexAttr(pads[1])};
+      SmallVector<OpFoldResult> high{
+          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
+          rewriter.getIndexAttr(pads[2]), rewriter.getIndexAttr(pads[3])};
+      SmallVector<int64_t> paddedShape(in.getShape());
+      for (int i = 0; i < 2; ++i)
+        if (!in.isDynamicDim(i + 2))
+          paddedShape[i + 2] += pads[i] + pads[i + 2];
+      input = tensor::PadOp::create(rewriter, loc, in.clone(paddedShape), input,
+                                    low, high, zeroOf(rewriter, loc, et));
+    }
+    SmallVector<Value> dynamicSizes;
+    for (int64_t d = 0; d < type.getRank(); ++d)
+      if (type.isDynamicDim(d)) {
+        if (d != 0)
+          return rewriter.notifyMatchFailure(
+              op, "only the batch dim may be dynamic");
+        dynamicSizes.push_back(
+            tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+      }
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et,
+                                          dynamicSizes);
+    Value init;
+    if (Value bias = op.getBias()) {
+      MLIRContext *ctx = rewriter.getContext();
+      AffineMap channel = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
+      init = linalg::GenericOp::create(
+                 rewriter, loc, TypeRange{type}, ValueRange{bias},
+                 ValueRange{empty},
+                 SmallVector<AffineMap>{channel,
+                                        rewriter.getMultiDimIdentityMap(4)},
+                 SmallVector<utils::IteratorType>(
+                     4, utils::IteratorType::parallel),
+                 [](OpBuilder &b, Location l, ValueRange a) {
+                   linalg::YieldOp::create(b, l, ValueRange{a[0]});
+                 })
+                 .getResult(0);
+    } else {
+      init = linalg::FillOp::create(rewriter, loc, zeroOf(rewriter, loc, et),
+                                    empty)
+                 .getResult(0);
+    }
+    auto vec = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({(int64_t)v.size()}, rewriter.getI64Type()), v);
+    };
+    auto conv = linalg::Conv2DNchwFchwOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{input, op.getWeight()},
+        ValueRange{init}, vec(op.getStrides()), vec(op.getDilations()));
+    rewriter.replaceOp(op, conv->getResults());
+    return success();
+  }
+};
+
+/// Flatten collapses the dims before and after the axis.
+struct FlattenPattern : OpRewritePattern<FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FlattenOp op,
+                                PatternRewriter &rewriter) const override {
+    int64_t rank = op.getInput().getType().getRank(), axis = op.getAxis();
+    if (axis == 0 || axis == rank)
+      return rewriter.notifyMatchFailure(op,
+                                         "flatten to a leading or trailing 1");
+    ReassociationIndices front, back;
+    for (int64_t d = 0; d < rank; ++d)
+      (d < axis ? front : back).push_back(d);
+    rewriter.replaceOpWithNewOp<tensor::CollapseShapeOp>(
+        op, op.getType(), op.getInput(),
+        SmallVector<ReassociationIndices>{front, back});
+    return success();
+  }
+};
+
+/// 2-D max pooling: -inf padding (extra at the end for ceil_mode) through
+/// tensor.pad, then linalg.pooling_nchw_max from a -inf accumulator.
+struct MaxPoolPattern : OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getOutput().getType());
+    auto in = op.getInput().getType();
+    auto et = dyn_cast<FloatType>(type.getElementType());
+    if (!et || in.getRank() != 4 || op.getIndices())
+      return rewriter.notifyMatchFailure(
+          op, "only float 2-D max pooling without indices");
+    if (in.isDynamicDim(2) || in.isDynamicDim(3) || type.isDynamicDim(1))
+      return rewriter.notifyMatchFailure(
+          op, "needs static channels and spatial dims");
+    Location loc = op.getLoc();
+    ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
+                      d = op.getDilations(), pads = op.getPads();
+    SmallVector<OpFoldResult> low{rewriter.getIndexAttr(0),
+                                  rewriter.getIndexAttr(0)},
+        high{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
+    SmallVector<int64_t> padded(in.getShape());
+    for (int i = 0; i < 2; ++i) {
+      // The last window may run past the end padding (ceil_mode): pad up to it.
+      int64_t need =
+          (type.getDimSize(i + 2) - 1) * s[i] + (k[i] - 1) * d[i] + 1;
+      int64_t end =
+          std::max(pads[i + 2], need - in.getDimSize(i + 2) - pads[i]);
+      low.push_back(rewriter.getIndexAttr(pads[i]));
+      high.push_back(rewriter.getIndexAttr(end));
+      padded[i + 2] += pads[i] + end;
+    }
+    Value negInf = arith::ConstantOp::create(
+        rewriter, loc, et,
+        rewriter.getFloatAttr(et, -std::numeric_limits<double>::infinity()));
+    Value input = tensor::PadOp::create(rewriter, loc, in.clone(padded),
+                                        op.getInput(), low, high, negInf);
+    SmallVector<Value> dynamicSizes;
+    if (type.isDynamicDim(0))
+      dynamicSizes.push_back(
+          tensor::DimOp::create(rewriter, loc, op.getInput(), 0));
+    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(), et,
+                                          dynamicSizes);
+    Value init =
+        linalg::FillOp::create(rewriter, loc, negInf, empty).getResult(0);
+    Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
+    auto vec = [&](ArrayRef<int64_t> v) {
+      return DenseIntElementsAttr::get(
+          RankedTensorType::get({(int64_t)v.size()}, rewriter.getI64Type()), v);
+    };
+    auto pool = linalg::PoolingNchwMaxOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{input, window},
+        ValueRange{init}, vec(s), vec(d));
+    rewriter.replaceOp(op, pool->getResults());
+    return success();
+  }
+};
+
 struct ConvertAnvilToLinalg
     : anvil::impl::ConvertAnvilToLinalgBase<ConvertAnvilToLinalg> {
   void runOnOperation() override {
@@ -468,5 +660,7 @@ void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantPattern, MatMulPattern, TransposePattern, SoftmaxPattern,
                GemmPattern, ReducePattern<ReduceSumOp>,
                ReducePattern<ReduceMeanOp>, ReducePattern<ReduceMaxOp>,
-               ReducePattern<ReduceMinOp>, ReducePattern<ReduceProdOp>>(ctx);
+               ReducePattern<ReduceMinOp>, ReducePattern<ReduceProdOp>,
+               BatchNormPattern, Conv2DPattern, FlattenPattern, MaxPoolPattern>(
+      ctx);
 }
