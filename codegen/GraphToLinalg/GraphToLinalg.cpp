@@ -434,9 +434,14 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
     auto type = op.getType();
     auto in = op.getInput().getType();
     auto et = dyn_cast<FloatType>(type.getElementType());
-    if (!et || in.getRank() != 4 || op.getGroup() != 1)
+    int64_t group = op.getGroup();
+    auto w = op.getWeight().getType();
+    // Depthwise: one group per channel, one filter per group.
+    bool depthwise = group > 1 && in.getDimSize(1) == group &&
+                     w.getDimSize(0) == group && w.getDimSize(1) == 1;
+    if (!et || in.getRank() != 4 || (group != 1 && !depthwise))
       return rewriter.notifyMatchFailure(
-          op, "only float 2-D convolution with one group");
+          op, "only float 2-D convolution with one group, or depthwise");
     Location loc = op.getLoc();
     Value input = op.getInput();
     ArrayRef<int64_t> pads = op.getPads();
@@ -489,6 +494,17 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
       return DenseIntElementsAttr::get(
           RankedTensorType::get({(int64_t)v.size()}, rewriter.getI64Type()), v);
     };
+    if (depthwise) {
+      // [C, 1, kh, kw] weights as the [C, kh, kw] filter of the depthwise op.
+      Value filter = tensor::CollapseShapeOp::create(
+          rewriter, loc, op.getWeight(),
+          SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+      auto conv = linalg::DepthwiseConv2DNchwChwOp::create(
+          rewriter, loc, TypeRange{type}, ValueRange{input, filter},
+          ValueRange{init}, vec(op.getStrides()), vec(op.getDilations()));
+      rewriter.replaceOp(op, conv->getResults());
+      return success();
+    }
     auto conv = linalg::Conv2DNchwFchwOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{input, op.getWeight()},
         ValueRange{init}, vec(op.getStrides()), vec(op.getDilations()));
@@ -571,6 +587,36 @@ struct MaxPoolPattern : OpRewritePattern<MaxPoolOp> {
         ValueRange{init}, vec(s), vec(d));
     rewriter.replaceOp(op, pool->getResults());
     return success();
+  }
+};
+
+/// Clip with constant bounds: max then min against the bounds that are present.
+struct ClipPattern : OpRewritePattern<ClipOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ClipOp op,
+                                PatternRewriter &rewriter) const override {
+    auto et = dyn_cast<FloatType>(op.getType().getElementType());
+    if (!et)
+      return rewriter.notifyMatchFailure(op,
+                                         "only float clip is lowered so far");
+    std::optional<double> lo, hi;
+    if (op.getMin())
+      lo = op.getMin()->convertToDouble();
+    if (op.getMax())
+      hi = op.getMax()->convertToDouble();
+    return lowerElementwise(
+        op, rewriter, [&](OpBuilder &b, Location l, Type t, ValueRange a) {
+          Value v = a[0];
+          if (lo)
+            v = arith::MaximumFOp::create(
+                b, l, v,
+                arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, *lo)));
+          if (hi)
+            v = arith::MinimumFOp::create(
+                b, l, v,
+                arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, *hi)));
+          return v;
+        });
   }
 };
 
@@ -657,10 +703,10 @@ void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
             arith::AddFOp::create(b, l, oneOf(b, l, t), e));
       },
       true);
-  patterns.add<ConstantPattern, MatMulPattern, TransposePattern, SoftmaxPattern,
-               GemmPattern, ReducePattern<ReduceSumOp>,
-               ReducePattern<ReduceMeanOp>, ReducePattern<ReduceMaxOp>,
-               ReducePattern<ReduceMinOp>, ReducePattern<ReduceProdOp>,
-               BatchNormPattern, Conv2DPattern, FlattenPattern, MaxPoolPattern>(
-      ctx);
+  patterns
+      .add<ConstantPattern, MatMulPattern, TransposePattern, SoftmaxPattern,
+           GemmPattern, ReducePattern<ReduceSumOp>, ReducePattern<ReduceMeanOp>,
+           ReducePattern<ReduceMaxOp>, ReducePattern<ReduceMinOp>,
+           ReducePattern<ReduceProdOp>, BatchNormPattern, Conv2DPattern,
+           FlattenPattern, MaxPoolPattern, ClipPattern>(ctx);
 }

@@ -57,3 +57,26 @@ func.func @flatten(%x: tensor<?x8x2x2xf32>) -> tensor<?x32xf32> {
   %0 = anvil.flatten %x {axis = 1 : i64} : (tensor<?x8x2x2xf32>) -> tensor<?x32xf32>
   return %0 : tensor<?x32xf32>
 }
+
+// -----
+
+// Depthwise convolution (one group per channel) uses the depthwise linalg op with the
+// [C, 1, kh, kw] weight collapsed to [C, kh, kw].
+// CHECK-LABEL: func.func @conv_depthwise
+// CHECK: %[[W:.+]] = tensor.collapse_shape %{{.+}} {{\[}}[0, 1], [2], [3]] : tensor<4x1x3x3xf32> into tensor<4x3x3xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw {{.+}} ins(%{{.+}}, %[[W]] : tensor<1x4x8x8xf32>, tensor<4x3x3xf32>)
+func.func @conv_depthwise(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32> {
+  %0 = anvil.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 4 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x6x6xf32>
+  return %0 : tensor<1x4x6x6xf32>
+}
+
+// -----
+
+// Clip with both bounds is a max then a min (ReLU6 here).
+// CHECK-LABEL: func.func @clip
+// CHECK: arith.maximumf
+// CHECK: arith.minimumf
+func.func @clip(%x: tensor<?x8xf32>) -> tensor<?x8xf32> {
+  %0 = anvil.clip %x {min = 0.0 : f64, max = 6.0 : f64} : tensor<?x8xf32>
+  return %0 : tensor<?x8xf32>
+}
