@@ -18,7 +18,8 @@ def ConvertAnvilToLinalg : Pass<"convert-anvil-to-linalg", "mlir::func::FuncOp">
     2-D operands becomes `linalg.matmul`, `anvil.transpose` `linalg.transpose`, and
     `anvil.constant` `arith.constant`; 2-D single-group convolution becomes
     `linalg.conv_2d_nchw_fchw` and depthwise convolution `linalg.depthwise_conv_2d_nchw_chw`
-    (zero padding via `tensor.pad`, bias in the accumulator), clip a max/min generic,
+    (zero padding via `tensor.pad`, bias in the accumulator), clip a max/min generic, cast
+    the matching `arith` conversion,
     2-D max pooling `linalg.pooling_nchw_max` (-inf padding), batch norm one
     `linalg.generic`, flatten `tensor.collapse_shape`. Softmax and Gemm are first
     rewritten into those anvil ops. Ops without a lowering yet are reported with their ONNX node location and

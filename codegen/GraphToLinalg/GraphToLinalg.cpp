@@ -620,6 +620,54 @@ struct ClipPattern : OpRewritePattern<ClipOp> {
   }
 };
 
+/// Cast between float and signless integer types (bool counts as an integer
+/// 0/1); float to integer truncates toward zero, as ONNX specifies.
+struct CastPattern : OpRewritePattern<CastOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(CastOp op,
+                                PatternRewriter &rewriter) const override {
+    Type from = op.getInput().getType().getElementType();
+    Type to = op.getType().getElementType();
+    auto supported = [](Type t) {
+      return isa<FloatType>(t) ||
+             (isa<IntegerType>(t) && cast<IntegerType>(t).isSignless());
+    };
+    if (!supported(from) || !supported(to))
+      return rewriter.notifyMatchFailure(op,
+                                         "only floats and signless integers");
+    return lowerElementwise(
+        op, rewriter, [&](OpBuilder &b, Location l, Type t, ValueRange a) {
+          Value v = a[0];
+          auto fromF = dyn_cast<FloatType>(from), toF = dyn_cast<FloatType>(to);
+          if (fromF && toF)
+            return fromF.getWidth() < toF.getWidth()
+                       ? Value(arith::ExtFOp::create(b, l, to, v))
+                   : fromF.getWidth() > toF.getWidth()
+                       ? Value(arith::TruncFOp::create(b, l, to, v))
+                       : v;
+          if (fromF) // bool from float: x != 0
+            return to.isInteger(1)
+                       ? Value(arith::CmpFOp::create(b, l,
+                                                     arith::CmpFPredicate::UNE,
+                                                     v, zeroOf(b, l, from)))
+                       : Value(arith::FPToSIOp::create(b, l, to, v));
+          if (toF) // booleans are 0/1, not -1/0
+            return from.isInteger(1)
+                       ? Value(arith::UIToFPOp::create(b, l, to, v))
+                       : Value(arith::SIToFPOp::create(b, l, to, v));
+          unsigned fw = from.getIntOrFloatBitWidth(),
+                   tw = to.getIntOrFloatBitWidth();
+          if (tw == 1)
+            return Value(arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne,
+                                               v, zeroOf(b, l, from)));
+          if (fw < tw)
+            return fw == 1 ? Value(arith::ExtUIOp::create(b, l, to, v))
+                           : Value(arith::ExtSIOp::create(b, l, to, v));
+          return fw > tw ? Value(arith::TruncIOp::create(b, l, to, v)) : v;
+        });
+  }
+};
+
 struct ConvertAnvilToLinalg
     : anvil::impl::ConvertAnvilToLinalgBase<ConvertAnvilToLinalg> {
   void runOnOperation() override {
@@ -708,5 +756,5 @@ void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
            GemmPattern, ReducePattern<ReduceSumOp>, ReducePattern<ReduceMeanOp>,
            ReducePattern<ReduceMaxOp>, ReducePattern<ReduceMinOp>,
            ReducePattern<ReduceProdOp>, BatchNormPattern, Conv2DPattern,
-           FlattenPattern, MaxPoolPattern, ClipPattern>(ctx);
+           FlattenPattern, MaxPoolPattern, ClipPattern, CastPattern>(ctx);
 }

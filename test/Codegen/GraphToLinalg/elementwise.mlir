@@ -79,3 +79,25 @@ func.func @constant() -> tensor<2xf32> {
   %0 = anvil.constant dense<[1.0, 2.0]> : tensor<2xf32>
   return %0 : tensor<2xf32>
 }
+
+// -----
+
+// Casts pick the arith conversion for each pair of types: float widening, float to int
+// (truncating), int to float, bool to float (0/1), int to bool (x != 0), int narrowing.
+// CHECK-LABEL: func.func @casts
+// CHECK: arith.extf %{{.+}} : f16 to f32
+// CHECK: arith.fptosi %{{.+}} : f32 to i64
+// CHECK: arith.sitofp %{{.+}} : i64 to f32
+// CHECK: arith.uitofp %{{.+}} : i1 to f32
+// CHECK: arith.cmpi ne
+// CHECK: arith.trunci %{{.+}} : i64 to i32
+func.func @casts(%h: tensor<4xf16>, %f: tensor<4xf32>, %i: tensor<4xi64>, %b: tensor<4xi1>)
+    -> (tensor<4xf32>, tensor<4xi64>, tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xi32>) {
+  %0 = anvil.cast %h : tensor<4xf16> to tensor<4xf32>
+  %1 = anvil.cast %f : tensor<4xf32> to tensor<4xi64>
+  %2 = anvil.cast %i : tensor<4xi64> to tensor<4xf32>
+  %3 = anvil.cast %b : tensor<4xi1> to tensor<4xf32>
+  %4 = anvil.cast %i : tensor<4xi64> to tensor<4xi1>
+  %5 = anvil.cast %i : tensor<4xi64> to tensor<4xi32>
+  return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xi64>, tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xi32>
+}
