@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/GraphToLinalg/GraphToLinalg.h"
 #include "dialects/Graph/AnvilDialect.h"
+#include "dialects/Graph/ShapeInference.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -131,8 +132,40 @@ Value zeroOf(OpBuilder &b, Location l, Type t) {
   return arith::ConstantOp::create(b, l, t, b.getZeroAttr(t));
 }
 
+/// A float constant of type `t`.
+Value floatConst(OpBuilder &b, Location l, Type t, double v) {
+  return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, v));
+}
+
 Value oneOf(OpBuilder &b, Location l, Type t) {
-  return arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, 1.0));
+  return floatConst(b, l, t, 1.0);
+}
+
+/// The map reading a per-channel vector while iterating over (n, c, ...).
+AffineMap channelMap(int64_t rank, MLIRContext *ctx) {
+  return AffineMap::get(rank, 0, {getAffineDimExpr(1, ctx)}, ctx);
+}
+
+/// An i64 vector attribute (strides and dilations of the linalg conv/pool ops).
+DenseIntElementsAttr i64Vector(Builder &b, ArrayRef<int64_t> v) {
+  return DenseIntElementsAttr::get(
+      RankedTensorType::get({(int64_t)v.size()}, b.getI64Type()), v);
+}
+
+/// Pads the two spatial dims of an NCHW tensor by `begin`/`end` with `value`.
+Value padSpatial(OpBuilder &b, Location l, Value x, ArrayRef<int64_t> begin,
+                 ArrayRef<int64_t> end, Value value) {
+  auto t = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0)},
+      high{b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<int64_t> padded(t.getShape());
+  for (int i = 0; i < 2; ++i) {
+    low.push_back(b.getIndexAttr(begin[i]));
+    high.push_back(b.getIndexAttr(end[i]));
+    if (!t.isDynamicDim(i + 2))
+      padded[i + 2] += begin[i] + end[i];
+  }
+  return tensor::PadOp::create(b, l, t.clone(padded), x, low, high, value);
 }
 
 struct ConstantPattern : OpRewritePattern<ConstantOp> {
@@ -247,8 +280,7 @@ template <typename OpTy> struct ReducePattern : OpRewritePattern<OpTy> {
       identity = 1;
     Value empty =
         tensor::EmptyOp::create(rewriter, loc, keptShape, et, dynamicSizes);
-    Value identityValue = arith::ConstantOp::create(
-        rewriter, loc, et, rewriter.getFloatAttr(et, identity));
+    Value identityValue = floatConst(rewriter, loc, et, identity);
     Value init = linalg::FillOp::create(rewriter, loc, identityValue, empty)
                      .getResult(0);
     SmallVector<AffineMap> maps{
@@ -272,8 +304,7 @@ template <typename OpTy> struct ReducePattern : OpRewritePattern<OpTy> {
             })
             .getResult(0);
     if constexpr (std::is_same_v<OpTy, ReduceMeanOp>) {
-      Value n = arith::ConstantOp::create(rewriter, loc, et,
-                                          rewriter.getFloatAttr(et, count));
+      Value n = floatConst(rewriter, loc, et, count);
       Value empty2 =
           tensor::EmptyOp::create(rewriter, loc, keptShape, et, dynamicSizes);
       auto id = rewriter.getMultiDimIdentityMap(keptType.getRank());
@@ -324,7 +355,7 @@ struct SoftmaxPattern : OpRewritePattern<SoftmaxOp> {
                                 PatternRewriter &rewriter) const override {
     auto type = op.getType();
     int64_t axis =
-        op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
+        *shape::normalizeAxis(op.getAxis(), type.getRank()); // verified
     SmallVector<int64_t> reducedShape(type.getShape());
     reducedShape[axis] = 1;
     auto reducedType = type.clone(reducedShape);
@@ -396,8 +427,7 @@ struct BatchNormPattern : OpRewritePattern<BatchNormOp> {
     Location loc = op.getLoc();
     MLIRContext *ctx = rewriter.getContext();
     AffineMap id = rewriter.getMultiDimIdentityMap(type.getRank());
-    AffineMap channel =
-        AffineMap::get(type.getRank(), 0, {getAffineDimExpr(1, ctx)}, ctx);
+    AffineMap channel = channelMap(type.getRank(), ctx);
     SmallVector<AffineMap> maps{id, channel, channel, channel, channel, id};
     Value init = emptyLike(rewriter, loc, type, {op.getInput()});
     float eps = op.getEpsilon().convertToFloat();
@@ -410,8 +440,7 @@ struct BatchNormPattern : OpRewritePattern<BatchNormOp> {
                                          utils::IteratorType::parallel),
         [&](OpBuilder &b, Location l, ValueRange a) {
           // (x - mean) * scale / sqrt(var + eps) + bias
-          Value epsV =
-              arith::ConstantOp::create(b, l, et, b.getFloatAttr(et, eps));
+          Value epsV = floatConst(b, l, et, eps);
           Value invStd = math::RsqrtOp::create(
               b, l, arith::AddFOp::create(b, l, a[4], epsV));
           Value centered = arith::SubFOp::create(b, l, a[0], a[3]);
@@ -445,20 +474,9 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
     Location loc = op.getLoc();
     Value input = op.getInput();
     ArrayRef<int64_t> pads = op.getPads();
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> low{
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(pads[0]), rewriter.getIndexAttr(pads[1])};
-      SmallVector<OpFoldResult> high{
-          rewriter.getIndexAttr(0), rewriter.getIndexAttr(0),
-          rewriter.getIndexAttr(pads[2]), rewriter.getIndexAttr(pads[3])};
-      SmallVector<int64_t> paddedShape(in.getShape());
-      for (int i = 0; i < 2; ++i)
-        if (!in.isDynamicDim(i + 2))
-          paddedShape[i + 2] += pads[i] + pads[i + 2];
-      input = tensor::PadOp::create(rewriter, loc, in.clone(paddedShape), input,
-                                    low, high, zeroOf(rewriter, loc, et));
-    }
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }))
+      input = padSpatial(rewriter, loc, input, pads.take_front(2),
+                         pads.drop_front(2), zeroOf(rewriter, loc, et));
     SmallVector<Value> dynamicSizes;
     for (int64_t d = 0; d < type.getRank(); ++d)
       if (type.isDynamicDim(d)) {
@@ -472,8 +490,7 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
                                           dynamicSizes);
     Value init;
     if (Value bias = op.getBias()) {
-      MLIRContext *ctx = rewriter.getContext();
-      AffineMap channel = AffineMap::get(4, 0, {getAffineDimExpr(1, ctx)}, ctx);
+      AffineMap channel = channelMap(4, rewriter.getContext());
       init = linalg::GenericOp::create(
                  rewriter, loc, TypeRange{type}, ValueRange{bias},
                  ValueRange{empty},
@@ -490,10 +507,6 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
                                     empty)
                  .getResult(0);
     }
-    auto vec = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({(int64_t)v.size()}, rewriter.getI64Type()), v);
-    };
     if (depthwise) {
       // [C, 1, kh, kw] weights as the [C, kh, kw] filter of the depthwise op.
       Value filter = tensor::CollapseShapeOp::create(
@@ -501,13 +514,15 @@ struct Conv2DPattern : OpRewritePattern<ConvOp> {
           SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
       auto conv = linalg::DepthwiseConv2DNchwChwOp::create(
           rewriter, loc, TypeRange{type}, ValueRange{input, filter},
-          ValueRange{init}, vec(op.getStrides()), vec(op.getDilations()));
+          ValueRange{init}, i64Vector(rewriter, op.getStrides()),
+          i64Vector(rewriter, op.getDilations()));
       rewriter.replaceOp(op, conv->getResults());
       return success();
     }
     auto conv = linalg::Conv2DNchwFchwOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{input, op.getWeight()},
-        ValueRange{init}, vec(op.getStrides()), vec(op.getDilations()));
+        ValueRange{init}, i64Vector(rewriter, op.getStrides()),
+        i64Vector(rewriter, op.getDilations()));
     rewriter.replaceOp(op, conv->getResults());
     return success();
   }
@@ -550,25 +565,18 @@ struct MaxPoolPattern : OpRewritePattern<MaxPoolOp> {
     Location loc = op.getLoc();
     ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
                       d = op.getDilations(), pads = op.getPads();
-    SmallVector<OpFoldResult> low{rewriter.getIndexAttr(0),
-                                  rewriter.getIndexAttr(0)},
-        high{rewriter.getIndexAttr(0), rewriter.getIndexAttr(0)};
-    SmallVector<int64_t> padded(in.getShape());
+    SmallVector<int64_t> ends;
     for (int i = 0; i < 2; ++i) {
       // The last window may run past the end padding (ceil_mode): pad up to it.
       int64_t need =
           (type.getDimSize(i + 2) - 1) * s[i] + (k[i] - 1) * d[i] + 1;
-      int64_t end =
-          std::max(pads[i + 2], need - in.getDimSize(i + 2) - pads[i]);
-      low.push_back(rewriter.getIndexAttr(pads[i]));
-      high.push_back(rewriter.getIndexAttr(end));
-      padded[i + 2] += pads[i] + end;
+      ends.push_back(
+          std::max(pads[i + 2], need - in.getDimSize(i + 2) - pads[i]));
     }
-    Value negInf = arith::ConstantOp::create(
-        rewriter, loc, et,
-        rewriter.getFloatAttr(et, -std::numeric_limits<double>::infinity()));
-    Value input = tensor::PadOp::create(rewriter, loc, in.clone(padded),
-                                        op.getInput(), low, high, negInf);
+    Value negInf =
+        floatConst(rewriter, loc, et, -std::numeric_limits<double>::infinity());
+    Value input = padSpatial(rewriter, loc, op.getInput(), pads.take_front(2),
+                             ends, negInf);
     SmallVector<Value> dynamicSizes;
     if (type.isDynamicDim(0))
       dynamicSizes.push_back(
@@ -578,13 +586,9 @@ struct MaxPoolPattern : OpRewritePattern<MaxPoolOp> {
     Value init =
         linalg::FillOp::create(rewriter, loc, negInf, empty).getResult(0);
     Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
-    auto vec = [&](ArrayRef<int64_t> v) {
-      return DenseIntElementsAttr::get(
-          RankedTensorType::get({(int64_t)v.size()}, rewriter.getI64Type()), v);
-    };
     auto pool = linalg::PoolingNchwMaxOp::create(
         rewriter, loc, TypeRange{type}, ValueRange{input, window},
-        ValueRange{init}, vec(s), vec(d));
+        ValueRange{init}, i64Vector(rewriter, s), i64Vector(rewriter, d));
     rewriter.replaceOp(op, pool->getResults());
     return success();
   }
@@ -608,13 +612,9 @@ struct ClipPattern : OpRewritePattern<ClipOp> {
         op, rewriter, [&](OpBuilder &b, Location l, Type t, ValueRange a) {
           Value v = a[0];
           if (lo)
-            v = arith::MaximumFOp::create(
-                b, l, v,
-                arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, *lo)));
+            v = arith::MaximumFOp::create(b, l, v, floatConst(b, l, t, *lo));
           if (hi)
-            v = arith::MinimumFOp::create(
-                b, l, v,
-                arith::ConstantOp::create(b, l, t, b.getFloatAttr(t, *hi)));
+            v = arith::MinimumFOp::create(b, l, v, floatConst(b, l, t, *hi));
           return v;
         });
   }
