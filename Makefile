@@ -34,8 +34,9 @@ models: setup
 check: build models
 	@cmake --build $(BUILD) --target mlir-doc > /dev/null
 	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md && \
+	  cmp -s $(BUILD)/docs/Kernel/KernelDialect.md docs/dialects/anvil_kernel.md && \
 	  cmp -s $(BUILD)/docs/AnvilPasses.md docs/passes.md || \
-	  { echo "docs/dialects/anvil.md or docs/passes.md is stale: run 'make docs'"; exit 1; }
+	  { echo "docs/dialects/*.md or docs/passes.md is stale: run 'make docs'"; exit 1; }
 	@$(PY) scripts/run_tests.py --build $(BUILD)
 
 demo: build models

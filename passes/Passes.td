@@ -34,4 +34,49 @@ def ConvertAnvilToLinalg : Pass<"convert-anvil-to-linalg", "mlir::func::FuncOp">
                            "mlir::arith::ArithDialect", "mlir::math::MathDialect"];
 }
 
+//===----------------------------------------------------------------------===//
+// CPU code generation
+//===----------------------------------------------------------------------===//
+
+def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> {
+  let summary = "Turns each compute op of a bufferized model into a kernel and a dispatch.";
+  let description = [{
+    Runs on a module whose model function has been bufferized (memrefs). Every compute op
+    (a linalg op, `memref.copy`, `memref.store`) is moved into its own kernel function
+    `@kernel_N(buffers..., %wg_id: index, %wg_count: index)` and replaced in the model
+    function by `anvil_kernel.dispatch`. The index arithmetic an op needs (dims,
+    constants) is cloned into the kernel. Each kernel gets a default
+    `#anvil_kernel.tuning` from heuristics: the parallel loop with the largest extent is
+    spread over workgroups, and contractions get cache tiles. What remains in the model
+    function is the schedule: allocations, views, size arithmetic and dispatches. An op
+    that cannot be scheduled (for example a size read from tensor data) is an error at
+    its ONNX node.
+
+    ```mlir
+    linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x10xf32>) outs(%c : memref<?x10xf32>)
+    // becomes
+    anvil_kernel.dispatch @kernel_0(%a, %b, %c) grid(%n) : memref<?x64xf32>, memref<64x10xf32>, memref<?x10xf32>
+    ```
+  }];
+  let dependentDialects = ["anvil::kernel::KernelDialect", "mlir::linalg::LinalgDialect",
+                           "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
+def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
+  let summary = "Applies each kernel's TuningConfig: workgroup split, then cache tiles.";
+  let description = [{
+    For a kernel function carrying `#anvil_kernel.tuning`, splits the root op's
+    `distribute_dim` loop into `wg_count` contiguous chunks and keeps the chunk of
+    `wg_id` (so the runtime can run workgroups on different threads), then tiles the
+    chunk by `tile_sizes`. Functions without a TuningConfig are left alone.
+
+    ```mlir
+    // distribute_dim = 0: the kernel computes rows [wg_id * c, min(n, (wg_id + 1) * c))
+    // of the result, with c = ceildiv(n, wg_count)
+    ```
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::affine::AffineDialect",
+                           "mlir::arith::ArithDialect", "mlir::memref::MemRefDialect"];
+}
+
 #endif // ANVIL_PASSES_TD

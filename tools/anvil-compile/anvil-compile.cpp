@@ -1,13 +1,22 @@
-//===- anvil-compile.cpp - The Anvil compiler driver
-//-----------------------===//
+//===- anvil-compile.cpp - The Anvil compiler driver ----------------------===//
 //
-// Imports an ONNX model and emits the requested stage. Today the stage is the
-// graph dialect
-// (`--emit=graph`); later stages extend the same driver.
+// Imports an ONNX model and runs it down the CPU pipeline as far as `--emit`
+// asks: graph -> linalg -> kernels -> llvm -> asm/obj -> so (the artifact the
+// runtime loads). Each stage can be printed for inspection.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/CPU/CPUBackend.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
+
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
+#include "mlir/Support/Timing.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Target/TargetMachine.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -32,15 +41,35 @@ static cl::opt<std::string> inputPath(cl::Positional,
 static cl::opt<std::string>
     outputPath("o", cl::desc("Output file (default: stdout)"),
                cl::value_desc("file"), cl::init("-"), cl::cat(category));
-enum class Emit { Graph, Linalg };
+enum class Emit { Default, Graph, Linalg, Kernels, LLVM, Asm, Obj, So };
 static cl::opt<Emit> emit(
-    "emit", cl::desc("Stage to emit"), cl::init(Emit::Graph),
+    "emit",
+    cl::desc("Stage to emit (default: from the -o extension: .so, .o, .s, "
+             ".ll; otherwise graph)"),
+    cl::init(Emit::Default),
     cl::values(
         clEnumValN(Emit::Graph, "graph",
                    "the imported anvil graph dialect module"),
-        clEnumValN(Emit::Linalg, "linalg",
-                   "linalg on tensors (the ops that have a lowering so far)")),
+        clEnumValN(Emit::Linalg, "linalg", "linalg on tensors"),
+        clEnumValN(Emit::Kernels, "kernels",
+                   "the bufferized schedule (dispatches) and its kernels, "
+                   "each with its TuningConfig"),
+        clEnumValN(Emit::LLVM, "llvm", "optimized LLVM IR of the kernels"),
+        clEnumValN(Emit::Asm, "asm", "assembly of the kernels"),
+        clEnumValN(Emit::Obj, "obj", "object code of the kernels"),
+        clEnumValN(Emit::So, "so",
+                   "the artifact: one shared object with kernels, weights, "
+                   "execution plan and I/O metadata")),
     cl::cat(category));
+static cl::opt<unsigned>
+    optLevel("O", cl::desc("Optimization level of the generated code (0-3)"),
+             cl::Prefix, cl::init(3), cl::cat(category));
+static cl::opt<std::string>
+    cpuName("cpu",
+            cl::desc("CPU to generate code for (default: this machine's, "
+                     "with its features; e.g. znver5, skylake-avx512, "
+                     "x86-64-v3)"),
+            cl::init("native"), cl::value_desc("name"), cl::cat(category));
 static cl::list<std::string> inputShapes(
     "input-shape",
     cl::desc("Pin an input's shape, e.g. input=1x3x224x224 ('?' keeps a dim "
@@ -109,25 +138,46 @@ int main(int argc, char **argv) {
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAllPasses();
   cl::HideUnrelatedOptions({&category});
   cl::SetVersionPrinter(
       [](raw_ostream &os) { os << "anvil-compile (Anvil) 0.1.0\n"; });
   cl::ParseCommandLineOptions(
       argc, argv,
       "Anvil: compile ONNX models to native kernels.\n\n"
-      "  anvil-compile MODEL.onnx --emit=graph [-o OUT.mlir] [--input-shape "
-      "NAME=1x3x224x224]\n\n"
+      "  anvil-compile MODEL.onnx -o MODEL.so [-O3] [--cpu=NAME]\n"
+      "  anvil-compile MODEL.onnx --emit=graph|linalg|kernels|llvm|asm "
+      "[-o OUT] [--input-shape NAME=1x3x224x224]\n\n"
       "Reads binary ONNX (.onnx, with external data next to it) or ONNX text "
       "syntax\n"
       "(.onnxtxt). Errors name the file and the ONNX node; the exit status is "
-      "1.\nMLIR's printing flags (--mlir-print-debuginfo, "
-      "--mlir-elide-resource-strings-if-larger=N, ...) work too: see "
-      "--help-hidden.\n");
+      "1.\nMLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, "
+      "--mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger=N, "
+      "...) work too: see --help-hidden.\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
       outs() << op << "\n";
     return 0;
+  }
+  if (optLevel > 3) {
+    errs() << "anvil-compile: error: -O" << optLevel
+           << " is not an optimization level (use -O0 to -O3)\n";
+    return 1;
+  }
+  if (emit == Emit::Default) {
+    StringRef ext = sys::path::extension(outputPath);
+    emit = ext == ".so"   ? Emit::So
+           : ext == ".o"  ? Emit::Obj
+           : ext == ".s"  ? Emit::Asm
+           : ext == ".ll" ? Emit::LLVM
+                          : Emit::Graph;
+  }
+  if (emit == Emit::So && outputPath == "-") {
+    errs() << "anvil-compile: error: --emit=so needs an output file (-o "
+              "MODEL.so)\n";
+    return 1;
   }
   if (inputPath.empty()) {
     errs() << "anvil-compile: error: no input model (see --help)\n";
@@ -147,7 +197,11 @@ int main(int argc, char **argv) {
     }
   }
 
-  mlir::MLIRContext context;
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::MLIRContext context(registry);
   context.printOpOnDiagnostic(false);
   int errors = 0;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
@@ -160,48 +214,102 @@ int main(int argc, char **argv) {
     errs() << kind << ": " << describe(diag) << ": " << diag.str() << "\n";
     return mlir::success();
   });
+  auto failWith = [&](const Twine &message) {
+    if (!message.isTriviallyEmpty())
+      errs() << "anvil-compile: error: " << message << "\n";
+    int n = std::max(errors, 1);
+    errs() << "anvil-compile: " << n << " error" << (n == 1 ? "" : "s")
+           << "; nothing written\n";
+    return 1;
+  };
 
   mlir::OwningOpRef<mlir::ModuleOp> module =
       frontend::importOnnxFile(context, inputPath, options);
-  if (!module || errors) {
-    errs() << "anvil-compile: " << (errors ? errors : 1) << " error"
-           << (errors == 1 ? "" : "s") << "; nothing written\n";
-    return 1;
-  }
+  if (!module || errors)
+    return failWith("");
 
-  if (emit == Emit::Linalg) {
+  // Each stage is its own pass manager so that --mlir-print-ir-after-all and
+  // --mlir-timing apply to every stage.
+  auto runStage = [&](auto build) -> bool {
     mlir::PassManager pm(&context);
     if (failed(mlir::applyPassManagerCLOptions(pm))) {
       errs() << "anvil-compile: error: bad pass manager options\n";
-      return 1;
+      return false;
     }
-    pm.addNestedPass<mlir::func::FuncOp>(anvil::createConvertAnvilToLinalg());
-    if (failed(pm.run(*module))) {
-      errs() << "anvil-compile: " << errors << " error"
-             << (errors == 1 ? "" : "s") << "; nothing written\n";
-      return 1;
-    }
+    mlir::applyDefaultTimingPassManagerCLOptions(pm);
+    build(pm);
+    return succeeded(pm.run(*module)) && errors == 0;
+  };
+
+  std::optional<anvil::cpu::Plan> plan;
+  llvm::LLVMContext llvmContext;
+  std::unique_ptr<llvm::Module> llvmModule;
+  std::unique_ptr<llvm::TargetMachine> machine;
+  SmallVector<char> machineCode;
+  if (emit != Emit::Graph) {
+    if (!runStage([](mlir::PassManager &pm) {
+          pm.addNestedPass<mlir::func::FuncOp>(
+              anvil::createConvertAnvilToLinalg());
+        }))
+      return failWith("");
+  }
+  if (emit != Emit::Graph && emit != Emit::Linalg) {
+    anvil::cpu::prepareForBufferization(*module);
+    if (!runStage([](mlir::PassManager &pm) {
+          anvil::cpu::buildBufferizeAndOutlinePipeline(pm);
+        }))
+      return failWith("");
+  }
+  if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj ||
+      emit == Emit::So) {
+    mlir::FailureOr<anvil::cpu::Plan> extracted =
+        anvil::cpu::extractPlan(*module);
+    if (failed(extracted))
+      return failWith("");
+    plan = std::move(*extracted);
+    if (!runStage([](mlir::PassManager &pm) {
+          anvil::cpu::buildKernelToLLVMPipeline(pm);
+        }) ||
+        failed(anvil::cpu::addKernelEntryPoints(*module, *plan)))
+      return failWith("");
+    std::string error;
+    machine = anvil::cpu::createTargetMachine(cpuName, optLevel, error);
+    if (!machine)
+      return failWith(error);
+    llvmModule = anvil::cpu::translateAndOptimize(*module, llvmContext,
+                                                  *machine, optLevel, error);
+    if (!llvmModule)
+      return failWith(error);
+    if (emit != Emit::LLVM &&
+        !anvil::cpu::emitMachineCode(*llvmModule, *machine, emit == Emit::Asm,
+                                     machineCode, error))
+      return failWith(error);
+  }
+  if (emit == Emit::So) {
+    std::string error;
+    if (!anvil::cpu::linkArtifact(machineCode, *plan, outputPath, error))
+      return failWith(error);
+    return 0;
   }
 
   std::string errorMessage;
   auto output = mlir::openOutputFile(outputPath, &errorMessage);
-  if (!output) {
-    errs() << "anvil-compile: error: " << errorMessage << "\n";
-    return 1;
-  }
-  if (emitBytecode) {
-    if (failed(mlir::writeBytecodeToFile(*module, output->os()))) {
-      errs() << "anvil-compile: error: cannot write bytecode\n";
-      return 1;
-    }
+  if (!output)
+    return failWith(errorMessage);
+  if (emit == Emit::LLVM) {
+    llvmModule->print(output->os(), nullptr);
+  } else if (emit == Emit::Asm || emit == Emit::Obj) {
+    output->os().write(machineCode.data(), machineCode.size());
+  } else if (emitBytecode) {
+    if (failed(mlir::writeBytecodeToFile(*module, output->os())))
+      return failWith("cannot write bytecode");
   } else {
     module->print(output->os());
   }
   output->os().flush();
   if (output->os().has_error()) {
-    errs() << "anvil-compile: error: writing '" << outputPath << "' failed\n";
     output->os().clear_error();
-    return 1;
+    return failWith("writing '" + outputPath + "' failed");
   }
   output->keep();
   return 0;

@@ -1,0 +1,79 @@
+//===- CPUBackend.h - The CPU pipeline after linalg -------------*- C++ -*-===//
+//
+// From linalg on tensors to a loadable artifact: bufferize the model function,
+// outline kernels, turn the schedule into the runtime's plan
+// (runtime/include/anvil/plan_format.h), lower kernels to LLVM, emit native
+// code for the host (or a named) CPU and link one shared object.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_CODEGEN_CPU_CPUBACKEND_H
+#define ANVIL_CODEGEN_CPU_CPUBACKEND_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace llvm {
+class Module;
+class LLVMContext;
+class TargetMachine;
+} // namespace llvm
+
+namespace anvil::cpu {
+
+/// The plan and weights of one model, ready to embed in an artifact.
+struct Plan {
+  std::vector<char> planBytes;
+  std::vector<char> weights;
+  /// kernelSymbols[K] is the kernel function run by plan kernel index K.
+  std::vector<std::string> kernelSymbols;
+};
+
+/// Marks the model function's arguments read-only: inputs belong to the
+/// caller and are never written.
+void prepareForBufferization(mlir::ModuleOp module);
+
+/// Bufferizes the model function (linalg on tensors) and outlines every
+/// compute op into a kernel with a default TuningConfig.
+void buildBufferizeAndOutlinePipeline(mlir::OpPassManager &pm);
+
+/// Builds the plan from the (single) model function and removes it and the
+/// weight globals from `module`, leaving only kernels.
+mlir::FailureOr<Plan> extractPlan(mlir::ModuleOp module);
+
+/// Applies TuningConfigs and lowers the kernels to the LLVM dialect, adding the
+/// `anvil_kernel_K` entry points the runtime calls.
+void buildKernelToLLVMPipeline(mlir::OpPassManager &pm);
+mlir::LogicalResult addKernelEntryPoints(mlir::ModuleOp module,
+                                         const Plan &plan);
+
+/// A target machine for `cpu` ("" or "native": the host CPU and its
+/// features). Returns null and sets `error` for an unknown CPU.
+std::unique_ptr<llvm::TargetMachine> createTargetMachine(const std::string &cpu,
+                                                         unsigned optLevel,
+                                                         std::string &error);
+
+/// Translates LLVM-dialect `module` and optimizes it at `optLevel`.
+std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
+                                                   llvm::LLVMContext &ctx,
+                                                   llvm::TargetMachine &tm,
+                                                   unsigned optLevel,
+                                                   std::string &error);
+
+/// Object code (or assembly) for `module`.
+bool emitMachineCode(llvm::Module &module, llvm::TargetMachine &tm,
+                     bool assembly, llvm::SmallVectorImpl<char> &out,
+                     std::string &error);
+
+/// Links kernels' object code, plan and weights into the shared object
+/// `outputPath`; writes to a temporary first so `outputPath` changes only on
+/// success.
+bool linkArtifact(llvm::ArrayRef<char> object, const Plan &plan,
+                  const std::string &outputPath, std::string &error);
+
+} // namespace anvil::cpu
+
+#endif // ANVIL_CODEGEN_CPU_CPUBACKEND_H

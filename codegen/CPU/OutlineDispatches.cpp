@@ -1,0 +1,226 @@
+//===- OutlineDispatches.cpp - Compute ops become kernels + dispatches ----===//
+//
+// After bufferization the model function is a straight-line list of buffer
+// allocations, views, size arithmetic and compute ops. Each compute op moves
+// into its own kernel function (with the index arithmetic it needs cloned in)
+// and is replaced by an `anvil_kernel.dispatch`; the model function becomes the
+// schedule that the artifact writer turns into the runtime's plan.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Kernel/KernelDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+#include "llvm/ADT/SetVector.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_ANVILOUTLINEDISPATCHES
+#include "passes/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil;
+
+namespace {
+
+/// Ops that may stay in the schedule: they only allocate, view or compute
+/// sizes, all of which the runtime can evaluate from the input shapes.
+bool isScheduleOp(Operation *op) {
+  return isa<memref::AllocOp, memref::AllocaOp, memref::DeallocOp,
+             memref::GetGlobalOp, memref::SubViewOp, memref::ExpandShapeOp,
+             memref::CollapseShapeOp, memref::CastOp, memref::ReinterpretCastOp,
+             memref::DimOp, affine::AffineApplyOp, affine::AffineMinOp,
+             affine::AffineMaxOp, func::ReturnOp>(op) ||
+         (isa<arith::ArithDialect>(op->getDialect()) && isPure(op));
+}
+
+bool isComputeOp(Operation *op) {
+  return isa<linalg::LinalgOp, memref::CopyOp, memref::StoreOp>(op);
+}
+
+/// The default TuningConfig: spread the parallel loop with the largest extent
+/// (a dynamic extent counts as large) over workgroups. Tiling inside a
+/// workgroup is left to the tuner and to later heuristics.
+kernel::TuningConfigAttr defaultConfig(Operation *op) {
+  MLIRContext *ctx = op->getContext();
+  int64_t best = -1, bestExtent = 1;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
+    auto iterators = linalgOp.getIteratorTypesArray();
+    for (auto [d, extent] : llvm::enumerate(ranges)) {
+      if (iterators[d] != utils::IteratorType::parallel)
+        continue;
+      int64_t e = ShapedType::isDynamic(extent) ? (int64_t(1) << 40) : extent;
+      if (e > bestExtent) {
+        best = d;
+        bestExtent = e;
+      }
+    }
+  } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    auto type = cast<MemRefType>(copy.getTarget().getType());
+    if (type.getRank() > 0 && type.getDimSize(0) != 1)
+      best = 0;
+  }
+  return kernel::TuningConfigAttr::get(ctx, best, {});
+}
+
+struct OutlineDispatchesPass
+    : anvil::impl::AnvilOutlineDispatchesBase<OutlineDispatchesPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    SmallVector<func::FuncOp> hosts;
+    for (auto fn : module.getOps<func::FuncOp>())
+      if (!fn->hasAttr(kernel::kTuningAttrName) && !fn.isExternal())
+        hosts.push_back(fn);
+    int counter = 0;
+    for (func::FuncOp host : hosts)
+      if (failed(outlineHost(host, counter)))
+        return signalPassFailure();
+  }
+
+  LogicalResult outlineHost(func::FuncOp host, int &counter) {
+    if (!host.getBody().hasOneBlock())
+      return host.emitError("the model function must be one block");
+    SmallVector<Operation *> ops;
+    for (Operation &op : host.getBody().front())
+      ops.push_back(&op);
+    for (Operation *op : ops) {
+      if (isComputeOp(op)) {
+        if (failed(outline(op, host, counter)))
+          return failure();
+        continue;
+      }
+      if (isScheduleOp(op) && op->getNumRegions() == 0)
+        continue;
+      if (isa<memref::LoadOp>(op))
+        return op->emitError("reads tensor data to compute a size or an "
+                             "index on the host; the CPU runtime cannot "
+                             "schedule data-dependent sizes yet");
+      return op->emitError("'")
+             << op->getName()
+             << "' cannot be scheduled by the CPU runtime (after "
+                "bufferization)";
+    }
+    return success();
+  }
+
+  /// The host ops (in program order) computing the non-buffer values `op`
+  /// uses, and the buffers those ops read dims of.
+  LogicalResult collectSlice(Operation *op, func::FuncOp host,
+                             SetVector<Operation *> &slice,
+                             SetVector<Value> &buffers) {
+    SmallVector<Value> worklist;
+    auto visitUse = [&](Value v) {
+      if (isa<MemRefType>(v.getType()))
+        return;
+      worklist.push_back(v);
+    };
+    for (Value v : op->getOperands())
+      visitUse(v);
+    // Values defined outside `op` but used in its regions (for example a
+    // scalar constant in a linalg body) are cloned into the kernel too.
+    op->walk([&](Operation *inner) {
+      if (inner == op)
+        return;
+      for (Value v : inner->getOperands())
+        if (!op->isAncestor(v.getParentRegion()->getParentOp()))
+          visitUse(v);
+    });
+    DenseSet<Operation *> seen;
+    while (!worklist.empty()) {
+      Value v = worklist.pop_back_val();
+      Operation *def = v.getDefiningOp();
+      if (!def)
+        return op->emitError("uses a non-buffer function argument");
+      if (!seen.insert(def).second)
+        continue;
+      if (isa<memref::LoadOp>(def))
+        return def->emitError("reads tensor data to compute a size or an "
+                              "index on the host; the CPU runtime cannot "
+                              "schedule data-dependent sizes yet");
+      if (!isScheduleOp(def) || def->getNumRegions() != 0)
+        return def->emitError("'")
+               << def->getName() << "' cannot be cloned into a kernel";
+      for (Value operand : def->getOperands()) {
+        if (isa<MemRefType>(operand.getType())) {
+          if (!isa<memref::DimOp>(def))
+            return def->emitError("uses a buffer to compute a kernel scalar");
+          buffers.insert(operand);
+          continue;
+        }
+        worklist.push_back(operand);
+      }
+    }
+    // Program order keeps defs before uses when cloning.
+    for (Operation &hostOp : host.getBody().front())
+      if (seen.contains(&hostOp))
+        slice.insert(&hostOp);
+    return success();
+  }
+
+  LogicalResult outline(Operation *op, func::FuncOp host, int &counter) {
+    SetVector<Value> buffers;
+    for (Value v : op->getOperands())
+      if (isa<MemRefType>(v.getType()))
+        buffers.insert(v);
+    SetVector<Operation *> slice;
+    if (failed(collectSlice(op, host, slice, buffers)))
+      return failure();
+
+    MLIRContext *ctx = op->getContext();
+    OpBuilder b(host);
+    Location loc = op->getLoc();
+    SmallVector<Type> argTypes;
+    for (Value v : buffers)
+      argTypes.push_back(v.getType());
+    argTypes.push_back(b.getIndexType());
+    argTypes.push_back(b.getIndexType());
+    std::string name = "kernel_" + std::to_string(counter++);
+    auto fn = func::FuncOp::create(b, loc, name,
+                                   FunctionType::get(ctx, argTypes, {}));
+    kernel::TuningConfigAttr config = defaultConfig(op);
+    fn->setAttr(kernel::kTuningAttrName, config);
+    // The runtime calls kernels through the C interface: one descriptor
+    // pointer per buffer (see plan_format.h).
+    fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+    Block *entry = fn.addEntryBlock();
+    OpBuilder kb = OpBuilder::atBlockBegin(entry);
+    IRMapping mapping;
+    for (auto [v, arg] : llvm::zip(buffers, entry->getArguments()))
+      mapping.map(v, arg);
+    for (Operation *s : slice)
+      kb.clone(*s, mapping);
+    // A copy is computed by linalg.copy so that it is tiled and lowered like
+    // every other kernel.
+    if (auto copy = dyn_cast<memref::CopyOp>(op))
+      linalg::CopyOp::create(kb, loc, mapping.lookup(copy.getSource()),
+                             mapping.lookup(copy.getTarget()));
+    else
+      kb.clone(*op, mapping);
+    func::ReturnOp::create(kb, loc);
+
+    // The grid extent is the distributed loop's size, computed on the host.
+    OpBuilder hb(op);
+    Value extent;
+    if (config.getDistributeDim() >= 0) {
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+        SmallVector<Range> ranges = linalgOp.createLoopRanges(hb, loc);
+        extent = getValueOrCreateConstantIndexOp(
+            hb, loc, ranges[config.getDistributeDim()].size);
+      } else {
+        auto copy = cast<memref::CopyOp>(op);
+        extent = memref::DimOp::create(hb, loc, copy.getTarget(), 0);
+      }
+    }
+    kernel::DispatchOp::create(hb, loc, FlatSymbolRefAttr::get(ctx, name),
+                               buffers.getArrayRef(), extent);
+    op->erase();
+    return success();
+  }
+};
+
+} // namespace

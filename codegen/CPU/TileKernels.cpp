@@ -1,0 +1,129 @@
+//===- TileKernels.cpp - Apply a kernel's TuningConfig --------------------===//
+//
+// A kernel computes its whole root op when run as one workgroup. With
+// `distribute_dim` set, the root op is first tiled along that loop with a
+// chunk of ceildiv(extent, wg_count) and the resulting loop is narrowed to the
+// one chunk that belongs to `wg_id`; then `tile_sizes` tiles the chunk.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Kernel/KernelDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_ANVILTILEKERNELS
+#include "passes/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil;
+
+namespace {
+
+struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
+  void runOnOperation() override {
+    func::FuncOp fn = getOperation();
+    auto config =
+        fn->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName);
+    if (!config)
+      return;
+    SmallVector<linalg::LinalgOp> roots;
+    fn.walk([&](linalg::LinalgOp op) { roots.push_back(op); });
+    if (roots.size() != 1) {
+      fn.emitError("a kernel must hold exactly one linalg op, found ")
+          << roots.size();
+      return signalPassFailure();
+    }
+    linalg::LinalgOp root = roots.front();
+    if (!root.hasPureBufferSemantics()) {
+      root.emitError("kernels are tiled after bufferization");
+      return signalPassFailure();
+    }
+    IRRewriter rewriter(fn.getContext());
+    int64_t numLoops = root.getNumLoops();
+    int64_t dim = config.getDistributeDim();
+    if (dim >= numLoops) {
+      root.emitError("TuningConfig distribute_dim ")
+          << dim << " is out of range for " << numLoops << " loops";
+      return signalPassFailure();
+    }
+    if (dim >= 0) {
+      FailureOr<linalg::LinalgOp> chunk = distribute(rewriter, fn, root, dim);
+      if (failed(chunk))
+        return signalPassFailure();
+      root = *chunk;
+    }
+    ArrayRef<int64_t> tiles = config.getTileSizes();
+    if (!tiles.empty() && llvm::any_of(tiles, [](int64_t t) { return t; })) {
+      if ((int64_t)tiles.size() != numLoops) {
+        root.emitError("TuningConfig has ")
+            << tiles.size() << " tile sizes for " << numLoops << " loops";
+        return signalPassFailure();
+      }
+      linalg::LinalgTilingOptions options;
+      options.setTileSizes(tiles);
+      rewriter.setInsertionPoint(root);
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          linalg::tileLinalgOp(rewriter, root, options);
+      if (failed(tiled)) {
+        root.emitError("cannot tile by the TuningConfig's tile sizes");
+        return signalPassFailure();
+      }
+      rewriter.eraseOp(root);
+    }
+  }
+
+  /// Tiles loop `dim` by ceildiv(extent, wg_count) and narrows the tile loop
+  /// to the chunk of this workgroup.
+  FailureOr<linalg::LinalgOp> distribute(IRRewriter &rewriter, func::FuncOp fn,
+                                         linalg::LinalgOp root, int64_t dim) {
+    Location loc = root.getLoc();
+    unsigned numArgs = fn.getNumArguments();
+    Value wgId = fn.getArgument(numArgs - 2);
+    Value wgCount = fn.getArgument(numArgs - 1);
+    rewriter.setInsertionPoint(root);
+    SmallVector<Range> ranges = root.createLoopRanges(rewriter, loc);
+    Value extent =
+        getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size);
+    Value chunk = arith::CeilDivUIOp::create(rewriter, loc, extent, wgCount);
+    linalg::LinalgTilingOptions options;
+    options.setTileSizeComputationFunction([&, dim, chunk](OpBuilder &b,
+                                                           Operation *) {
+      SmallVector<Value, 4> sizes;
+      for (int64_t d = 0; d < (int64_t)ranges.size(); ++d)
+        sizes.push_back(
+            d == dim ? chunk
+                     : arith::ConstantIndexOp::create(b, b.getUnknownLoc(), 0)
+                           .getResult());
+      return sizes;
+    });
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        linalg::tileLinalgOp(rewriter, root, options);
+    if (failed(tiled) || tiled->loops.size() != 1) {
+      root.emitError("cannot split loop ") << dim << " over workgroups";
+      return failure();
+    }
+    rewriter.eraseOp(root);
+    auto loop = cast<scf::ForOp>(tiled->loops.front());
+    // for %i = lb to ub step chunk  ->  for %i = wg*chunk to min(ub,
+    // that+chunk)
+    rewriter.setInsertionPoint(loop);
+    Value begin = arith::MulIOp::create(rewriter, loc, wgId, chunk);
+    Value end = arith::MinUIOp::create(
+        rewriter, loc, loop.getUpperBound(),
+        arith::AddIOp::create(rewriter, loc, begin, chunk));
+    rewriter.modifyOpInPlace(loop, [&] {
+      loop.setLowerBound(begin);
+      loop.setUpperBound(end);
+    });
+    return tiled->op;
+  }
+};
+
+} // namespace

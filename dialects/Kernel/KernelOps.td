@@ -1,0 +1,82 @@
+//===- KernelOps.td - Dispatch-level ops and the TuningConfig -*- tablegen -*-===//
+//
+// After partitioning, the model's host function is a schedule of dispatches over
+// buffers, and each dispatch names a kernel function whose TuningConfig says how
+// it is tiled and spread over workgroups. These are the ops and attributes that
+// carry that structure.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef ANVIL_KERNEL_OPS_TD
+#define ANVIL_KERNEL_OPS_TD
+
+include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/SymbolInterfaces.td"
+
+def Kernel_Dialect : Dialect {
+  let name = "anvil_kernel";
+  let cppNamespace = "::anvil::kernel";
+  let summary = "Dispatches, kernels and their tuning configurations.";
+  let description = [{
+    A *kernel* is a `func.func` over memrefs plus two trailing `index` arguments, the
+    workgroup id and the workgroup count; running it for every id in `[0, count)`
+    computes the whole result. The host function calls kernels with
+    `anvil_kernel.dispatch`. Every kernel carries an `anvil_kernel.tuning` attribute:
+    the knobs that the heuristics fill and the autotuner searches.
+
+    ```mlir
+    func.func @anvil_kernel_0(%a: memref<?x64xf32>, %b: memref<?x64xf32>,
+                              %wg: index, %nwg: index)
+        attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>}
+    ```
+  }];
+  let useDefaultAttributePrinterParser = 1;
+}
+
+def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
+  let mnemonic = "tuning";
+  let summary = "How one kernel is tiled and spread over workgroups.";
+  let description = [{
+    `distribute_dim` is the loop of the kernel's root op that is split into one
+    contiguous chunk per workgroup (-1: the kernel runs as one workgroup).
+    `tile_sizes` tiles the root op's loops inside a workgroup (one entry per loop,
+    0 = not tiled; empty = no tiling), which is where cache blocking happens.
+
+    ```mlir
+    #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64]>
+    ```
+  }];
+  let parameters = (ins "int64_t":$distribute_dim,
+                        ArrayRefParameter<"int64_t">:$tile_sizes);
+  let assemblyFormat = [{
+    `<` `distribute_dim` `=` $distribute_dim `,` `tile_sizes` `=`
+    custom<IntList>($tile_sizes) `>`
+  }];
+}
+
+class Kernel_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Kernel_Dialect, mnemonic, traits>;
+
+def Kernel_DispatchOp : Kernel_Op<"dispatch",
+    [AttrSizedOperandSegments, DeclareOpInterfaceMethods<SymbolUserOpInterface>]> {
+  let summary = "Runs a kernel over a workgroup grid on buffers of the host schedule.";
+  let description = [{
+    Calls kernel `$kernel` with `$args` (the memrefs it reads and writes, in the
+    kernel's argument order). When the kernel's TuningConfig distributes a loop,
+    `grid` is that loop's extent; the runtime splits it into at most that many
+    workgroups.
+
+    ```mlir
+    anvil_kernel.dispatch @anvil_kernel_3(%x, %w, %y) grid(%n)
+        : memref<?x64xf32>, memref<64x10xf32>, memref<?x10xf32>
+    ```
+  }];
+  let arguments = (ins FlatSymbolRefAttr:$kernel, Variadic<AnyMemRef>:$args,
+                       Optional<Index>:$grid);
+  let assemblyFormat = [{
+    $kernel `(` $args `)` (`grid` `(` $grid^ `)`)? attr-dict `:` type($args)
+  }];
+}
+
+#endif // ANVIL_KERNEL_OPS_TD

@@ -1,0 +1,72 @@
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches -verify-diagnostics | FileCheck %s
+
+// Each compute op becomes a kernel; the model function keeps allocations,
+// sizes and dispatches. The matmul spreads its largest parallel loop (the
+// dynamic rows) over workgroups, and the host computes that loop's extent.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: (%[[OUT:.+]]: memref<?x10xf32>, %{{.+}}: index, %{{.+}}: index)
+// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>
+// CHECK-SAME: llvm.emit_c_interface
+// CHECK: %[[ZERO:.+]] = arith.constant 0.0
+// CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.matmul
+// CHECK-LABEL: func.func @main
+// CHECK: %[[N:.+]] = memref.dim %arg0, %c0
+// CHECK: %[[BUF:.+]] = memref.alloc(%[[N]])
+// CHECK: anvil_kernel.dispatch @kernel_0(%[[BUF]]) grid(%[[N]])
+// CHECK: anvil_kernel.dispatch @kernel_1(%arg0, %arg1, %[[BUF]]) grid(%{{.+}})
+// CHECK-NOT: linalg.
+// CHECK: return %[[BUF]]
+func.func @main(%arg0: memref<?x64xf32>, %arg1: memref<64x10xf32>) -> memref<?x10xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %arg0, %c0 : memref<?x64xf32>
+  %buf = memref.alloc(%n) : memref<?x10xf32>
+  linalg.fill ins(%zero : f32) outs(%buf : memref<?x10xf32>)
+  linalg.matmul ins(%arg0, %arg1 : memref<?x64xf32>, memref<64x10xf32>) outs(%buf : memref<?x10xf32>)
+  return %buf : memref<?x10xf32>
+}
+
+// -----
+
+// A full reduction has no parallel loop: it runs as one workgroup.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0(%arg0, %arg1) :
+func.func @main(%arg0: memref<16xf32>, %arg1: memref<f32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>],
+                  iterator_types = ["reduction"]}
+      ins(%arg0 : memref<16xf32>) outs(%arg1 : memref<f32>) {
+  ^bb0(%in: f32, %out: f32):
+    %s = arith.addf %in, %out : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A size that depends on tensor data cannot be scheduled by the runtime.
+func.func @main(%arg0: memref<2xindex>) -> memref<?xf32> {
+  %c0 = arith.constant 0 : index
+  // expected-error @below {{reads tensor data to compute a size or an index on the host}}
+  %n = memref.load %arg0[%c0] : memref<2xindex>
+  %buf = memref.alloc(%n) : memref<?xf32>
+  return %buf : memref<?xf32>
+}
+
+// -----
+
+// Copies are kernels too (linalg.copy handles strided views).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.copy
+// CHECK-LABEL: func.func @main
+// CHECK: memref.subview
+// CHECK: anvil_kernel.dispatch @kernel_0
+func.func @main(%arg0: memref<4x8xf32>, %arg1: memref<4x4xf32>) {
+  %v = memref.subview %arg0[0, 2] [4, 4] [1, 1] : memref<4x8xf32> to memref<4x4xf32, strided<[8, 1], offset: 2>>
+  memref.copy %v, %arg1 : memref<4x4xf32, strided<[8, 1], offset: 2>> to memref<4x4xf32>
+  return
+}

@@ -1,0 +1,72 @@
+// RUN: anvil-opt %s -split-input-file -pass-pipeline='builtin.module(func.func(anvil-tile-kernels))' -verify-diagnostics | FileCheck %s
+
+// distribute_dim = 0: each workgroup computes rows
+// [wg * ceildiv(n, count), min(n, (wg + 1) * ceildiv(n, count))).
+// CHECK-LABEL: func.func @kernel
+// CHECK-SAME: %[[WG:[a-z0-9]+]]: index, %[[COUNT:[a-z0-9]+]]: index
+// CHECK: %[[N:.+]] = memref.dim
+// CHECK: %[[CHUNK:.+]] = arith.ceildivui %[[N]], %[[COUNT]]
+// CHECK: %[[BEGIN:.+]] = arith.muli %[[WG]], %[[CHUNK]]
+// CHECK: %[[NEXT:.+]] = arith.addi %[[BEGIN]], %[[CHUNK]]
+// CHECK: %[[END:.+]] = arith.minui %{{.+}}, %[[NEXT]]
+// CHECK: scf.for %{{.+}} = %[[BEGIN]] to %[[END]] step %[[CHUNK]]
+// CHECK: linalg.generic
+func.func @kernel(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<?x8xf32>) outs(%b : memref<?x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  }
+  return
+}
+
+// -----
+
+// tile_sizes tile the workgroup's chunk further (cache blocking).
+// CHECK-LABEL: func.func @kernel
+// CHECK: scf.for
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c16
+// CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
+// CHECK: linalg.matmul
+func.func @kernel(%a: memref<?x64xf32>, %b: memref<64x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [0, 16, 32]>} {
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
+// Functions without a TuningConfig are not kernels: left alone.
+// CHECK-LABEL: func.func @not_a_kernel
+// CHECK-NOT: scf.for
+// CHECK: linalg.fill
+func.func @not_a_kernel(%a: memref<8xf32>) {
+  %z = arith.constant 0.0 : f32
+  linalg.fill ins(%z : f32) outs(%a : memref<8xf32>)
+  return
+}
+
+// -----
+
+// A config that names a loop the op does not have is an error.
+func.func @kernel(%a: memref<8xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = []>} {
+  %z = arith.constant 0.0 : f32
+  // expected-error @below {{TuningConfig distribute_dim 3 is out of range for 1 loops}}
+  linalg.fill ins(%z : f32) outs(%a : memref<8xf32>)
+  return
+}
+
+// -----
+
+// Tile sizes must cover every loop.
+func.func @kernel(%a: memref<8x8xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [4]>} {
+  %z = arith.constant 0.0 : f32
+  // expected-error @below {{TuningConfig has 1 tile sizes for 2 loops}}
+  linalg.fill ins(%z : f32) outs(%a : memref<8x8xf32>)
+  return
+}
