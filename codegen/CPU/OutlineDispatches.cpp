@@ -42,13 +42,41 @@ bool isComputeOp(Operation *op) {
   return isa<linalg::LinalgOp, memref::CopyOp, memref::StoreOp>(op);
 }
 
+/// For contractions, convolutions and pooling whose last loop is a reduction
+/// (matmul's k, conv's kw): the order that moves the last parallel loop (the
+/// unit-stride one of the output: matmul's j, conv's ow) innermost, after the
+/// reductions, so that LLVM can vectorize it. Empty when the order is fine.
+SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
+  if (!linalg::isaContractionOpInterface(op) &&
+      !linalg::isaConvolutionOpInterface(op))
+    return {};
+  auto iterators = op.getIteratorTypesArray();
+  int64_t n = iterators.size();
+  if (n < 2 || iterators[n - 1] != utils::IteratorType::reduction)
+    return {};
+  int64_t lastParallel = -1;
+  for (int64_t d = 0; d < n; ++d)
+    if (iterators[d] == utils::IteratorType::parallel)
+      lastParallel = d;
+  if (lastParallel < 0)
+    return {};
+  SmallVector<int64_t> order;
+  for (int64_t d = 0; d < n; ++d)
+    if (d != lastParallel)
+      order.push_back(d);
+  order.push_back(lastParallel);
+  return order;
+}
+
 /// The default TuningConfig: spread the parallel loop with the largest extent
-/// (a dynamic extent counts as large) over workgroups. Tiling inside a
-/// workgroup is left to the tuner and to later heuristics.
+/// (a dynamic extent counts as large) over workgroups, and order the loops so
+/// the innermost one vectorizes. Cache tiles are left to the tuner.
 kernel::TuningConfigAttr defaultConfig(Operation *op) {
   MLIRContext *ctx = op->getContext();
   int64_t best = -1, bestExtent = 1;
+  SmallVector<int64_t> order;
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    order = vectorFriendlyOrder(linalgOp);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
     auto iterators = linalgOp.getIteratorTypesArray();
     for (auto [d, extent] : llvm::enumerate(ranges)) {
@@ -65,7 +93,7 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
     if (type.getRank() > 0 && type.getDimSize(0) != 1)
       best = 0;
   }
-  return kernel::TuningConfigAttr::get(ctx, best, {});
+  return kernel::TuningConfigAttr::get(ctx, best, {}, order);
 }
 
 struct OutlineDispatchesPass

@@ -76,7 +76,40 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return signalPassFailure();
       }
       rewriter.eraseOp(root);
+      root = tiled->op;
     }
+    ArrayRef<int64_t> order = config.getLoopOrder();
+    if (!order.empty() && failed(reorder(rewriter, root, order)))
+      return signalPassFailure();
+  }
+
+  /// Permutes the loops of `op` (generalizing a named op first).
+  LogicalResult reorder(IRRewriter &rewriter, linalg::LinalgOp op,
+                        ArrayRef<int64_t> order) {
+    int64_t n = op.getNumLoops();
+    SmallVector<bool> seen(n, false);
+    bool valid = (int64_t)order.size() == n;
+    for (int64_t d : order) {
+      valid &= d >= 0 && d < n && !seen[d];
+      if (valid)
+        seen[d] = true;
+    }
+    if (!valid)
+      return op.emitError("TuningConfig loop_order is not a permutation of ")
+             << n << " loops";
+    rewriter.setInsertionPoint(op);
+    auto generic = dyn_cast<linalg::GenericOp>(op.getOperation());
+    if (!generic) {
+      FailureOr<linalg::GenericOp> g = linalg::generalizeNamedOp(rewriter, op);
+      if (failed(g))
+        return op.emitError("cannot reorder the loops of this op");
+      generic = *g;
+    }
+    // interchangeGenericOp takes, for each new loop, the old loop it reads.
+    SmallVector<unsigned> permutation(order.begin(), order.end());
+    if (failed(linalg::interchangeGenericOp(rewriter, generic, permutation)))
+      return op.emitError("cannot reorder the loops of this op");
+    return success();
   }
 
   /// Tiles loop `dim` by ceildiv(extent, wg_count) and narrows the tile loop

@@ -28,7 +28,7 @@ def Kernel_Dialect : Dialect {
     ```mlir
     func.func @anvil_kernel_0(%a: memref<?x64xf32>, %b: memref<?x64xf32>,
                               %wg: index, %nwg: index)
-        attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>}
+        attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>}
     ```
   }];
   let useDefaultAttributePrinterParser = 1;
@@ -42,16 +42,20 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     contiguous chunk per workgroup (-1: the kernel runs as one workgroup).
     `tile_sizes` tiles the root op's loops inside a workgroup (one entry per loop,
     0 = not tiled; empty = no tiling), which is where cache blocking happens.
+    `loop_order` permutes the loops of the innermost tile (a permutation of the
+    root op's loops, outermost first; empty = the op's own order); putting a
+    unit-stride parallel loop innermost is what lets LLVM vectorize it.
 
     ```mlir
-    #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64]>
+    #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>
     ```
   }];
   let parameters = (ins "int64_t":$distribute_dim,
-                        ArrayRefParameter<"int64_t">:$tile_sizes);
+                        ArrayRefParameter<"int64_t">:$tile_sizes,
+                        ArrayRefParameter<"int64_t">:$loop_order);
   let assemblyFormat = [{
     `<` `distribute_dim` `=` $distribute_dim `,` `tile_sizes` `=`
-    custom<IntList>($tile_sizes) `>`
+    custom<IntList>($tile_sizes) `,` `loop_order` `=` custom<IntList>($loop_order) `>`
   }];
 }
 

@@ -5,11 +5,13 @@
 // dynamic rows) over workgroups, and the host computes that loop's extent.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: (%[[OUT:.+]]: memref<?x10xf32>, %{{.+}}: index, %{{.+}}: index)
-// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>
+// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
+// The matmul's j loop goes innermost (after k) so that LLVM vectorizes it.
 // CHECK-LABEL: func.func @kernel_1
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = [0, 2, 1]>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @main
 // CHECK: %[[N:.+]] = memref.dim %arg0, %c0

@@ -12,7 +12,7 @@
 // CHECK: scf.for %{{.+}} = %[[BEGIN]] to %[[END]] step %[[CHUNK]]
 // CHECK: linalg.generic
 func.func @kernel(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = []>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>} {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                   iterator_types = ["parallel", "parallel"]}
       ins(%a : memref<?x8xf32>) outs(%b : memref<?x8xf32>) {
@@ -32,7 +32,7 @@ func.func @kernel(%a: memref<?x8xf32>, %b: memref<?x8xf32>, %wg: index, %n: inde
 // CHECK: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
 // CHECK: linalg.matmul
 func.func @kernel(%a: memref<?x64xf32>, %b: memref<64x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [0, 16, 32]>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [0, 16, 32], loop_order = []>} {
   linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
   return
 }
@@ -53,7 +53,7 @@ func.func @not_a_kernel(%a: memref<8xf32>) {
 
 // A config that names a loop the op does not have is an error.
 func.func @kernel(%a: memref<8xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = []>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [], loop_order = []>} {
   %z = arith.constant 0.0 : f32
   // expected-error @below {{TuningConfig distribute_dim 3 is out of range for 1 loops}}
   linalg.fill ins(%z : f32) outs(%a : memref<8xf32>)
@@ -64,9 +64,34 @@ func.func @kernel(%a: memref<8xf32>, %wg: index, %n: index)
 
 // Tile sizes must cover every loop.
 func.func @kernel(%a: memref<8x8xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [4]>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [4], loop_order = []>} {
   %z = arith.constant 0.0 : f32
   // expected-error @below {{TuningConfig has 1 tile sizes for 2 loops}}
   linalg.fill ins(%z : f32) outs(%a : memref<8x8xf32>)
+  return
+}
+
+// -----
+
+// loop_order moves matmul's j loop innermost (after k) so that it vectorizes.
+// CHECK-LABEL: func.func @kernel
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: arith.mulf
+// CHECK-NEXT: arith.addf
+func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [0, 2, 1]>} {
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// loop_order must be a permutation of the op's loops.
+func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [0, 0, 1]>} {
+  // expected-error @below {{TuningConfig loop_order is not a permutation of 3 loops}}
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }

@@ -2,9 +2,9 @@
 // The dispatch op and the TuningConfig attribute round-trip.
 
 // CHECK-LABEL: func.func @k
-// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [8, 0]>
+// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [8, 0], loop_order = []>
 func.func @k(%a: memref<?x4xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [8, 0]>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [8, 0], loop_order = []>} {
   return
 }
 // CHECK-LABEL: func.func @host
