@@ -7,7 +7,7 @@ TESTDATA := $(BUILD)/onnx-testdata
 MODELS   := $(BUILD)/models
 
 .PHONY: all setup configure build check check-unit check-lit demo testdata models \
-        import-sweep opset-sweep fuzz-import measure-import docs format clean
+        import-sweep opset-sweep fuzz-import measure-import conformance docs format clean
 
 all: build
 
@@ -31,7 +31,7 @@ models: setup
 	@$(PY) test/models/gen_models.py -o $(MODELS) > $(MODELS).log 2>&1 || \
 	  { cat $(MODELS).log; exit 1; }
 
-check: build models
+check: build models testdata
 	@cmake --build $(BUILD) --target mlir-doc > /dev/null
 	@cmp -s $(BUILD)/docs/Graph/AnvilDialect.md docs/dialects/anvil.md && \
 	  cmp -s $(BUILD)/docs/Kernel/KernelDialect.md docs/dialects/anvil_kernel.md && \
@@ -40,7 +40,13 @@ check: build models
 	@$(PY) scripts/run_tests.py --build $(BUILD)
 
 demo: build models
-	@scripts/demo.sh $(BUILD) $(MODELS)
+	@$(PY) scripts/demo.py $(BUILD) $(MODELS)
+
+# The runtime, anvil-run and embed under ASan+UBSan and TSan, without building the compiler
+# (build-asan/, build-tsan/); fails on any sanitizer report. See test/Runtime/check-sanitizers.sh.
+.PHONY: check-sanitizers
+check-sanitizers: setup
+	@test/Runtime/check-sanitizers.sh
 
 # Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).
 import-sweep: build testdata
@@ -48,6 +54,13 @@ import-sweep: build testdata
 	  --jobs $(JOBS) --report docs/import-sweep.md --json $(BUILD)/import-sweep.json $(SWEEP_ARGS)
 	@$(PY) scripts/gen_op_coverage.py --compiler $(BUILD)/bin/anvil-compile \
 	  --sweep-json $(BUILD)/import-sweep.json -o docs/op-coverage.md
+
+# Compiles and runs every ONNX backend test against its expected outputs; writes
+# docs/onnx-conformance.md (make check runs the subset of test/conformance/ci-subset.txt).
+conformance: build testdata
+	@$(PY) scripts/conformance.py --compiler $(BUILD)/bin/anvil-compile \
+	  --runner $(BUILD)/bin/anvil-run --data $(TESTDATA) --jobs $(JOBS) \
+	  --report docs/onnx-conformance.md --json $(BUILD)/conformance.json $(CONFORMANCE_ARGS)
 
 # Imports single-op node tests converted down to each older opset where the op changed.
 opset-sweep: build testdata

@@ -20,3 +20,15 @@ config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PA
 config.substitutions.insert(0, ("%python", config.python))
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Frontend", "onnx", "Inputs")))
 config.substitutions.append(("%models", os.path.join(config.anvil_obj_root, "models")))
+# The ONNX backend test data (make testdata), for the conformance subset (test/conformance/).
+config.substitutions.append(("%testdata", os.path.join(config.anvil_obj_root, "onnx-testdata")))
+
+# Runtime tests (test/Runtime): anvil-run, embed and anvil-runtime-test come from bin/ (of a
+# sanitizer build under make check-sanitizers); artifacts are built by hand with the C compiler.
+llvm_config.add_tool_substitutions(["anvil-run", "anvil-runtime-test"], tool_dirs)
+config.substitutions.append(("%embed", os.path.join(config.anvil_obj_root, "bin", "embed")))
+config.substitutions.append(("%artifact", config.python + " " + os.path.join(
+    config.test_source_root, "Runtime", "Inputs", "anvil_artifact.py")))
+config.substitutions.append(("%cc", getattr(config, "c_compiler", "cc")))
+config.environment["CC"] = getattr(config, "c_compiler", "cc")
+config.environment["ANVIL_ARTIFACT_CFLAGS"] = getattr(config, "artifact_cflags", "")

@@ -150,13 +150,20 @@ struct OutlineDispatchesPass
     for (Value v : op->getOperands())
       visitUse(v);
     // Values defined outside `op` but used in its regions (for example a
-    // scalar constant in a linalg body) are cloned into the kernel too.
+    // scalar constant in a linalg body) are cloned into the kernel too, and
+    // buffers they read become kernel arguments.
     op->walk([&](Operation *inner) {
       if (inner == op)
         return;
-      for (Value v : inner->getOperands())
-        if (!op->isAncestor(v.getParentRegion()->getParentOp()))
+      for (Value v : inner->getOperands()) {
+        if (op->isAncestor(v.getParentRegion()->getParentOp()))
+          continue;
+        // A body may read another buffer directly (a gather's table).
+        if (isa<MemRefType>(v.getType()))
+          buffers.insert(v);
+        else
           visitUse(v);
+      }
     });
     DenseSet<Operation *> seen;
     while (!worklist.empty()) {

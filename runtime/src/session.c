@@ -1,0 +1,468 @@
+/*===- session.c - Sessions: arena layout, binding and running steps -------===*
+ *
+ * A run checks the inputs, and, only when their shapes differ from the last
+ * run's, recomputes every buffer's shape and the arena layout. It then binds
+ * each buffer's memref descriptor to memory (caller inputs and outputs, the
+ * mapped weights, the arena) and runs the steps in order. All errors are
+ * found before the first step runs.
+ *===----------------------------------------------------------------------===*/
+#include "model.h"
+#include "status.h"
+#include "thread_pool.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ALIGNMENT 64
+#define MAX_THREADS 1024
+/* int64 { allocated, aligned, offset, sizes[rank], strides[rank] } */
+#define DESC_WORDS (3 + 2 * ANVIL_PLAN_MAX_RANK)
+
+struct anvil_session {
+  anvil_model_t *model;
+  int32_t num_threads;
+  anvil_thread_pool_t *pool;
+  atomic_flag busy;
+
+  /* Shape-dependent state, valid when have_shapes. */
+  int have_shapes;
+  int64_t *input_dims; /* num_inputs x ANVIL_MAX_RANK: the shapes it is for */
+  int64_t *values;     /* num_exprs */
+  anvil_buffer_shape_t *shapes; /* num_buffers */
+  uint64_t *arena_offsets;      /* num_buffers; TEMP buffers only */
+
+  uint8_t *arena;
+  uint64_t arena_capacity;
+
+  uint8_t **roots; /* num_buffers: memory of each non-VIEW buffer this run */
+  int64_t *descs;  /* num_buffers x DESC_WORDS */
+  void **args;     /* plan.num_args: pointers into descs, per step */
+};
+
+/* Stands in for the data of empty tensors, so kernels never see NULL. */
+static _Alignas(ALIGNMENT) uint8_t empty_data[ALIGNMENT];
+
+static anvil_status_t null_arg(const char *fn, const char *what) {
+  return anvil_make_status(ANVIL_STATUS_INVALID_ARGUMENT, "%s: %s is NULL", fn,
+                           what);
+}
+
+/*===--- Creation ---------------------------------------------------------===*/
+
+void anvil_session_options_init(anvil_session_options_t *options) {
+  if (options)
+    memset(options, 0, sizeof *options);
+}
+
+void anvil_session_release(anvil_session_t *s) {
+  if (!s)
+    return;
+  anvil_thread_pool_destroy(s->pool);
+  free(s->input_dims);
+  free(s->values);
+  free(s->shapes);
+  free(s->arena_offsets);
+  free(s->arena);
+  free(s->roots);
+  free(s->descs);
+  free(s->args);
+  anvil_model_release(s->model);
+  free(s);
+}
+
+anvil_status_t anvil_session_create(anvil_model_t *model,
+                                    const anvil_session_options_t *options,
+                                    anvil_session_t **out_session) {
+  if (!model)
+    return null_arg(__func__, "model");
+  if (!out_session)
+    return null_arg(__func__, "out_session");
+  int32_t threads = options ? options->num_threads : 0;
+  if (threads < 0 || threads > MAX_THREADS)
+    return anvil_make_status(ANVIL_STATUS_INVALID_ARGUMENT,
+                             "num_threads is %d; it must be between 1 and %d, "
+                             "or 0 for one per core",
+                             threads, MAX_THREADS);
+  if (threads == 0) {
+    long cores = sysconf(_SC_NPROCESSORS_ONLN);
+    threads = cores < 1 ? 1 : cores > MAX_THREADS ? MAX_THREADS : (int)cores;
+  }
+  const anvil_plan_t *p = &model->plan;
+  anvil_session_t *s = calloc(1, sizeof *s);
+  if (!s)
+    return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  anvil_model_retain(model);
+  s->model = model;
+  s->num_threads = threads;
+  atomic_flag_clear(&s->busy);
+  s->input_dims =
+      calloc((size_t)p->num_inputs * ANVIL_MAX_RANK + 1, sizeof(int64_t));
+  s->values = calloc(p->num_exprs + 1, sizeof *s->values);
+  s->shapes = calloc(p->num_buffers + 1, sizeof *s->shapes);
+  s->arena_offsets = calloc(p->num_buffers + 1, sizeof *s->arena_offsets);
+  s->roots = calloc(p->num_buffers + 1, sizeof *s->roots);
+  s->descs = calloc((size_t)p->num_buffers * DESC_WORDS + 1, sizeof(int64_t));
+  s->args = calloc(p->num_args + 1, sizeof *s->args);
+  if (!s->input_dims || !s->values || !s->shapes || !s->arena_offsets ||
+      !s->roots || !s->descs || !s->args) {
+    anvil_session_release(s);
+    return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  /* A step's argument list never changes: point it at the descriptors once. */
+  for (uint32_t a = 0; a < p->num_args; ++a)
+    s->args[a] = &s->descs[(size_t)p->args[a] * DESC_WORDS];
+  anvil_status_t st = anvil_thread_pool_create(threads, &s->pool);
+  if (st) {
+    anvil_session_release(s);
+    return st;
+  }
+  *out_session = s;
+  return NULL;
+}
+
+anvil_status_t anvil_session_num_threads(const anvil_session_t *session,
+                                         int32_t *out_num_threads) {
+  if (!session)
+    return null_arg(__func__, "session");
+  if (!out_num_threads)
+    return null_arg(__func__, "out_num_threads");
+  *out_num_threads = session->num_threads;
+  return NULL;
+}
+
+/*===--- Arena ------------------------------------------------------------===*/
+
+typedef struct temp {
+  uint64_t size; /* rounded up to ALIGNMENT */
+  uint32_t id;
+} temp_t;
+
+static int by_size_desc(const void *a, const void *b) {
+  const temp_t *x = a, *y = b;
+  if (x->size != y->size)
+    return x->size > y->size ? -1 : 1;
+  return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int by_offset(const void *a, const void *b) {
+  const uint64_t *x = a, *y = b; /* pairs {offset, end} */
+  return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* Greedy by size: the biggest TEMP buffers are placed first, each at the
+   lowest 64-byte-aligned offset that no already-placed buffer with an
+   overlapping live range occupies. */
+static anvil_status_t layout_arena(anvil_session_t *s) {
+  const anvil_plan_t *p = &s->model->plan;
+  temp_t *temps = calloc(p->num_buffers + 1, sizeof *temps);
+  uint64_t *busy = calloc(2 * (size_t)p->num_buffers + 2, sizeof *busy);
+  if (!temps || !busy) {
+    free(temps);
+    free(busy);
+    return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  }
+  uint32_t n = 0;
+  for (uint32_t b = 0; b < p->num_buffers; ++b)
+    if (p->buffers[b].kind == ANVIL_BUFFER_TEMP) {
+      /* bytes <= INT64_MAX, so rounding up cannot overflow */
+      temps[n].size =
+          (s->shapes[b].bytes + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
+      temps[n++].id = b;
+    }
+  qsort(temps, n, sizeof *temps, by_size_desc);
+  uint64_t needed = 0;
+  int overflow = 0;
+  for (uint32_t i = 0; i < n && !overflow; ++i) {
+    const anvil_plan_buffer_t *t = &p->buffers[temps[i].id];
+    size_t num_busy = 0;
+    for (uint32_t j = 0; j < i; ++j) {
+      const anvil_plan_buffer_t *o = &p->buffers[temps[j].id];
+      if (o->first_step <= t->last_step && t->first_step <= o->last_step &&
+          temps[j].size > 0) {
+        busy[2 * num_busy] = s->arena_offsets[temps[j].id];
+        busy[2 * num_busy + 1] = s->arena_offsets[temps[j].id] + temps[j].size;
+        ++num_busy;
+      }
+    }
+    qsort(busy, num_busy, 2 * sizeof *busy, by_offset);
+    uint64_t offset = 0, end = 0;
+    for (size_t k = 0; k < num_busy && !overflow; ++k) {
+      overflow = __builtin_add_overflow(offset, temps[i].size, &end);
+      if (end <= busy[2 * k])
+        break; /* fits in the gap before this buffer */
+      if (busy[2 * k + 1] > offset)
+        offset = busy[2 * k + 1];
+    }
+    s->arena_offsets[temps[i].id] = offset;
+    overflow = overflow || __builtin_add_overflow(offset, temps[i].size, &end);
+    if (end > needed)
+      needed = end;
+  }
+  free(temps);
+  free(busy);
+  if (overflow || needed > SIZE_MAX)
+    return anvil_make_status(ANVIL_STATUS_OUT_OF_RANGE,
+                             "intermediate tensors are too large for these "
+                             "input shapes");
+  if (needed > s->arena_capacity) {
+    free(s->arena);
+    s->arena_capacity = 0;
+    s->arena = aligned_alloc(ALIGNMENT, (size_t)needed);
+    if (!s->arena)
+      return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED,
+                               "cannot allocate %llu bytes for intermediate "
+                               "tensors",
+                               (unsigned long long)needed);
+    s->arena_capacity = needed;
+  }
+  return NULL;
+}
+
+/* Recomputes shapes and the arena unless the input shapes are those of the
+   last successful run. */
+static anvil_status_t prepare_shapes(anvil_session_t *s,
+                                     const anvil_tensor_t *inputs) {
+  const anvil_plan_t *p = &s->model->plan;
+  int same = s->have_shapes;
+  for (uint32_t i = 0; i < p->num_inputs && same; ++i)
+    same = memcmp(&s->input_dims[i * ANVIL_MAX_RANK], inputs[i].dims,
+                  sizeof(int64_t) * (size_t)inputs[i].rank) == 0;
+  if (same)
+    return NULL;
+  s->have_shapes = 0;
+  ANVIL_RETURN_IF_ERROR(
+      anvil_compute_shapes(s->model, inputs, s->values, s->shapes));
+  ANVIL_RETURN_IF_ERROR(layout_arena(s));
+  for (uint32_t i = 0; i < p->num_inputs; ++i)
+    memcpy(&s->input_dims[i * ANVIL_MAX_RANK], inputs[i].dims,
+           sizeof(int64_t) * (size_t)inputs[i].rank);
+  s->have_shapes = 1;
+  return NULL;
+}
+
+/*===--- Outputs ----------------------------------------------------------===*/
+
+static void free_outputs(anvil_tensor_t *outputs, size_t n) {
+  for (size_t o = 0; o < n; ++o) {
+    free(outputs[o].data);
+    outputs[o].data = NULL;
+  }
+}
+
+/* Allocates the outputs (alloc) or checks the caller's buffers. */
+static anvil_status_t prepare_outputs(anvil_session_t *s,
+                                      anvil_tensor_t *outputs, int alloc) {
+  const anvil_plan_t *p = &s->model->plan;
+  for (uint32_t o = 0; o < p->num_outputs; ++o) {
+    uint32_t b = p->outputs[o].buffer;
+    uint64_t bytes = s->shapes[b].bytes;
+    if (alloc) {
+      uint64_t rounded = (bytes + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
+      outputs[o].data =
+          rounded <= SIZE_MAX
+              ? aligned_alloc(ALIGNMENT, rounded ? (size_t)rounded : ALIGNMENT)
+              : NULL;
+      if (!outputs[o].data) {
+        free_outputs(outputs, o);
+        return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED,
+                                 "output '%s': cannot allocate %llu bytes",
+                                 p->outputs[o].name, (unsigned long long)bytes);
+      }
+      outputs[o].byte_size = (size_t)bytes;
+      continue;
+    }
+    char dims[160];
+    anvil_format_dims(dims, sizeof dims, s->shapes[b].dims, p->buffers[b].rank);
+    if (!outputs[o].data && bytes > 0)
+      return anvil_make_status(ANVIL_STATUS_INVALID_ARGUMENT,
+                               "output '%s': data is NULL (shape %s needs %llu "
+                               "bytes)",
+                               p->outputs[o].name, dims,
+                               (unsigned long long)bytes);
+    if (outputs[o].byte_size < bytes)
+      return anvil_make_status(
+          ANVIL_STATUS_INVALID_ARGUMENT,
+          "output '%s': the buffer has %zu bytes, but shape %s (%s) needs %llu",
+          p->outputs[o].name, outputs[o].byte_size, dims,
+          anvil_dtype_name((anvil_dtype_t)p->buffers[b].dtype),
+          (unsigned long long)bytes);
+  }
+  return NULL;
+}
+
+/*===--- Binding and running ----------------------------------------------===*/
+
+static void bind(anvil_session_t *s, const anvil_tensor_t *inputs,
+                 const anvil_tensor_t *outputs) {
+  const anvil_model_t *m = s->model;
+  const anvil_plan_t *p = &m->plan;
+  for (uint32_t b = 0; b < p->num_buffers; ++b) {
+    const anvil_plan_buffer_t *buf = &p->buffers[b];
+    uint8_t *mem = NULL;
+    switch (buf->kind) {
+    case ANVIL_BUFFER_INPUT:
+      /* Kernels only read inputs; the descriptor just has no const. */
+      mem = (uint8_t *)inputs[buf->ref].data;
+      break;
+    case ANVIL_BUFFER_OUTPUT:
+      mem = outputs[buf->ref].data;
+      break;
+    case ANVIL_BUFFER_CONSTANT:
+      mem = m->weights + buf->offset;
+      break;
+    case ANVIL_BUFFER_TEMP:
+      mem = s->arena ? s->arena + s->arena_offsets[b] : NULL;
+      break;
+    case ANVIL_BUFFER_VIEW:
+      mem = s->roots[buf->root];
+      break;
+    }
+    if (!mem)
+      mem = empty_data;
+    s->roots[b] = mem;
+    const anvil_buffer_shape_t *sh = &s->shapes[b];
+    int64_t *desc = &s->descs[(size_t)b * DESC_WORDS];
+    desc[0] = desc[1] = (int64_t)(intptr_t)mem;
+    desc[2] = sh->offset;
+    memcpy(&desc[3], sh->dims, sizeof(int64_t) * buf->rank);
+    memcpy(&desc[3 + buf->rank], sh->strides, sizeof(int64_t) * buf->rank);
+  }
+}
+
+static int is_contiguous(const anvil_buffer_shape_t *sh, int rank) {
+  int64_t expected = 1;
+  for (int d = rank - 1; d >= 0; --d) {
+    if (sh->dims[d] != 1 && sh->strides[d] != expected)
+      return 0;
+    expected *= sh->dims[d];
+  }
+  return 1;
+}
+
+/* Steps one multi-index of a strided walk forward, keeping `offset` (in
+   elements) in sync. */
+static void advance(int64_t *index, int64_t *offset, const int64_t *dims,
+                    const int64_t *strides, int rank) {
+  for (int d = rank - 1; d >= 0; --d) {
+    *offset += strides[d];
+    if (++index[d] < dims[d])
+      return;
+    *offset -= strides[d] * dims[d];
+    index[d] = 0;
+  }
+}
+
+/* COPY: a memmove when both sides are contiguous, else element by element
+   (a VIEW may be strided). */
+static void run_copy(anvil_session_t *s, const anvil_plan_step_t *step) {
+  const anvil_plan_t *p = &s->model->plan;
+  const anvil_plan_buffer_t *sb = &p->buffers[step->src];
+  const anvil_plan_buffer_t *db = &p->buffers[step->dst];
+  const anvil_buffer_shape_t *ss = &s->shapes[step->src];
+  const anvil_buffer_shape_t *ds = &s->shapes[step->dst];
+  if (ss->elems == 0)
+    return;
+  size_t esize = anvil_dtype_size((anvil_dtype_t)sb->dtype);
+  const uint8_t *src = s->roots[step->src] + ss->offset * (int64_t)esize;
+  uint8_t *dst = s->roots[step->dst] + ds->offset * (int64_t)esize;
+  if (is_contiguous(ss, sb->rank) && is_contiguous(ds, db->rank)) {
+    memmove(dst, src, (size_t)ss->bytes);
+    return;
+  }
+  int64_t si[ANVIL_MAX_RANK] = {0}, di[ANVIL_MAX_RANK] = {0};
+  int64_t so = 0, dO = 0;
+  for (uint64_t n = 0; n < ss->elems; ++n) {
+    memcpy(dst + dO * (int64_t)esize, src + so * (int64_t)esize, esize);
+    advance(si, &so, ss->dims, ss->strides, sb->rank);
+    advance(di, &dO, ds->dims, ds->strides, db->rank);
+  }
+}
+
+static void run_steps(anvil_session_t *s) {
+  const anvil_model_t *m = s->model;
+  const anvil_plan_t *p = &m->plan;
+  for (uint32_t i = 0; i < p->num_steps; ++i) {
+    const anvil_plan_step_t *step = &p->steps[i];
+    if (step->kind == ANVIL_STEP_COPY) {
+      run_copy(s, step);
+      continue;
+    }
+    int64_t wg_count = 1;
+    if (step->grid_kind == 1) {
+      int64_t extent = anvil_plan_size(step->grid_extent, s->values);
+      if (extent == 0)
+        continue;
+      wg_count = extent < s->num_threads ? extent : s->num_threads;
+    }
+    anvil_thread_pool_run(s->pool, m->kernels[step->kernel],
+                          &s->args[step->first_arg], wg_count);
+  }
+}
+
+static anvil_status_t run(anvil_session_t *s, const anvil_tensor_t *inputs,
+                          size_t num_inputs, anvil_tensor_t *outputs,
+                          size_t num_outputs, int alloc) {
+  const anvil_plan_t *p = &s->model->plan;
+  if (num_outputs != p->num_outputs)
+    return anvil_make_status(ANVIL_STATUS_INVALID_ARGUMENT,
+                             "expected %u output%s, got %zu", p->num_outputs,
+                             p->num_outputs == 1 ? "" : "s", num_outputs);
+  ANVIL_RETURN_IF_ERROR(anvil_check_inputs(s->model, inputs, num_inputs, 1));
+  ANVIL_RETURN_IF_ERROR(prepare_shapes(s, inputs));
+  ANVIL_RETURN_IF_ERROR(prepare_outputs(s, outputs, alloc));
+  bind(s, inputs, outputs);
+  run_steps(s);
+  for (uint32_t o = 0; o < p->num_outputs; ++o) {
+    uint32_t b = p->outputs[o].buffer;
+    outputs[o].dtype = (anvil_dtype_t)p->buffers[b].dtype;
+    outputs[o].rank = p->buffers[b].rank;
+    memset(outputs[o].dims, 0, sizeof outputs[o].dims);
+    memcpy(outputs[o].dims, s->shapes[b].dims,
+           sizeof(int64_t) * p->buffers[b].rank);
+  }
+  return NULL;
+}
+
+static anvil_status_t run_entry(anvil_session_t *s,
+                                const anvil_tensor_t *inputs, size_t num_inputs,
+                                anvil_tensor_t *outputs, size_t num_outputs,
+                                int alloc, const char *fn) {
+  if (!s)
+    return null_arg(fn, "session");
+  if (!outputs && num_outputs > 0)
+    return null_arg(fn, "outputs");
+  if (alloc)
+    for (size_t o = 0; o < num_outputs; ++o)
+      outputs[o].data = NULL;
+  /* A cheap guard against the documented misuse, which would otherwise
+     corrupt the arena silently. */
+  if (atomic_flag_test_and_set_explicit(&s->busy, memory_order_acquire))
+    return anvil_make_status(ANVIL_STATUS_FAILED_PRECONDITION,
+                             "%s: the session is already running on another "
+                             "thread",
+                             fn);
+  anvil_status_t st = run(s, inputs, num_inputs, outputs, num_outputs, alloc);
+  atomic_flag_clear_explicit(&s->busy, memory_order_release);
+  return st;
+}
+
+anvil_status_t anvil_session_run(anvil_session_t *session,
+                                 const anvil_tensor_t *inputs,
+                                 size_t num_inputs, anvil_tensor_t *outputs,
+                                 size_t num_outputs) {
+  return run_entry(session, inputs, num_inputs, outputs, num_outputs, 0,
+                   __func__);
+}
+
+anvil_status_t anvil_session_run_alloc(anvil_session_t *session,
+                                       const anvil_tensor_t *inputs,
+                                       size_t num_inputs,
+                                       anvil_tensor_t *outputs,
+                                       size_t num_outputs) {
+  return run_entry(session, inputs, num_inputs, outputs, num_outputs, 1,
+                   __func__);
+}
+
+void anvil_free(void *data) { free(data); }

@@ -1,0 +1,517 @@
+/* anvil-runtime-test: the C API test and the plan-parser fuzzer
+ * (test/Runtime/capi.test, test/Runtime/fuzz-plan.test).
+ *
+ *   anvil-runtime-test capi BASIC.so DTYPES.so OUTER.so
+ *   anvil-runtime-test fuzz PLAN.bin WEIGHTS_SIZE ITERATIONS SEED
+ *
+ * The artifacts are those of Inputs/anvil_artifact.py. Prints one line per
+ * failed check and a summary; exits non-zero if anything failed. */
+#include "anvil/runtime.h"
+#include "plan.h" /* internal: the fuzzer calls the parser directly */
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int checks, failures;
+
+#define CHECK(cond, ...)                                                       \
+  do {                                                                         \
+    ++checks;                                                                  \
+    if (!(cond)) {                                                             \
+      ++failures;                                                              \
+      printf("FAIL line %d: ", __LINE__);                                      \
+      printf(__VA_ARGS__);                                                     \
+      printf("\n");                                                            \
+    }                                                                          \
+  } while (0)
+
+/* Checks that `st` failed with `code` and a message containing `text`. */
+#define CHECK_ERROR(st, code, text) check_error((st), (code), (text), __LINE__)
+
+static void check_error(anvil_status_t st, anvil_status_code_t code,
+                        const char *text, int line) {
+  ++checks;
+  const char *msg = anvil_status_message(st);
+  if (!st || anvil_status_code(st) != code || !strstr(msg, text)) {
+    ++failures;
+    printf("FAIL line %d: expected error %d containing \"%s\", got %d \"%s\"\n",
+           line, (int)code, text, (int)anvil_status_code(st), msg);
+  } else {
+    printf("ok: %s\n", msg);
+  }
+  anvil_status_free(st);
+}
+
+#define CHECK_OK(st) check_ok((st), __LINE__)
+
+static int check_ok(anvil_status_t st, int line) {
+  ++checks;
+  if (st) {
+    ++failures;
+    printf("FAIL line %d: unexpected error: %s\n", line,
+           anvil_status_message(st));
+    anvil_status_free(st);
+    return 0;
+  }
+  return 1;
+}
+
+static anvil_tensor_t f32_tensor(float *data, size_t count, int rank,
+                                 int64_t d0, int64_t d1) {
+  anvil_tensor_t t;
+  memset(&t, 0, sizeof t);
+  t.data = data;
+  t.byte_size = count * sizeof(float);
+  t.dtype = ANVIL_DTYPE_F32;
+  t.rank = rank;
+  t.dims[0] = d0;
+  t.dims[1] = d1;
+  return t;
+}
+
+/*===--- The basic model's reference, as in anvil_artifact.py -------------===*/
+
+static void reference(const float *x, const float *y, int n, float *sum,
+                      float *relu, float *col2, float *total) {
+  float w[4][3], bias[3] = {0.5f, -1.0f, 0.25f};
+  for (int k = 0; k < 4; ++k)
+    for (int j = 0; j < 3; ++j)
+      w[k][j] = ((float)(k * 3 + j) - 5.5f) / 4;
+  *total = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < 4; ++j)
+      sum[i * 4 + j] = x[i * 4 + j] + y[i * 4 + j];
+    for (int j = 0; j < 3; ++j) {
+      float acc = bias[j];
+      for (int k = 0; k < 4; ++k)
+        acc += sum[i * 4 + k] * w[k][j];
+      relu[i * 3 + j] = acc > 0 ? acc : 0;
+      if (j == 2)
+        col2[i] = 2 * acc;
+    }
+  }
+  for (int i = 0; i < n * 3; ++i)
+    *total += relu[i];
+}
+
+static int close_to(const float *a, const float *b, int n) {
+  for (int i = 0; i < n; ++i)
+    if (fabsf(a[i] - b[i]) > 1e-5f + 1e-5f * fabsf(b[i]))
+      return 0;
+  return 1;
+}
+
+/* Runs the basic model at batch n (caller-owned outputs) and checks it. */
+static void run_basic(anvil_session_t *session, int n) {
+  float x[64], y[64], sum[64], relu[48], col2[16], total;
+  float r_sum[64], r_relu[48], r_col2[16], r_total;
+  for (int i = 0; i < n * 4; ++i) {
+    x[i] = (float)((i * 7) % 13) / 4 - 1.5f;
+    y[i] = (float)((i * 5) % 11) / 8 - 0.5f;
+  }
+  reference(x, y, n, r_sum, r_relu, r_col2, &r_total);
+  anvil_tensor_t in[2] = {f32_tensor(x, (size_t)n * 4, 2, n, 4),
+                          f32_tensor(y, (size_t)n * 4, 2, n, 4)};
+  anvil_tensor_t out[4] = {
+      f32_tensor(sum, 64, 2, 0, 0), f32_tensor(relu, 48, 1, 0, 0),
+      f32_tensor(col2, 16, 1, 0, 0), f32_tensor(&total, 1, 0, 0, 0)};
+  if (!CHECK_OK(anvil_session_run(session, in, 2, out, 4)))
+    return;
+  CHECK(out[0].rank == 2 && out[0].dims[0] == n && out[0].dims[1] == 4,
+        "sum shape at batch %d", n);
+  CHECK(out[1].rank == 1 && out[1].dims[0] == 3 * n, "relu shape");
+  CHECK(out[3].rank == 0 && out[3].dtype == ANVIL_DTYPE_F32, "total shape");
+  CHECK(out[0].byte_size == 64 * sizeof(float), "byte_size is left alone");
+  CHECK(close_to(sum, r_sum, n * 4) && close_to(relu, r_relu, n * 3) &&
+            close_to(col2, r_col2, n) && close_to(&total, &r_total, 1),
+        "values at batch %d", n);
+}
+
+/*===--- The checks -------------------------------------------------------===*/
+
+static void test_status_and_dtypes(void) {
+  CHECK(strcmp(anvil_status_message(NULL), "OK") == 0, "message of NULL");
+  CHECK(anvil_status_code(NULL) == ANVIL_STATUS_OK, "code of NULL");
+  anvil_status_free(NULL);
+  CHECK(strcmp(anvil_dtype_name(ANVIL_DTYPE_F32), "f32") == 0, "f32 name");
+  CHECK(strcmp(anvil_dtype_name(ANVIL_DTYPE_BF16), "bf16") == 0, "bf16 name");
+  CHECK(strcmp(anvil_dtype_name((anvil_dtype_t)99), "invalid") == 0,
+        "invalid name");
+  CHECK(anvil_dtype_size(ANVIL_DTYPE_F64) == 8 &&
+            anvil_dtype_size(ANVIL_DTYPE_BOOL) == 1 &&
+            anvil_dtype_size((anvil_dtype_t)0) == 0,
+        "dtype sizes");
+}
+
+static void test_load_errors(void) {
+  anvil_model_t *m = NULL;
+  CHECK_ERROR(anvil_model_load(NULL, &m), ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_model_load: path is NULL");
+  CHECK_ERROR(anvil_model_load("x.so", NULL), ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_model_load: out_model is NULL");
+  CHECK_ERROR(anvil_model_load("/nonexistent/model.so", &m),
+              ANVIL_STATUS_NOT_FOUND,
+              "cannot load '/nonexistent/model.so': No such file");
+  CHECK_ERROR(anvil_model_load("/", &m), ANVIL_STATUS_INVALID_ARTIFACT,
+              "not a regular file");
+  CHECK(m == NULL, "out_model untouched on failure");
+}
+
+static void test_queries(anvil_model_t *m) {
+  size_t n = 0;
+  anvil_tensor_info_t info;
+  CHECK_ERROR(anvil_model_num_inputs(NULL, &n), ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_model_num_inputs: model is NULL");
+  CHECK_ERROR(anvil_model_num_outputs(m, NULL), ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_model_num_outputs: out_count is NULL");
+  CHECK(CHECK_OK(anvil_model_num_inputs(m, &n)) && n == 2, "2 inputs");
+  CHECK(CHECK_OK(anvil_model_num_outputs(m, &n)) && n == 4, "4 outputs");
+  if (CHECK_OK(anvil_model_input_info(m, 1, &info)))
+    CHECK(strcmp(info.name, "y") == 0 && info.dtype == ANVIL_DTYPE_F32 &&
+              info.rank == 2 && info.dims[0] == -1 && info.dims[1] == 4,
+          "input 1 is y: f32 [?,4]");
+  if (CHECK_OK(anvil_model_output_info(m, 3, &info)))
+    CHECK(strcmp(info.name, "total") == 0 && info.rank == 0, "output 3");
+  CHECK_ERROR(anvil_model_input_info(m, 2, &info),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "index 2 out of range (the model has 2 inputs)");
+  CHECK_ERROR(anvil_model_output_info(m, 0, NULL),
+              ANVIL_STATUS_INVALID_ARGUMENT, "out_info is NULL");
+  CHECK(CHECK_OK(anvil_model_find_output(m, "col2", &n)) && n == 2,
+        "find col2");
+  CHECK_ERROR(anvil_model_find_input(m, "z", &n), ANVIL_STATUS_NOT_FOUND,
+              "the model has no input 'z'");
+  CHECK_ERROR(anvil_model_find_input(m, NULL, &n),
+              ANVIL_STATUS_INVALID_ARGUMENT, "name is NULL");
+}
+
+static void test_sessions(anvil_model_t *m) {
+  anvil_session_t *s = NULL;
+  anvil_session_options_t opts;
+  anvil_session_options_init(&opts);
+  CHECK(opts.num_threads == 0, "default options");
+  CHECK_ERROR(anvil_session_create(NULL, NULL, &s),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_session_create: model is NULL");
+  CHECK_ERROR(anvil_session_create(m, NULL, NULL),
+              ANVIL_STATUS_INVALID_ARGUMENT, "out_session is NULL");
+  opts.num_threads = -2;
+  CHECK_ERROR(anvil_session_create(m, &opts, &s), ANVIL_STATUS_INVALID_ARGUMENT,
+              "num_threads is -2");
+  CHECK_OK(anvil_session_create(m, NULL, &s));
+  int32_t threads = 0;
+  CHECK(CHECK_OK(anvil_session_num_threads(s, &threads)) && threads >= 1,
+        "default threads");
+  anvil_session_release(s);
+  anvil_session_release(NULL);
+}
+
+static void test_runs(anvil_model_t *m) {
+  anvil_session_options_t opts;
+  anvil_session_options_init(&opts);
+  opts.num_threads = 3;
+  anvil_session_t *s = NULL;
+  if (!CHECK_OK(anvil_session_create(m, &opts, &s)))
+    return;
+  /* Changing shapes re-plans the arena; coming back reuses it. */
+  run_basic(s, 3);
+  run_basic(s, 5);
+  run_basic(s, 1);
+  run_basic(s, 16);
+  run_basic(s, 3);
+  run_basic(s, 0);
+
+  float x[12] = {0}, y[12] = {0}, small[4], big[64];
+  anvil_tensor_t in[2] = {f32_tensor(x, 12, 2, 3, 4),
+                          f32_tensor(y, 12, 2, 3, 4)};
+  anvil_tensor_t out[4];
+  for (int o = 0; o < 4; ++o)
+    out[o] = f32_tensor(big, 64, 0, 0, 0);
+
+  /* Runtime-allocated outputs. */
+  anvil_tensor_t alloc[4];
+  if (CHECK_OK(anvil_session_run_alloc(s, in, 2, alloc, 4))) {
+    CHECK(alloc[0].data && alloc[0].byte_size == 48 && alloc[0].dims[0] == 3,
+          "allocated sum");
+    CHECK(alloc[3].data && alloc[3].byte_size == 4 && alloc[3].rank == 0,
+          "allocated total");
+    CHECK((uintptr_t)alloc[1].data % 64 == 0, "allocated outputs aligned");
+    for (int o = 0; o < 4; ++o)
+      anvil_free(alloc[o].data);
+  }
+  anvil_free(NULL);
+
+  /* Caller-owned outputs that are too small or missing. */
+  out[0] = f32_tensor(small, 4, 0, 0, 0);
+  CHECK_ERROR(anvil_session_run(s, in, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "output 'sum': the buffer has 16 bytes, but shape [3,4] (f32) "
+              "needs 48");
+  out[0] = f32_tensor(NULL, 0, 0, 0, 0);
+  CHECK_ERROR(anvil_session_run(s, in, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "output 'sum': data is NULL");
+  out[0] = f32_tensor(big, 64, 0, 0, 0);
+
+  /* Argument errors. */
+  CHECK_ERROR(anvil_session_run(NULL, in, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_session_run: session is NULL");
+  CHECK_ERROR(anvil_session_run(s, in, 2, NULL, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_session_run: outputs is NULL");
+  CHECK_ERROR(anvil_session_run(s, NULL, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "inputs is NULL");
+  CHECK_ERROR(anvil_session_run(s, in, 1, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "expected 2 inputs, got 1");
+  CHECK_ERROR(anvil_session_run_alloc(s, in, 2, alloc, 3),
+              ANVIL_STATUS_INVALID_ARGUMENT, "expected 4 outputs, got 3");
+  CHECK(alloc[0].data == NULL, "failed run_alloc leaves data NULL");
+
+  anvil_tensor_t bad[2] = {in[0], in[1]};
+  bad[0].dtype = ANVIL_DTYPE_I32;
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "input 'x': expected dtype f32, got i32");
+  bad[0].dtype = (anvil_dtype_t)77;
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "got invalid (77)");
+  bad[0] = in[0];
+  bad[0].rank = 3;
+  bad[0].dims[2] = 1;
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "input 'x': expected rank 2 (shape [?,4]), got rank 3");
+  bad[0] = f32_tensor(x, 12, 2, 2, 6);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "input 'x': expected shape [?,4] (dtype f32), got [2,6]");
+  bad[0] = in[0];
+  bad[1] = f32_tensor(y, 12, 2, 2, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "input 'y': expected shape [3,4] (dtype f32; dim 0 is tied to "
+              "the other inputs' dims), got [2,4]");
+  bad[1] = f32_tensor(y, 12, 2, -3, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "input 'y': dim 0 is negative");
+  bad[1] = f32_tensor(NULL, 12, 2, 3, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "input 'y': data is NULL");
+  bad[1] = f32_tensor(y, 11, 2, 3, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT,
+              "input 'y': byte_size is 44, but shape [3,4] (f32) needs 48 "
+              "bytes");
+  /* A huge symbolic dim: an error, not an overflow. */
+  bad[0] = f32_tensor(x, 12, 2, (int64_t)1 << 62, 4);
+  bad[1] = f32_tensor(y, 12, 2, (int64_t)1 << 62, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4), ANVIL_STATUS_OUT_OF_RANGE,
+              "input 'x': shape [4611686018427387904,4] is too large");
+  bad[0] = f32_tensor(x, 12, 2, (int64_t)1 << 40, 4);
+  bad[1] = f32_tensor(y, 12, 2, (int64_t)1 << 40, 4);
+  CHECK_ERROR(anvil_session_run(s, bad, 2, out, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "input 'x': byte_size is 48");
+
+  /* Output shapes without running. */
+  anvil_tensor_t shapes[4];
+  if (CHECK_OK(anvil_model_output_shapes(m, bad, 2, shapes, 4)))
+    CHECK(shapes[1].dims[0] == ((int64_t)3 << 40) &&
+              shapes[1].byte_size == ((size_t)12 << 40),
+          "output_shapes for a huge batch");
+  CHECK_ERROR(anvil_model_output_shapes(NULL, in, 2, shapes, 4),
+              ANVIL_STATUS_INVALID_ARGUMENT, "model is NULL");
+  CHECK_ERROR(anvil_model_output_shapes(m, in, 2, shapes, 2),
+              ANVIL_STATUS_INVALID_ARGUMENT, "expected 4 outputs, got 2");
+
+  /* The session still works after all those errors, and keeps its model
+     alive after the caller released it. */
+  anvil_model_release(m);
+  run_basic(s, 4);
+  anvil_session_release(s);
+}
+
+static void test_dtypes_model(const char *path) {
+  anvil_model_t *m = NULL;
+  if (!CHECK_OK(anvil_model_load(path, &m)))
+    return;
+  size_t n_in = 0, n_out = 0;
+  CHECK_OK(anvil_model_num_inputs(m, &n_in));
+  CHECK_OK(anvil_model_num_outputs(m, &n_out));
+  anvil_tensor_t *in = calloc(n_in, sizeof *in);
+  anvil_tensor_t *out = calloc(n_out, sizeof *out);
+  /* Batch 0: empty tensors may have NULL data. */
+  for (size_t i = 0; i < n_in; ++i) {
+    anvil_tensor_info_t info;
+    CHECK_OK(anvil_model_input_info(m, i, &info));
+    in[i].dtype = info.dtype;
+    in[i].rank = info.rank;
+    int empty = 0;
+    for (int d = 0; d < info.rank; ++d) {
+      in[i].dims[d] = info.dims[d] < 0 ? 0 : info.dims[d];
+      empty |= in[i].dims[d] == 0;
+    }
+    static unsigned char data[64];
+    in[i].data = empty ? NULL : data;
+    in[i].byte_size = empty ? 0 : sizeof data;
+  }
+  anvil_session_t *s = NULL;
+  if (CHECK_OK(anvil_session_create(m, NULL, &s)) &&
+      CHECK_OK(anvil_session_run_alloc(s, in, n_in, out, n_out))) {
+    CHECK(out[0].dims[0] == 0 && out[0].byte_size == 0 && out[0].data,
+          "empty output");
+    for (size_t o = 0; o < n_out; ++o)
+      anvil_free(out[o].data);
+  }
+  anvil_session_release(s);
+  anvil_model_release(m);
+  free(in);
+  free(out);
+}
+
+static void test_size_errors(const char *path) {
+  anvil_model_t *m = NULL;
+  if (!CHECK_OK(anvil_model_load(path, &m)))
+    return;
+  anvil_tensor_t in = f32_tensor(NULL, 0, 1, 0, 0), out[2];
+  CHECK_ERROR(anvil_model_output_shapes(m, &in, 1, out, 2),
+              ANVIL_STATUS_OUT_OF_RANGE,
+              "size expression 2: FLOORDIV of 8 and 0 divides by zero");
+  in.dims[0] = (int64_t)1 << 32;
+  CHECK_ERROR(anvil_model_output_shapes(m, &in, 1, out, 2),
+              ANVIL_STATUS_OUT_OF_RANGE,
+              "size expression 1: MUL of 4294967296 and 4294967296 overflows");
+  in.dims[0] = (int64_t)1 << 31;
+  CHECK_ERROR(anvil_model_output_shapes(m, &in, 1, out, 2),
+              ANVIL_STATUS_OUT_OF_RANGE, "size overflows for these input");
+  float x[3] = {1, 2, 3};
+  in = f32_tensor(x, 3, 1, 3, 0);
+  anvil_session_t *s = NULL;
+  if (CHECK_OK(anvil_session_create(m, NULL, &s)) &&
+      CHECK_OK(anvil_session_run_alloc(s, &in, 1, out, 2))) {
+    const float *flat = out[1].data;
+    CHECK(out[1].dims[0] == 9 && flat[5] == 6 && flat[8] == 9, "outer");
+    anvil_free(out[0].data);
+    anvil_free(out[1].data);
+  }
+  anvil_session_release(s);
+  anvil_model_release(m);
+}
+
+static int capi(char **paths) {
+  test_status_and_dtypes();
+  test_load_errors();
+  anvil_model_t *m = NULL;
+  if (CHECK_OK(anvil_model_load(paths[0], &m))) {
+    test_queries(m);
+    test_sessions(m);
+    test_runs(m); /* releases m */
+  }
+  test_dtypes_model(paths[1]);
+  test_size_errors(paths[2]);
+  printf("capi: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
+
+/*===--- Fuzzing the plan parser ------------------------------------------===*/
+
+static uint64_t rng_state;
+static uint64_t next_random(void) {
+  uint64_t z = (rng_state += 0x9e3779b97f4a7c15ull);
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  return z ^ (z >> 31);
+}
+
+/* Mutates a copy of a valid plan many ways (bit flips, boundary values
+   written over 4 or 8 bytes, truncation) and parses each: the parser must
+   reject or accept without reading out of bounds (ASan) and accepted plans
+   must evaluate without crashing. */
+static int fuzz(const char *path, uint64_t weights_size, long iters,
+                uint64_t seed) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    perror(path);
+    return 1;
+  }
+  static uint8_t orig[1 << 16];
+  size_t size = fread(orig, 1, sizeof orig, f);
+  fclose(f);
+  rng_state = seed;
+  static const uint64_t boundary[] = {0,
+                                      1,
+                                      2,
+                                      9,
+                                      0x7f,
+                                      0xff,
+                                      0xffff,
+                                      0x10000,
+                                      0x7fffffff,
+                                      0xffffffffu,
+                                      UINT64_MAX,
+                                      INT64_MAX,
+                                      (uint64_t)INT64_MIN};
+  long accepted = 0;
+  for (long it = 0; it < iters; ++it) {
+    size_t n = size;
+    uint8_t *buf = malloc(size); /* exact size: ASan sees any overread */
+    memcpy(buf, orig, size);
+    int edits = 1 + (int)(next_random() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t pos = next_random() % n;
+      switch (next_random() % 4) {
+      case 0:
+        buf[pos] ^= (uint8_t)(1u << (next_random() % 8));
+        break;
+      case 1:
+      case 2: {
+        uint64_t v = boundary[next_random() % (sizeof boundary / 8)];
+        size_t len = next_random() % 2 ? 4 : 8;
+        for (size_t b = 0; b < len && pos + b < n; ++b)
+          buf[pos + b] = (uint8_t)(v >> (8 * b));
+        break;
+      }
+      case 3:
+        n = pos;
+        break;
+      }
+      if (n == 0)
+        break;
+    }
+    anvil_plan_t plan;
+    anvil_status_t st = anvil_plan_parse(buf, n, weights_size, &plan);
+    if (!st) {
+      ++accepted;
+      int64_t dims[ANVIL_PLAN_MAX_RANK * 64];
+      for (size_t d = 0; d < sizeof dims / sizeof dims[0]; ++d)
+        dims[d] = 3;
+      if (plan.num_inputs <= 64) {
+        int64_t *values = calloc(plan.num_exprs + 1, sizeof *values);
+        anvil_status_free(anvil_plan_eval_exprs(&plan, dims, values));
+        free(values);
+      }
+      anvil_plan_destroy(&plan);
+    } else if (!anvil_status_message(st)[0]) {
+      printf("FAIL: empty error message\n");
+      ++failures;
+    }
+    anvil_status_free(st);
+    free(buf);
+  }
+  printf("fuzz: %ld mutated plans, %ld accepted, %d failures\n", iters,
+         accepted, failures);
+  return failures ? 1 : 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc == 5 && !strcmp(argv[1], "capi"))
+    return capi(argv + 2);
+  if (argc == 6 && !strcmp(argv[1], "fuzz"))
+    return fuzz(argv[2], strtoull(argv[3], NULL, 10), atol(argv[4]),
+                strtoull(argv[5], NULL, 10));
+  fprintf(stderr, "usage: anvil-runtime-test capi BASIC.so DTYPES.so OUTER.so\n"
+                  "       anvil-runtime-test fuzz PLAN.bin WEIGHTS_SIZE ITERS "
+                  "SEED\n");
+  return 2;
+}
