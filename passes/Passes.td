@@ -11,19 +11,16 @@ include "mlir/Pass/PassBase.td"
 def ConvertAnvilToLinalg : Pass<"convert-anvil-to-linalg", "mlir::func::FuncOp"> {
   let summary = "Lowers anvil graph ops to linalg on tensors (arith/math bodies).";
   let description = [{
-    Rewrites the anvil ops that have a lowering into `linalg` ops on tensors:
-    elementwise math and activations become `linalg.generic` with numpy broadcasting
-    expressed in the indexing maps; reductions over constant axes become `linalg.generic`
-    with reduction iterators (keepdims through `tensor.expand_shape`); `anvil.matmul` of
-    2-D operands becomes `linalg.matmul`, `anvil.transpose` `linalg.transpose`, and
-    `anvil.constant` `arith.constant`; 2-D single-group convolution becomes
-    `linalg.conv_2d_nchw_fchw` and depthwise convolution `linalg.depthwise_conv_2d_nchw_chw`
-    (zero padding via `tensor.pad`, bias in the accumulator), clip a max/min generic, cast
-    the matching `arith` conversion,
-    2-D max pooling `linalg.pooling_nchw_max` (-inf padding), batch norm one
-    `linalg.generic`, flatten `tensor.collapse_shape`. Softmax and Gemm are first
-    rewritten into those anvil ops. Ops without a lowering yet are reported with their ONNX node location and
-    the pass fails.
+    Rewrites the anvil ops that have a lowering into `linalg`, `tensor`, `arith` and
+    `math` ops on tensors (patterns grouped by category in `codegen/GraphToLinalg/`:
+    `Elementwise.cpp`, `Tensor.cpp`, `NN.cpp`, `Reduction.cpp`). Elementwise ops become
+    `linalg.generic` with numpy broadcasting spelled out in the indexing maps; matmul,
+    convolution and pooling use named linalg ops where one exists; reductions use reduction
+    iterators; data movement (reshape, concat, slice, pad, gather, ...) uses `tensor` ops or
+    generics. Result sizes come only from `tensor.dim` and index arithmetic, never from tensor
+    data: shape sub-graphs (`shape → gather → concat → reshape`) are first evaluated
+    symbolically (`ShapeEvaluation.cpp`), and an op whose sizes depend on data is refused.
+    Ops without a lowering are reported with their ONNX node location and the pass fails.
 
     ```mlir
     %0 = anvil.add %x, %b : (tensor<?x16xf32>, tensor<16xf32>) -> tensor<?x16xf32>

@@ -920,8 +920,7 @@ bool anvil::cpu::linkArtifact(llvm::ArrayRef<char> object, const Plan &plan,
     error = "cannot create a temporary directory: " + ec.message();
     return false;
   }
-  auto cleanup =
-      llvm::make_scope_exit([&] { llvm::sys::fs::remove_directories(dir); });
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
   auto path = [&](const char *name) {
     llvm::SmallString<128> p(dir);
     llvm::sys::path::append(p, name);
