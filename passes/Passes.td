@@ -59,6 +59,24 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
 }
 
+def AnvilSignlessIntegers : Pass<"anvil-signless-integers", "mlir::ModuleOp"> {
+  let summary = "Rewrites unsigned integer tensors as signless ones before bufferization.";
+  let description = [{
+    The graph keeps ONNX's unsigned element types (`ui8` ...), and the linalg lowering
+    computes on signless integers with `tensor.bitcast` at the edges. Bufferization has
+    no rule for `tensor.bitcast`, and after lowering the signedness lives in the ops
+    (`arith.divui`, `arith.cmpi ult`), so this pass retypes every unsigned tensor as
+    signless and drops the bitcasts that become no-ops. The model function's arguments
+    and results remember their ONNX element type in `anvil.element_type`, which is what
+    the runtime reports and checks.
+
+    ```mlir
+    %0 = tensor.bitcast %arg0 : tensor<4xui8> to tensor<4xi8>
+    // %arg0 becomes tensor<4xi8> {anvil.element_type = ui8}; uses of %0 use %arg0
+    ```
+  }];
+}
+
 def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
   let summary = "Applies each kernel's TuningConfig: workgroup split, then cache tiles.";
   let description = [{

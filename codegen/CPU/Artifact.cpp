@@ -269,6 +269,10 @@ FailureOr<Size> PlanBuilder::sizeOf(Value v) {
   Operation *def = v.getDefiningOp();
   if (!def)
     return emitError(v.getLoc(), "a size comes from a block argument");
+  if (isa<memref::LoadOp>(def))
+    return def->emitError("a size or an offset depends on tensor data; the "
+                          "CPU runtime cannot schedule data-dependent sizes "
+                          "yet");
   auto fail = [&]() -> FailureOr<Size> {
     return def->emitError("the runtime cannot evaluate the size computed by '")
            << def->getName() << "'";
@@ -626,11 +630,16 @@ LogicalResult PlanBuilder::visit(Operation *op) {
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (auto [index, value] : llvm::enumerate(ret.getOperands())) {
       const Layout &l = layouts[value];
+      auto parent = op->getParentOfType<func::FuncOp>();
+      auto onnxType =
+          parent.getResultAttrOfType<TypeAttr>(index, "anvil.element_type");
       auto node = outputNodes.find(index);
       if (node != outputNodes.end() &&
           nodes[node->second].kind == ANVIL_BUFFER_OUTPUT &&
           (unsigned)nodes[node->second].ref == index) {
         nodes[node->second].dims = l.sizes;
+        if (onnxType)
+          nodes[node->second].dtype = *dtypeOf(onnxType.getValue());
         outputs[index].first = node->second;
         continue;
       }
@@ -640,7 +649,13 @@ LogicalResult PlanBuilder::visit(Operation *op) {
         return failure();
       Node out;
       out.kind = ANVIL_BUFFER_OUTPUT;
-      out.dtype = nodes[*src].dtype;
+      Type resultType = onnxType ? onnxType.getValue()
+                                 : getElementTypeOrSelf(value.getType());
+      FailureOr<uint8_t> dtype = dtypeOf(resultType);
+      if (failed(dtype))
+        return op->emitError("model output #")
+               << index << " has an unsupported element type " << resultType;
+      out.dtype = *dtype;
       out.ref = index;
       out.dims = l.sizes;
       int dst = addNode(std::move(out));
@@ -669,7 +684,9 @@ FailureOr<Plan> PlanBuilder::build(func::FuncOp host) {
     auto type = dyn_cast<MemRefType>(arg.getType());
     if (!type)
       return host.emitError("model input #") << i << " is not a buffer";
-    FailureOr<uint8_t> dtype = dtypeOf(type.getElementType());
+    auto onnxType = host.getArgAttrOfType<TypeAttr>(i, "anvil.element_type");
+    FailureOr<uint8_t> dtype =
+        dtypeOf(onnxType ? onnxType.getValue() : type.getElementType());
     if (failed(dtype))
       return host.emitError("model input #")
              << i << " has an unsupported element type "

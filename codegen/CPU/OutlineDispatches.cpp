@@ -124,15 +124,20 @@ struct OutlineDispatchesPass
       }
       if (isScheduleOp(op) && op->getNumRegions() == 0)
         continue;
+      // A scalar read from tensor data (a one-hot's on/off values) is cloned
+      // into the kernels that use it; a size computed from one is refused
+      // when the plan is built.
       if (isa<memref::LoadOp>(op))
-        return op->emitError("reads tensor data to compute a size or an "
-                             "index on the host; the CPU runtime cannot "
-                             "schedule data-dependent sizes yet");
+        continue;
       return op->emitError("'")
              << op->getName()
              << "' cannot be scheduled by the CPU runtime (after "
                 "bufferization)";
     }
+    for (Operation &op :
+         llvm::make_early_inc_range(llvm::reverse(host.getBody().front())))
+      if (isa<memref::LoadOp>(op) && op.use_empty())
+        op.erase();
     return success();
   }
 
@@ -173,10 +178,12 @@ struct OutlineDispatchesPass
         return op->emitError("uses a non-buffer function argument");
       if (!seen.insert(def).second)
         continue;
-      if (isa<memref::LoadOp>(def))
-        return def->emitError("reads tensor data to compute a size or an "
-                              "index on the host; the CPU runtime cannot "
-                              "schedule data-dependent sizes yet");
+      if (auto load = dyn_cast<memref::LoadOp>(def)) {
+        buffers.insert(load.getMemRef());
+        for (Value index : load.getIndices())
+          worklist.push_back(index);
+        continue;
+      }
       if (!isScheduleOp(def) || def->getNumRegions() != 0)
         return def->emitError("'")
                << def->getName() << "' cannot be cloned into a kernel";

@@ -23,6 +23,7 @@ void anvil::cpu::prepareForBufferization(ModuleOp module) {
 }
 
 void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm) {
+  pm.addPass(anvil::createAnvilSignlessIntegers());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   // Function results keep the identity layout so that each output is one

@@ -103,6 +103,106 @@ static LogicalResult loadModel(StringRef path, Location fileLoc,
   return success();
 }
 
+/// The value `spec` gives input `in`: a TensorProto file, or comma-separated
+/// values shaped like the input (which must then have a static shape, or be
+/// 1-D).
+static FailureOr<onnx::TensorProto> boundValue(const onnx::ValueInfoProto &in,
+                                               const std::string &spec,
+                                               Location loc) {
+  onnx::TensorProto t;
+  auto fail = [&](const Twine &why) -> FailureOr<onnx::TensorProto> {
+    return emitError(loc) << "--bind-input " << in.name() << "=" << spec << ": "
+                          << why;
+  };
+  if (StringRef(spec).ends_with(".pb")) {
+    auto buffer = llvm::MemoryBuffer::getFile(spec);
+    if (!buffer)
+      return fail("cannot read the file: " + buffer.getError().message());
+    if (!t.ParseFromArray((*buffer)->getBufferStart(),
+                          (int)(*buffer)->getBufferSize()))
+      return fail("not an ONNX TensorProto file");
+    t.set_name(in.name());
+    return t;
+  }
+  const auto &tt = in.type().tensor_type();
+  SmallVector<StringRef> parts;
+  StringRef(spec).split(parts, ',', -1, /*KeepEmpty=*/false);
+  int64_t count = parts.size(), declared = 1;
+  bool staticShape = tt.has_shape();
+  if (staticShape)
+    for (const auto &d : tt.shape().dim())
+      staticShape &= d.has_dim_value(), declared *= d.dim_value();
+  if (staticShape) {
+    if (declared != count)
+      return fail("the input has " + Twine(declared) + " elements, " +
+                  Twine(count) + " values given");
+    for (const auto &d : tt.shape().dim())
+      t.add_dims(d.dim_value());
+  } else if (tt.has_shape() && tt.shape().dim_size() == 1) {
+    t.add_dims(count);
+  } else {
+    return fail("values can only be listed for an input with a static shape "
+                "or rank 1; use a .pb file");
+  }
+  t.set_data_type(tt.elem_type());
+  t.set_name(in.name());
+  for (StringRef p : parts) {
+    p = p.trim();
+    int64_t i;
+    double f;
+    switch (tt.elem_type()) {
+    case onnx::TensorProto::INT64:
+    case onnx::TensorProto::INT32:
+    case onnx::TensorProto::BOOL:
+      if (p.getAsInteger(10, i))
+        return fail("'" + p + "' is not an integer");
+      if (tt.elem_type() == onnx::TensorProto::INT64)
+        t.add_int64_data(i);
+      else
+        t.add_int32_data((int32_t)i);
+      break;
+    case onnx::TensorProto::FLOAT:
+    case onnx::TensorProto::DOUBLE:
+      if (p.getAsDouble(f))
+        return fail("'" + p + "' is not a number");
+      if (tt.elem_type() == onnx::TensorProto::FLOAT)
+        t.add_float_data((float)f);
+      else
+        t.add_double_data(f);
+      break;
+    default:
+      return fail("values can only be listed for int32/int64/bool/float/"
+                  "double inputs; use a .pb file");
+    }
+  }
+  return t;
+}
+
+/// Moves each bound input into the initializers (an initializer with an
+/// input's name replaces the input).
+static LogicalResult bindInputs(onnx::ModelProto &model,
+                                const std::map<std::string, std::string> &bound,
+                                Location loc) {
+  onnx::GraphProto *g = model.mutable_graph();
+  for (const auto &[name, spec] : bound) {
+    const onnx::ValueInfoProto *input = nullptr;
+    for (const auto &in : g->input())
+      if (in.name() == name)
+        input = &in;
+    bool isInitializer = false;
+    for (const auto &init : g->initializer())
+      isInitializer |= init.name() == name;
+    if (!input || isInitializer)
+      return emitError(loc) << "--bind-input names '" << name
+                            << "', which is not an input of the model";
+    FailureOr<onnx::TensorProto> value = boundValue(*input, spec, loc);
+    if (failed(value))
+      return failure();
+    *g->add_initializer() = std::move(*value);
+  }
+  return success();
+}
+
 OwningOpRef<ModuleOp>
 anvil::onnx_frontend::importOnnxFile(MLIRContext &context, StringRef path,
                                      const ImportOptions &options) {
@@ -110,6 +210,8 @@ anvil::onnx_frontend::importOnnxFile(MLIRContext &context, StringRef path,
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
   auto model = std::make_shared<onnx::ModelProto>();
   if (failed(loadModel(path, fileLoc, *model)))
+    return nullptr;
+  if (failed(bindInputs(*model, options.boundInputs, fileLoc)))
     return nullptr;
   OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc);
   GraphImporter importer(context, std::move(model), path, options);

@@ -28,6 +28,12 @@ struct ImportOptions {
   /// and scalars are printed inline; everything else becomes a dense resource
   /// blob.
   int64_t inlineConstantLimit = 16;
+  /// Turns inputs into constants: name → a `TensorProto` file (`.pb`, the
+  /// format of the ONNX test data) or a comma-separated list of values in the
+  /// input's declared element type. For inputs that set sizes or axes
+  /// (Reshape's shape, Reduce's axes, ...), which code generation needs at
+  /// compile time.
+  std::map<std::string, std::string> boundInputs;
 };
 
 /// Loads a binary `.onnx` (with external data next to it) or ONNX text syntax

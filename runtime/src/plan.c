@@ -411,7 +411,9 @@ static anvil_status_t parse_copy(reader_t *r, anvil_plan_t *p, uint32_t s) {
                    st->src, st->dst, p->num_buffers);
   const anvil_plan_buffer_t *src = &p->buffers[st->src];
   const anvil_plan_buffer_t *dst = &p->buffers[st->dst];
-  if (src->dtype != dst->dtype)
+  /* A copy moves bytes: ONNX's BitCast and int8 <-> uint8 identities copy
+     between element types of one size. */
+  if (anvil_dtype_size(src->dtype) != anvil_dtype_size(dst->dtype))
     return invalid("step %u: COPY from %s to %s", s,
                    anvil_dtype_name(src->dtype), anvil_dtype_name(dst->dtype));
   uint8_t dst_root = p->buffers[dst->root].kind;

@@ -75,6 +75,12 @@ static cl::list<std::string> inputShapes(
     cl::desc("Pin an input's shape, e.g. input=1x3x224x224 ('?' keeps a dim "
              "symbolic); repeatable"),
     cl::value_desc("NAME=D0xD1x..."), cl::cat(category));
+static cl::list<std::string> bindInputs(
+    "bind-input",
+    cl::desc("Compile an input as a constant: NAME=FILE.pb (an ONNX "
+             "TensorProto) or NAME=V0,V1,... (values in the input's type); "
+             "for inputs that set sizes or axes; repeatable"),
+    cl::value_desc("NAME=VALUE"), cl::cat(category));
 static cl::opt<bool>
     emitBytecode("emit-bytecode",
                  cl::desc("Write MLIR bytecode instead of text"),
@@ -187,6 +193,20 @@ int main(int argc, char **argv) {
   for (const std::string &spec : inputShapes)
     if (!parseShape(spec, options))
       return 1;
+  for (const std::string &spec : bindInputs) {
+    auto [name, value] = StringRef(spec).split('=');
+    if (name.empty() || value.empty()) {
+      errs() << "anvil-compile: error: --bind-input expects NAME=FILE.pb or "
+                "NAME=V0,V1,..., got '"
+             << spec << "'\n";
+      return 1;
+    }
+    if (!options.boundInputs.emplace(name.str(), value.str()).second) {
+      errs() << "anvil-compile: error: --bind-input given twice for '" << name
+             << "'\n";
+      return 1;
+    }
+  }
   if (outputPath != "-") {
     sys::fs::UniqueID in, out;
     if (!sys::fs::getUniqueID(inputPath, in) &&

@@ -44,7 +44,8 @@
  *                      u32 num_args; u32 args[num_args] (buffer ids)
  *                grid_kind 0: one workgroup; 1: the runtime picks
  *                wg_count = clamp(threads, 1, grid_extent) (0 extent: skip).
- *              COPY:   u32 src; u32 dst  (same dtype and element count)
+ *              COPY:   u32 src; u32 dst  (same element size and count; the
+ *                      bytes are copied, so the dtypes may differ)
  *
  * An input's dim that is an expression INPUT_DIM(own input, own dim) is free
  * (symbolic): the caller chooses it. Any other expression in an input's dims

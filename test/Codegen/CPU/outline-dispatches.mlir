@@ -50,13 +50,20 @@ func.func @main(%arg0: memref<16xf32>, %arg1: memref<f32>) {
 
 // -----
 
-// A size that depends on tensor data cannot be scheduled by the runtime.
-func.func @main(%arg0: memref<2xindex>) -> memref<?xf32> {
-  %c0 = arith.constant 0 : index
-  // expected-error @below {{reads tensor data to compute a size or an index on the host}}
-  %n = memref.load %arg0[%c0] : memref<2xindex>
-  %buf = memref.alloc(%n) : memref<?xf32>
-  return %buf : memref<?xf32>
+// A scalar read from tensor data (a one-hot's on/off value) moves into the
+// kernel that uses it, with the buffer it reads as an argument.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: (%[[OUT:.+]]: memref<4xf32>, %[[VALUES:.+]]: memref<2xf32>
+// CHECK: %[[ON:.+]] = memref.load %[[VALUES]]
+// CHECK: linalg.fill ins(%[[ON]] : f32) outs(%[[OUT]]
+// CHECK-LABEL: func.func @main
+// CHECK-NOT: memref.load
+// CHECK: anvil_kernel.dispatch @kernel_0(%arg1, %arg0)
+func.func @main(%arg0: memref<2xf32>, %arg1: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  %on = memref.load %arg0[%c1] : memref<2xf32>
+  linalg.fill ins(%on : f32) outs(%arg1 : memref<4xf32>)
+  return
 }
 
 // -----
