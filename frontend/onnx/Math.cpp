@@ -428,6 +428,13 @@ void anvil::onnx_frontend::registerMathImporters(OpRegistry &r) {
   r["Identity"] = identity;
   r["Dropout"] = [](NodeImporter &n) -> LogicalResult {
     // Inference: the data passes through; the optional mask is all true.
+    // Training mode drops at random: refused rather than silently ignored.
+    if (n.hasInput(2)) {
+      std::optional<SmallVector<int64_t>> training = n.constInts(2);
+      if (!training || llvm::any_of(*training, [](int64_t v) { return v; }))
+        return n.fail("Dropout in training mode is not supported (inference "
+                      "only; training_mode must be a constant false)");
+    }
     n.setOutput(0, n.input(0));
     if (n.outputUsed(1)) {
       auto t = n.inputType(0);

@@ -187,11 +187,14 @@ LogicalResult importConvTranspose(NodeImporter &n) {
     if (explicitSize) {
       int64_t target = outShape.empty() ? in * strides[i] : outShape[i];
       int64_t total = full - target;
+      // Floor division, as ONNX's reference: a negative total (output_shape
+      // one larger than the natural size) crops at the end.
+      int64_t half = total >= 0 ? total / 2 : -((-total + 1) / 2);
       if (autoPad == "SAME_UPPER") {
-        begin = total / 2;
+        begin = half;
         end = total - begin;
       } else {
-        end = total / 2;
+        end = half;
         begin = total - end;
       }
     } else if (autoPad == "VALID") {
@@ -605,7 +608,20 @@ LogicalResult importLpNormalization(NodeImporter &n) {
                               true, false);
   else
     return n.fail("p must be 1 or 2");
-  n.setOutput(0, n.binary<DivOp>(n.input(0), norm));
+  // ONNX defines x / 0 as 0 here (a zero vector stays zero), not NaN.
+  auto scalarType = RankedTensorType::get({}, x.getElementType());
+  auto scalar = [&](Attribute v) -> Value {
+    return ConstantOp::create(
+        n.b, n.loc, scalarType,
+        cast<ElementsAttr>(DenseElementsAttr::get(scalarType, v)));
+  };
+  Value zero = scalar(n.b.getZeroAttr(x.getElementType()));
+  Value one = scalar(n.b.getOneAttr(x.getElementType()));
+  auto nt = cast<RankedTensorType>(norm.getType());
+  Value isZero =
+      EqualOp::create(n.b, n.loc, nt.clone(n.b.getI1Type()), norm, zero);
+  Value safeNorm = SelectOp::create(n.b, n.loc, nt, isZero, one, norm);
+  n.setOutput(0, n.binary<DivOp>(n.input(0), safeNorm));
   return success();
 }
 
