@@ -43,9 +43,10 @@ demo: build models
 	@$(PY) scripts/demo.py $(BUILD) $(MODELS)
 
 # The runtime, anvil-run and embed under ASan+UBSan and TSan, without building the compiler
-# (build-asan/, build-tsan/); fails on any sanitizer report. See test/Runtime/check-sanitizers.sh.
+# (build-asan/, build-tsan/), then embed (4 threads x 100) on compiled models; fails on any
+# sanitizer report. See test/Runtime/check-sanitizers.sh.
 .PHONY: check-sanitizers
-check-sanitizers: setup
+check-sanitizers: build models
 	@test/Runtime/check-sanitizers.sh
 
 # Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).

@@ -28,6 +28,19 @@ check() { # NAME FLAGS
   UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1" \
   TSAN_OPTIONS="log_path=$logs/tsan:halt_on_error=1:second_deadlock_stack=1" \
     "$LIT" -sv -j "$JOBS" "$dir/test" --filter 'Runtime/' || return 1
+  # Compiled models too (the kernels are not instrumented; the runtime around them is):
+  # embed shares each artifact between 4 threads x 100 runs.
+  if [ -x "$ROOT/build/bin/anvil-compile" ] && [ -d "$ROOT/build/models" ]; then
+    for model in mlp_softmax resnet_mini transformer_encoder; do
+      "$ROOT/build/bin/anvil-compile" "$ROOT/build/models/$model.onnx" -o "$dir/$model.so"
+      ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1" \
+      UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1" \
+      TSAN_OPTIONS="log_path=$logs/tsan:halt_on_error=1:second_deadlock_stack=1" \
+        "$dir/bin/embed" "$dir/$model.so" 4 100 || return 1
+    done
+  else
+    echo "(build/bin/anvil-compile or build/models missing: compiled models not checked)"
+  fi
   if [ -n "$(ls -A "$logs")" ]; then
     echo "sanitizer reports in $logs:"
     cat "$logs"/*
