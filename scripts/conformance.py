@@ -512,8 +512,9 @@ class Runner:
 
 def parameter_inputs(ds: str, inputs: list[str]) -> list[tuple[int, str, str]]:
     """The inputs of data set `ds` that look like parameters rather than data:
-    scalars, and integer vectors of at most 16 elements after the first input
-    (shapes, axes, pads, k, repeats). Returns (index, name, .pb path)."""
+    scalars, and int32/int64/float32 vectors of at most 16 elements after the
+    first input (shapes, axes, pads, k, repeats, Resize scales and roi).
+    Returns (index, name, .pb path)."""
     import numpy as np
     params = []
     for i, path in enumerate(numbered(ds, "input")):
@@ -525,9 +526,9 @@ def parameter_inputs(ds: str, inputs: list[str]) -> list[tuple[int, str, str]]:
             continue
         if not isinstance(value, np.ndarray) or value.dtype.kind not in "iuf":
             continue
-        small_ints = value.dtype in (np.int32, np.int64) and value.ndim == 1 \
-            and value.size <= 16 and i > 0
-        if value.ndim == 0 or small_ints:
+        small_vector = value.dtype in (np.int32, np.int64, np.float32) \
+            and value.ndim == 1 and value.size <= 16 and i > 0
+        if value.ndim == 0 or small_vector:
             params.append((i, inputs[i], path))
     return params
 
@@ -787,7 +788,8 @@ def write_report(path: str, summary: Summary) -> None:
         + " (skipped tests count as not passed).",
         "",
         f"{bound_passed(summary)} of the passed tests feed *parameter inputs* (a shape, "
-        "axes, pads, k, scalar bounds: scalars and integer vectors of up to 16 elements after "
+        "axes, pads, k, scales, scalar bounds: scalars and int/float vectors of up to 16 "
+        "elements after "
         "the first input) that Anvil needs at compile time; they pass when compiled with those "
         "inputs bound to the data set's values (`anvil-compile --bind-input NAME=FILE.pb`), "
         "which is how such a model is compiled. The op table counts them as passed.",

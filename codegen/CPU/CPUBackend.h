@@ -9,8 +9,10 @@
 #ifndef ANVIL_CODEGEN_CPU_CPUBACKEND_H
 #define ANVIL_CODEGEN_CPU_CPUBACKEND_H
 
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/ADT/SmallBitVector.h"
 
 #include <memory>
 #include <string>
@@ -31,6 +33,11 @@ struct Plan {
   /// kernelSymbols[K] is the kernel function run by plan kernel index K.
   std::vector<std::string> kernelSymbols;
 };
+
+/// Loops of `op` that an indexing map reads through floordiv, ceildiv or mod;
+/// tiling them at unaligned offsets would give wrong indices, so no
+/// TuningConfig may split or tile them.
+llvm::SmallBitVector untileableLoops(mlir::linalg::LinalgOp op);
 
 /// Marks the model function's arguments read-only: inputs belong to the
 /// caller and are never written.

@@ -7,6 +7,7 @@
 // schedule that the artifact writer turns into the runtime's plan.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/CPU/CPUBackend.h"
 #include "dialects/Kernel/KernelDialect.h"
 #include "passes/Passes.h"
 
@@ -24,6 +25,33 @@ namespace anvil {
 
 using namespace mlir;
 using namespace anvil;
+
+/// Loops that some indexing map reads through floordiv, ceildiv or mod (a GQA
+/// head index `h floordiv 3`). Tiling such a loop at an offset that is not a
+/// multiple of the divisor gives wrong indices in the tile (linalg keeps the
+/// maps and rebases the loop), so they are never split or tiled.
+llvm::SmallBitVector anvil::cpu::untileableLoops(linalg::LinalgOp op) {
+  llvm::SmallBitVector loops(op.getNumLoops());
+  std::function<void(AffineExpr, bool)> visit = [&](AffineExpr e,
+                                                    bool inDivision) {
+    if (auto d = dyn_cast<AffineDimExpr>(e)) {
+      if (inDivision)
+        loops.set(d.getPosition());
+      return;
+    }
+    if (auto bin = dyn_cast<AffineBinaryOpExpr>(e)) {
+      bool division = inDivision || e.getKind() == AffineExprKind::FloorDiv ||
+                      e.getKind() == AffineExprKind::CeilDiv ||
+                      e.getKind() == AffineExprKind::Mod;
+      visit(bin.getLHS(), division);
+      visit(bin.getRHS(), division);
+    }
+  };
+  for (AffineMap map : op.getIndexingMapsArray())
+    for (AffineExpr e : map.getResults())
+      visit(e, false);
+  return loops;
+}
 
 namespace {
 
@@ -79,8 +107,9 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
     order = vectorFriendlyOrder(linalgOp);
     SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
     auto iterators = linalgOp.getIteratorTypesArray();
+    llvm::SmallBitVector untileable = cpu::untileableLoops(linalgOp);
     for (auto [d, extent] : llvm::enumerate(ranges)) {
-      if (iterators[d] != utils::IteratorType::parallel)
+      if (iterators[d] != utils::IteratorType::parallel || untileable.test(d))
         continue;
       int64_t e = ShapedType::isDynamic(extent) ? (int64_t(1) << 40) : extent;
       if (e > bestExtent) {

@@ -6,6 +6,7 @@
 // one chunk that belongs to `wg_id`; then `tile_sizes` tiles the chunk.
 //
 //===----------------------------------------------------------------------===//
+#include "codegen/CPU/CPUBackend.h"
 #include "dialects/Kernel/KernelDialect.h"
 #include "passes/Passes.h"
 
@@ -53,6 +54,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           << dim << " is out of range for " << numLoops << " loops";
       return signalPassFailure();
     }
+    llvm::SmallBitVector untileable = cpu::untileableLoops(root);
+    ArrayRef<int64_t> tileSizes = config.getTileSizes();
+    for (int64_t d = 0; d < numLoops; ++d)
+      if (untileable.test(d) &&
+          (d == dim || (d < (int64_t)tileSizes.size() && tileSizes[d] != 0))) {
+        root.emitError("TuningConfig splits or tiles loop ")
+            << d << ", which an indexing map reads through floordiv/mod";
+        return signalPassFailure();
+      }
     if (dim >= 0) {
       FailureOr<linalg::LinalgOp> chunk = distribute(rewriter, fn, root, dim);
       if (failed(chunk))

@@ -169,6 +169,55 @@ Value shift(OpBuilder &b, Location l, Value x, Value y, bool left,
   return select(b, l, outOfRange, fill, r);
 }
 
+/// Integer x^y: a float exponent goes through f64 (as numpy computes it), an
+/// integer one by squaring over its bits (math.ipowi has no CPU lowering). A
+/// negative exponent gives the integer part of 1 / x^-y: 1 or -1 for x = 1 or
+/// -1, else 0.
+Value intPow(OpBuilder &b, Location l, Type t, Value x, Value y,
+             bool isUnsigned) {
+  Type f64 = b.getF64Type();
+  if (isa<FloatType>(y.getType())) {
+    Value xf = isUnsigned ? arith::UIToFPOp::create(b, l, f64, x).getResult()
+                          : arith::SIToFPOp::create(b, l, f64, x).getResult();
+    Value yf = y.getType() == f64
+                   ? y
+                   : arith::ExtFOp::create(b, l, f64, y).getResult();
+    Value p = math::PowFOp::create(b, l, xf, yf);
+    return isUnsigned ? arith::FPToUIOp::create(b, l, t, p).getResult()
+                      : arith::FPToSIOp::create(b, l, t, p).getResult();
+  }
+  unsigned width = t.getIntOrFloatBitWidth();
+  unsigned yWidth = y.getType().getIntOrFloatBitWidth();
+  if (yWidth > width)
+    y = arith::TruncIOp::create(b, l, t, y);
+  else if (yWidth < width)
+    y = isUnsigned ? arith::ExtUIOp::create(b, l, t, y).getResult()
+                   : arith::ExtSIOp::create(b, l, t, y).getResult();
+  Value zero = intConst(b, l, t, 0), one = intConst(b, l, t, 1);
+  Value result = one, base = x;
+  for (unsigned bit = 0; bit < width; ++bit) {
+    Value set = cmpI(
+        b, l, arith::CmpIPredicate::ne,
+        arith::AndIOp::create(b, l, y, intConst(b, l, t, 1LL << bit)), zero);
+    result =
+        select(b, l, set, arith::MulIOp::create(b, l, result, base), result);
+    base = arith::MulIOp::create(b, l, base, base);
+  }
+  if (isUnsigned)
+    return result;
+  // Negative exponents: only |x| = 1 keeps a non-zero integer part.
+  Value negative = cmpI(b, l, arith::CmpIPredicate::slt, y, zero);
+  Value minusOne = intConst(b, l, t, -1);
+  Value odd = cmpI(b, l, arith::CmpIPredicate::ne,
+                   arith::AndIOp::create(b, l, y, one), zero);
+  Value ofMinusOne = select(b, l, odd, minusOne, one);
+  Value inverse =
+      select(b, l, cmpI(b, l, arith::CmpIPredicate::eq, x, one), one,
+             select(b, l, cmpI(b, l, arith::CmpIPredicate::eq, x, minusOne),
+                    ofMinusOne, zero));
+  return select(b, l, negative, inverse, result);
+}
+
 Value softplus(OpBuilder &b, Location l, Value x) {
   // log(1 + e^x) = max(x, 0) + log1p(e^-|x|), which does not overflow.
   Type t = x.getType();
@@ -535,7 +584,7 @@ void anvil::lowering::populateElementwisePatterns(RewritePatternSet &patterns) {
       [](OpBuilder &b, Location l, Type t, ValueRange a, bool uns) -> Value {
         if (isa<FloatType>(t))
           return math::PowFOp::create(b, l, a[0], a[1]);
-        return math::IPowIOp::create(b, l, a[0], a[1]);
+        return intPow(b, l, t, a[0], a[1], uns);
       },
       Accepts::FloatOrInt);
 

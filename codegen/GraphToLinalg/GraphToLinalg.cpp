@@ -1,7 +1,8 @@
 //===- GraphToLinalg.cpp - anvil → linalg on tensors ----------------------===//
 //
 // The pass and the builders its patterns share. Patterns live by category in
-// Elementwise.cpp, Tensor.cpp, NN.cpp and Reduction.cpp; shape sub-graphs are
+// Elementwise.cpp, Tensor.cpp, NN.cpp, Attention.cpp, Interpolation.cpp,
+// Quantization.cpp and Reduction.cpp; shape sub-graphs are
 // read symbolically by ShapeEvaluation.cpp. This is the first step of the CPU
 // pipeline (graph → linalg → tile/vectorize → bufferize → LLVM).
 //
@@ -307,6 +308,12 @@ Value reshapeTo(OpBuilder &b, Location l, Value x, RankedTensorType type,
         b, l, x, SmallVector<ReassociationIndices>{all});
   }
   auto flatType = cast<RankedTensorType>(flat.getType());
+  // A static result needs a static 1-D source (expand_shape checks that the
+  // collapsed size matches); the input's `?` is known to equal it.
+  if (type.hasStaticShape() && !flatType.hasStaticShape()) {
+    flatType = flatType.clone({type.getNumElements()});
+    flat = tensor::CastOp::create(b, l, flatType, flat);
+  }
   if (type.getRank() == 0)
     return tensor::CollapseShapeOp::create(b, l, type, flat,
                                            SmallVector<ReassociationIndices>{});
@@ -361,8 +368,11 @@ struct ConvertAnvilToLinalg
 } // namespace
 
 void anvil::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
+  lowering::populateAttentionPatterns(patterns);
   lowering::populateElementwisePatterns(patterns);
   lowering::populateTensorPatterns(patterns);
+  lowering::populateInterpolationPatterns(patterns);
   lowering::populateNNPatterns(patterns);
+  lowering::populateQuantizationPatterns(patterns);
   lowering::populateReductionPatterns(patterns);
 }

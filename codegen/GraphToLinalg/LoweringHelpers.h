@@ -130,9 +130,12 @@ std::optional<llvm::SmallVector<double>> constantFloats(Value v);
 
 //===--- Pattern sets -----------------------------------------------------===//
 
+void populateAttentionPatterns(mlir::RewritePatternSet &patterns);
 void populateElementwisePatterns(mlir::RewritePatternSet &patterns);
 void populateTensorPatterns(mlir::RewritePatternSet &patterns);
+void populateInterpolationPatterns(mlir::RewritePatternSet &patterns);
 void populateNNPatterns(mlir::RewritePatternSet &patterns);
+void populateQuantizationPatterns(mlir::RewritePatternSet &patterns);
 void populateReductionPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace anvil::lowering

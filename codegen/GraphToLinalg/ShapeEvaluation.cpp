@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/GraphToLinalg/LoweringHelpers.h"
 #include "dialects/Graph/AnvilDialect.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -165,6 +166,87 @@ public:
       return evalBinary(
           def, depth, [](int64_t p, int64_t q) { return std::min(p, q); },
           TypeTag<arith::MinSIOp>{});
+    // Comparisons, logic and Where appear in exported shape arithmetic (GQA
+    // head ratios, causal masks); they are read when their inputs are
+    // constants, which covers static shapes.
+    using Fold = int64_t (*)(int64_t, int64_t);
+    std::optional<Fold> fold =
+        llvm::TypeSwitch<Operation *, std::optional<Fold>>(def)
+            .Case<EqualOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p == q; };
+            })
+            .Case<LessOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p < q; };
+            })
+            .Case<LessEqualOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p <= q; };
+            })
+            .Case<GreaterOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p > q; };
+            })
+            .Case<GreaterEqualOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p >= q; };
+            })
+            .Case<AndOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p && q; };
+            })
+            .Case<OrOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t { return p || q; };
+            })
+            .Case<RemOp>([](auto) -> Fold {
+              // Python's %: the result takes the divisor's sign.
+              return [](int64_t p, int64_t q) -> int64_t {
+                if (q == 0)
+                  return 0;
+                int64_t r = p % q;
+                return (r != 0 && ((r < 0) != (q < 0))) ? r + q : r;
+              };
+            })
+            .Case<XorOp>([](auto) -> Fold {
+              return [](int64_t p, int64_t q) -> int64_t {
+                return (p != 0) != (q != 0);
+              };
+            })
+            .Default([](auto) { return std::nullopt; });
+    if (fold)
+      return evalConstantBinary(def, depth, *fold);
+    if (auto notOp = dyn_cast<NotOp>(def)) {
+      auto x = eval(notOp.getInput(), depth + 1);
+      if (!x)
+        return std::nullopt;
+      for (OpFoldResult &e : *x) {
+        std::optional<int64_t> c = getConstantIntValue(e);
+        if (!c)
+          return std::nullopt;
+        e = attr(*c == 0);
+      }
+      return x;
+    }
+    if (auto select = dyn_cast<SelectOp>(def)) {
+      auto c = eval(select.getCondition(), depth + 1);
+      auto x = eval(select.getOnTrue(), depth + 1);
+      auto y = eval(select.getOnFalse(), depth + 1);
+      if (!c || !x || !y)
+        return std::nullopt;
+      size_t n = std::max({c->size(), x->size(), y->size()});
+      auto at = [&](const Elems &e, size_t i) -> std::optional<OpFoldResult> {
+        if (e.size() == n)
+          return e[i];
+        if (e.size() == 1)
+          return e[0];
+        return std::nullopt;
+      };
+      Elems out;
+      for (size_t i = 0; i < n; ++i) {
+        auto ci = at(*c, i), xi = at(*x, i), yi = at(*y, i);
+        std::optional<int64_t> cv =
+            ci ? getConstantIntValue(*ci) : std::nullopt;
+        if (!cv || !xi || !yi)
+          return std::nullopt;
+        out.push_back(*cv ? *xi : *yi);
+      }
+      return out;
+    }
     return std::nullopt;
   }
 
@@ -260,6 +342,28 @@ private:
       return placeholder();
     return ArithOp::create(*b, l, toIndex(*b, l, x), toIndex(*b, l, y))
         .getResult();
+  }
+
+  /// An elementwise op of constant vectors (broadcasting a single element).
+  std::optional<Elems>
+  evalConstantBinary(Operation *op, int depth,
+                     function_ref<int64_t(int64_t, int64_t)> fold) {
+    auto x = eval(op->getOperand(0), depth + 1);
+    auto y = eval(op->getOperand(1), depth + 1);
+    if (!x || !y ||
+        (x->size() != y->size() && x->size() != 1 && y->size() != 1))
+      return std::nullopt;
+    Elems out;
+    for (size_t i = 0, e = std::max(x->size(), y->size()); i < e; ++i) {
+      std::optional<int64_t> cx =
+          getConstantIntValue((*x)[x->size() == 1 ? 0 : i]);
+      std::optional<int64_t> cy =
+          getConstantIntValue((*y)[y->size() == 1 ? 0 : i]);
+      if (!cx || !cy)
+        return std::nullopt;
+      out.push_back(attr(fold(*cx, *cy)));
+    }
+    return out;
   }
 
   template <typename ArithOp>

@@ -827,6 +827,10 @@ LogicalResult importResizeDynamic(NodeImporter &n, Value target,
 }
 
 LogicalResult importResize(NodeImporter &n, bool upsample) {
+  // Antialiasing widens the filter when downscaling; anvil.resize has no such
+  // mode, and ignoring it would give wrong values.
+  if (!upsample && n.attrInt("antialias", 0) != 0)
+    return n.fail("Resize with antialias=1 is not supported");
   auto t = n.inputType(0);
   int64_t rank = t.getRank();
   std::optional<SmallVector<double>> scales;

@@ -79,3 +79,18 @@ func.func @main(%arg0: memref<4x8xf32>, %arg1: memref<4x4xf32>) {
   memref.copy %v, %arg1 : memref<4x4xf32, strided<[8, 1], offset: 2>> to memref<4x4xf32>
   return
 }
+
+// -----
+
+// A loop read through floordiv (a GQA head index) is not spread over workgroups.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 1
+func.func @main(%a: memref<3x16xf32>, %b: memref<9x16xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 floordiv 3, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%a : memref<3x16xf32>) outs(%b : memref<9x16xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  return
+}

@@ -95,3 +95,20 @@ func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32
   linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// A loop read through floordiv cannot be split: a chunk starting at an unaligned
+// offset would read the wrong elements.
+#div = affine_map<(d0) -> (d0 floordiv 3)>
+#id = affine_map<(d0) -> (d0)>
+func.func @kernel(%a: memref<3xf32>, %b: memref<9xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>} {
+  // expected-error @below {{TuningConfig splits or tiles loop 0, which an indexing map reads through floordiv/mod}}
+  linalg.generic {indexing_maps = [#div, #id], iterator_types = ["parallel"]}
+      ins(%a : memref<3xf32>) outs(%b : memref<9xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    linalg.yield %x : f32
+  }
+  return
+}

@@ -67,3 +67,17 @@ func.func @shift_left(%a: tensor<4xui8>, %b: tensor<4xui8>) -> tensor<4xui8> {
   %r = anvil.shift_left %a, %b : (tensor<4xui8>, tensor<4xui8>) -> tensor<4xui8>
   return %r : tensor<4xui8>
 }
+
+// -----
+
+// Integer pow squares over the exponent's bits (math.ipowi has no CPU lowering) and
+// gives 0 for negative exponents unless |x| = 1.
+// CHECK-LABEL: func.func @pow_i32
+// CHECK: linalg.generic
+// CHECK-NOT: math.ipowi
+// CHECK-COUNT-32: arith.muli %{{.+}}, %{{.+}} : i32
+// CHECK: arith.cmpi slt
+func.func @pow_i32(%x: tensor<4xi32>, %y: tensor<4xi32>) -> tensor<4xi32> {
+  %0 = anvil.pow %x, %y : (tensor<4xi32>, tensor<4xi32>) -> tensor<4xi32>
+  return %0 : tensor<4xi32>
+}

@@ -56,3 +56,39 @@ func.func @slice_from_data(%x: tensor<8xf32>, %s: tensor<1xi64>) -> tensor<?xf32
   %0 = anvil.slice %x, %s, %e, %a, %p : (tensor<8xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xf32>
   return %0 : tensor<?xf32>
 }
+
+// -----
+
+// Attention with a dynamic head count cannot pair query heads with kv heads: refused.
+func.func @attention_dynamic_heads(%q: tensor<1x?x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v: tensor<1x2x4x8xf32>) -> tensor<1x?x4x8xf32> {
+  // expected-error @+1 {{'anvil.attention' cannot be lowered to linalg yet}}
+  %y, %pk, %pv, %qk = anvil.attention %q, %k, %v : (tensor<1x?x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>) -> (tensor<1x?x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x2x4x8xf32>, tensor<1x?x4x4xf32>)
+  return %y : tensor<1x?x4x8xf32>
+}
+
+// -----
+
+// Resize whose scales come at run time would size its result from tensor data: refused.
+func.func @resize_runtime_scales(%x: tensor<1x1x4x4xf32>, %s: tensor<4xf32>) -> tensor<1x1x?x?xf32> {
+  // expected-error @+1 {{'anvil.resize' cannot be lowered to linalg yet}}
+  %y = anvil.resize %x, %s {mode = "nearest", scales = array<f64>} : (tensor<1x1x4x4xf32>, tensor<4xf32>) -> tensor<1x1x?x?xf32>
+  return %y : tensor<1x1x?x?xf32>
+}
+
+// -----
+
+// Linear interpolation of integers would need the reference's rounding: refused.
+func.func @resize_linear_int(%x: tensor<1x1x2x2xi32>) -> tensor<1x1x4x4xi32> {
+  // expected-error @+1 {{'anvil.resize' cannot be lowered to linalg yet}}
+  %y = anvil.resize %x {mode = "linear", scales = array<f64: 1.0, 1.0, 2.0, 2.0>} : (tensor<1x1x2x2xi32>) -> tensor<1x1x4x4xi32>
+  return %y : tensor<1x1x4x4xi32>
+}
+
+// -----
+
+// Quantizing to 4-bit integers would need packed storage: refused.
+func.func @quantize_int4(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i4>) -> tensor<4xi4> {
+  // expected-error @+1 {{'anvil.quantize' cannot be lowered to linalg yet}}
+  %q = anvil.quantize %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i4>) -> tensor<4xi4>
+  return %q : tensor<4xi4>
+}
