@@ -5,6 +5,31 @@
 include "mlir/Pass/PassBase.td"
 
 //===----------------------------------------------------------------------===//
+// Graph passes
+//===----------------------------------------------------------------------===//
+
+def AnvilFoldConstants : Pass<"anvil-fold-constants", "mlir::func::FuncOp"> {
+  let summary = "Evaluates anvil ops whose operands are all small inline constants.";
+  let description = [{
+    Exported models compute sizes, axes and scalars with elementwise ops on constants
+    (Cast, Sub, Div, Range, comparisons, Not/And/Or). Code generation needs those values
+    at compile time, so this pass evaluates Cast, Neg, Abs, Not, Sqrt, Add, Sub, Mul, Div
+    (integers truncate; a division by zero is left alone), Max, Min, the comparisons,
+    And/Or/Xor and Range whose operands are inline constants of at most 4096 elements,
+    and replaces them by `anvil.constant`. Weights (dense resource blobs) are never
+    touched. A folded Range gets its static length; anvil users take the refined type,
+    other users keep the original op.
+
+    ```mlir
+    %n = anvil.constant dense<4> : tensor<i64>
+    %r = anvil.range %c0, %n, %c1 : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+    // becomes
+    %r = anvil.constant dense<[0, 1, 2, 3]> : tensor<4xi64>
+    ```
+  }];
+}
+
+//===----------------------------------------------------------------------===//
 // Conversions
 //===----------------------------------------------------------------------===//
 

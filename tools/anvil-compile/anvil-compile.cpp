@@ -14,6 +14,7 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/Timing.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "mlir/Transforms/Passes.h"
 #include "llvm/IR/LLVMContext.h"
 #include "llvm/IR/Module.h"
 #include "llvm/Target/TargetMachine.h"
@@ -268,6 +269,12 @@ int main(int argc, char **argv) {
   SmallVector<char> machineCode;
   if (emit != Emit::Graph) {
     if (!runStage([](mlir::PassManager &pm) {
+          // Sizes and axes computed from constants must be constants before
+          // lowering (code generation needs them at compile time).
+          pm.addPass(mlir::createCanonicalizerPass());
+          pm.addNestedPass<mlir::func::FuncOp>(
+              anvil::createAnvilFoldConstants());
+          pm.addPass(mlir::createCanonicalizerPass());
           pm.addNestedPass<mlir::func::FuncOp>(
               anvil::createConvertAnvilToLinalg());
         }))
