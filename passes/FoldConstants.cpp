@@ -327,6 +327,12 @@ Attribute fold(Operation *op) {
   return nullptr;
 }
 
+/// Anvil ops take refined (more static) operand types; the model function's
+/// return takes them too, and the function type is updated at the end.
+bool canRetypeFor(Operation *user) {
+  return isa<AnvilDialect>(user->getDialect()) || isa<func::ReturnOp>(user);
+}
+
 /// A reduction whose run-time axes operand became a constant takes the axes as
 /// its attribute and gets the result type they imply (the importer typed it
 /// `?` in every dim it could not know).
@@ -340,7 +346,7 @@ void refineReduction(Operation *op) {
     return;
   // The function's return keeps its declared type.
   for (Operation *user : op->getResult(0).getUsers())
-    if (!isa<AnvilDialect>(user->getDialect()))
+    if (!canRetypeFor(user))
       return;
   int64_t rank = in.getRank();
   SmallVector<int64_t> normalized;
@@ -369,6 +375,20 @@ void refineReduction(Operation *op) {
 /// typed `?` (the importer could not know the shapes): give it the broadcast
 /// shape, so that the lowering does not have to guess which dims broadcast.
 void refineElementwise(Operation *op) {
+  // Ops whose result has their operand's shape by definition (cos, erf, ...).
+  if (op->getNumOperands() >= 1 && op->getNumResults() == 1 &&
+      (op->hasTrait<OpTrait::SameOperandsAndResultType>() ||
+       op->hasTrait<OpTrait::SameOperandsAndResultShape>())) {
+    auto in = dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+    auto result = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!in || !result || in.getShape() == result.getShape())
+      return;
+    for (Operation *user : op->getResult(0).getUsers())
+      if (!canRetypeFor(user))
+        return;
+    op->getResult(0).setType(result.clone(in.getShape()));
+    return;
+  }
   bool binary =
       isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp, EqualOp, LessOp,
           LessEqualOp, GreaterOp, GreaterEqualOp, AndOp, OrOp, XorOp>(op);
@@ -395,7 +415,7 @@ void refineElementwise(Operation *op) {
           llvm::count(result.getShape(), ShapedType::kDynamic))
     return;
   for (Operation *user : op->getResult(0).getUsers())
-    if (!isa<AnvilDialect>(user->getDialect()))
+    if (!canRetypeFor(user))
       return;
   op->getResult(0).setType(result.clone(*out));
 }
@@ -409,8 +429,12 @@ struct FoldConstantsPass
       if (isa<AnvilDialect>(op->getDialect()) && !isa<ConstantOp>(op))
         ops.push_back(op);
     });
+    // One sweep in program order: each op first takes the shapes its
+    // (already folded or refined) operands now have, then folds if it can.
     OpBuilder b(fn.getContext());
     for (Operation *op : ops) {
+      refineReduction(op);
+      refineElementwise(op);
       Attribute value = fold(op);
       if (!value)
         continue;
@@ -419,23 +443,18 @@ struct FoldConstantsPass
       Value folded =
           ConstantOp::create(b, op->getLoc(), elements.getType(), elements);
       Value result = op->getResult(0);
-      // A `?` result (Range) becomes static: anvil users accept the refined
-      // type; other users (the function's return) keep the original value.
-      bool sameType = folded.getType() == result.getType();
-      result.replaceUsesWithIf(folded, [&](OpOperand &use) {
-        return sameType || isa<AnvilDialect>(use.getOwner()->getDialect());
-      });
-      SmallVector<Operation *> users(folded.getUsers());
-      for (Operation *user : users)
-        refineReduction(user);
+      // A `?` result (Range) becomes static: anvil users and the function's
+      // return accept the refined type.
+      result.replaceUsesWithIf(
+          folded, [&](OpOperand &use) { return canRetypeFor(use.getOwner()); });
       if (result.use_empty())
         op->erase();
     }
-    // Axes that were constants from the start, then the refined types flow
-    // forward (the walk visits producers first).
-    fn.walk([](Operation *op) {
-      refineReduction(op);
-      refineElementwise(op);
+    // Outputs whose shapes became known keep them in the signature.
+    fn.walk([&](func::ReturnOp ret) {
+      fn.setType(FunctionType::get(fn.getContext(),
+                                   fn.getFunctionType().getInputs(),
+                                   ret.getOperandTypes()));
     });
   }
 };

@@ -17,8 +17,10 @@ def AnvilFoldConstants : Pass<"anvil-fold-constants", "mlir::func::FuncOp"> {
     (integers truncate; a division by zero is left alone), Max, Min, the comparisons,
     And/Or/Xor and Range whose operands are inline constants of at most 4096 elements,
     and replaces them by `anvil.constant`. Weights (dense resource blobs) are never
-    touched. A folded Range gets its static length; anvil users take the refined type,
-    other users keep the original op.
+    touched. A folded Range gets its static length, and the shapes that become known
+    flow forward: a reduction whose axes operand folds takes them as its attribute and
+    its static result type, elementwise users get their broadcast shape, and the
+    function's signature keeps the refined output types.
 
     ```mlir
     %n = anvil.constant dense<4> : tensor<i64>

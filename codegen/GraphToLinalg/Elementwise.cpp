@@ -144,7 +144,10 @@ Value floatRem(OpBuilder &b, Location l, Value x, Value y, bool floorMod) {
   Value fix = arith::AndIOp::create(
       b, l, cmpF(b, l, arith::CmpFPredicate::ONE, r, zero),
       arith::XOrIOp::create(b, l, rNeg, yNeg));
-  return select(b, l, fix, arith::AddFOp::create(b, l, r, y), r);
+  r = select(b, l, fix, arith::AddFOp::create(b, l, r, y), r);
+  // A zero remainder takes the divisor's sign too (numpy: 0 % -2 == -0.0).
+  Value isZero = cmpF(b, l, arith::CmpFPredicate::OEQ, r, zero);
+  return select(b, l, isZero, math::CopySignOp::create(b, l, r, y), r);
 }
 
 /// Shifts by at least the bit width give 0 (as the ONNX reference does)

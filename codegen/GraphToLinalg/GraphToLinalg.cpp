@@ -215,6 +215,13 @@ LogicalResult lowerElementwise(Operation *op, PatternRewriter &rewriter,
   return success();
 }
 
+AffineMap leadingDimsMap(int64_t numDims, int64_t n, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (int64_t d = 0; d < n; ++d)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numDims, 0, exprs, ctx);
+}
+
 Value buildIndexGeneric(
     OpBuilder &b, Location loc, RankedTensorType resultType,
     ArrayRef<OpFoldResult> sizes,

@@ -1,4 +1,4 @@
-//===- Interpolation.cpp - anvil.resize → linalg --------------------------===//
+//===- Interpolation.cpp - anvil.resize/grid_sample → linalg --------------===//
 //
 // Resize with compile-time scales as one linalg.generic over the output: each
 // resized axis maps its output index to a source coordinate (in f64, by the
@@ -6,7 +6,8 @@
 // linear, 4 for cubic) with their weights, and the element is the weighted sum
 // over the product of the axes' taps. The arithmetic follows the ONNX
 // reference (f64 coordinates and weights, edge-clamped taps) so that the
-// nearest pixel and tie-breaking are the same.
+// nearest pixel and tie-breaking are the same. GridSample is built the same
+// way, its coordinates read from the grid.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/GraphToLinalg/LoweringHelpers.h"
@@ -330,9 +331,172 @@ struct ResizePattern : OpRewritePattern<ResizeOp> {
   }
 };
 
+/// GridSample as one linalg.generic over the output (N, C, spatial...): the
+/// grid point (x first, so reversed onto the spatial dims) is denormalized,
+/// moved inside by padding_mode as the ONNX reference does (rounded first for
+/// nearest), and the element is the weighted sum over the product of each
+/// dim's taps (1 nearest, 2 linear, 4 cubic). A tap outside the input reads
+/// 0 (zeros), the edge (border) or its reflection; every read is clamped.
+struct GridSamplePattern : OpRewritePattern<GridSampleOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GridSampleOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inType = op.getInput().getType();
+    auto gridType = op.getGrid().getType();
+    Type et = inType.getElementType();
+    if (!isa<FloatType>(et) || et.getIntOrFloatBitWidth() < 16 ||
+        !isa<FloatType>(gridType.getElementType()))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    int64_t rank = inType.getRank(), numDims = rank - 2;
+    for (int64_t d = 2; d < rank; ++d)
+      if (inType.getDimSize(d) == 0)
+        return rewriter.notifyMatchFailure(op, "empty spatial dim");
+    StringRef mode = op.getMode(), padding = op.getPaddingMode();
+    int64_t taps = mode == "nearest"                          ? 1
+                   : (mode == "linear" || mode == "bilinear") ? 2
+                                                              : 4;
+    bool alignCorners = op.getAlignCorners();
+    Location loc = op.getLoc();
+    Value input = op.getInput(), grid = op.getGrid();
+    SmallVector<OpFoldResult> inDims = dimSizes(rewriter, loc, input);
+    SmallVector<OpFoldResult> gridDims = dimSizes(rewriter, loc, grid);
+    SmallVector<OpFoldResult> sizes = {inDims[0], inDims[1]};
+    llvm::append_range(sizes,
+                       ArrayRef<OpFoldResult>(gridDims).slice(1, numDims));
+    SmallVector<Value> dimV;
+    for (int64_t d = 0; d < numDims; ++d)
+      dimV.push_back(toIndex(rewriter, loc, inDims[d + 2]));
+    Value gridN = toIndex(rewriter, loc, gridDims[0]);
+    Value result = buildIndexGeneric(
+        rewriter, loc, op.getType(), sizes,
+        [&](OpBuilder &b, Location l, ValueRange ivs) -> Value {
+          F64 f{b, l};
+          using P = arith::CmpFPredicate;
+          Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1);
+          auto clampIndex = [&](Value i, Value n) {
+            return arith::MinSIOp::create(b, l,
+                                          arith::MaxSIOp::create(b, l, i, zero),
+                                          arith::SubIOp::create(b, l, n, one));
+          };
+          Value n = clampIndex(ivs[0], gridN);
+          // Per spatial dim: its coordinate, borders and size in f64.
+          SmallVector<Value> coord, lo, hi, size;
+          for (int64_t d = 0; d < numDims; ++d) {
+            SmallVector<Value> at = {n};
+            llvm::append_range(at, ivs.drop_front(2));
+            at.push_back(indexConst(b, l, numDims - 1 - d));
+            Value g = tensor::ExtractOp::create(b, l, grid, at);
+            if (g.getType() != b.getF64Type())
+              g = arith::ExtFOp::create(b, l, b.getF64Type(), g);
+            Value len = f.fromIndex(dimV[d]);
+            Value x =
+                alignCorners
+                    ? f.mul(f.div(f.add(g, f.c(1)), f.c(2)), f.sub(len, f.c(1)))
+                    : f.div(f.sub(f.mul(f.add(g, f.c(1)), len), f.c(1)),
+                            f.c(2));
+            if (taps == 1)
+              x = math::RoundEvenOp::create(b, l, x);
+            Value xMin = alignCorners ? f.c(0) : f.c(-0.5);
+            Value xMax =
+                alignCorners ? f.sub(len, f.c(1)) : f.sub(len, f.c(0.5));
+            if (padding == "border")
+              x = f.select(f.cmp(P::OLT, x, f.c(0)), f.c(0),
+                           f.select(f.cmp(P::OGT, x, f.sub(len, f.c(1))),
+                                    f.sub(len, f.c(1)), x));
+            else if (padding == "reflection")
+              x = reflect(f, x, xMin, xMax);
+            coord.push_back(x);
+            lo.push_back(xMin);
+            hi.push_back(xMax);
+            size.push_back(len);
+          }
+          // Per dim, its taps: (index read, in-bounds flag, f64 weight).
+          SmallVector<SmallVector<std::tuple<Value, Value, Value>>> dimTaps;
+          for (int64_t d = 0; d < numDims; ++d) {
+            Value x = coord[d];
+            Value base = taps == 1 ? x : f.floor(x);
+            SmallVector<Value> weights;
+            if (taps == 1)
+              weights = {Value()};
+            else if (taps == 2)
+              weights = {f.sub(f.c(1), f.sub(x, base)), f.sub(x, base)};
+            else
+              weights = cubicWeights(f, f.sub(x, base), -0.75);
+            int64_t first = taps == 4 ? -1 : 0;
+            SmallVector<std::tuple<Value, Value, Value>> list;
+            for (int64_t t = 0; t < taps; ++t) {
+              // The tap's index as the reference computes it (int()).
+              Value xi = f.add(base, f.c(first + t));
+              if (taps == 1)
+                xi = arith::SIToFPOp::create(
+                    b, l, b.getF64Type(),
+                    arith::FPToSIOp::create(b, l, b.getI64Type(), xi));
+              Value inside = arith::AndIOp::create(
+                  b, l, f.cmp(P::OGE, xi, f.c(0)), f.cmp(P::OLT, xi, size[d]));
+              if (padding == "border")
+                xi =
+                    f.select(f.cmp(P::OLT, xi, f.c(0)), f.c(0),
+                             f.select(f.cmp(P::OGT, xi, f.sub(size[d], f.c(1))),
+                                      f.sub(size[d], f.c(1)), xi));
+              else if (padding == "reflection")
+                xi = reflect(f, xi, lo[d], hi[d]);
+              if (padding != "zeros")
+                inside = intConst(b, l, b.getI1Type(), 1);
+              // NaN coordinates become index 0 through the clamp below.
+              Value i = clampIndex(f.toIndex(xi), dimV[d]);
+              list.push_back({i, inside, weights[t]});
+            }
+            dimTaps.push_back(list);
+          }
+          Value sum = f.c(0);
+          int64_t combos = 1;
+          for (int64_t d = 0; d < numDims; ++d)
+            combos *= taps;
+          for (int64_t k = 0; k < combos; ++k) {
+            SmallVector<Value> at = {ivs[0], ivs[1]};
+            Value inside = intConst(b, l, b.getI1Type(), 1);
+            Value w = f.c(1);
+            for (int64_t d = numDims - 1, rest = k; d >= 0; --d, rest /= taps) {
+              auto [i, ok, wt] = dimTaps[d][rest % taps];
+              at.insert(at.begin() + 2, i);
+              inside = arith::AndIOp::create(b, l, inside, ok);
+              if (wt)
+                w = f.mul(w, wt);
+            }
+            Value v = tensor::ExtractOp::create(b, l, input, at);
+            v = arith::ExtFOp::create(b, l, b.getF64Type(), v);
+            sum = f.add(sum, f.select(inside, f.mul(w, v), f.c(0)));
+          }
+          return arith::TruncFOp::create(b, l, et, sum);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+  /// The reference's reflection of `x` into [lo, hi] (a zero-width range
+  /// gives NaN, clamped to index 0 later).
+  static Value reflect(F64 &f, Value x, Value lo, Value hi) {
+    using P = arith::CmpFPredicate;
+    Value range = f.sub(hi, lo);
+    auto fold = [&](Value dx, Value evenBase, Value oddBase, bool fromLow) {
+      Value k = math::TruncOp::create(f.b, f.l, f.div(dx, range));
+      Value r = f.sub(dx, f.mul(k, range));
+      Value half = f.mul(k, f.c(0.5));
+      Value even = f.cmp(P::OEQ, math::FloorOp::create(f.b, f.l, half), half);
+      Value fromEven = fromLow ? f.add(evenBase, r) : f.sub(evenBase, r);
+      Value fromOdd = fromLow ? f.sub(oddBase, r) : f.add(oddBase, r);
+      return f.select(even, fromEven, fromOdd);
+    };
+    Value below = fold(f.sub(lo, x), lo, hi, /*fromLow=*/true);
+    Value above = fold(f.sub(x, hi), hi, lo, /*fromLow=*/false);
+    return f.select(f.cmp(P::OLT, x, lo), below,
+                    f.select(f.cmp(P::OGT, x, hi), above, x));
+  }
+};
+
 } // namespace
 
 void anvil::lowering::populateInterpolationPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<ResizePattern>(patterns.getContext());
+  patterns.add<ResizePattern, GridSamplePattern>(patterns.getContext());
 }

@@ -79,6 +79,9 @@ Value filled(OpBuilder &b, Location l, RankedTensorType type,
 /// while iterating over the dims of `result`.
 AffineMap broadcastMap(RankedTensorType operand, RankedTensorType result,
                        mlir::MLIRContext *ctx);
+/// (d0, ..., dN-1) -> (d0, ..., dn-1): the result's dims of an iteration
+/// space whose trailing dims are reduced (a valid map even for n = 0).
+AffineMap leadingDimsMap(int64_t numDims, int64_t n, mlir::MLIRContext *ctx);
 /// The map reading a per-channel vector while iterating over (n, c, ...).
 AffineMap channelMap(int64_t rank, mlir::MLIRContext *ctx);
 

@@ -3,7 +3,7 @@
 // Matmul and convolution become named linalg ops where one fits (2-D matmul,
 // batch matmul, 2-D NCHW convolution, depthwise convolution, 2-D max pooling)
 // and linalg.generic otherwise (broadcast batches, N-D and grouped
-// convolution, other pooling). Normalizations and softmax variants are
+// convolution, other pooling, einsum). Normalizations and softmax variants are
 // rewritten into anvil elementwise ops and reductions, which lower in turn.
 //
 //===----------------------------------------------------------------------===//
@@ -14,7 +14,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SetVector.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 
@@ -930,13 +932,149 @@ struct LRNPattern : OpRewritePattern<LRNOp> {
   }
 };
 
+/// The subscripts of an einsum term, one label per dim: a letter, or for a
+/// dim under `...` 128 + its position among the `ellipsisRank` broadcast dims
+/// (right-aligned, as numpy broadcasts). Empty optional for a malformed term.
+std::optional<SmallVector<int>> einsumLabels(StringRef term, int64_t rank,
+                                             int64_t ellipsisRank) {
+  SmallVector<int> labels;
+  size_t dots = term.find("...");
+  int64_t letters = term.size() - (dots == StringRef::npos ? 0 : 3);
+  int64_t own = rank < 0 ? ellipsisRank : rank - letters;
+  if (own < 0 || own > ellipsisRank || (dots == StringRef::npos && own != 0))
+    return std::nullopt;
+  for (size_t i = 0; i < term.size(); ++i) {
+    if (i == dots) {
+      for (int64_t e = ellipsisRank - own; e < ellipsisRank; ++e)
+        labels.push_back(128 + e);
+      i += 2;
+      continue;
+    }
+    if (!std::isalpha((unsigned char)term[i]))
+      return std::nullopt;
+    labels.push_back(term[i]);
+  }
+  return labels;
+}
+
+/// Einsum as one linalg.generic: a loop per distinct label (the output's
+/// first, then the summed ones), each input read through its labels (a
+/// repeated label reads a diagonal; a static 1 against a larger size is
+/// broadcast), the product of the inputs summed into zeros.
+struct EinsumPattern : OpRewritePattern<EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(EinsumOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getType();
+    Type et = type.getElementType();
+    if (!isFloat16Plus(et) && !(isa<IntegerType>(et) && !et.isInteger(1)))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    SmallVector<ArrayRef<int64_t>> shapes;
+    for (Value v : op.getInputs())
+      shapes.push_back(cast<RankedTensorType>(v.getType()).getShape());
+    std::string eq, error;
+    if (!anvil::shape::einsum(op.getEquation(), shapes, eq, error))
+      return rewriter.notifyMatchFailure(op, "malformed equation");
+    eq.erase(llvm::remove_if(eq, [](char c) { return c == ' '; }), eq.end());
+    size_t arrow = StringRef(eq).find("->");
+    if (arrow == StringRef::npos)
+      return rewriter.notifyMatchFailure(op, "no explicit output");
+    SmallVector<StringRef> terms;
+    StringRef(eq).take_front(arrow).split(terms, ',');
+    StringRef outTerm = StringRef(eq).drop_front(arrow + 2);
+    int64_t ellipsisRank = 0;
+    for (auto [term, shape] : llvm::zip(terms, shapes))
+      if (term.contains("..."))
+        ellipsisRank = std::max<int64_t>(
+            ellipsisRank, (int64_t)shape.size() - ((int64_t)term.size() - 3));
+    SmallVector<SmallVector<int>> inLabels;
+    for (auto [term, shape] : llvm::zip(terms, shapes)) {
+      auto labels = einsumLabels(term, shape.size(), ellipsisRank);
+      if (!labels)
+        return rewriter.notifyMatchFailure(op, "malformed term");
+      inLabels.push_back(*labels);
+    }
+    auto outLabels = einsumLabels(outTerm, -1, ellipsisRank);
+    if (!outLabels || (int64_t)outLabels->size() != type.getRank())
+      return rewriter.notifyMatchFailure(op, "malformed output term");
+
+    // Loops: the output labels, then the summed ones in order of appearance.
+    SmallVector<int> loops(*outLabels);
+    for (ArrayRef<int> labels : inLabels)
+      for (int label : labels)
+        if (!llvm::is_contained(loops, label))
+          loops.push_back(label);
+    if ((int64_t)llvm::SetVector<int>(loops.begin(), loops.end()).size() !=
+        (int64_t)loops.size())
+      return rewriter.notifyMatchFailure(op, "repeated output label");
+    // The static size of each loop where some input fixes it above 1.
+    Location l = op.getLoc();
+    int64_t numLoops = loops.size();
+    SmallVector<int64_t> loopSize(numLoops, 1);
+    SmallVector<OpFoldResult> loopDim(numLoops, rewriter.getIndexAttr(1));
+    for (auto [v, labels] : llvm::zip(op.getInputs(), inLabels)) {
+      auto t = cast<RankedTensorType>(v.getType());
+      for (auto [d, label] : llvm::enumerate(labels)) {
+        int64_t loop = llvm::find(loops, label) - loops.begin();
+        if (loopSize[loop] != 1 || t.getDimSize(d) == 1)
+          continue;
+        loopSize[loop] = t.getDimSize(d);
+        loopDim[loop] = dimSizes(rewriter, l, v)[d];
+      }
+    }
+    SmallVector<AffineMap> maps;
+    SmallVector<Value> inputs;
+    for (auto [v, labels] : llvm::zip(op.getInputs(), inLabels)) {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<AffineExpr> exprs;
+      for (auto [d, label] : llvm::enumerate(labels)) {
+        int64_t loop = llvm::find(loops, label) - loops.begin();
+        exprs.push_back(t.getDimSize(d) == 1 && loopSize[loop] != 1
+                            ? rewriter.getAffineConstantExpr(0)
+                            : rewriter.getAffineDimExpr(loop));
+      }
+      maps.push_back(AffineMap::get(numLoops, 0, exprs, rewriter.getContext()));
+      inputs.push_back(toSignless(rewriter, l, v));
+    }
+    int64_t outRank = type.getRank();
+    maps.push_back(leadingDimsMap(numLoops, outRank, rewriter.getContext()));
+    SmallVector<utils::IteratorType> iterators(outRank,
+                                               utils::IteratorType::parallel);
+    iterators.append(numLoops - outRank, utils::IteratorType::reduction);
+    Type ct = signlessOf(et);
+    auto computeType = type.clone(ct);
+    Value init = filled(rewriter, l, computeType,
+                        ArrayRef<OpFoldResult>(loopDim).take_front(outRank),
+                        zeroOf(rewriter, l, ct));
+    bool isFloat = isa<FloatType>(ct);
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, l, TypeRange{computeType}, inputs, ValueRange{init}, maps,
+            iterators,
+            [&](OpBuilder &b, Location nl, ValueRange a) {
+              Value p = a[0];
+              for (Value x : a.drop_front().drop_back())
+                p = isFloat ? Value(arith::MulFOp::create(b, nl, p, x))
+                            : Value(arith::MulIOp::create(b, nl, p, x));
+              Value acc = a.back();
+              linalg::YieldOp::create(
+                  b, nl,
+                  isFloat ? Value(arith::AddFOp::create(b, nl, acc, p))
+                          : Value(arith::AddIOp::create(b, nl, acc, p)));
+            })
+            .getResult(0);
+    rewriter.replaceOp(op, bitcastTo(rewriter, l, result, type));
+    return success();
+  }
+};
+
 } // namespace
 
 void anvil::lowering::populateNNPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulPattern, GemmPattern, ConvPattern, ConvTransposePattern,
-               PoolPattern<MaxPoolOp>, PoolPattern<AvgPoolOp>,
-               PoolPattern<LpPoolOp>, BatchNormPattern, LayerNormPattern,
-               InstanceNormPattern, SoftmaxPattern<SoftmaxOp>,
+  patterns.add<MatMulPattern, EinsumPattern, GemmPattern, ConvPattern,
+               ConvTransposePattern, PoolPattern<MaxPoolOp>,
+               PoolPattern<AvgPoolOp>, PoolPattern<LpPoolOp>, BatchNormPattern,
+               LayerNormPattern, InstanceNormPattern, SoftmaxPattern<SoftmaxOp>,
                SoftmaxPattern<LogSoftmaxOp>, HardmaxPattern, LRNPattern>(
       patterns.getContext());
 }

@@ -4,6 +4,7 @@
 // initialized with the reduction's identity (so an empty reduction gives it,
 // as ONNX does); keepdims re-inserts size-1 dims with expand_shape. Half
 // floats accumulate in f32. Axes given as an operand must be constants.
+// TopK ranks the elements along its axis and selects them by rank.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/GraphToLinalg/LoweringHelpers.h"
@@ -432,6 +433,125 @@ template <typename OpTy> struct ArgReducePattern : OpRewritePattern<OpTy> {
   }
 };
 
+/// Whether element (x, i) comes before (y, j) in TopK's order: the larger
+/// (smaller) value first, NaN counting as the extreme as in ArgMax/ArgMin,
+/// equal values by lower index. It is a strict total order, so every element
+/// gets a distinct rank.
+Value topKBefore(OpBuilder &b, Location l, Value x, Value i, Value y, Value j,
+                 bool largest, bool isUnsigned) {
+  Value lowerIndex =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, j);
+  Value better, tie;
+  if (isa<FloatType>(x.getType())) {
+    using P = arith::CmpFPredicate;
+    Value xNaN = arith::CmpFOp::create(b, l, P::UNO, x, x);
+    Value yNaN = arith::CmpFOp::create(b, l, P::UNO, y, y);
+    Value yOk = arith::XOrIOp::create(b, l, yNaN,
+                                      arith::ConstantIntOp::create(b, l, 1, 1));
+    better = arith::AndIOp::create(
+        b, l, yOk,
+        arith::OrIOp::create(
+            b, l, xNaN,
+            arith::CmpFOp::create(b, l, largest ? P::OGT : P::OLT, x, y)));
+    tie = arith::OrIOp::create(b, l, arith::CmpFOp::create(b, l, P::OEQ, x, y),
+                               arith::AndIOp::create(b, l, xNaN, yNaN));
+  } else {
+    using P = arith::CmpIPredicate;
+    P p = largest ? (isUnsigned ? P::ugt : P::sgt)
+                  : (isUnsigned ? P::ult : P::slt);
+    better = arith::CmpIOp::create(b, l, p, x, y);
+    tie = arith::CmpIOp::create(b, l, P::eq, x, y);
+  }
+  return arith::OrIOp::create(b, l, better,
+                              arith::AndIOp::create(b, l, tie, lowerIndex));
+}
+
+/// TopK in two generics: each element's rank along the axis (how many
+/// elements come before it), then output position r takes the element of
+/// rank r. Quadratic in the axis length, but reads nothing out of bounds
+/// whatever k is; the results are always sorted, which sorted=0 allows.
+struct TopKPattern : OpRewritePattern<TopKOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(TopKOp op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto inType = op.getInput().getType();
+    Type et = inType.getElementType();
+    bool isFloat = isa<FloatType>(et) && et.getIntOrFloatBitWidth() >= 16;
+    if (!isFloat && !(isa<IntegerType>(et) && !et.isInteger(1)))
+      return rewriter.notifyMatchFailure(op, "unsupported element type");
+    if (!canEvaluateShapeVector(op.getK()))
+      return rewriter.notifyMatchFailure(op, "k comes from tensor data");
+    auto k = evaluateShapeVector(rewriter, loc, op.getK());
+    if (failed(k) || k->size() != 1)
+      return rewriter.notifyMatchFailure(op, "k must be one value");
+    int64_t rank = inType.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    bool largest = op.getLargest(), isUnsigned = isUnsignedInt(et);
+    Value input = toSignless(rewriter, loc, op.getInput());
+    Type ct = signlessOf(et), i64 = rewriter.getI64Type();
+    MLIRContext *ctx = rewriter.getContext();
+
+    // Iteration dims: the result's, then j (a second position on the axis).
+    SmallVector<AffineExpr> atJ;
+    for (int64_t d = 0; d < rank; ++d)
+      atJ.push_back(rewriter.getAffineDimExpr(d == axis ? rank : d));
+    AffineMap jMap = AffineMap::get(rank + 1, 0, atJ, ctx);
+    AffineMap idMap = leadingDimsMap(rank + 1, rank, ctx);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+
+    SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, input);
+    auto rankType = inType.clone(i64);
+    Value zero = intConst(rewriter, loc, i64, 0);
+    Value ranks =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{rankType}, ValueRange{input, input},
+            ValueRange{filled(rewriter, loc, rankType, sizes, zero)},
+            SmallVector<AffineMap>{idMap, jMap, idMap}, iterators,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value i = linalg::IndexOp::create(b, l, axis);
+              Value j = linalg::IndexOp::create(b, l, rank);
+              Value before =
+                  topKBefore(b, l, a[1], j, a[0], i, largest, isUnsigned);
+              Value inc =
+                  arith::AddIOp::create(b, l, a[2], intConst(b, l, i64, 1));
+              linalg::YieldOp::create(
+                  b, l,
+                  ValueRange{arith::SelectOp::create(b, l, before, inc, a[2])});
+            })
+            .getResult(0);
+
+    sizes[axis] = (*k)[0];
+    auto valuesType = op.getValues().getType().clone(ct);
+    auto indicesType = op.getIndices().getType();
+    auto selected = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valuesType, indicesType},
+        ValueRange{ranks, input},
+        ValueRange{
+            filled(rewriter, loc, valuesType, sizes, zeroOf(rewriter, loc, ct)),
+            filled(rewriter, loc, indicesType, sizes, zero)},
+        SmallVector<AffineMap>{jMap, jMap, idMap, idMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value r = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, axis));
+          Value j = arith::IndexCastOp::create(
+              b, l, i64, linalg::IndexOp::create(b, l, rank));
+          Value hit =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, a[0], r);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, hit, a[1], a[2]),
+                         arith::SelectOp::create(b, l, hit, j, a[3])});
+        });
+    rewriter.replaceOp(op, {bitcastTo(rewriter, loc, selected.getResult(0),
+                                      op.getValues().getType()),
+                            selected.getResult(1)});
+    return success();
+  }
+};
+
 } // namespace
 
 void anvil::lowering::populateReductionPatterns(RewritePatternSet &patterns) {
@@ -441,6 +561,6 @@ void anvil::lowering::populateReductionPatterns(RewritePatternSet &patterns) {
            ReducePattern<ReduceProdOp>, ReducePattern<ReduceL1Op>,
            ReducePattern<ReduceL2Op>, ReducePattern<ReduceLogSumOp>,
            ReducePattern<ReduceLogSumExpOp>, ReducePattern<ReduceSumSquareOp>,
-           ArgReducePattern<ArgMaxOp>, ArgReducePattern<ArgMinOp>>(
+           ArgReducePattern<ArgMaxOp>, ArgReducePattern<ArgMinOp>, TopKPattern>(
           patterns.getContext());
 }

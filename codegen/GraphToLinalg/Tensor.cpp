@@ -2,7 +2,8 @@
 //
 // Reshapes become tensor.collapse_shape/expand_shape, concatenation
 // tensor.concat, slices tensor.extract_slice, padding tensor.pad; gathers and
-// index-driven copies are linalg.generic ops that tensor.extract their source.
+// index-driven copies are linalg.generic ops that tensor.extract their source;
+// scatters are generics over the result that reduce over the updates.
 // Every result size comes from tensor.dim and constants (through
 // evaluateShapeVector for sizes given as tensors), never from tensor data.
 //
@@ -12,6 +13,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace anvil;
@@ -87,6 +90,13 @@ Value dataIndex(OpBuilder &b, Location l, Value i, Value n) {
   Value last = arith::SubIOp::create(b, l, n, indexConst(b, l, 1));
   return arith::MinSIOp::create(b, l, arith::MaxSIOp::create(b, l, i, zero),
                                 last);
+}
+
+/// The offset of a slice of `size` elements: 0 for an empty slice, whose
+/// clamped offset may equal the dim, which tensor.extract_slice's verifier
+/// rejects for static offsets even though nothing is read.
+OpFoldResult sliceOffset(OpBuilder &b, OpFoldResult offset, OpFoldResult size) {
+  return getConstantIntValue(size) == 0 ? b.getIndexAttr(0) : offset;
 }
 
 /// The one element of a 0-D or single-element tensor.
@@ -278,12 +288,18 @@ struct ConcatPattern : OpRewritePattern<ConcatOp> {
         op.getAxis() < 0 ? op.getAxis() + type.getRank() : op.getAxis();
     if (type.getRank() == 0)
       return rewriter.notifyMatchFailure(op, "0-D concat");
-    if (op.getInputs().size() == 1) {
-      rewriter.replaceOp(op, op.getInputs()[0]);
-      return success();
-    }
+    // Statically empty pieces are dropped: their insert_slice would have a
+    // static offset equal to the dim, which its verifier rejects.
+    SmallVector<Value> inputs;
+    for (Value in : op.getInputs())
+      if (cast<RankedTensorType>(in.getType()).getDimSize(axis) != 0)
+        inputs.push_back(in);
+    if (inputs.empty())
+      inputs.push_back(op.getInputs()[0]);
     Value c =
-        tensor::ConcatOp::create(rewriter, op.getLoc(), axis, op.getInputs());
+        inputs.size() == 1
+            ? inputs[0]
+            : tensor::ConcatOp::create(rewriter, op.getLoc(), axis, inputs);
     if (c.getType() != type)
       c = tensor::CastOp::create(rewriter, op.getLoc(), type, c);
     rewriter.replaceOp(op, c);
@@ -326,8 +342,10 @@ struct SplitPattern : OpRewritePattern<SplitOp> {
     for (auto [r, piece] : llvm::zip(op.getResults(), pieces)) {
       auto t = cast<RankedTensorType>(r.getType());
       sizes[axis] = piece;
+      SmallVector<OpFoldResult> at = offsets;
+      at[axis] = sliceOffset(rewriter, offsets[axis], piece);
       results.push_back(tensor::ExtractSliceOp::create(
-          rewriter, l, t, op.getInput(), offsets, mixSizes(rewriter, t, sizes),
+          rewriter, l, t, op.getInput(), at, mixSizes(rewriter, t, sizes),
           strides));
       offsets[axis] = addSizes(rewriter, l, offsets[axis], piece);
     }
@@ -384,7 +402,7 @@ struct SlicePattern : OpRewritePattern<SliceOp> {
         end = m.clamp(end, m.c(-1), last);
         sizes[axis] = m.max(m.ceilDiv(m.sub(start, end), m.c(-step)), m.c(0));
       }
-      offsets[axis] = start;
+      offsets[axis] = sliceOffset(rewriter, start, sizes[axis]);
     }
     SmallVector<OpFoldResult> outSizes = mixSizes(rewriter, type, sizes);
     if (llvm::all_of(stepOf, [](int64_t s) { return s > 0; })) {
@@ -695,9 +713,12 @@ struct PadPattern : OpRewritePattern<PadOp> {
                                      toSignless(rewriter, l, op.getValue()))
                      : zeroOf(rewriter, l, et);
     if (mode == "constant" && nonNegative) {
-      auto padType = type.clone(et);
+      // tensor.pad insists on the type it infers (static where the input
+      // and pads are); a cast gives the op's (possibly less static) type.
       Value padded =
-          tensor::PadOp::create(rewriter, l, padType, input, lo, hi, padValue);
+          tensor::PadOp::create(rewriter, l, Type(), input, lo, hi, padValue);
+      if (padded.getType() != type.clone(et))
+        padded = tensor::CastOp::create(rewriter, l, type.clone(et), padded);
       rewriter.replaceOp(op, bitcastTo(rewriter, l, padded, type));
       return success();
     }
@@ -1054,6 +1075,220 @@ struct EyeLikePattern : OpRewritePattern<EyeLikeOp> {
   }
 };
 
+/// Whether scatter `reduction` can combine elements of type `t` ("none"
+/// only replaces, so any type will do).
+bool canScatter(StringRef reduction, Type t) {
+  if (reduction == "none")
+    return true;
+  if (reduction != "add" && reduction != "mul" && reduction != "max" &&
+      reduction != "min")
+    return false;
+  if (isa<FloatType>(t))
+    return t.getIntOrFloatBitWidth() >= 16;
+  return isa<IntegerType>(t) && !t.isInteger(1);
+}
+
+/// The element a scatter writes: the update, or the update combined with the
+/// old value by `reduction` (max/min propagate NaN, as numpy's do).
+Value scatterCombine(OpBuilder &b, Location l, StringRef reduction, Value old,
+                     Value update, bool isUnsigned) {
+  bool isFloat = isa<FloatType>(old.getType());
+  if (reduction == "add")
+    return isFloat ? Value(arith::AddFOp::create(b, l, old, update))
+                   : Value(arith::AddIOp::create(b, l, old, update));
+  if (reduction == "mul")
+    return isFloat ? Value(arith::MulFOp::create(b, l, old, update))
+                   : Value(arith::MulIOp::create(b, l, old, update));
+  if (reduction == "max")
+    return isFloat      ? Value(arith::MaximumFOp::create(b, l, old, update))
+           : isUnsigned ? Value(arith::MaxUIOp::create(b, l, old, update))
+                        : Value(arith::MaxSIOp::create(b, l, old, update));
+  if (reduction == "min")
+    return isFloat      ? Value(arith::MinimumFOp::create(b, l, old, update))
+           : isUnsigned ? Value(arith::MinUIOp::create(b, l, old, update))
+                        : Value(arith::MinSIOp::create(b, l, old, update));
+  return update;
+}
+
+/// ScatterElements as a generic over the result and a reduction over the
+/// indices' axis: each result element combines, in order, the updates whose
+/// (wrapped, clamped) index hits it. Indices and updates are first cut to a
+/// common shape within the input and padded up to the input's other dims
+/// with an index that hits nothing, so every read is in bounds. Quadratic in
+/// the axis length.
+struct ScatterElementsPattern : OpRewritePattern<ScatterElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    Location l = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    StringRef reduction = op.getReduction();
+    if (!canScatter(reduction, et))
+      return rewriter.notifyMatchFailure(op, "unsupported reduction or type");
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis() < 0 ? op.getAxis() + rank : op.getAxis();
+    IndexMath m{rewriter, l};
+    Value input = toSignless(rewriter, l, op.getInput());
+    Value updates = toSignless(rewriter, l, op.getUpdates());
+    Value indices = op.getIndices();
+    SmallVector<OpFoldResult> inDims = dimSizes(rewriter, l, input);
+    SmallVector<OpFoldResult> idxDims = dimSizes(rewriter, l, indices);
+    SmallVector<OpFoldResult> updDims = dimSizes(rewriter, l, updates);
+    SmallVector<OpFoldResult> sizes, zeros(rank, m.c(0)), ones(rank, m.c(1)),
+        high(rank, m.c(0));
+    for (int64_t d = 0; d < rank; ++d) {
+      OpFoldResult s = m.min(idxDims[d], updDims[d]);
+      if (d != axis) {
+        s = m.min(s, inDims[d]);
+        high[d] = m.sub(inDims[d], s);
+      }
+      sizes.push_back(s);
+    }
+    auto cutAndPad = [&](Value v, Value padValue) -> Value {
+      auto t = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape;
+      for (OpFoldResult s : sizes)
+        shape.push_back(getConstantIntValue(s).value_or(ShapedType::kDynamic));
+      Value cut = tensor::ExtractSliceOp::create(
+          rewriter, l, RankedTensorType::get(shape, t.getElementType()), v,
+          zeros, sizes, ones);
+      return tensor::PadOp::create(rewriter, l, Type(), cut, zeros, high,
+                                   padValue);
+    };
+    Type i64 = rewriter.getI64Type();
+    Value noIndex =
+        intConst(rewriter, l, i64, std::numeric_limits<int64_t>::min());
+    indices = cutAndPad(indices, noIndex);
+    updates = cutAndPad(updates, zeroOf(rewriter, l, signlessOf(et)));
+    Value n = m.v(inDims[axis]);
+
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> atJ;
+    for (int64_t d = 0; d < rank; ++d)
+      atJ.push_back(rewriter.getAffineDimExpr(d == axis ? rank : d));
+    AffineMap jMap = AffineMap::get(rank + 1, 0, atJ, ctx);
+    AffineMap outMap = leadingDimsMap(rank + 1, rank, ctx);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    bool isUnsigned = isUnsignedInt(et);
+    auto computeType = cast<RankedTensorType>(input.getType());
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, l, TypeRange{computeType}, ValueRange{indices, updates},
+            ValueRange{input}, SmallVector<AffineMap>{jMap, jMap, outMap},
+            iterators,
+            [&](OpBuilder &b, Location nl, ValueRange a) {
+              Value real = arith::CmpIOp::create(
+                  b, nl, arith::CmpIPredicate::ne, a[0], noIndex);
+              Value hit = arith::CmpIOp::create(
+                  b, nl, arith::CmpIPredicate::eq, dataIndex(b, nl, a[0], n),
+                  linalg::IndexOp::create(b, nl, axis));
+              hit = arith::AndIOp::create(b, nl, real, hit);
+              Value v =
+                  scatterCombine(b, nl, reduction, a[2], a[1], isUnsigned);
+              linalg::YieldOp::create(
+                  b, nl,
+                  ValueRange{arith::SelectOp::create(b, nl, hit, v, a[2])});
+            })
+            .getResult(0);
+    if (result.getType() != type.clone(signlessOf(et)))
+      result = tensor::CastOp::create(rewriter, l, type.clone(signlessOf(et)),
+                                      result);
+    rewriter.replaceOp(op, bitcastTo(rewriter, l, result, type));
+    return success();
+  }
+};
+
+/// ScatterND as a generic over the result and a reduction over the index
+/// tuples: a result element combines, in order, the update slices whose
+/// (wrapped, clamped) tuple hits its leading k coordinates. Each tuple
+/// column is its own operand, so nothing is read by index. Quadratic (result
+/// size times tuple count).
+struct ScatterNDPattern : OpRewritePattern<ScatterNDOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ScatterNDOp op,
+                                PatternRewriter &rewriter) const override {
+    Location l = op.getLoc();
+    auto type = op.getType();
+    Type et = type.getElementType();
+    StringRef reduction = op.getReduction();
+    if (!canScatter(reduction, et))
+      return rewriter.notifyMatchFailure(op, "unsupported reduction or type");
+    auto idxType = op.getIndices().getType();
+    int64_t rank = type.getRank(), q = idxType.getRank();
+    if (q < 1 || idxType.isDynamicDim(q - 1))
+      return rewriter.notifyMatchFailure(op, "index tuple length is dynamic");
+    int64_t k = idxType.getDimSize(q - 1), batch = q - 1;
+    if (k > rank || op.getUpdates().getType().getRank() != batch + rank - k)
+      return rewriter.notifyMatchFailure(op, "updates do not fit the indices");
+    IndexMath m{rewriter, l};
+    Value input = toSignless(rewriter, l, op.getInput());
+    Value updates = toSignless(rewriter, l, op.getUpdates());
+    SmallVector<OpFoldResult> inDims = dimSizes(rewriter, l, input);
+    SmallVector<OpFoldResult> idxDims = dimSizes(rewriter, l, op.getIndices());
+    // One batch-shaped operand per tuple element.
+    SmallVector<Value> operands;
+    auto columnType = RankedTensorType::get(idxType.getShape().drop_back(),
+                                            idxType.getElementType());
+    for (int64_t t = 0; t < k; ++t) {
+      SmallVector<OpFoldResult> offsets(q, m.c(0)), sizes = idxDims,
+                                                    strides(q, m.c(1));
+      offsets[q - 1] = m.c(t);
+      sizes[q - 1] = m.c(1);
+      operands.push_back(tensor::ExtractSliceOp::create(
+          rewriter, l, columnType, op.getIndices(), offsets, sizes, strides));
+    }
+    operands.push_back(updates);
+
+    // Iteration dims: the result's, then the batch dims.
+    MLIRContext *ctx = rewriter.getContext();
+    SmallVector<AffineExpr> batchExprs, updExprs;
+    for (int64_t d = 0; d < batch; ++d)
+      batchExprs.push_back(rewriter.getAffineDimExpr(rank + d));
+    updExprs = batchExprs;
+    for (int64_t d = k; d < rank; ++d)
+      updExprs.push_back(rewriter.getAffineDimExpr(d));
+    SmallVector<AffineMap> maps(
+        k, AffineMap::get(rank + batch, 0, batchExprs, ctx));
+    maps.push_back(AffineMap::get(rank + batch, 0, updExprs, ctx));
+    maps.push_back(leadingDimsMap(rank + batch, rank, ctx));
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    iterators.append(batch, utils::IteratorType::reduction);
+    SmallVector<Value> bounds;
+    for (int64_t t = 0; t < k; ++t)
+      bounds.push_back(m.v(inDims[t]));
+    bool isUnsigned = isUnsignedInt(et);
+    auto computeType = cast<RankedTensorType>(input.getType());
+    Value result =
+        linalg::GenericOp::create(
+            rewriter, l, TypeRange{computeType}, operands, ValueRange{input},
+            maps, iterators,
+            [&](OpBuilder &b, Location nl, ValueRange a) {
+              Value hit = arith::ConstantIntOp::create(b, nl, 1, 1);
+              for (int64_t t = 0; t < k; ++t)
+                hit = arith::AndIOp::create(
+                    b, nl, hit,
+                    arith::CmpIOp::create(b, nl, arith::CmpIPredicate::eq,
+                                          dataIndex(b, nl, a[t], bounds[t]),
+                                          linalg::IndexOp::create(b, nl, t)));
+              Value old = a[k + 1];
+              Value v = scatterCombine(b, nl, reduction, old, a[k], isUnsigned);
+              linalg::YieldOp::create(
+                  b, nl,
+                  ValueRange{arith::SelectOp::create(b, nl, hit, v, old)});
+            })
+            .getResult(0);
+    if (result.getType() != type.clone(signlessOf(et)))
+      result = tensor::CastOp::create(rewriter, l, type.clone(signlessOf(et)),
+                                      result);
+    rewriter.replaceOp(op, bitcastTo(rewriter, l, result, type));
+    return success();
+  }
+};
+
 /// OneHot: on where the index (wrapped by depth) equals the position on the
 /// inserted axis.
 struct OneHotPattern : OpRewritePattern<OneHotOp> {
@@ -1158,14 +1393,15 @@ struct ReverseSequencePattern : OpRewritePattern<ReverseSequenceOp> {
 } // namespace
 
 void anvil::lowering::populateTensorPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConstantPattern, ShapePattern, SizePattern, ReshapePattern,
-               DimReshapePattern<FlattenOp>, DimReshapePattern<SqueezeOp>,
-               DimReshapePattern<UnsqueezeOp>, TransposePattern, ConcatPattern,
-               SplitPattern, SlicePattern, GatherPattern, GatherElementsPattern,
-               GatherNDPattern, ExpandPattern, TilePattern, PadPattern,
-               BlockShufflePattern<DepthToSpaceOp>,
-               BlockShufflePattern<SpaceToDepthOp>, TriluPattern,
-               CumulativePattern<CumSumOp>, CumulativePattern<CumProdOp>,
-               ConstantOfShapePattern, RangePattern, EyeLikePattern,
-               OneHotPattern, ReverseSequencePattern>(patterns.getContext());
+  patterns.add<
+      ConstantPattern, ShapePattern, SizePattern, ReshapePattern,
+      DimReshapePattern<FlattenOp>, DimReshapePattern<SqueezeOp>,
+      DimReshapePattern<UnsqueezeOp>, TransposePattern, ConcatPattern,
+      SplitPattern, SlicePattern, GatherPattern, GatherElementsPattern,
+      GatherNDPattern, ExpandPattern, TilePattern, PadPattern,
+      BlockShufflePattern<DepthToSpaceOp>, BlockShufflePattern<SpaceToDepthOp>,
+      TriluPattern, CumulativePattern<CumSumOp>, CumulativePattern<CumProdOp>,
+      ConstantOfShapePattern, RangePattern, EyeLikePattern, OneHotPattern,
+      ReverseSequencePattern, ScatterElementsPattern, ScatterNDPattern>(
+      patterns.getContext());
 }

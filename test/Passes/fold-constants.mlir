@@ -1,12 +1,12 @@
 // RUN: anvil-opt %s -split-input-file -anvil-fold-constants | FileCheck %s
 
-// A range of constants folds to its static length; anvil users take the
-// constant, while the function's return keeps the original value and type.
+// A range of constants folds to its static length; users and the function's
+// signature take the refined type.
 // CHECK-LABEL: func.func @range
+// CHECK-SAME: -> (tensor<3xi64>, tensor<3xi64>)
 // CHECK: %[[R:.+]] = anvil.constant dense<[0, 2, 4]> : tensor<3xi64>
-// CHECK: %[[KEEP:.+]] = anvil.range
-// CHECK: anvil.add %[[R]], %{{.+}} : (tensor<3xi64>, tensor<i64>)
-// CHECK: return %[[KEEP]], %{{.+}} : tensor<?xi64>, tensor<?xi64>
+// CHECK: %[[X:.+]] = anvil.constant dense<[2, 4, 6]> : tensor<3xi64>
+// CHECK: return %[[R]], %[[X]] : tensor<3xi64>, tensor<3xi64>
 func.func @range() -> (tensor<?xi64>, tensor<?xi64>) {
   %c0 = anvil.constant dense<0> : tensor<i64>
   %c6 = anvil.constant dense<6> : tensor<i64>
@@ -14,6 +14,21 @@ func.func @range() -> (tensor<?xi64>, tensor<?xi64>) {
   %r = anvil.range %c0, %c6, %c2 : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
   %x = anvil.add %r, %c2 : (tensor<?xi64>, tensor<i64>) -> tensor<?xi64>
   return %r, %x : tensor<?xi64>, tensor<?xi64>
+}
+
+// -----
+
+// An op whose result has its operand's shape (cos) takes the refined shape.
+// CHECK-LABEL: func.func @same_shape
+// CHECK-SAME: -> tensor<4xf32>
+// CHECK: anvil.cos %{{.+}} : tensor<4xf32>
+func.func @same_shape() -> tensor<?xf32> {
+  %c0 = anvil.constant dense<0.0> : tensor<f32>
+  %c4 = anvil.constant dense<4.0> : tensor<f32>
+  %c1 = anvil.constant dense<1.0> : tensor<f32>
+  %r = anvil.range %c0, %c4, %c1 : (tensor<f32>, tensor<f32>, tensor<f32>) -> tensor<?xf32>
+  %c = anvil.cos %r : tensor<?xf32>
+  return %c : tensor<?xf32>
 }
 
 // -----

@@ -101,3 +101,15 @@ func.func @casts(%h: tensor<4xf16>, %f: tensor<4xf32>, %i: tensor<4xi64>, %b: te
   %5 = anvil.cast %i : tensor<4xi64> to tensor<4xi32>
   return %0, %1, %2, %3, %4, %5 : tensor<4xf32>, tensor<4xi64>, tensor<4xf32>, tensor<4xf32>, tensor<4xi1>, tensor<4xi32>
 }
+
+// -----
+
+// Float Mod (fmod=0) gives a zero remainder the divisor's sign, as numpy does.
+// CHECK-LABEL: func.func @rem_float_signed_zero
+// CHECK: arith.remf
+// CHECK: arith.cmpf oeq
+// CHECK: math.copysign
+func.func @rem_float_signed_zero(%a: tensor<4xf32>, %b: tensor<4xf32>) -> tensor<4xf32> {
+  %r = anvil.rem %a, %b : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

@@ -40,3 +40,30 @@ func.func @crop_extrapolate(%x: tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32> {
   %y = anvil.resize %x {mode = "linear", coordinate_transformation_mode = "tf_crop_and_resize", extrapolation_value = 10.0 : f32, roi = array<f64: 0.0, 0.0, 0.4, 0.6, 1.0, 1.0, 1.2, 1.7>, scales = array<f64: 1.0, 1.0, 0.75, 0.75>} : (tensor<1x1x4x4xf32>) -> tensor<1x1x3x3xf32>
   return %y : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Bilinear GridSample: one generic over the output that reads the grid (x for the
+// innermost dim) and sums 4 taps, zero outside the input.
+// CHECK-LABEL: func.func @grid_sample_bilinear
+// CHECK: linalg.generic {{.+}} outs(%{{.+}} : tensor<1x3x4x4xf32>)
+// CHECK: tensor.extract %{{.+}} : tensor<1x4x4x2xf32>
+// CHECK: tensor.extract %{{.+}} : tensor<1x4x4x2xf32>
+// CHECK-COUNT-4: tensor.extract %{{.+}} : tensor<1x3x8x8xf32>
+// CHECK: arith.truncf
+func.func @grid_sample_bilinear(%x: tensor<1x3x8x8xf32>, %g: tensor<1x4x4x2xf32>) -> tensor<1x3x4x4xf32> {
+  %y = anvil.grid_sample %x, %g {mode = "linear", padding_mode = "zeros"} : (tensor<1x3x8x8xf32>, tensor<1x4x4x2xf32>) -> tensor<1x3x4x4xf32>
+  return %y : tensor<1x3x4x4xf32>
+}
+
+// -----
+
+// Nearest with reflection rounds half to even, then reflects into the borders.
+// CHECK-LABEL: func.func @grid_sample_nearest_reflection
+// CHECK: math.roundeven
+// CHECK: math.trunc
+// CHECK-COUNT-1: tensor.extract %{{.+}} : tensor<1x1x5xf32>
+func.func @grid_sample_nearest_reflection(%x: tensor<1x1x5xf32>, %g: tensor<1x3x1xf32>) -> tensor<1x1x3xf32> {
+  %y = anvil.grid_sample %x, %g {mode = "nearest", padding_mode = "reflection"} : (tensor<1x1x5xf32>, tensor<1x3x1xf32>) -> tensor<1x1x3xf32>
+  return %y : tensor<1x1x3xf32>
+}

@@ -76,3 +76,38 @@ func.func @avg_pool_pads(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
   %0 = anvil.avg_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>, dilations = array<i64: 1, 1>} : (tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32>
   return %0 : tensor<1x1x3x3xf32>
 }
+
+// -----
+
+// Einsum is one generic: a loop per label (output labels first), summed labels reduced.
+// CHECK-LABEL: func.func @einsum_batch_matmul
+// CHECK: linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+// CHECK-SAME: outs(%{{.+}} : tensor<5x2x4xf32>)
+// CHECK: arith.mulf
+// CHECK: arith.addf
+func.func @einsum_batch_matmul(%a: tensor<5x2x3xf32>, %b: tensor<5x3x4xf32>) -> tensor<5x2x4xf32> {
+  %r = anvil.einsum %a, %b {equation = "bij,bjk->bik"} : (tensor<5x2x3xf32>, tensor<5x3x4xf32>) -> tensor<5x2x4xf32>
+  return %r : tensor<5x2x4xf32>
+}
+
+// -----
+
+// A repeated label reads a diagonal; `...` dims are loops of their own.
+// CHECK: #[[DIAG:.+]] = affine_map<(d0, d1) -> (d0, d1, d1)>
+// CHECK-LABEL: func.func @einsum_batch_diagonal
+// CHECK: linalg.generic {indexing_maps = [#[[DIAG]], #{{.+}}], iterator_types = ["parallel", "parallel"]}
+func.func @einsum_batch_diagonal(%x: tensor<3x5x5xf32>) -> tensor<3x5xf32> {
+  %r = anvil.einsum %x {equation = "...ii->...i"} : (tensor<3x5x5xf32>) -> tensor<3x5xf32>
+  return %r : tensor<3x5xf32>
+}
+
+// -----
+
+// A full contraction to a 0-D result has no parallel loop.
+// CHECK-LABEL: func.func @einsum_inner_product
+// CHECK: linalg.generic {{.+}} iterator_types = ["reduction"]
+// CHECK-SAME: outs(%{{.+}} : tensor<f32>)
+func.func @einsum_inner_product(%a: tensor<5xf32>, %b: tensor<5xf32>) -> tensor<f32> {
+  %r = anvil.einsum %a, %b {equation = "i,i->"} : (tensor<5xf32>, tensor<5xf32>) -> tensor<f32>
+  return %r : tensor<f32>
+}

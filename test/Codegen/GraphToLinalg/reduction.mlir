@@ -49,3 +49,29 @@ func.func @reduce_noop(%x: tensor<4x8xf32>, %a: tensor<0xi64>) -> tensor<4x8xf32
   %r = anvil.reduce_sum %x, %a {axes = array<i64>, noop_with_empty_axes = true} : (tensor<4x8xf32>, tensor<0xi64>) -> tensor<4x8xf32>
   return %r : tensor<4x8xf32>
 }
+
+// -----
+
+// TopK ranks every element along the axis (how many come before it), then output
+// position r takes the element of rank r and its index.
+// CHECK-LABEL: func.func @top_k
+// CHECK: %[[R:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.+}} : tensor<3x4xi64>)
+// CHECK: arith.cmpf ogt
+// CHECK: linalg.generic {{.+}} ins(%[[R]], %{{.+}} : tensor<3x4xi64>, tensor<3x4xf32>) outs(%{{.+}}, %{{.+}} : tensor<3x2xf32>, tensor<3x2xi64>)
+func.func @top_k(%x: tensor<3x4xf32>) -> (tensor<3x2xf32>, tensor<3x2xi64>) {
+  %k = anvil.constant dense<2> : tensor<1xi64>
+  %v, %i = anvil.top_k %x, %k {axis = 1 : i64, largest = true, sorted = true} : (tensor<3x4xf32>, tensor<1xi64>) -> (tensor<3x2xf32>, tensor<3x2xi64>)
+  return %v, %i : tensor<3x2xf32>, tensor<3x2xi64>
+}
+
+// -----
+
+// Unsigned TopK (smallest first) compares without sign.
+// CHECK-LABEL: func.func @top_k_smallest_unsigned
+// CHECK: arith.cmpi ult
+func.func @top_k_smallest_unsigned(%x: tensor<5xui64>) -> (tensor<2xui64>, tensor<2xi64>) {
+  %k = anvil.constant dense<2> : tensor<1xi64>
+  %v, %i = anvil.top_k %x, %k {axis = 0 : i64, largest = false, sorted = true} : (tensor<5xui64>, tensor<1xi64>) -> (tensor<2xui64>, tensor<2xi64>)
+  return %v, %i : tensor<2xui64>, tensor<2xi64>
+}

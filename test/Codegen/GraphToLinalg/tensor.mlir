@@ -89,3 +89,84 @@ func.func @pad_reflect(%x: tensor<3x4xf32>) -> tensor<3x8xf32> {
   %r = anvil.pad %x, %p {mode = "reflect"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<3x8xf32>
   return %r : tensor<3x8xf32>
 }
+
+// -----
+
+// A start past the end clamps to the dim: the empty slice starts at 0, as
+// extract_slice rejects a static offset equal to the dim.
+// CHECK-LABEL: func.func @slice_start_out_of_bounds
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [20, 0] [1, 1] : tensor<20x10xf32> to tensor<20x0xf32>
+func.func @slice_start_out_of_bounds(%x: tensor<20x10xf32>) -> tensor<20x0xf32> {
+  %st = anvil.constant dense<[1000]> : tensor<1xi64>
+  %en = anvil.constant dense<[1000]> : tensor<1xi64>
+  %ax = anvil.constant dense<[1]> : tensor<1xi64>
+  %sp = anvil.constant dense<[1]> : tensor<1xi64>
+  %r = anvil.slice %x, %st, %en, %ax, %sp : (tensor<20x10xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<20x0xf32>
+  return %r : tensor<20x0xf32>
+}
+
+// -----
+
+// An empty last piece of a split starts at 0 rather than at the dim.
+// CHECK-LABEL: func.func @split_empty_piece
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [2, 0] [1, 1] : tensor<2x6xf32> to tensor<2x0xf32>
+func.func @split_empty_piece(%x: tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<2x0xf32>) {
+  %0:2 = anvil.split %x {axis = 1 : i64, sizes = array<i64: 6, 0>} : (tensor<2x6xf32>) -> (tensor<2x6xf32>, tensor<2x0xf32>)
+  return %0#0, %0#1 : tensor<2x6xf32>, tensor<2x0xf32>
+}
+
+// -----
+
+// Statically empty inputs are left out of a concat (their insert_slice would
+// start at the dim).
+// CHECK-LABEL: func.func @concat_empty_piece
+// CHECK-SAME: (%[[A:.+]]: tensor<2x6xf32>, %{{.+}}: tensor<2x0xf32>)
+// CHECK-NEXT: return %[[A]]
+func.func @concat_empty_piece(%a: tensor<2x6xf32>, %b: tensor<2x0xf32>) -> tensor<2x6xf32> {
+  %c = anvil.concat %a, %b {axis = 1 : i64} : (tensor<2x6xf32>, tensor<2x0xf32>) -> tensor<2x6xf32>
+  return %c : tensor<2x6xf32>
+}
+
+// -----
+
+// Constant padding of a static input to a dynamic result type: tensor.pad keeps the
+// static type it infers and a cast gives the op's.
+// CHECK-LABEL: func.func @pad_to_dynamic_type
+// CHECK: %[[P:.+]] = tensor.pad %{{.+}} low[0, 1] high[0, 1]
+// CHECK: } : tensor<3x4xf32> to tensor<3x6xf32>
+// CHECK: tensor.cast %[[P]] : tensor<3x6xf32> to tensor<?x?xf32>
+func.func @pad_to_dynamic_type(%x: tensor<3x4xf32>) -> tensor<?x?xf32> {
+  %p = anvil.constant dense<[0, 1, 0, 1]> : tensor<4xi64>
+  %r = anvil.pad %x, %p {mode = "constant"} : (tensor<3x4xf32>, tensor<4xi64>) -> tensor<?x?xf32>
+  return %r : tensor<?x?xf32>
+}
+
+// -----
+
+// ScatterElements: indices and updates are padded to the input's other dims with an index
+// that hits nothing, then a reduction over the indices' axis combines the hits.
+// CHECK-LABEL: func.func @scatter_elements_add
+// CHECK: tensor.pad %{{.+}} low[0, 0] high[1, 0]
+// CHECK: tensor.yield %c-9223372036854775808_i64
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "reduction"]
+// CHECK-SAME: outs(%{{.+}} : tensor<2x5xf32>)
+// CHECK: arith.minsi
+// CHECK: arith.addf
+func.func @scatter_elements_add(%x: tensor<2x5xf32>, %i: tensor<1x2xi64>, %u: tensor<1x2xf32>) -> tensor<2x5xf32> {
+  %r = anvil.scatter_elements %x, %i, %u {axis = 1 : i64, reduction = "add"} : (tensor<2x5xf32>, tensor<1x2xi64>, tensor<1x2xf32>) -> tensor<2x5xf32>
+  return %r : tensor<2x5xf32>
+}
+
+// -----
+
+// ScatterND: one operand per tuple column (so no index is read through), a reduction
+// over the tuples, and max propagating NaN.
+// CHECK-LABEL: func.func @scatter_nd_max
+// CHECK-COUNT-2: tensor.extract_slice %{{.+}} : tensor<3x2xi64> to tensor<3xi64>
+// CHECK: linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK-SAME: ins(%{{.+}}, %{{.+}}, %{{.+}} : tensor<3xi64>, tensor<3xi64>, tensor<3x4xf32>)
+// CHECK: arith.maximumf
+func.func @scatter_nd_max(%x: tensor<2x2x4xf32>, %i: tensor<3x2xi64>, %u: tensor<3x4xf32>) -> tensor<2x2x4xf32> {
+  %r = anvil.scatter_nd %x, %i, %u {reduction = "max"} : (tensor<2x2x4xf32>, tensor<3x2xi64>, tensor<3x4xf32>) -> tensor<2x2x4xf32>
+  return %r : tensor<2x2x4xf32>
+}

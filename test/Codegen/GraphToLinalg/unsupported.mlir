@@ -92,3 +92,48 @@ func.func @quantize_int4(%x: tensor<4xf32>, %s: tensor<f32>, %z: tensor<i4>) -> 
   %q = anvil.quantize %x, %s, %z : (tensor<4xf32>, tensor<f32>, tensor<i4>) -> tensor<4xi4>
   return %q : tensor<4xi4>
 }
+
+// -----
+
+// TopK's k read from tensor data would size the result from data: refused.
+func.func @top_k_data_k(%x: tensor<8xf32>, %k: tensor<1xi64>) -> (tensor<?xf32>, tensor<?xi64>) {
+  // expected-error @+1 {{'anvil.top_k' cannot be lowered to linalg yet}}
+  %v, %i = anvil.top_k %x, %k {axis = 0 : i64} : (tensor<8xf32>, tensor<1xi64>) -> (tensor<?xf32>, tensor<?xi64>)
+  return %v, %i : tensor<?xf32>, tensor<?xi64>
+}
+
+// -----
+
+// A scatter that adds booleans has no correct i1 arithmetic (add would be xor): refused.
+func.func @scatter_add_bool(%x: tensor<4xi1>, %i: tensor<2x1xi64>, %u: tensor<2xi1>) -> tensor<4xi1> {
+  // expected-error @+1 {{'anvil.scatter_nd' cannot be lowered to linalg yet}}
+  %0 = anvil.scatter_nd %x, %i, %u {reduction = "add"} : (tensor<4xi1>, tensor<2x1xi64>, tensor<2xi1>) -> tensor<4xi1>
+  return %0 : tensor<4xi1>
+}
+
+// -----
+
+// ScatterND with index tuples of unknown length: refused.
+func.func @scatter_nd_dynamic_tuple(%x: tensor<4x4xf32>, %i: tensor<2x?xi64>, %u: tensor<?xf32>) -> tensor<4x4xf32> {
+  // expected-error @+1 {{'anvil.scatter_nd' cannot be lowered to linalg yet}}
+  %0 = anvil.scatter_nd %x, %i, %u : (tensor<4x4xf32>, tensor<2x?xi64>, tensor<?xf32>) -> tensor<4x4xf32>
+  return %0 : tensor<4x4xf32>
+}
+
+// -----
+
+// Einsum over booleans has no sum of products in i1 arithmetic: refused.
+func.func @einsum_bool(%a: tensor<4xi1>, %b: tensor<4xi1>) -> tensor<i1> {
+  // expected-error @+1 {{'anvil.einsum' cannot be lowered to linalg yet}}
+  %0 = anvil.einsum %a, %b {equation = "i,i->"} : (tensor<4xi1>, tensor<4xi1>) -> tensor<i1>
+  return %0 : tensor<i1>
+}
+
+// -----
+
+// GridSample on integers has no interpolation to round: refused.
+func.func @grid_sample_int(%x: tensor<1x1x4x4xi32>, %g: tensor<1x2x2x2xi32>) -> tensor<1x1x2x2xi32> {
+  // expected-error @+1 {{'anvil.grid_sample' cannot be lowered to linalg yet}}
+  %y = anvil.grid_sample %x, %g : (tensor<1x1x4x4xi32>, tensor<1x2x2x2xi32>) -> tensor<1x1x2x2xi32>
+  return %y : tensor<1x1x2x2xi32>
+}
