@@ -105,6 +105,11 @@ LogicalResult importMatMulInteger(NodeImporter &n) {
 
 /// QLinearMatMul = quantize(dequantize(a) @ dequantize(b)).
 LogicalResult importQLinearMatMul(NodeImporter &n) {
+  // With f16 scales the dequantized product is rounded to f16 before it is
+  // requantized, which is off by one against ONNX's exact integer product.
+  for (int scale : {1, 4, 6})
+    if (!n.inputType(scale).getElementType().isF32())
+      return n.fail("QLinearMatMul with non-f32 scales is not supported");
   auto dequant = [&](int x, int scale, int zp) -> Value {
     auto t = n.inputType(x);
     Type real = n.inputType(scale).getElementType();

@@ -1010,7 +1010,12 @@ void anvil::onnx_frontend::registerTensorImporters(OpRegistry &r) {
   r["DepthToSpace"] = [](NodeImporter &n) {
     return importDepthToSpace(n, true);
   };
-  r["SpaceToDepth"] = [](NodeImporter &n) {
+  r["SpaceToDepth"] = [](NodeImporter &n) -> LogicalResult {
+    // anvil.space_to_depth orders channels like DepthToSpace's DCR mode; the
+    // CRD order some exporters set would come out permuted.
+    if (n.attrString("mode", "DCR") != "DCR")
+      return n.fail("SpaceToDepth with mode '" + n.attrString("mode", "DCR") +
+                    "' is not supported (only DCR)");
     return importDepthToSpace(n, false);
   };
   r["Trilu"] = [](NodeImporter &n) -> LogicalResult {
