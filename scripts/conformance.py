@@ -515,8 +515,9 @@ class Runner:
 
 def parameter_inputs(ds: str, inputs: list[str]) -> list[tuple[int, str, str]]:
     """The inputs of data set `ds` that look like parameters rather than data:
-    scalars, and int32/int64/float32 vectors of at most 16 elements after the
-    first input (shapes, axes, pads, k, repeats, Resize scales and roi).
+    scalars, int32/int64/float32 vectors of at most 16 elements after the first
+    input (shapes, axes, pads, k, repeats, Resize scales and roi), and a first
+    input that is such an int64 vector (ConstantOfShape's shape).
     Returns (index, name, .pb path)."""
     import numpy as np
     params = []
@@ -529,8 +530,10 @@ def parameter_inputs(ds: str, inputs: list[str]) -> list[tuple[int, str, str]]:
             continue
         if not isinstance(value, np.ndarray) or value.dtype.kind not in "iuf":
             continue
+        # The first input is usually data, except an int64 shape (ConstantOfShape).
         small_vector = value.dtype in (np.int32, np.int64, np.float32) \
-            and value.ndim == 1 and value.size <= 16 and i > 0
+            and value.ndim == 1 and value.size <= 16 \
+            and (i > 0 or value.dtype == np.int64)
         if value.ndim == 0 or small_vector:
             params.append((i, inputs[i], path))
     return params
@@ -755,6 +758,12 @@ def print_summary(summary: Summary, seconds: float, list_failed: bool, out=sys.s
             p(f"  {r.test.id}: {r.detail}")
 
 
+def unbound_node_rate(summary: Summary) -> str:
+    node = [r for r in summary.results if r.test.kind == "node"]
+    passed = sum(1 for r in node if r.status == "passed" and not r.bound)
+    return f"{percent(passed, len(node))} ({passed} of {len(node)})" if node else "-"
+
+
 def bound_passed(summary: Summary) -> int:
     return sum(1 for r in summary.results if r.status == "passed" and r.bound)
 
@@ -795,7 +804,8 @@ def write_report(path: str, summary: Summary) -> None:
         "elements after "
         "the first input) that Anvil needs at compile time; they pass when compiled with those "
         "inputs bound to the data set's values (`anvil-compile --bind-input NAME=FILE.pb`), "
-        "which is how such a model is compiled. The op table counts them as passed.",
+        "which is how such a model is compiled. The op table counts them as passed. "
+        f"Without them the node pass rate is {unbound_node_rate(summary)}.",
         "",
         "| " + " | ".join(KIND_HEADER) + " |",
         "|" + "|".join(["---"] + ["---:"] * (len(KIND_HEADER) - 1)) + "|",
@@ -872,7 +882,7 @@ def write_json(path: str, summary: Summary, seconds: float) -> None:
         "results": [
             {"kind": r.test.kind, "test": r.test.name, "status": r.status, "op": r.op,
              "expanded": r.test.expanded, "seconds": round(r.seconds, 3),
-             "reasons": r.reasons, "detail": r.detail, "log": r.log}
+             "reasons": r.reasons, "detail": r.detail, "log": r.log, "bound": r.bound}
             for r in summary.results
         ],
     }
