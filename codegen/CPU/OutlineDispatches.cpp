@@ -96,8 +96,28 @@ SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
   return order;
 }
 
-/// The default TuningConfig: spread the parallel loop with the largest extent
-/// (a dynamic extent counts as large) over workgroups, and order the loops so
+/// Iterations below which splitting a kernel over threads costs more than it
+/// gains (measured on the bundled CNN at batch 1).
+constexpr int64_t kMinParallelWork = 1 << 16;
+
+/// The kernel's iteration count, counting symbolic dims as 1.
+int64_t workPerRun(Operation *op) {
+  SmallVector<int64_t> extents;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+    extents = linalgOp.getStaticLoopRanges();
+  else if (auto copy = dyn_cast<memref::CopyOp>(op))
+    extents = llvm::to_vector(
+        cast<MemRefType>(copy.getTarget().getType()).getShape());
+  int64_t work = 1;
+  for (int64_t e : extents)
+    if (!ShapedType::isDynamic(e))
+      work = std::min<int64_t>(work * std::max<int64_t>(e, 1), 1 << 30);
+  return work;
+}
+
+/// The default TuningConfig: spread the parallel loop with the largest static
+/// extent over workgroups (a symbolic batch dim, often 1 at run time, only when
+/// no static loop has two or more iterations), and order the loops so
 /// the innermost one vectorizes. Cache tiles are left to the tuner.
 kernel::TuningConfigAttr defaultConfig(Operation *op) {
   MLIRContext *ctx = op->getContext();
@@ -111,17 +131,27 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
     for (auto [d, extent] : llvm::enumerate(ranges)) {
       if (iterators[d] != utils::IteratorType::parallel || untileable.test(d))
         continue;
-      int64_t e = ShapedType::isDynamic(extent) ? (int64_t(1) << 40) : extent;
+      int64_t e = ShapedType::isDynamic(extent) ? 2 : extent;
       if (e > bestExtent) {
         best = d;
         bestExtent = e;
       }
     }
   } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    // A copy (a pad's interior, a concat's part) splits its largest dim.
     auto type = cast<MemRefType>(copy.getTarget().getType());
-    if (type.getRank() > 0 && type.getDimSize(0) != 1)
-      best = 0;
+    for (auto [d, extent] : llvm::enumerate(type.getShape())) {
+      int64_t e = ShapedType::isDynamic(extent) ? 2 : extent;
+      if (e > bestExtent) {
+        best = d;
+        bestExtent = e;
+      }
+    }
   }
+  // Waking another thread costs tens of microseconds: small kernels run as
+  // one workgroup.
+  if (workPerRun(op) < kMinParallelWork)
+    best = -1;
   return kernel::TuningConfigAttr::get(ctx, best, {}, order);
 }
 
@@ -284,7 +314,8 @@ struct OutlineDispatchesPass
             hb, loc, ranges[config.getDistributeDim()].size);
       } else {
         auto copy = cast<memref::CopyOp>(op);
-        extent = memref::DimOp::create(hb, loc, copy.getTarget(), 0);
+        extent = memref::DimOp::create(hb, loc, copy.getTarget(),
+                                       config.getDistributeDim());
       }
     }
     kernel::DispatchOp::create(hb, loc, FlatSymbolRefAttr::get(ctx, name),

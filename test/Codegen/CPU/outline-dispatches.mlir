@@ -1,33 +1,34 @@
 // RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches -verify-diagnostics | FileCheck %s
 
 // Each compute op becomes a kernel; the model function keeps allocations,
-// sizes and dispatches. The matmul spreads its largest parallel loop (the
-// dynamic rows) over workgroups, and the host computes that loop's extent.
+// sizes and dispatches. Kernels spread their largest static parallel loop (the
+// 512 columns, not the symbolic rows, which are often 1 at run time) over
+// workgroups, and the host computes that loop's extent.
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: (%[[OUT:.+]]: memref<?x10xf32>, %{{.+}}: index, %{{.+}}: index)
-// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>
+// CHECK-SAME: (%[[OUT:.+]]: memref<?x512xf32>, %{{.+}}: index, %{{.+}}: index)
+// CHECK-SAME: anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
 // The matmul's j loop goes innermost (after k) so that LLVM vectorizes it.
 // CHECK-LABEL: func.func @kernel_1
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = [0, 2, 1]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = [0, 2, 1]>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @main
 // CHECK: %[[N:.+]] = memref.dim %arg0, %c0
 // CHECK: %[[BUF:.+]] = memref.alloc(%[[N]])
-// CHECK: anvil_kernel.dispatch @kernel_0(%[[BUF]]) grid(%[[N]])
+// CHECK: anvil_kernel.dispatch @kernel_0(%[[BUF]]) :
 // CHECK: anvil_kernel.dispatch @kernel_1(%arg0, %arg1, %[[BUF]]) grid(%{{.+}})
 // CHECK-NOT: linalg.
 // CHECK: return %[[BUF]]
-func.func @main(%arg0: memref<?x64xf32>, %arg1: memref<64x10xf32>) -> memref<?x10xf32> {
+func.func @main(%arg0: memref<?x256xf32>, %arg1: memref<256x512xf32>) -> memref<?x512xf32> {
   %c0 = arith.constant 0 : index
   %zero = arith.constant 0.0 : f32
-  %n = memref.dim %arg0, %c0 : memref<?x64xf32>
-  %buf = memref.alloc(%n) : memref<?x10xf32>
-  linalg.fill ins(%zero : f32) outs(%buf : memref<?x10xf32>)
-  linalg.matmul ins(%arg0, %arg1 : memref<?x64xf32>, memref<64x10xf32>) outs(%buf : memref<?x10xf32>)
-  return %buf : memref<?x10xf32>
+  %n = memref.dim %arg0, %c0 : memref<?x256xf32>
+  %buf = memref.alloc(%n) : memref<?x512xf32>
+  linalg.fill ins(%zero : f32) outs(%buf : memref<?x512xf32>)
+  linalg.matmul ins(%arg0, %arg1 : memref<?x256xf32>, memref<256x512xf32>) outs(%buf : memref<?x512xf32>)
+  return %buf : memref<?x512xf32>
 }
 
 // -----
@@ -85,10 +86,10 @@ func.func @main(%arg0: memref<4x8xf32>, %arg1: memref<4x4xf32>) {
 // A loop read through floordiv (a GQA head index) is not spread over workgroups.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 1
-func.func @main(%a: memref<3x16xf32>, %b: memref<9x16xf32>) {
+func.func @main(%a: memref<3000x16xf32>, %b: memref<9000x16xf32>) {
   linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0 floordiv 3, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                   iterator_types = ["parallel", "parallel"]}
-      ins(%a : memref<3x16xf32>) outs(%b : memref<9x16xf32>) {
+      ins(%a : memref<3000x16xf32>) outs(%b : memref<9000x16xf32>) {
   ^bb0(%x: f32, %y: f32):
     linalg.yield %x : f32
   }
