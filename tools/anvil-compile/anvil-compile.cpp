@@ -82,6 +82,59 @@ static cl::list<std::string> bindInputs(
              "TensorProto) or NAME=V0,V1,... (values in the input's type); "
              "for inputs that set sizes or axes; repeatable"),
     cl::value_desc("NAME=VALUE"), cl::cat(category));
+static cl::list<std::string> disabledPasses(
+    "disable-pass",
+    cl::desc("Turn an optimization off (for debugging and A/B measurement): "
+             "anvil-fold-constants, canonicalize; repeatable"),
+    cl::value_desc("NAME"), cl::cat(category));
+/// --stats prints op, kernel and dispatch counts after each stage. LLVM owns a
+/// `-stats` option of its own, so this one is taken out of argv by hand.
+static bool printStats = false;
+/// The optimizations --disable-pass can turn off.
+static const char *const kOptionalPasses[] = {"anvil-fold-constants",
+                                              "canonicalize"};
+
+static bool isDisabled(StringRef name) {
+  return llvm::is_contained(disabledPasses, name.str());
+}
+
+/// "N ops (anvil.conv 3, ...)" per dialect prefix, for --stats.
+static void printStageStats(StringRef stage, mlir::ModuleOp module) {
+  llvm::StringMap<int64_t> byName;
+  int64_t dispatches = 0, kernels = 0;
+  module.walk([&](mlir::Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    // Graph ops and linalg's structured ops (not their region terminators).
+    if ((name.starts_with("anvil.") || isa<mlir::linalg::LinalgOp>(op)) &&
+        name != "anvil_kernel.dispatch")
+      ++byName[name];
+    if (name == "anvil_kernel.dispatch")
+      ++dispatches;
+    if (auto fn = dyn_cast<mlir::func::FuncOp>(op);
+        fn && fn->hasAttr("anvil_kernel.tuning"))
+      ++kernels;
+  });
+  SmallVector<std::pair<StringRef, int64_t>> sorted;
+  for (const auto &entry : byName)
+    sorted.push_back({entry.getKey(), entry.getValue()});
+  llvm::sort(sorted, [](auto &a, auto &b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
+  });
+  int64_t total = 0;
+  for (auto &[name, count] : sorted)
+    total += count;
+  errs() << "stats: " << stage << ": " << total << " ops";
+  if (kernels || dispatches)
+    errs() << ", " << kernels << " kernels, " << dispatches << " dispatches";
+  if (!sorted.empty()) {
+    errs() << " (";
+    for (size_t i = 0; i < sorted.size() && i < 6; ++i)
+      errs() << (i ? ", " : "") << sorted[i].first << " " << sorted[i].second;
+    errs() << (sorted.size() > 6 ? ", ...)" : ")");
+  }
+  errs() << "\n";
+}
+
 static cl::opt<bool>
     emitBytecode("emit-bytecode",
                  cl::desc("Write MLIR bytecode instead of text"),
@@ -142,6 +195,17 @@ static bool parseShape(StringRef spec, frontend::ImportOptions &options) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  std::vector<char *> args;
+  for (int i = 0; i < argc; ++i) {
+    if (i > 0 &&
+        (StringRef(argv[i]) == "--stats" || StringRef(argv[i]) == "-stats")) {
+      printStats = true;
+      continue;
+    }
+    args.push_back(argv[i]);
+  }
+  argc = (int)args.size();
+  argv = args.data();
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
@@ -161,7 +225,8 @@ int main(int argc, char **argv) {
       "(.onnxtxt). Errors name the file and the ONNX node; the exit status is "
       "1.\nMLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, "
       "--mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger=N, "
-      "...) work too: see --help-hidden.\n");
+      "...) work too: see --help-hidden.\n"
+      "--stats prints op, kernel and dispatch counts after each stage.\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
@@ -173,6 +238,15 @@ int main(int argc, char **argv) {
            << " is not an optimization level (use -O0 to -O3)\n";
     return 1;
   }
+  for (const std::string &name : disabledPasses)
+    if (!llvm::is_contained(kOptionalPasses, StringRef(name))) {
+      errs() << "anvil-compile: error: --disable-pass=" << name
+             << ": not an optimization that can be turned off (one of:";
+      for (const char *p : kOptionalPasses)
+        errs() << " " << p;
+      errs() << ")\n";
+      return 1;
+    }
   if (emit == Emit::Default) {
     StringRef ext = sys::path::extension(outputPath);
     emit = ext == ".so"   ? Emit::So
@@ -268,17 +342,29 @@ int main(int argc, char **argv) {
   std::unique_ptr<llvm::TargetMachine> machine;
   SmallVector<char> machineCode;
   if (emit != Emit::Graph) {
+    if (printStats)
+      printStageStats("imported graph", *module);
     if (!runStage([](mlir::PassManager &pm) {
           // Sizes and axes computed from constants must be constants before
           // lowering (code generation needs them at compile time).
-          pm.addPass(mlir::createCanonicalizerPass());
-          pm.addNestedPass<mlir::func::FuncOp>(
-              anvil::createAnvilFoldConstants());
-          pm.addPass(mlir::createCanonicalizerPass());
+          if (!isDisabled("canonicalize"))
+            pm.addPass(mlir::createCanonicalizerPass());
+          if (!isDisabled("anvil-fold-constants"))
+            pm.addNestedPass<mlir::func::FuncOp>(
+                anvil::createAnvilFoldConstants());
+          if (!isDisabled("canonicalize"))
+            pm.addPass(mlir::createCanonicalizerPass());
+        }))
+      return failWith("");
+    if (printStats)
+      printStageStats("optimized graph", *module);
+    if (!runStage([](mlir::PassManager &pm) {
           pm.addNestedPass<mlir::func::FuncOp>(
               anvil::createConvertAnvilToLinalg());
         }))
       return failWith("");
+    if (printStats)
+      printStageStats("linalg", *module);
   }
   if (emit != Emit::Graph && emit != Emit::Linalg) {
     anvil::cpu::prepareForBufferization(*module);
@@ -286,6 +372,8 @@ int main(int argc, char **argv) {
           anvil::cpu::buildBufferizeAndOutlinePipeline(pm);
         }))
       return failWith("");
+    if (printStats)
+      printStageStats("kernels", *module);
   }
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj ||
       emit == Emit::So) {
