@@ -1,3 +1,4 @@
+// clang-format off
 /*===- anvil/plan_format.h - Layout of an Anvil artifact's execution plan -===*
  *
  * The contract between `anvil-compile` (which writes artifacts) and
@@ -51,6 +52,7 @@
  * (symbolic): the caller chooses it. Any other expression in an input's dims
  * is a constraint the caller's shape must satisfy.
  *===----------------------------------------------------------------------===*/
+// clang-format on
 #ifndef ANVIL_PLAN_FORMAT_H
 #define ANVIL_PLAN_FORMAT_H
 
@@ -60,14 +62,15 @@
 #define ANVIL_PLAN_MAX_STACK 64
 
 typedef enum anvil_plan_opcode {
-  ANVIL_EXPR_CONST = 0,     /* push operand */
-  ANVIL_EXPR_INPUT_DIM = 1, /* push dim (operand & 0xffff) of input (operand >> 16) */
-  ANVIL_EXPR_ADD = 2,       /* pop b, pop a, push a + b */
-  ANVIL_EXPR_SUB = 3,       /* a - b */
-  ANVIL_EXPR_MUL = 4,       /* a * b */
-  ANVIL_EXPR_FLOORDIV = 5,  /* floor(a / b); b == 0 is an error */
-  ANVIL_EXPR_CEILDIV = 6,   /* ceil(a / b); b == 0 is an error */
-  ANVIL_EXPR_MOD = 7,       /* a - b * floor(a / b); b == 0 is an error */
+  ANVIL_EXPR_CONST = 0, /* push operand */
+  /* push dim (operand & 0xffff) of input (operand >> 16) */
+  ANVIL_EXPR_INPUT_DIM = 1,
+  ANVIL_EXPR_ADD = 2,      /* pop b, pop a, push a + b */
+  ANVIL_EXPR_SUB = 3,      /* a - b */
+  ANVIL_EXPR_MUL = 4,      /* a * b */
+  ANVIL_EXPR_FLOORDIV = 5, /* floor(a / b); b == 0 is an error */
+  ANVIL_EXPR_CEILDIV = 6,  /* ceil(a / b); b == 0 is an error */
+  ANVIL_EXPR_MOD = 7,      /* a - b * floor(a / b); b == 0 is an error */
   ANVIL_EXPR_MIN = 8,
   ANVIL_EXPR_MAX = 9,
   ANVIL_EXPR_SELECT_NEG = 10 /* pop c, pop b, pop a, push a < 0 ? b : c */

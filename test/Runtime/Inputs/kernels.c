@@ -32,9 +32,9 @@ void anvil_kernel_0(void **args, int64_t wg_id, int64_t wg_count) {
   for (int64_t i = lo; i < hi; ++i)
     for (int64_t j = 0; j < cols; ++j)
       F32(o)
-      [i * STRIDE(o, 2, 0) + j * STRIDE(o, 2, 1)] =
-          F32(a)[i * STRIDE(a, 2, 0) + j * STRIDE(a, 2, 1)] +
-          F32(b)[i * STRIDE(b, 2, 0) + j * STRIDE(b, 2, 1)];
+  [i * STRIDE(o, 2, 0) + j * STRIDE(o, 2, 1)] =
+      F32(a)[i * STRIDE(a, 2, 0) + j * STRIDE(a, 2, 1)] +
+      F32(b)[i * STRIDE(b, 2, 0) + j * STRIDE(b, 2, 1)];
 }
 
 /* K1: out[N,M] = a[N,K] @ w[K,M] + bias[M], rows split across workgroups. */
@@ -100,8 +100,8 @@ void anvil_kernel_6(void **args, int64_t wg_id, int64_t wg_count) {
   for (int64_t i = lo; i < hi; ++i)
     for (int64_t j = 0; j < n; ++j)
       F32(o)
-      [i * STRIDE(o, 2, 0) + j * STRIDE(o, 2, 1)] =
-          F32(x)[i * STRIDE(x, 1, 0)] * F32(x)[j * STRIDE(x, 1, 0)];
+  [i * STRIDE(o, 2, 0) + j * STRIDE(o, 2, 1)] =
+      F32(x)[i * STRIDE(x, 1, 0)] * F32(x)[j * STRIDE(x, 1, 0)];
 }
 
 #ifdef EXTRA_MAGIC
