@@ -54,7 +54,7 @@ import threading
 import time
 
 # The compile-error helpers are shared with the import sweep (same reason keys in both reports).
-from import_sweep import error_lines, normalise, signal_name
+from import_sweep import check_run_args, error_lines, normalise, signal_name
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_KINDS = ("node", "simple", "pytorch-converted", "pytorch-operator")
@@ -962,20 +962,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--verbose", "-v", action="store_true",
                     help="print every test's outcome to stderr")
     args = ap.parse_args(argv)
-    if args.jobs < 1:
-        ap.error("--jobs must be at least 1")
-    if args.timeout <= 0:
-        ap.error("--timeout must be positive")
     if args.min_node_pass_rate is not None and not 0.0 <= args.min_node_pass_rate <= 1.0:
         ap.error("--min-node-pass-rate is a fraction between 0 and 1")
-    args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    if not args.kinds:
-        ap.error("--kinds is empty")
-    try:
-        args.filter = re.compile(args.filter) if args.filter else None
-    except re.error as e:
-        ap.error(f"bad --filter regex: {e}")
-    return args
+    return check_run_args(ap, args)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -488,12 +488,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     ap.add_argument("--verbose", "-v", action="store_true",
                     help="print every test's outcome to stderr")
     args = ap.parse_args(argv)
+    if args.min_pass_rate is not None and not 0.0 <= args.min_pass_rate <= 1.0:
+        ap.error("--min-pass-rate is a fraction between 0 and 1")
+    return check_run_args(ap, args)
+
+
+def check_run_args(ap: argparse.ArgumentParser, args: argparse.Namespace) -> argparse.Namespace:
+    """Checks --jobs/--timeout and parses --kinds/--filter (shared with conformance.py)."""
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
     if args.timeout <= 0:
         ap.error("--timeout must be positive")
-    if args.min_pass_rate is not None and not 0.0 <= args.min_pass_rate <= 1.0:
-        ap.error("--min-pass-rate is a fraction between 0 and 1")
     args.kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     if not args.kinds:
         ap.error("--kinds is empty")

@@ -100,19 +100,24 @@ SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
 /// gains (measured on the bundled CNN at batch 1).
 constexpr int64_t kMinParallelWork = 1 << 16;
 
-/// The kernel's iteration count, counting symbolic dims as 1.
-int64_t workPerRun(Operation *op) {
+/// The extent of each loop of a compute op (a copy's loops are its target's
+/// dims), and which loops may be spread over workgroups: parallel ones not
+/// read through floordiv/mod (every loop of a copy).
+SmallVector<int64_t> loopExtents(Operation *op, llvm::SmallBitVector &split) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    auto iterators = linalgOp.getIteratorTypesArray();
+    split = cpu::untileableLoops(linalgOp).flip();
+    for (auto [d, iterator] : llvm::enumerate(iterators))
+      if (iterator != utils::IteratorType::parallel)
+        split.reset(d);
+    return linalgOp.getStaticLoopRanges();
+  }
   SmallVector<int64_t> extents;
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-    extents = linalgOp.getStaticLoopRanges();
-  else if (auto copy = dyn_cast<memref::CopyOp>(op))
+  if (auto copy = dyn_cast<memref::CopyOp>(op))
     extents = llvm::to_vector(
         cast<MemRefType>(copy.getTarget().getType()).getShape());
-  int64_t work = 1;
-  for (int64_t e : extents)
-    if (!ShapedType::isDynamic(e))
-      work = std::min<int64_t>(work * std::max<int64_t>(e, 1), 1 << 30);
-  return work;
+  split = llvm::SmallBitVector(extents.size(), true);
+  return extents;
 }
 
 /// The default TuningConfig: spread the parallel loop with the largest static
@@ -121,36 +126,25 @@ int64_t workPerRun(Operation *op) {
 /// the innermost one vectorizes. Cache tiles are left to the tuner.
 kernel::TuningConfigAttr defaultConfig(Operation *op) {
   MLIRContext *ctx = op->getContext();
-  int64_t best = -1, bestExtent = 1;
   SmallVector<int64_t> order;
-  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     order = vectorFriendlyOrder(linalgOp);
-    SmallVector<int64_t> ranges = linalgOp.getStaticLoopRanges();
-    auto iterators = linalgOp.getIteratorTypesArray();
-    llvm::SmallBitVector untileable = cpu::untileableLoops(linalgOp);
-    for (auto [d, extent] : llvm::enumerate(ranges)) {
-      if (iterators[d] != utils::IteratorType::parallel || untileable.test(d))
-        continue;
-      int64_t e = ShapedType::isDynamic(extent) ? 2 : extent;
-      if (e > bestExtent) {
-        best = d;
-        bestExtent = e;
-      }
-    }
-  } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
-    // A copy (a pad's interior, a concat's part) splits its largest dim.
-    auto type = cast<MemRefType>(copy.getTarget().getType());
-    for (auto [d, extent] : llvm::enumerate(type.getShape())) {
-      int64_t e = ShapedType::isDynamic(extent) ? 2 : extent;
-      if (e > bestExtent) {
-        best = d;
-        bestExtent = e;
-      }
+  llvm::SmallBitVector split;
+  SmallVector<int64_t> extents = loopExtents(op, split);
+  int64_t best = -1, bestExtent = 1;
+  int64_t work = 1; // iterations per run, counting symbolic dims as 1
+  for (auto [d, extent] : llvm::enumerate(extents)) {
+    if (!ShapedType::isDynamic(extent))
+      work = std::min<int64_t>(work * std::max<int64_t>(extent, 1), 1 << 30);
+    int64_t e = ShapedType::isDynamic(extent) ? 2 : extent;
+    if (split.test(d) && e > bestExtent) {
+      best = d;
+      bestExtent = e;
     }
   }
   // Waking another thread costs tens of microseconds: small kernels run as
   // one workgroup.
-  if (workPerRun(op) < kMinParallelWork)
+  if (work < kMinParallelWork)
     best = -1;
   return kernel::TuningConfigAttr::get(ctx, best, {}, order);
 }

@@ -67,16 +67,9 @@ static const char *machine_name(unsigned machine) {
 
 /*===--- Before dlopen ----------------------------------------------------===*/
 
-static anvil_status_t not_artifact(const char *fmt, ...)
-    __attribute__((format(printf, 1, 2)));
-static anvil_status_t not_artifact(const char *fmt, ...) {
-  char msg[512];
-  va_list ap;
-  va_start(ap, fmt);
-  vsnprintf(msg, sizeof msg, fmt, ap);
-  va_end(ap);
-  return anvil_make_status(ANVIL_STATUS_INVALID_ARTIFACT, "%s", msg);
-}
+/* A file that is not (or not entirely) an Anvil artifact. */
+#define not_artifact(...)                                                      \
+  anvil_make_status(ANVIL_STATUS_INVALID_ARTIFACT, __VA_ARGS__)
 
 /* Checks the ELF header and that every segment and the section table lie
    inside the file. */
