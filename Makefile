@@ -7,7 +7,8 @@ TESTDATA := $(BUILD)/onnx-testdata
 MODELS   := $(BUILD)/models
 
 .PHONY: all setup configure build check check-unit check-lit demo testdata models \
-        import-sweep opset-sweep fuzz-import measure-import conformance docs format clean
+        import-sweep opset-sweep fuzz-import measure-import memory-report conformance docs \
+        format clean
 
 all: build
 
@@ -76,6 +77,11 @@ fuzz-import: build testdata
 # Import time and peak memory on a generated ResNet-50-sized model (~100 MB of weights).
 measure-import: build
 	@$(PY) scripts/measure_import.py --compiler $(BUILD)/bin/anvil-compile --dir $(BUILD)/models-large
+
+# Arena vs its lower bound and peak RSS vs onnxruntime on every model of $(MODELS), plus a
+# generated ResNet-50 and DenseNet-style model (in $(BUILD)/models-memory): a markdown table.
+memory-report: build models
+	@$(PY) scripts/memory_report.py --build $(BUILD)
 
 # Regenerates docs/dialects/anvil.md and docs/passes.md from ODS (docs/op-coverage.md:
 # make import-sweep).

@@ -33,6 +33,7 @@ struct Values {
   RankedTensorType type;
   std::vector<double> f;
   std::vector<int64_t> i;
+  std::vector<bool> unknown; // symbolic dims of a shape; empty for constants
   bool isFloat() const { return isa<FloatType>(type.getElementType()); }
   int64_t size() const { return isFloat() ? f.size() : i.size(); }
   double asDouble(int64_t k) const { return isFloat() ? f[k] : (double)i[k]; }
@@ -51,7 +52,7 @@ std::optional<Values> read(Value v) {
   if (!type || !type.hasStaticShape() || type.getNumElements() > kMaxElements ||
       !isSupportedElement(type.getElementType()))
     return std::nullopt;
-  Values out{type, {}, {}};
+  Values out{type, {}, {}, {}};
   if (isa<FloatType>(type.getElementType())) {
     for (const APFloat &x : attr.getValues<APFloat>())
       out.f.push_back(x.convertToDouble());
@@ -327,6 +328,328 @@ Attribute fold(Operation *op) {
   return nullptr;
 }
 
+//===----------------------------------------------------------------------===//
+// Data movement and shape vectors
+//===----------------------------------------------------------------------===//
+
+/// The dims [start, end) of its input that `anvil.shape` returns, clamped as
+/// ONNX Shape-15 specifies.
+std::pair<int64_t, int64_t> shapeRange(ShapeOp op) {
+  int64_t rank = op.getInput().getType().getRank();
+  auto clampIndex = [&](int64_t x) {
+    return std::clamp<int64_t>(x < 0 ? x + rank : x, 0, rank);
+  };
+  int64_t start = clampIndex(op.getStart());
+  int64_t end = op.getEnd() ? clampIndex(*op.getEnd()) : rank;
+  return {start, std::max(start, end)};
+}
+
+/// The operand of a data-movement op as values: a small constant, or the
+/// result of `anvil.shape`, whose symbolic dims are marked unknown.
+std::optional<Values> readData(Value v) {
+  if (std::optional<Values> x = read(v))
+    return x;
+  auto shapeOp = v.getDefiningOp<ShapeOp>();
+  if (!shapeOp)
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(v.getType());
+  ArrayRef<int64_t> dims = shapeOp.getInput().getType().getShape();
+  auto [start, end] = shapeRange(shapeOp);
+  Values out{type.clone({end - start}), {}, {}, {}};
+  for (int64_t d = start; d < end; ++d) {
+    out.i.push_back(shape::isDynamic(dims[d]) ? 0 : dims[d]);
+    out.unknown.push_back(shape::isDynamic(dims[d]));
+  }
+  return out;
+}
+
+/// Where each element of a data-movement result comes from.
+struct Movement {
+  shape::Shape shape;        // the result shape
+  std::vector<int64_t> from; // flat index into the data operand per element
+};
+
+/// Gather along `axis` of `data` at the constant `indices` (negative ones
+/// count from the end); nullopt when an index is out of range.
+std::optional<Movement> gatherMovement(ArrayRef<int64_t> data, int64_t axis,
+                                       const Values &indices) {
+  std::optional<int64_t> a = shape::normalizeAxis(axis, data.size());
+  if (!a || indices.isFloat())
+    return std::nullopt;
+  int64_t outer = shape::product(data.take_front(*a));
+  int64_t inner = shape::product(data.drop_front(*a + 1));
+  int64_t extent = data[*a];
+  Movement m;
+  m.shape.append(data.begin(), data.begin() + *a);
+  m.shape.append(indices.type.getShape().begin(),
+                 indices.type.getShape().end());
+  m.shape.append(data.begin() + *a + 1, data.end());
+  if (shape::product(m.shape) > kMaxElements)
+    return std::nullopt;
+  for (int64_t o = 0; o < outer; ++o)
+    for (int64_t index : indices.i) {
+      if (index < -extent || index >= extent)
+        return std::nullopt; // the lowering reports it at run time
+      index = index < 0 ? index + extent : index;
+      for (int64_t k = 0; k < inner; ++k)
+        m.from.push_back((o * extent + index) * inner + k);
+    }
+  return m;
+}
+
+/// ONNX Slice of `data` with constant starts, ends, axes and steps (bounds
+/// clamped, negative ones counting from the end).
+std::optional<Movement> sliceMovement(ArrayRef<int64_t> data,
+                                      const Values &starts, const Values &ends,
+                                      const Values &axes, const Values &steps) {
+  int64_t rank = data.size(), n = starts.size();
+  if (starts.isFloat() || ends.isFloat() || axes.isFloat() || steps.isFloat() ||
+      ends.size() != n || axes.size() != n || steps.size() != n)
+    return std::nullopt;
+  SmallVector<int64_t> first(rank, 0), step(rank, 1);
+  Movement m;
+  m.shape.assign(data.begin(), data.end());
+  for (int64_t k = 0; k < n; ++k) {
+    std::optional<int64_t> a = shape::normalizeAxis(axes.i[k], rank);
+    if (!a || steps.i[k] == 0)
+      return std::nullopt;
+    int64_t d = data[*a], s = starts.i[k], e = ends.i[k], st = steps.i[k];
+    s = s < 0 ? s + d : s;
+    e = e < 0 ? e + d : e;
+    if (st > 0) {
+      s = std::clamp<int64_t>(s, 0, d);
+      e = std::clamp<int64_t>(e, 0, d);
+    } else {
+      s = std::clamp<int64_t>(s, 0, d - 1);
+      e = std::clamp<int64_t>(e, -1, d - 1);
+    }
+    int64_t count = st > 0 ? (e - s + st - 1) / st : (s - e - st - 1) / -st;
+    first[*a] = s;
+    step[*a] = st;
+    m.shape[*a] = std::max<int64_t>(count, 0);
+  }
+  int64_t total = shape::product(m.shape);
+  if (total > kMaxElements)
+    return std::nullopt;
+  for (int64_t k = 0; k < total; ++k) {
+    int64_t rest = k, index = 0, stride = 1;
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      int64_t coord = rest % m.shape[d];
+      rest /= m.shape[d];
+      index += (first[d] + coord * step[d]) * stride;
+      stride *= data[d];
+    }
+    m.from.push_back(index);
+  }
+  return m;
+}
+
+/// The movement of a gather, slice or reshape-like op on a static `data`
+/// shape, with its other operands constant.
+std::optional<Movement> movement(Operation *op, ArrayRef<int64_t> data) {
+  auto constant = [&](unsigned k) { return read(op->getOperand(k)); };
+  if (auto gather = dyn_cast<GatherOp>(op)) {
+    std::optional<Values> indices = constant(1);
+    if (!indices)
+      return std::nullopt;
+    return gatherMovement(data, gather.getAxis(), *indices);
+  }
+  if (isa<SliceOp>(op)) {
+    auto starts = constant(1), ends = constant(2), axes = constant(3),
+         steps = constant(4);
+    if (!starts || !ends || !axes || !steps)
+      return std::nullopt;
+    return sliceMovement(data, *starts, *ends, *axes, *steps);
+  }
+  // The element order is unchanged; the result type says the shape.
+  if (isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op)) {
+    auto type = cast<RankedTensorType>(op->getResult(0).getType());
+    if (!type.hasStaticShape() || type.getNumElements() != shape::product(data))
+      return std::nullopt;
+    Movement m;
+    m.shape.assign(type.getShape().begin(), type.getShape().end());
+    for (int64_t k = 0; k < type.getNumElements(); ++k)
+      m.from.push_back(k);
+    return m;
+  }
+  return std::nullopt;
+}
+
+/// Evaluates a data-movement op (Gather, Slice, Reshape, Flatten, Squeeze,
+/// Unsqueeze, Concat) on small constants and on the static dims of
+/// `anvil.shape` results; null when an element it needs is unknown.
+Attribute foldMovement(Operation *op) {
+  if (op->getNumResults() != 1)
+    return nullptr;
+  auto resultType = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!resultType || !isSupportedElement(resultType.getElementType()))
+    return nullptr;
+  std::vector<double> f;
+  std::vector<int64_t> i;
+  auto take = [&](const Values &v, int64_t k) {
+    if (!v.unknown.empty() && v.unknown[k])
+      return false;
+    if (v.isFloat())
+      f.push_back(v.f[k]);
+    else
+      i.push_back(v.i[k]);
+    return true;
+  };
+  shape::Shape out;
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    SmallVector<Values> in;
+    for (Value v : concat.getInputs()) {
+      std::optional<Values> x = readData(v);
+      if (!x)
+        return nullptr;
+      in.push_back(std::move(*x));
+    }
+    int64_t rank = in.front().type.getRank();
+    std::optional<int64_t> axis = shape::normalizeAxis(concat.getAxis(), rank);
+    if (!axis)
+      return nullptr;
+    out.assign(in.front().type.getShape().begin(),
+               in.front().type.getShape().end());
+    out[*axis] = 0;
+    for (const Values &x : in)
+      out[*axis] += x.type.getDimSize(*axis);
+    ArrayRef<int64_t> outShape = out;
+    int64_t outer = shape::product(outShape.take_front(*axis));
+    for (int64_t o = 0; o < outer; ++o)
+      for (const Values &x : in) {
+        int64_t chunk = shape::product(x.type.getShape().drop_front(*axis));
+        for (int64_t k = 0; k < chunk; ++k)
+          if (!take(x, o * chunk + k))
+            return nullptr;
+      }
+  } else {
+    if (op->getNumOperands() == 0)
+      return nullptr;
+    std::optional<Values> data = readData(op->getOperand(0));
+    if (!data)
+      return nullptr;
+    std::optional<Movement> m = movement(op, data->type.getShape());
+    if (!m)
+      return nullptr;
+    for (int64_t k : m->from)
+      if (!take(*data, k))
+        return nullptr;
+    out = m->shape;
+  }
+  if (!shape::compatible(out, resultType.getShape()))
+    return nullptr;
+  return write(resultType.clone(out), f, i);
+}
+
+/// One entry of a shape vector: a known value, or dim `dim` of `tensor`.
+struct ShapeEntry {
+  int64_t value = shape::kDynamic;
+  Value tensor;
+  int64_t dim = -1;
+};
+
+/// The entries of a 0-D or 1-D i64 value built from constants and the dims
+/// of tensors (Shape, Gather, Slice, Unsqueeze, Squeeze, Concat), as PyTorch
+/// exports compute Reshape targets; nullopt for anything else.
+std::optional<SmallVector<ShapeEntry>> describeShape(Value v, int depth = 0) {
+  auto type = dyn_cast<RankedTensorType>(v.getType());
+  if (depth > 8 || !type || type.getRank() > 1 ||
+      !type.getElementType().isInteger(64))
+    return std::nullopt;
+  if (std::optional<Values> x = read(v)) {
+    SmallVector<ShapeEntry> out;
+    for (int64_t value : x->i)
+      out.push_back({value, {}, -1});
+    return out;
+  }
+  Operation *op = v.getDefiningOp();
+  if (!op)
+    return std::nullopt;
+  if (auto shapeOp = dyn_cast<ShapeOp>(op)) {
+    auto [start, end] = shapeRange(shapeOp);
+    SmallVector<ShapeEntry> out;
+    for (int64_t d = start; d < end; ++d) {
+      int64_t size = shapeOp.getInput().getType().getDimSize(d);
+      out.push_back(shape::isDynamic(size)
+                        ? ShapeEntry{size, shapeOp.getInput(), d}
+                        : ShapeEntry{size, {}, -1});
+    }
+    return out;
+  }
+  if (isa<UnsqueezeOp, SqueezeOp>(op))
+    return describeShape(op->getOperand(0), depth + 1);
+  if (auto concat = dyn_cast<ConcatOp>(op)) {
+    SmallVector<ShapeEntry> out;
+    for (Value piece : concat.getInputs()) {
+      auto entries = describeShape(piece, depth + 1);
+      if (!entries)
+        return std::nullopt;
+      out.append(*entries);
+    }
+    return out;
+  }
+  if (isa<GatherOp, SliceOp>(op)) {
+    auto data = describeShape(op->getOperand(0), depth + 1);
+    if (!data)
+      return std::nullopt;
+    std::optional<Movement> m = movement(op, {(int64_t)data->size()});
+    if (!m)
+      return std::nullopt;
+    SmallVector<ShapeEntry> out;
+    for (int64_t k : m->from)
+      out.push_back((*data)[k]);
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// A Reshape whose target is assembled from the dims of tensors (PyTorch's
+/// `x.view(x.size(0), -1, ...)`) gets a constant target that means the same
+/// at every batch size: an entry that reads dim j of the reshape's own input
+/// at position j becomes 0 (ONNX: copy the input dim), and one remaining
+/// unknown entry becomes -1 (inferred from the element count) when the other
+/// entries are known and non-zero.
+void simplifyReshapeTarget(ReshapeOp op, OpBuilder &b) {
+  if (read(op.getShape()))
+    return;
+  std::optional<SmallVector<ShapeEntry>> entries = describeShape(op.getShape());
+  RankedTensorType in = op.getInput().getType();
+  if (!entries || (int64_t)entries->size() != op.getType().getRank())
+    return;
+  bool allowzero = op.getAllowzero();
+  SmallVector<int64_t> target;
+  std::optional<int64_t> unknown;
+  for (auto [p, e] : llvm::enumerate(*entries)) {
+    if (!shape::isDynamic(e.value)) {
+      target.push_back(e.value);
+    } else if (!allowzero && e.tensor == op.getInput() && e.dim == (int64_t)p) {
+      target.push_back(0);
+    } else {
+      if (unknown)
+        return; // two run-time sizes: the target stays computed
+      unknown = p;
+      target.push_back(-1);
+    }
+  }
+  if (unknown) {
+    for (auto [p, t] : llvm::enumerate(target)) {
+      if ((int64_t)p == *unknown)
+        continue;
+      // -1 is inferred only when every other size is known and non-zero.
+      bool copiesKnownDim = t == 0 && !allowzero && (int64_t)p < in.getRank() &&
+                            !in.isDynamicDim(p) && in.getDimSize(p) > 0;
+      if (t < 0 || (t == 0 && !copiesKnownDim))
+        return;
+    }
+  }
+  b.setInsertionPoint(op);
+  auto type = RankedTensorType::get({(int64_t)target.size()}, b.getI64Type());
+  Value constant = ConstantOp::create(
+      b, op.getShape().getLoc(), type,
+      cast<ElementsAttr>(DenseIntElementsAttr::get(type, target)));
+  op.getShapeMutable().assign(constant);
+}
+
 /// Anvil ops take refined (more static) operand types; the model function's
 /// return takes them too, and the function type is updated at the end.
 bool canRetypeFor(Operation *user) {
@@ -435,7 +758,11 @@ struct FoldConstantsPass
     for (Operation *op : ops) {
       refineReduction(op);
       refineElementwise(op);
+      if (auto reshape = dyn_cast<ReshapeOp>(op))
+        simplifyReshapeTarget(reshape, b);
       Attribute value = fold(op);
+      if (!value)
+        value = foldMovement(op);
       if (!value)
         continue;
       b.setInsertionPoint(op);

@@ -43,9 +43,12 @@ llvm::SmallBitVector untileableLoops(mlir::linalg::LinalgOp op);
 /// caller and are never written.
 void prepareForBufferization(mlir::ModuleOp module);
 
-/// Bufferizes the model function (linalg on tensors) and outlines every
-/// compute op into a kernel with a default TuningConfig.
-void buildBufferizeAndOutlinePipeline(mlir::OpPassManager &pm);
+/// Bufferizes the model function (linalg on tensors) and outlines its compute
+/// ops into kernels with default TuningConfigs. With `fuse`, linalg ops are
+/// fused on tensors first (--anvil-fuse-linalg) and runs of ops that can share
+/// a workgroup split become one kernel.
+void buildBufferizeAndOutlinePipeline(mlir::OpPassManager &pm,
+                                      bool fuse = true);
 
 /// Builds the plan from the (single) model function and removes it and the
 /// weight globals from `module`, leaving only kernels.

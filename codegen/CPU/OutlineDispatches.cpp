@@ -1,10 +1,12 @@
 //===- OutlineDispatches.cpp - Compute ops become kernels + dispatches ----===//
 //
 // After bufferization the model function is a straight-line list of buffer
-// allocations, views, size arithmetic and compute ops. Each compute op moves
-// into its own kernel function (with the index arithmetic it needs cloned in)
-// and is replaced by an `anvil_kernel.dispatch`; the model function becomes the
-// schedule that the artifact writer turns into the runtime's plan.
+// allocations, views, size arithmetic and compute ops. Runs of consecutive
+// compute ops that can share one workgroup split (each workgroup only reads
+// what it wrote itself) become one kernel function (with the index arithmetic
+// they need cloned in) and are replaced by an `anvil_kernel.dispatch`; the
+// model function becomes the schedule that the artifact writer turns into the
+// runtime's plan.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CPU/CPUBackend.h"
@@ -149,8 +151,200 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
   return kernel::TuningConfigAttr::get(ctx, best, {}, order);
 }
 
+/// Where a buffer view sits in the allocation it views: for each view dim,
+/// the allocation dim and the offset into it. `mapped` is false when the view
+/// reshapes or strides (only the allocation is known then).
+struct ViewInfo {
+  Value root;
+  bool mapped = true;
+  SmallVector<int64_t> rootDim;
+  SmallVector<OpFoldResult> offset;
+};
+
+bool sameOffset(OpFoldResult a, OpFoldResult b) {
+  std::optional<int64_t> x = getConstantIntValue(a), y = getConstantIntValue(b);
+  if (x && y)
+    return *x == *y;
+  return a == b;
+}
+
+ViewInfo resolveView(Value v) {
+  ViewInfo info;
+  auto type = cast<MemRefType>(v.getType());
+  Builder b(v.getContext());
+  for (int64_t d = 0; d < type.getRank(); ++d) {
+    info.rootDim.push_back(d);
+    info.offset.push_back(b.getIndexAttr(0));
+  }
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+      bool unitStrides = llvm::all_of(sub.getMixedStrides(), [](auto s) {
+        return isConstantIntValue(s, 1);
+      });
+      if (sub.getSourceType().getRank() != sub.getType().getRank() ||
+          !unitStrides)
+        info.mapped = false;
+      if (info.mapped)
+        for (auto [d, o] : llvm::enumerate(sub.getMixedOffsets())) {
+          if (isConstantIntValue(info.offset[d], 0))
+            info.offset[d] = o;
+          else if (!isConstantIntValue(o, 0)) {
+            std::optional<int64_t> x = getConstantIntValue(o),
+                                   y = getConstantIntValue(info.offset[d]);
+            if (x && y)
+              info.offset[d] = b.getIndexAttr(*x + *y);
+            else
+              info.mapped = false;
+          }
+        }
+      v = sub.getSource();
+      continue;
+    }
+    if (auto cast = dyn_cast<memref::CastOp>(def)) {
+      v = cast.getSource();
+      continue;
+    }
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      info.mapped = false;
+      v = view.getViewSource();
+      continue;
+    }
+    break;
+  }
+  info.root = v;
+  return info;
+}
+
+/// One buffer access of a compute op: through an indexing map over the op's
+/// loops, or (map null) anywhere in the buffer.
+struct Access {
+  ViewInfo view;
+  AffineMap map;
+  bool write;
+};
+
+/// What grouping needs to know about one compute op.
+struct OpInfo {
+  Operation *op;
+  SmallVector<Access> accesses;
+  SmallVector<int64_t> extents;
+  llvm::SmallBitVector split;
+  int64_t work = 1;
+  bool groupable = true;
+};
+
+/// The allocation dim and offset that loop `d` walks in `a`, when the access
+/// reads or writes only that loop's own index along one dim.
+std::optional<std::pair<int64_t, OpFoldResult>> sliceOf(const Access &a,
+                                                        int64_t d) {
+  if (!a.map || !a.view.mapped)
+    return std::nullopt;
+  int64_t found = -1;
+  for (auto [i, e] : llvm::enumerate(a.map.getResults())) {
+    if (e == getAffineDimExpr(d, e.getContext())) {
+      if (found >= 0)
+        return std::nullopt;
+      found = i;
+    } else if (e.isFunctionOfDim(d)) {
+      return std::nullopt;
+    }
+  }
+  if (found < 0)
+    return std::nullopt;
+  return std::make_pair(a.view.rootDim[found], a.view.offset[found]);
+}
+
+/// Whether two accesses, split along loops `da` and `db` of their ops (-1: not
+/// split), can run in one kernel: they touch different allocations, only
+/// read, nothing is split, or each workgroup touches the same slice of the
+/// allocation in both.
+bool compatible(const Access &a, int64_t da, const Access &b, int64_t db) {
+  if (a.view.root != b.view.root || (!a.write && !b.write))
+    return true;
+  if (da < 0 && db < 0)
+    return true;
+  if (da < 0 || db < 0)
+    return false;
+  auto sa = sliceOf(a, da), sb = sliceOf(b, db);
+  return sa && sb && sa->first == sb->first &&
+         sameOffset(sa->second, sb->second);
+}
+
+struct Member {
+  const OpInfo *info;
+  int64_t dim;
+};
+
+/// The longest run of ops starting at `ops[start]` that can share a kernel
+/// when the first op splits loop `dim0` (-1: the group runs as one workgroup).
+SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
+                              int64_t dim0) {
+  SmallVector<Member> group = {{&ops[start], dim0}};
+  int64_t extent = dim0 >= 0 ? ops[start].extents[dim0] : 0;
+  int64_t work = ops[start].work;
+  for (size_t j = start + 1; j < ops.size(); ++j) {
+    const OpInfo &next = ops[j];
+    if (!next.groupable)
+      break;
+    auto fits = [&](int64_t d) {
+      for (const Member &m : group)
+        for (const Access &a : m.info->accesses)
+          for (const Access &b : next.accesses)
+            if (!compatible(a, m.dim, b, d))
+              return false;
+      return true;
+    };
+    int64_t chosen = -2;
+    if (dim0 < 0) {
+      if (work + next.work < kMinParallelWork && fits(-1))
+        chosen = -1;
+    } else {
+      for (auto [d, e] : llvm::enumerate(next.extents))
+        if (next.split.test(d) && e == extent && fits(d)) {
+          chosen = d;
+          break;
+        }
+    }
+    if (chosen == -2)
+      break;
+    group.push_back({&next, chosen});
+    work = std::min<int64_t>(work + next.work, 1 << 30);
+  }
+  return group;
+}
+
+/// The best group starting at `ops[start]`: over every way to split the first
+/// op, the longest; ties go to not splitting (small work), then to the larger
+/// split extent.
+SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
+  const OpInfo &first = ops[start];
+  SmallVector<Member> best = {{&first, -2}}; // -2: the default config
+  if (!first.groupable)
+    return best;
+  int64_t bestExtent = 0;
+  auto consider = [&](int64_t d) {
+    SmallVector<Member> group = growGroup(ops, start, d);
+    int64_t extent = d >= 0 ? first.extents[d] : 1;
+    if (group.size() < 2)
+      return;
+    if (group.size() > best.size() || (group.size() == best.size() &&
+                                       bestExtent > 1 && extent > bestExtent)) {
+      best = std::move(group);
+      bestExtent = extent;
+    }
+  };
+  if (first.work < kMinParallelWork)
+    consider(-1);
+  for (auto [d, e] : llvm::enumerate(first.extents))
+    if (first.split.test(d) && !ShapedType::isDynamic(e) && e >= 2)
+      consider(d);
+  return best;
+}
+
 struct OutlineDispatchesPass
     : anvil::impl::AnvilOutlineDispatchesBase<OutlineDispatchesPass> {
+  using AnvilOutlineDispatchesBase::AnvilOutlineDispatchesBase;
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     SmallVector<func::FuncOp> hosts;
@@ -169,10 +363,26 @@ struct OutlineDispatchesPass
     SmallVector<Operation *> ops;
     for (Operation &op : host.getBody().front())
       ops.push_back(&op);
+    // Runs of compute ops with only schedule ops between them.
+    std::vector<OpInfo> run;
+    auto flush = [&]() -> LogicalResult {
+      for (size_t i = 0; i < run.size();) {
+        SmallVector<Member> group = groupDispatches
+                                        ? bestGroup(run, i)
+                                        : SmallVector<Member>{{&run[i], -2}};
+        if (failed(outline(group, host, counter)))
+          return failure();
+        i += group.size();
+      }
+      run.clear();
+      return success();
+    };
     for (Operation *op : ops) {
       if (isComputeOp(op)) {
-        if (failed(outline(op, host, counter)))
+        FailureOr<OpInfo> info = analyze(op, host);
+        if (failed(info))
           return failure();
+        run.push_back(std::move(*info));
         continue;
       }
       if (isScheduleOp(op) && op->getNumRegions() == 0)
@@ -187,6 +397,8 @@ struct OutlineDispatchesPass
              << "' cannot be scheduled by the CPU runtime (after "
                 "bufferization)";
     }
+    if (failed(flush()))
+      return failure();
     for (Operation &op :
          llvm::make_early_inc_range(llvm::reverse(host.getBody().front())))
       if (isa<memref::LoadOp>(op) && op.use_empty())
@@ -194,11 +406,45 @@ struct OutlineDispatchesPass
     return success();
   }
 
-  /// The host ops (in program order) computing the non-buffer values `op`
-  /// uses, and the buffers those ops read dims of.
-  LogicalResult collectSlice(Operation *op, func::FuncOp host,
-                             SetVector<Operation *> &slice,
-                             SetVector<Value> &buffers) {
+  FailureOr<OpInfo> analyze(Operation *op, func::FuncOp host) {
+    OpInfo info;
+    info.op = op;
+    info.extents = loopExtents(op, info.split);
+    for (int64_t e : info.extents)
+      if (!ShapedType::isDynamic(e))
+        info.work =
+            std::min<int64_t>(info.work * std::max<int64_t>(e, 1), 1 << 30);
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      for (OpOperand &operand : op->getOpOperands())
+        if (isa<MemRefType>(operand.get().getType()))
+          info.accesses.push_back({resolveView(operand.get()),
+                                   linalgOp.getMatchingIndexingMap(&operand),
+                                   linalgOp.isDpsInit(&operand)});
+    } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      AffineMap identity = AffineMap::getMultiDimIdentityMap(
+          info.extents.size(), op->getContext());
+      info.accesses.push_back({resolveView(copy.getSource()), identity, false});
+      info.accesses.push_back({resolveView(copy.getTarget()), identity, true});
+    } else {
+      info.groupable = false; // a scalar store
+    }
+    // Buffers read inside the body or by cloned scalar loads: anywhere.
+    SetVector<Value> buffers, dataReads;
+    DenseSet<Operation *> seen;
+    if (failed(collectSlice(op, buffers, seen, &dataReads)))
+      return failure();
+    for (Value v : dataReads)
+      info.accesses.push_back({resolveView(v), AffineMap(), false});
+    return info;
+  }
+
+  /// The host ops computing the non-buffer values `op` uses (added to
+  /// `seen`), and the buffers those ops read dims of. `dataReads` gets the
+  /// buffers whose data the op reads outside its operands (a body's table, a
+  /// cloned scalar load).
+  LogicalResult collectSlice(Operation *op, SetVector<Value> &buffers,
+                             DenseSet<Operation *> &seen,
+                             SetVector<Value> *dataReads = nullptr) {
     SmallVector<Value> worklist;
     auto visitUse = [&](Value v) {
       if (isa<MemRefType>(v.getType()))
@@ -217,13 +463,15 @@ struct OutlineDispatchesPass
         if (op->isAncestor(v.getParentRegion()->getParentOp()))
           continue;
         // A body may read another buffer directly (a gather's table).
-        if (isa<MemRefType>(v.getType()))
+        if (isa<MemRefType>(v.getType())) {
           buffers.insert(v);
-        else
+          if (dataReads)
+            dataReads->insert(v);
+        } else {
           visitUse(v);
+        }
       }
     });
-    DenseSet<Operation *> seen;
     while (!worklist.empty()) {
       Value v = worklist.pop_back_val();
       Operation *def = v.getDefiningOp();
@@ -233,6 +481,8 @@ struct OutlineDispatchesPass
         continue;
       if (auto load = dyn_cast<memref::LoadOp>(def)) {
         buffers.insert(load.getMemRef());
+        if (dataReads)
+          dataReads->insert(load.getMemRef());
         for (Value index : load.getIndices())
           worklist.push_back(index);
         continue;
@@ -250,25 +500,51 @@ struct OutlineDispatchesPass
         worklist.push_back(operand);
       }
     }
-    // Program order keeps defs before uses when cloning.
-    for (Operation &hostOp : host.getBody().front())
-      if (seen.contains(&hostOp))
-        slice.insert(&hostOp);
     return success();
   }
 
-  LogicalResult outline(Operation *op, func::FuncOp host, int &counter) {
+  /// Moves the ops of `group` into one kernel and dispatches it where the
+  /// last op was. A member's dim of -2 means "use the default config" (only
+  /// for a group of one).
+  LogicalResult outline(ArrayRef<Member> group, func::FuncOp host,
+                        int &counter) {
     SetVector<Value> buffers;
-    for (Value v : op->getOperands())
-      if (isa<MemRefType>(v.getType()))
-        buffers.insert(v);
-    SetVector<Operation *> slice;
-    if (failed(collectSlice(op, host, slice, buffers)))
-      return failure();
+    DenseSet<Operation *> seen;
+    for (const Member &m : group) {
+      for (Value v : m.info->op->getOperands())
+        if (isa<MemRefType>(v.getType()))
+          buffers.insert(v);
+      if (failed(collectSlice(m.info->op, buffers, seen)))
+        return failure();
+    }
+    // Program order keeps defs before uses when cloning.
+    SmallVector<Operation *> slice;
+    for (Operation &hostOp : host.getBody().front())
+      if (seen.contains(&hostOp))
+        slice.push_back(&hostOp);
 
-    MLIRContext *ctx = op->getContext();
+    // The root is the member with the most work; the kernel's TuningConfig
+    // describes it (and the split loop of each other member is recorded on
+    // that member).
+    const Member *root = &group.front();
+    for (const Member &m : group)
+      if (m.info->work > root->info->work)
+        root = &m;
+    Operation *rootOp = root->info->op;
+    MLIRContext *ctx = rootOp->getContext();
+    kernel::TuningConfigAttr config;
+    if (root->dim == -2) {
+      config = defaultConfig(rootOp);
+    } else {
+      SmallVector<int64_t> order;
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(rootOp))
+        order = vectorFriendlyOrder(linalgOp);
+      config = kernel::TuningConfigAttr::get(ctx, root->dim, {}, order);
+    }
+
+    Operation *last = group.back().info->op;
     OpBuilder b(host);
-    Location loc = op->getLoc();
+    Location loc = rootOp->getLoc();
     SmallVector<Type> argTypes;
     for (Value v : buffers)
       argTypes.push_back(v.getType());
@@ -277,7 +553,6 @@ struct OutlineDispatchesPass
     std::string name = "kernel_" + std::to_string(counter++);
     auto fn = func::FuncOp::create(b, loc, name,
                                    FunctionType::get(ctx, argTypes, {}));
-    kernel::TuningConfigAttr config = defaultConfig(op);
     fn->setAttr(kernel::kTuningAttrName, config);
     // The runtime calls kernels through the C interface: one descriptor
     // pointer per buffer (see plan_format.h).
@@ -289,32 +564,54 @@ struct OutlineDispatchesPass
       mapping.map(v, arg);
     for (Operation *s : slice)
       kb.clone(*s, mapping);
-    // A copy is computed by linalg.copy so that it is tiled and lowered like
-    // every other kernel.
-    if (auto copy = dyn_cast<memref::CopyOp>(op))
-      linalg::CopyOp::create(kb, loc, mapping.lookup(copy.getSource()),
-                             mapping.lookup(copy.getTarget()));
-    else
-      kb.clone(*op, mapping);
+    for (const Member &m : group) {
+      Operation *op = m.info->op;
+      Operation *clone;
+      // A copy is computed by linalg.copy so that it is tiled and lowered
+      // like every other kernel.
+      if (auto copy = dyn_cast<memref::CopyOp>(op))
+        clone = linalg::CopyOp::create(kb, op->getLoc(),
+                                       mapping.lookup(copy.getSource()),
+                                       mapping.lookup(copy.getTarget()));
+      else
+        clone = kb.clone(*op, mapping);
+      if (group.size() > 1) {
+        if (&m == root)
+          clone->setAttr(kernel::kRootAttrName, UnitAttr::get(ctx));
+        else
+          clone->setAttr(kernel::kDistributeAttrName,
+                         kb.getI64IntegerAttr(m.dim));
+        // Every contraction in the kernel keeps its unit-stride loop
+        // innermost, not only the root.
+        if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+            linalgOp && &m != root)
+          if (SmallVector<int64_t> order = vectorFriendlyOrder(linalgOp);
+              !order.empty())
+            clone->setAttr(kernel::kLoopOrderAttrName,
+                           kb.getDenseI64ArrayAttr(order));
+      }
+    }
     func::ReturnOp::create(kb, loc);
 
-    // The grid extent is the distributed loop's size, computed on the host.
-    OpBuilder hb(op);
+    // The grid extent is the split loop's size, computed on the host.
+    OpBuilder hb(last);
     Value extent;
-    if (config.getDistributeDim() >= 0) {
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    if (int64_t dim = config.getDistributeDim(); dim >= 0) {
+      if (!ShapedType::isDynamic(root->info->extents[dim])) {
+        extent =
+            arith::ConstantIndexOp::create(hb, loc, root->info->extents[dim]);
+      } else if (auto linalgOp = dyn_cast<linalg::LinalgOp>(rootOp)) {
         SmallVector<Range> ranges = linalgOp.createLoopRanges(hb, loc);
-        extent = getValueOrCreateConstantIndexOp(
-            hb, loc, ranges[config.getDistributeDim()].size);
+        extent = getValueOrCreateConstantIndexOp(hb, loc, ranges[dim].size);
       } else {
-        auto copy = cast<memref::CopyOp>(op);
-        extent = memref::DimOp::create(hb, loc, copy.getTarget(),
-                                       config.getDistributeDim());
+        auto copy = cast<memref::CopyOp>(rootOp);
+        extent = memref::DimOp::create(hb, loc, copy.getTarget(), dim);
       }
     }
     kernel::DispatchOp::create(hb, loc, FlatSymbolRefAttr::get(ctx, name),
                                buffers.getArrayRef(), extent);
-    op->erase();
+    for (const Member &m : group)
+      m.info->op->erase();
     return success();
   }
 };

@@ -22,17 +22,32 @@ void anvil::cpu::prepareForBufferization(ModuleOp module) {
                     BoolAttr::get(module.getContext(), false));
 }
 
-void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm) {
+void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm,
+                                                  bool fuse) {
   pm.addPass(anvil::createAnvilSignlessIntegers());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
+  // Fusion duplicates shared inits so that bufferization never copies one;
+  // CSE would merge them again, so only canonicalization follows it.
+  if (fuse) {
+    pm.addNestedPass<func::FuncOp>(anvil::createAnvilFuseLinalg());
+    pm.addPass(createCanonicalizerPass());
+    // An op whose result is inserted into a bigger tensor (a padded input)
+    // writes into that tensor's buffer directly.
+    addTextPipeline(pm, "eliminate-empty-tensors");
+  }
   // Function results keep the identity layout so that each output is one
   // contiguous buffer the runtime hands to the caller.
   addTextPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
                       "function-boundary-type-conversion=identity-layout-map}");
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  pm.addPass(anvil::createAnvilOutlineDispatches());
+  // CSE makes the views an in-place insert_slice left behind identical; the
+  // copy between them is then a self-copy that canonicalization removes.
+  pm.addPass(createCanonicalizerPass());
+  anvil::AnvilOutlineDispatchesOptions outline;
+  outline.groupDispatches = fuse;
+  pm.addPass(anvil::createAnvilOutlineDispatches(outline));
 }
 
 void anvil::cpu::buildKernelToLLVMPipeline(OpPassManager &pm) {

@@ -3,7 +3,9 @@
 // A kernel computes its whole root op when run as one workgroup. With
 // `distribute_dim` set, the root op is first tiled along that loop with a
 // chunk of ceildiv(extent, wg_count) and the resulting loop is narrowed to the
-// one chunk that belongs to `wg_id`; then `tile_sizes` tiles the chunk.
+// one chunk that belongs to `wg_id`; then `tile_sizes` tiles the chunk. In a
+// fused kernel every other op is split the same way along its own
+// `anvil_kernel.distribute_dim` loop (same extent, so the same chunks).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CPU/CPUBackend.h"
@@ -34,21 +36,57 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         fn->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName);
     if (!config)
       return;
-    SmallVector<linalg::LinalgOp> roots;
-    fn.walk([&](linalg::LinalgOp op) { roots.push_back(op); });
-    if (roots.size() != 1) {
-      fn.emitError("a kernel must hold exactly one linalg op, found ")
-          << roots.size();
+    SmallVector<linalg::LinalgOp> ops;
+    fn.walk([&](linalg::LinalgOp op) { ops.push_back(op); });
+    if (ops.empty()) {
+      fn.emitError("a kernel must hold a linalg op");
       return signalPassFailure();
     }
-    linalg::LinalgOp root = roots.front();
-    if (!root.hasPureBufferSemantics()) {
-      root.emitError("kernels are tiled after bufferization");
-      return signalPassFailure();
+    // A fused kernel marks the op its config describes; the others split
+    // their own loop (same extent, same chunks) when the root is split.
+    linalg::LinalgOp root = ops.front();
+    if (ops.size() > 1) {
+      auto marked = llvm::make_filter_range(ops, [](linalg::LinalgOp op) {
+        return op->hasAttr(kernel::kRootAttrName);
+      });
+      if (std::distance(marked.begin(), marked.end()) != 1) {
+        fn.emitError("a kernel with several linalg ops must mark one '")
+            << kernel::kRootAttrName << "'";
+        return signalPassFailure();
+      }
+      root = *marked.begin();
     }
     IRRewriter rewriter(fn.getContext());
-    int64_t numLoops = root.getNumLoops();
     int64_t dim = config.getDistributeDim();
+    for (linalg::LinalgOp op : ops) {
+      if (!op.hasPureBufferSemantics()) {
+        op.emitError("kernels are tiled after bufferization");
+        return signalPassFailure();
+      }
+      if (op == root)
+        continue;
+      auto own = op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName);
+      if (!own || own.getInt() >= (int64_t)op.getNumLoops() ||
+          (own.getInt() >= 0) != (dim >= 0) ||
+          (own.getInt() >= 0 && cpu::untileableLoops(op).test(own.getInt()))) {
+        op.emitError("a fused kernel op needs a valid '")
+            << kernel::kDistributeAttrName << "' matching the root's split";
+        return signalPassFailure();
+      }
+      auto order =
+          op->getAttrOfType<DenseI64ArrayAttr>(kernel::kLoopOrderAttrName);
+      linalg::LinalgOp chunk = op;
+      if (own.getInt() >= 0) {
+        FailureOr<linalg::LinalgOp> split =
+            distribute(rewriter, fn, op, own.getInt());
+        if (failed(split))
+          return signalPassFailure();
+        chunk = *split;
+      }
+      if (order && failed(reorder(rewriter, chunk, order.asArrayRef())))
+        return signalPassFailure();
+    }
+    int64_t numLoops = root.getNumLoops();
     if (dim >= numLoops) {
       root.emitError("TuningConfig distribute_dim ")
           << dim << " is out of range for " << numLoops << " loops";

@@ -33,19 +33,19 @@ bool isFloat16Plus(Type t) {
 /// Pads the spatial dims (2, 3, ...) of an N-C-spatial tensor by `begin`/`end`
 /// with `value`.
 Value padSpatial(OpBuilder &b, Location l, Value x, ArrayRef<int64_t> begin,
-                 ArrayRef<int64_t> end, Value value) {
+                 ArrayRef<int64_t> end, Value value, int64_t firstDim = 2) {
   if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
       llvm::all_of(end, [](int64_t p) { return p == 0; }))
     return x;
   auto t = cast<RankedTensorType>(x.getType());
-  SmallVector<OpFoldResult> low{b.getIndexAttr(0), b.getIndexAttr(0)},
-      high{b.getIndexAttr(0), b.getIndexAttr(0)};
+  SmallVector<OpFoldResult> low(t.getRank(), b.getIndexAttr(0)),
+      high(t.getRank(), b.getIndexAttr(0));
   SmallVector<int64_t> padded(t.getShape());
   for (size_t i = 0; i < begin.size(); ++i) {
-    low.push_back(b.getIndexAttr(begin[i]));
-    high.push_back(b.getIndexAttr(end[i]));
-    if (!t.isDynamicDim(i + 2))
-      padded[i + 2] += begin[i] + end[i];
+    low[i + firstDim] = b.getIndexAttr(begin[i]);
+    high[i + firstDim] = b.getIndexAttr(end[i]);
+    if (!t.isDynamicDim(i + firstDim))
+      padded[i + firstDim] += begin[i] + end[i];
   }
   return tensor::PadOp::create(b, l, t.clone(padded), x, low, high, value);
 }
@@ -256,9 +256,11 @@ struct GemmPattern : OpRewritePattern<GemmOp> {
 // Convolution
 //===----------------------------------------------------------------------===//
 
-/// The output initialized with the bias along dim 1 (or zeros).
+/// The output initialized with the bias along the channel dim (1, or the last
+/// one when `channelsLast`), or with zeros.
 Value biasInit(OpBuilder &b, Location l, RankedTensorType type,
-               ArrayRef<OpFoldResult> sizes, Value bias) {
+               ArrayRef<OpFoldResult> sizes, Value bias,
+               bool channelsLast = false) {
   Type et = type.getElementType();
   if (!bias)
     return filled(b, l, type, sizes, zeroOf(b, l, et));
@@ -266,8 +268,11 @@ Value biasInit(OpBuilder &b, Location l, RankedTensorType type,
   int64_t rank = type.getRank();
   return linalg::GenericOp::create(
              b, l, TypeRange{type}, ValueRange{bias}, ValueRange{empty},
-             SmallVector<AffineMap>{channelMap(rank, b.getContext()),
-                                    b.getMultiDimIdentityMap(rank)},
+             SmallVector<AffineMap>{
+                 channelsLast
+                     ? AffineMap::get(rank, 0, b.getAffineDimExpr(rank - 1))
+                     : channelMap(rank, b.getContext()),
+                 b.getMultiDimIdentityMap(rank)},
              SmallVector<utils::IteratorType>(rank,
                                               utils::IteratorType::parallel),
              [](OpBuilder &nb, Location nl, ValueRange a) {
@@ -344,6 +349,49 @@ Value genericConv(OpBuilder &b, Location l, Value x, Value w, Value init,
   return tensor::CollapseShapeOp::create(b, l, ot, r, merge);
 }
 
+/// Channels-last 2-D convolution (the verifier allows group 1 and depthwise):
+/// tensor.pad of H and W, then linalg.conv_2d_nhwc_hwcf or
+/// linalg.depthwise_conv_2d_nhwc_hwc, accumulating into the broadcast bias.
+LogicalResult lowerChannelsLastConv(ConvOp op, PatternRewriter &rewriter) {
+  auto type = op.getType();
+  auto w = op.getWeight().getType();
+  Type et = type.getElementType();
+  if (!isFloat16Plus(et))
+    return rewriter.notifyMatchFailure(op, "only float convolution");
+  if (!w.hasStaticShape() || type.isDynamicDim(1) || type.isDynamicDim(2) ||
+      type.isDynamicDim(3))
+    return rewriter.notifyMatchFailure(
+        op, "weights, channels and spatial dims must be static");
+  Location loc = op.getLoc();
+  ArrayRef<int64_t> pads = op.getPads();
+  Value input =
+      padSpatial(rewriter, loc, op.getInput(), pads.take_front(2),
+                 pads.drop_front(2), zeroOf(rewriter, loc, et), /*firstDim=*/1);
+  SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, op.getInput());
+  for (int64_t d = 1; d < 4; ++d)
+    sizes[d] = rewriter.getIndexAttr(type.getDimSize(d));
+  Value init = biasInit(rewriter, loc, type, sizes, op.getBias(),
+                        /*channelsLast=*/true);
+  if (op.getGroup() > 1) {
+    // [kh, kw, 1, C] weights as the [kh, kw, C] filter of the depthwise op.
+    Value filter = tensor::CollapseShapeOp::create(
+        rewriter, loc, op.getWeight(),
+        SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+    auto conv = linalg::DepthwiseConv2DNhwcHwcOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{input, filter},
+        ValueRange{init}, i64Vector(rewriter, op.getStrides()),
+        i64Vector(rewriter, op.getDilations()));
+    rewriter.replaceOp(op, conv->getResults());
+    return success();
+  }
+  auto conv = linalg::Conv2DNhwcHwcfOp::create(
+      rewriter, loc, TypeRange{type}, ValueRange{input, op.getWeight()},
+      ValueRange{init}, i64Vector(rewriter, op.getStrides()),
+      i64Vector(rewriter, op.getDilations()));
+  rewriter.replaceOp(op, conv->getResults());
+  return success();
+}
+
 /// Convolution: zero padding through tensor.pad, then the named 2-D NCHW or
 /// depthwise op, or the generic grouped N-D form, accumulating into the
 /// broadcast bias.
@@ -351,6 +399,8 @@ struct ConvPattern : OpRewritePattern<ConvOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
+    if (op.getChannelsLast())
+      return lowerChannelsLastConv(op, rewriter);
     auto type = op.getType();
     auto in = op.getInput().getType();
     auto w = op.getWeight().getType();

@@ -961,14 +961,27 @@ static LogicalResult verifyConvAttrs(ConvLike op, int64_t spatial) {
 }
 
 LogicalResult ConvOp::verify() {
-  auto in = getInput().getType();
-  auto w = getWeight().getType();
-  int64_t spatial = in.getRank() - 2;
-  if (spatial < 1 || w.getRank() != in.getRank())
+  auto inType = getInput().getType();
+  auto wType = getWeight().getType();
+  int64_t spatial = inType.getRank() - 2;
+  if (spatial < 1 || wType.getRank() != inType.getRank())
     return emitOpError("input and weight must have the same rank >= 3");
   if (failed(verifyConvAttrs(*this, spatial)))
     return failure();
-  int64_t c = in.getDimSize(1), wc = w.getDimSize(1), m = w.getDimSize(0);
+  // A channels-last conv is checked through its NCHW / OIHW view.
+  sh::Shape in(inType.getShape()), w(wType.getShape());
+  if (getChannelsLast()) {
+    if (spatial != 2)
+      return emitOpError("channels_last needs a 2-D convolution");
+    in = {in[0], in[3], in[1], in[2]};
+    w = {w[3], w[2], w[0], w[1]};
+    bool depthwise = !sh::isDynamic(in[1]) && in[1] == getGroup() &&
+                     !sh::isDynamic(w[0]) && w[0] == getGroup() && w[1] == 1;
+    if (getGroup() != 1 && !depthwise)
+      return emitOpError("channels_last needs group 1 or a depthwise "
+                         "convolution with static channels");
+  }
+  int64_t c = in[1], wc = w[1], m = w[0];
   if (!sh::isDynamic(c) && !sh::isDynamic(wc) && c != wc * getGroup())
     return emitOpError() << "input has " << c << " channels but weight expects "
                          << wc << " x group " << getGroup();
@@ -976,13 +989,15 @@ LogicalResult ConvOp::verify() {
     return emitOpError("output channels must be divisible by group");
   if (getBias() && !sh::compatible(rankedType(getBias()).getShape(), {m}))
     return emitOpError("bias must be 1-D with one entry per output channel");
-  sh::Shape out{in.getDimSize(0), m};
+  sh::Shape out{in[0], m};
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(
-        in.getDimSize(i + 2), w.getDimSize(i + 2), getStrides()[i],
-        getPads()[i], getPads()[i + spatial], getDilations()[i], false));
+    out.push_back(sh::windowOutput(in[i + 2], w[i + 2], getStrides()[i],
+                                   getPads()[i], getPads()[i + spatial],
+                                   getDilations()[i], false));
   if (failed(checkWindowFits(*this, out)))
     return failure();
+  if (getChannelsLast())
+    out = {out[0], out[2], out[3], out[1]};
   return checkResultShape(*this, out, getOutput());
 }
 

@@ -1028,7 +1028,7 @@ def Anvil_GemmOp : Anvil_Op<"gemm", [SameOperandsAndResultElementType]> {
 }
 
 def Anvil_ConvOp : Anvil_Op<"conv"> {
-  let summary = "N-D grouped convolution (NCHW layout, OIHW weights).";
+  let summary = "N-D grouped convolution (NCHW layout, OIHW weights; or channels-last).";
   let description = [{
     `pads` holds all begin paddings then all end paddings; `auto_pad` has been resolved by
     the importer. The weight has `C / group` input channels.
@@ -1039,11 +1039,22 @@ def Anvil_ConvOp : Anvil_Op<"conv"> {
            : (tensor<?x3x224x224xf32>, tensor<64x3x7x7xf32>, tensor<64xf32>)
            -> tensor<?x64x112x112xf32>
     ```
+
+    With `channels_last` (set by `--anvil-conv-layout`, 2-D only, `group` 1 or
+    depthwise) the input is NHWC, the weight HWCF (`[kh, kw, C / group, F]`) and the
+    result NHWC; `strides`, `pads` and `dilations` still list the spatial dims (H, W).
+
+    ```mlir
+    %y = anvil.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
+                            dilations = array<i64: 1, 1>, group = 1 : i64, channels_last}
+           : (tensor<?x56x56x64xf32>, tensor<3x3x64x64xf32>) -> tensor<?x56x56x64xf32>
+    ```
   }];
   let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$weight,
                        Optional<AnyRankedTensor>:$bias, DenseI64ArrayAttr:$strides,
                        DenseI64ArrayAttr:$pads, DenseI64ArrayAttr:$dilations,
-                       DefaultValuedAttr<Anvil_I64Attr, "1">:$group);
+                       DefaultValuedAttr<Anvil_I64Attr, "1">:$group,
+                       UnitAttr:$channels_last);
   let results = (outs AnyRankedTensor:$output);
   let assemblyFormat = [{
     $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)

@@ -21,6 +21,18 @@
 namespace anvil::kernel {
 /// The attribute name under which a kernel function carries its TuningConfig.
 inline constexpr llvm::StringLiteral kTuningAttrName = "anvil_kernel.tuning";
+/// In a kernel with several ops: the op the TuningConfig describes (its
+/// `distribute_dim`, tiles and loop order).
+inline constexpr llvm::StringLiteral kRootAttrName = "anvil_kernel.root";
+/// In a kernel with several ops: on each op but the root, the loop that is
+/// split over workgroups like the root's (same extent and chunks), or -1 when
+/// the kernel is not split.
+inline constexpr llvm::StringLiteral kDistributeAttrName =
+    "anvil_kernel.distribute_dim";
+/// In a kernel with several ops: on an op but the root, the order of its loops
+/// (as in the TuningConfig's `loop_order`), when it is not the given one.
+inline constexpr llvm::StringLiteral kLoopOrderAttrName =
+    "anvil_kernel.loop_order";
 } // namespace anvil::kernel
 
 #endif // ANVIL_DIALECTS_KERNEL_KERNELDIALECT_H

@@ -45,6 +45,13 @@ anvil_status_t anvil_compute_shapes(const anvil_model_t *model,
                                     int64_t *values,
                                     anvil_buffer_shape_t *shapes);
 
+/* Fills `shapes` (plan.num_buffers) from evaluated sizes (`values`,
+   plan.num_exprs) and checks what depends on them: view extents, COPY
+   element counts, grid extents. Needs no model: the compiler calls it too. */
+anvil_status_t anvil_plan_buffer_shapes(const anvil_plan_t *plan,
+                                        const int64_t *values,
+                                        anvil_buffer_shape_t *shapes);
+
 /* Writes "[2,?,4]"-style text for dims (-1 as "?") into buf. */
 void anvil_format_dims(char *buf, size_t size, const int64_t *dims, int rank);
 

@@ -6,6 +6,7 @@
  * mapped weights, the arena) and runs the steps in order. All errors are
  * found before the first step runs.
  *===----------------------------------------------------------------------===*/
+#include "arena.h"
 #include "model.h"
 #include "status.h"
 #include "thread_pool.h"
@@ -15,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#define ALIGNMENT 64
+#define ALIGNMENT ANVIL_ARENA_ALIGNMENT
 #define MAX_THREADS 1024
 /* int64 { allocated, aligned, offset, sizes[rank], strides[rank] } */
 #define DESC_WORDS (3 + 2 * ANVIL_PLAN_MAX_RANK)
@@ -32,6 +33,10 @@ struct anvil_session {
   int64_t *values;     /* num_exprs */
   anvil_buffer_shape_t *shapes; /* num_buffers */
   uint64_t *arena_offsets;      /* num_buffers; TEMP buffers only */
+  /* The arena of the last shapes laid out, valid when have_layout; kept
+     when a later run fails, for anvil_session_memory_info. */
+  int have_layout;
+  anvil_arena_layout_t layout;
 
   uint8_t *arena;
   uint64_t arena_capacity;
@@ -134,75 +139,14 @@ anvil_status_t anvil_session_num_threads(const anvil_session_t *session,
 
 /*===--- Arena ------------------------------------------------------------===*/
 
-typedef struct temp {
-  uint64_t size; /* rounded up to ALIGNMENT */
-  uint32_t id;
-} temp_t;
-
-static int by_size_desc(const void *a, const void *b) {
-  const temp_t *x = a, *y = b;
-  if (x->size != y->size)
-    return x->size > y->size ? -1 : 1;
-  return x->id < y->id ? -1 : x->id > y->id;
-}
-
-static int by_offset(const void *a, const void *b) {
-  const uint64_t *x = a, *y = b; /* pairs {offset, end} */
-  return x[0] < y[0] ? -1 : x[0] > y[0];
-}
-
-/* Greedy by size: the biggest TEMP buffers are placed first, each at the
-   lowest 64-byte-aligned offset that no already-placed buffer with an
-   overlapping live range occupies. */
+/* Places the TEMP buffers for the current shapes (see arena.c) and grows the
+   arena if they need more room than the last shapes did. */
 static anvil_status_t layout_arena(anvil_session_t *s) {
-  const anvil_plan_t *p = &s->model->plan;
-  temp_t *temps = calloc(p->num_buffers + 1, sizeof *temps);
-  uint64_t *busy = calloc(2 * (size_t)p->num_buffers + 2, sizeof *busy);
-  if (!temps || !busy) {
-    free(temps);
-    free(busy);
-    return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
-  }
-  uint32_t n = 0;
-  for (uint32_t b = 0; b < p->num_buffers; ++b)
-    if (p->buffers[b].kind == ANVIL_BUFFER_TEMP) {
-      /* bytes <= INT64_MAX, so rounding up cannot overflow */
-      temps[n].size =
-          (s->shapes[b].bytes + ALIGNMENT - 1) & ~(uint64_t)(ALIGNMENT - 1);
-      temps[n++].id = b;
-    }
-  qsort(temps, n, sizeof *temps, by_size_desc);
-  uint64_t needed = 0;
-  int overflow = 0;
-  for (uint32_t i = 0; i < n && !overflow; ++i) {
-    const anvil_plan_buffer_t *t = &p->buffers[temps[i].id];
-    size_t num_busy = 0;
-    for (uint32_t j = 0; j < i; ++j) {
-      const anvil_plan_buffer_t *o = &p->buffers[temps[j].id];
-      if (o->first_step <= t->last_step && t->first_step <= o->last_step &&
-          temps[j].size > 0) {
-        busy[2 * num_busy] = s->arena_offsets[temps[j].id];
-        busy[2 * num_busy + 1] = s->arena_offsets[temps[j].id] + temps[j].size;
-        ++num_busy;
-      }
-    }
-    qsort(busy, num_busy, 2 * sizeof *busy, by_offset);
-    uint64_t offset = 0, end = 0;
-    for (size_t k = 0; k < num_busy && !overflow; ++k) {
-      overflow = __builtin_add_overflow(offset, temps[i].size, &end);
-      if (end <= busy[2 * k])
-        break; /* fits in the gap before this buffer */
-      if (busy[2 * k + 1] > offset)
-        offset = busy[2 * k + 1];
-    }
-    s->arena_offsets[temps[i].id] = offset;
-    overflow = overflow || __builtin_add_overflow(offset, temps[i].size, &end);
-    if (end > needed)
-      needed = end;
-  }
-  free(temps);
-  free(busy);
-  if (overflow || needed > SIZE_MAX)
+  anvil_arena_layout_t layout;
+  ANVIL_RETURN_IF_ERROR(anvil_arena_plan_buffers(&s->model->plan, s->shapes,
+                                                 s->arena_offsets, &layout));
+  uint64_t needed = layout.size;
+  if (needed > SIZE_MAX)
     return anvil_make_status(ANVIL_STATUS_OUT_OF_RANGE,
                              "intermediate tensors are too large for these "
                              "input shapes");
@@ -217,6 +161,8 @@ static anvil_status_t layout_arena(anvil_session_t *s) {
                                (unsigned long long)needed);
     s->arena_capacity = needed;
   }
+  s->layout = layout;
+  s->have_layout = 1;
   return NULL;
 }
 
@@ -239,6 +185,26 @@ static anvil_status_t prepare_shapes(anvil_session_t *s,
     memcpy(&s->input_dims[i * ANVIL_MAX_RANK], inputs[i].dims,
            sizeof(int64_t) * (size_t)inputs[i].rank);
   s->have_shapes = 1;
+  return NULL;
+}
+
+anvil_status_t anvil_session_memory_info(const anvil_session_t *session,
+                                         anvil_memory_info_t *out_info) {
+  if (!session)
+    return null_arg(__func__, "session");
+  if (!out_info)
+    return null_arg(__func__, "out_info");
+  if (!session->have_layout)
+    return anvil_make_status(ANVIL_STATUS_FAILED_PRECONDITION,
+                             "%s: the session has not run yet (the arena "
+                             "depends on the input shapes)",
+                             __func__);
+  memset(out_info, 0, sizeof *out_info);
+  out_info->arena_bytes = session->layout.size;
+  out_info->arena_lower_bound_bytes = session->layout.lower_bound;
+  out_info->arena_capacity_bytes = session->arena_capacity;
+  out_info->weights_bytes = session->model->weights_size;
+  out_info->placement = anvil_arena_heuristic_name(session->layout.heuristic);
   return NULL;
 }
 

@@ -236,6 +236,15 @@ anvil_status_t anvil_compute_shapes(const anvil_model_t *m,
   free(dims);
   if (!st)
     st = check_tied_dims(m, inputs, values);
+  if (!st)
+    st = anvil_plan_buffer_shapes(p, values, shapes);
+  return st;
+}
+
+anvil_status_t anvil_plan_buffer_shapes(const anvil_plan_t *p,
+                                        const int64_t *values,
+                                        anvil_buffer_shape_t *shapes) {
+  anvil_status_t st = NULL;
   for (uint32_t b = 0; b < p->num_buffers && !st; ++b)
     st = buffer_shape(p, b, values, shapes);
   for (uint32_t s = 0; s < p->num_steps && !st; ++s) {

@@ -1,4 +1,5 @@
 // RUN: anvil-opt %s -split-input-file -anvil-fold-constants | FileCheck %s
+// RUN: anvil-opt %s -split-input-file -anvil-fold-constants -canonicalize | FileCheck %s --check-prefix=DCE
 
 // A range of constants folds to its static length; users and the function's
 // signature take the refined type.
@@ -94,3 +95,118 @@ func.func @no_fold(%x: tensor<4xi64>) -> (tensor<i64>, tensor<4xi64>, tensor<2xf
     }
   }
 #-}
+
+// -----
+
+// Shape reads fold where the dims they read are static, even when other dims
+// are symbolic: a gather of dim 1, a slice of dims 1..2, and the data movement
+// of constants (unsqueeze, concat).
+// CHECK-LABEL: func.func @static_dims
+// CHECK-DAG: %[[D1:.+]] = anvil.constant dense<16> : tensor<i64>
+// CHECK-DAG: %[[S:.+]] = anvil.constant dense<[16, 64]> : tensor<2xi64>
+// CHECK-DAG: %[[C:.+]] = anvil.constant dense<[16, 4, 16]> : tensor<3xi64>
+// CHECK: return %[[D1]], %[[S]], %[[C]]
+func.func @static_dims(%x: tensor<?x16x64xf32>) -> (tensor<i64>, tensor<?xi64>, tensor<3xi64>) {
+  %s = anvil.shape %x : (tensor<?x16x64xf32>) -> tensor<3xi64>
+  %one = anvil.constant dense<1> : tensor<i64>
+  %d1 = anvil.gather %s, %one {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %start = anvil.constant dense<1> : tensor<1xi64>
+  %end = anvil.constant dense<3> : tensor<1xi64>
+  %axis = anvil.constant dense<0> : tensor<1xi64>
+  %slice = anvil.slice %s, %start, %end, %axis, %start : (tensor<3xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<?xi64>
+  %u = anvil.unsqueeze %d1 {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %four = anvil.constant dense<4> : tensor<1xi64>
+  %c = anvil.concat %u, %four, %u {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  return %d1, %slice, %c : tensor<i64>, tensor<?xi64>, tensor<3xi64>
+}
+
+// -----
+
+// Must not fold: a gather of the symbolic dim, a slice that reaches it, and a
+// gather whose index is not a constant.
+// CHECK-LABEL: func.func @symbolic_dims
+// CHECK-COUNT-2: anvil.gather
+// CHECK: anvil.slice
+func.func @symbolic_dims(%x: tensor<?x16xf32>, %i: tensor<i64>) -> (tensor<i64>, tensor<i64>, tensor<2xi64>) {
+  %s = anvil.shape %x : (tensor<?x16xf32>) -> tensor<2xi64>
+  %zero = anvil.constant dense<0> : tensor<i64>
+  %d0 = anvil.gather %s, %zero {axis = 0 : i64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %di = anvil.gather %s, %i {axis = 0 : i64} : (tensor<2xi64>, tensor<i64>) -> tensor<i64>
+  %start = anvil.constant dense<0> : tensor<1xi64>
+  %end = anvil.constant dense<2> : tensor<1xi64>
+  %one = anvil.constant dense<1> : tensor<1xi64>
+  %slice = anvil.slice %s, %start, %end, %start, %one : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<2xi64>
+  return %d0, %di, %slice : tensor<i64>, tensor<i64>, tensor<2xi64>
+}
+
+// -----
+
+// PyTorch's x.view(x.size(0), x.size(1), 4, 16) with a symbolic batch: the
+// target reads dim 0 of the reshape's own input, which ONNX's 0 copies, so the
+// target is the constant [0, 16, 4, 16] at every batch size and the shape
+// arithmetic dies.
+// CHECK-LABEL: func.func @view_heads
+// CHECK: %[[T:.+]] = anvil.constant dense<[0, 16, 4, 16]> : tensor<4xi64>
+// CHECK: anvil.reshape %arg0, %[[T]] : (tensor<?x16x64xf32>, tensor<4xi64>) -> tensor<?x16x4x16xf32>
+// DCE-LABEL: func.func @view_heads
+// DCE-NOT: anvil.shape
+// DCE-NOT: anvil.gather
+// DCE-NOT: anvil.unsqueeze
+// DCE-NOT: anvil.concat
+// DCE: anvil.reshape
+func.func @view_heads(%x: tensor<?x16x64xf32>) -> tensor<?x16x4x16xf32> {
+  %s = anvil.shape %x : (tensor<?x16x64xf32>) -> tensor<3xi64>
+  %zero = anvil.constant dense<0> : tensor<i64>
+  %one = anvil.constant dense<1> : tensor<i64>
+  %b = anvil.gather %s, %zero {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %n = anvil.gather %s, %one {axis = 0 : i64} : (tensor<3xi64>, tensor<i64>) -> tensor<i64>
+  %b1 = anvil.unsqueeze %b {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %n1 = anvil.unsqueeze %n {axes = array<i64: 0>} : (tensor<i64>) -> tensor<1xi64>
+  %h = anvil.constant dense<4> : tensor<1xi64>
+  %d = anvil.constant dense<16> : tensor<1xi64>
+  %t = anvil.concat %b1, %n1, %h, %d {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %y = anvil.reshape %x, %t : (tensor<?x16x64xf32>, tensor<4xi64>) -> tensor<?x16x4x16xf32>
+  return %y : tensor<?x16x4x16xf32>
+}
+
+// -----
+
+// The batch read from another tensor (attention's output merged back with the
+// input's batch) is the one size left unknown; every other size is known and
+// non-zero, so -1 infers the same value from the element count.
+// CHECK-LABEL: func.func @merge_heads
+// CHECK: %[[T:.+]] = anvil.constant dense<[-1, 16, 64]> : tensor<3xi64>
+// CHECK: anvil.reshape %arg1, %[[T]]
+func.func @merge_heads(%x: tensor<?x16x64xf32>, %a: tensor<?x16x4x16xf32>) -> tensor<?x16x64xf32> {
+  %s = anvil.shape %x {end = 2 : i64} : (tensor<?x16x64xf32>) -> tensor<2xi64>
+  %d = anvil.constant dense<64> : tensor<1xi64>
+  %t = anvil.concat %s, %d {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %y = anvil.reshape %a, %t : (tensor<?x16x4x16xf32>, tensor<3xi64>) -> tensor<?x16x64xf32>
+  return %y : tensor<?x16x64xf32>
+}
+
+// -----
+
+// Must not fold: two sizes read from another tensor (-1 can stand for one),
+// allowzero (0 is a zero-size dim, not a copy), and -1 next to a 0 that copies
+// a symbolic dim (that dim may be 0, which leaves -1 undetermined).
+// CHECK-LABEL: func.func @targets_kept
+// CHECK-NOT: anvil.constant dense<[{{.*}}]> : tensor<3xi64>
+// CHECK-COUNT-3: anvil.reshape %{{.+}}, %{{.+}} {{.*}}: (tensor<?x?x64xf32>, tensor<3xi64>)
+func.func @targets_kept(%x: tensor<?x?x64xf32>, %y: tensor<?x?x64xf32>) -> (tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>) {
+  %sy = anvil.shape %y {end = 2 : i64} : (tensor<?x?x64xf32>) -> tensor<2xi64>
+  %d = anvil.constant dense<64> : tensor<1xi64>
+  %t = anvil.concat %sy, %d {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %a = anvil.reshape %x, %t : (tensor<?x?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  %sx = anvil.shape %x {end = 2 : i64} : (tensor<?x?x64xf32>) -> tensor<2xi64>
+  %tx = anvil.concat %sx, %d {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %b = anvil.reshape %x, %tx {allowzero = true} : (tensor<?x?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  %one = anvil.constant dense<1> : tensor<1xi64>
+  %zero = anvil.constant dense<0> : tensor<1xi64>
+  %two = anvil.constant dense<2> : tensor<1xi64>
+  %y0 = anvil.slice %sy, %zero, %one, %zero, %one : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %x1 = anvil.slice %sx, %one, %two, %zero, %one : (tensor<2xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %tc = anvil.concat %y0, %x1, %d {axis = 0 : i64} : (tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<3xi64>
+  %c = anvil.reshape %x, %tc : (tensor<?x?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
+  return %a, %b, %c : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
+}

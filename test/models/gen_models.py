@@ -11,6 +11,9 @@ Models (file names are fixed):
     mlp_softmax.onnx          input  [N,64] f32      -> probabilities [N,10]   f32
     resnet50.onnx             input  [N,3,224,224]   -> logits        [N,1000] f32
                               (only with --resnet50 or --only resnet50; ~100 MB of weights)
+    densenet_mini.onnx        input  [N,3,32,32] f32 -> logits        [N,10]   f32
+                              (only with --only densenet_mini: concat-heavy dense blocks, for
+                              memory planning; not in the default set that `make check` uses)
 
 Every model uses opset 17 (default domain) and IR version 8, has the symbolic batch dimension
 "N" as dim 0 of every graph input and output, and names every node in a PyTorch-like scheme
@@ -449,6 +452,49 @@ def build_resnet50():
 
 
 # --------------------------------------------------------------------------------------------
+# 6. densenet_mini (opt-in)
+# --------------------------------------------------------------------------------------------
+DENSE_GROWTH, DENSE_LAYERS = 12, (6, 6, 6)
+
+
+def bn_relu_conv(gb, x, cin, cout, k, stride=1):
+    """DenseNet's pre-activation unit: BN -> ReLU -> Conv (no bias)."""
+    x = relu(gb, batch_norm(gb, x, cin, "norm"), "relu")
+    return conv(gb, x, cin, cout, k, stride, name="conv")
+
+
+def dense_layer(gb, x, cin):
+    """DenseNet-BC layer: a 1x1 bottleneck to 4*growth channels, a 3x3 conv to growth
+    channels, and the result concatenated to the layer's input along the channels."""
+    with gb.scope("bottleneck"):
+        y = bn_relu_conv(gb, x, cin, 4 * DENSE_GROWTH, 1)
+    with gb.scope("growth"):
+        y = bn_relu_conv(gb, y, 4 * DENSE_GROWTH, DENSE_GROWTH, 3)
+    return gb.node("Concat", [x, y], "concat", axis=1)
+
+
+def build_densenet_mini():
+    gb = GraphBuilder("densenet_mini", seed=1006)
+    x = gb.input("input", TensorProto.FLOAT, [BATCH, 3, 32, 32])
+    cin = 2 * DENSE_GROWTH
+    x = conv(gb, x, 3, cin, 3, name="conv0")
+    for block, layers in enumerate(DENSE_LAYERS, start=1):
+        for layer in range(layers):
+            with gb.scope(f"denseblock{block}.denselayer{layer + 1}"):
+                x = dense_layer(gb, x, cin)
+            cin += DENSE_GROWTH
+        if block < len(DENSE_LAYERS):  # transition: halve channels and resolution
+            with gb.scope(f"transition{block}"):
+                x = bn_relu_conv(gb, x, cin, cin // 2, 1)
+                x = gb.node("AveragePool", [x], "pool", kernel_shape=[2, 2], strides=[2, 2])
+            cin //= 2
+    x = relu(gb, batch_norm(gb, x, cin, "norm5"), "relu5")
+    classifier_head(gb, x, cin, 10, "logits")
+    return gb.make_model("DenseNet-BC-style CNN: 3 dense blocks of 6 layers (growth 12) whose "
+                         "outputs are concatenated, with transitions; pre-activation BN-ReLU.")
+
+
+# --------------------------------------------------------------------------------------------
 # Writing and validation
 # --------------------------------------------------------------------------------------------
 @dataclass
@@ -468,6 +514,7 @@ MODELS = {
         ModelSpec("transformer_encoder", build_transformer_encoder, int_high=VOCAB),
         ModelSpec("mlp_softmax", build_mlp_softmax),
         ModelSpec("resnet50", build_resnet50, batches=(1,), default=False),
+        ModelSpec("densenet_mini", build_densenet_mini, default=False),
     ]
 }
 

@@ -8,6 +8,7 @@
 #include "codegen/CPU/CPUBackend.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
+#include "runtime/src/arena.h"
 
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -27,6 +28,8 @@
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
@@ -85,14 +88,20 @@ static cl::list<std::string> bindInputs(
 static cl::list<std::string> disabledPasses(
     "disable-pass",
     cl::desc("Turn an optimization off (for debugging and A/B measurement): "
-             "anvil-fold-constants, canonicalize; repeatable"),
+             "anvil-fold-constants, anvil-simplify-graph, canonicalize, cse, "
+             "anvil-fuse-linalg (also turns off fused dispatches); "
+             "repeatable"),
     cl::value_desc("NAME"), cl::cat(category));
 /// --stats prints op, kernel and dispatch counts after each stage. LLVM owns a
 /// `-stats` option of its own, so this one is taken out of argv by hand.
 static bool printStats = false;
 /// The optimizations --disable-pass can turn off.
 static const char *const kOptionalPasses[] = {"anvil-fold-constants",
-                                              "canonicalize"};
+                                              "anvil-simplify-graph",
+                                              "anvil-conv-layout",
+                                              "canonicalize",
+                                              "cse",
+                                              "anvil-fuse-linalg"};
 
 static bool isDisabled(StringRef name) {
   return llvm::is_contained(disabledPasses, name.str());
@@ -133,6 +142,41 @@ static void printStageStats(StringRef stage, mlir::ModuleOp module) {
     errs() << (sorted.size() > 6 ? ", ...)" : ")");
   }
   errs() << "\n";
+}
+
+/// The arena of `plan` and its lower bound, for --stats, laid out by the
+/// runtime's own placement code (runtime/src/arena.c) with every symbolic
+/// input dim set to 1 (the real sizes are only known at run time).
+static void printMemoryStats(const anvil::cpu::Plan &plan) {
+  anvil_arena_layout_t layout;
+  anvil_status_t st = anvil_arena_plan_blob(
+      reinterpret_cast<const uint8_t *>(plan.planBytes.data()),
+      plan.planBytes.size(), plan.weights.size(), 1, &layout);
+  errs() << "stats: memory (symbolic dims = 1): ";
+  if (st) {
+    errs() << "not available: " << anvil_status_message(st) << "\n";
+    anvil_status_free(st);
+    return;
+  }
+  auto human = [](uint64_t bytes) -> std::string {
+    if (bytes < 1024)
+      return std::to_string(bytes) + " B";
+    double v = (double)bytes / 1024;
+    const char *unit = "KiB";
+    for (const char *next : {"MiB", "GiB"})
+      if (v >= 1024) {
+        v /= 1024;
+        unit = next;
+      }
+    return formatv("{0:F1} {1}", v, unit).str();
+  };
+  double ratio =
+      layout.lower_bound ? (double)layout.size / layout.lower_bound : 1.0;
+  errs() << "arena " << human(layout.size) << ", lower bound "
+         << human(layout.lower_bound) << ", ratio " << format("%.3f", ratio)
+         << " (" << layout.size << " and " << layout.lower_bound
+         << " bytes, placement " << anvil_arena_heuristic_name(layout.heuristic)
+         << "); weights " << human(plan.weights.size()) << ", mapped\n";
 }
 
 static cl::opt<bool>
@@ -226,7 +270,8 @@ int main(int argc, char **argv) {
       "1.\nMLIR's debugging flags (--mlir-print-ir-after-all, --mlir-timing, "
       "--mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger=N, "
       "...) work too: see --help-hidden.\n"
-      "--stats prints op, kernel and dispatch counts after each stage.\n");
+      "--stats prints op, kernel and dispatch counts after each stage, and "
+      "the\nplanned memory (arena, its lower bound, weights).\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
@@ -352,8 +397,19 @@ int main(int argc, char **argv) {
           if (!isDisabled("anvil-fold-constants"))
             pm.addNestedPass<mlir::func::FuncOp>(
                 anvil::createAnvilFoldConstants());
+          // BatchNorm, bias adds and weight transposes into weights.
+          if (!isDisabled("anvil-simplify-graph"))
+            pm.addNestedPass<mlir::func::FuncOp>(
+                anvil::createAnvilSimplifyGraph());
+          // Channels-last convs where they vectorize better, after BatchNorm
+          // and bias adds are folded into NCHW weights.
+          if (!isDisabled("anvil-conv-layout"))
+            pm.addNestedPass<mlir::func::FuncOp>(
+                anvil::createAnvilConvLayout());
           if (!isDisabled("canonicalize"))
             pm.addPass(mlir::createCanonicalizerPass());
+          if (!isDisabled("cse"))
+            pm.addPass(mlir::createCSEPass());
         }))
       return failWith("");
     if (printStats)
@@ -369,7 +425,8 @@ int main(int argc, char **argv) {
   if (emit != Emit::Graph && emit != Emit::Linalg) {
     anvil::cpu::prepareForBufferization(*module);
     if (!runStage([](mlir::PassManager &pm) {
-          anvil::cpu::buildBufferizeAndOutlinePipeline(pm);
+          anvil::cpu::buildBufferizeAndOutlinePipeline(
+              pm, !isDisabled("anvil-fuse-linalg"));
         }))
       return failWith("");
     if (printStats)
@@ -382,6 +439,8 @@ int main(int argc, char **argv) {
     if (failed(extracted))
       return failWith("");
     plan = std::move(*extracted);
+    if (printStats)
+      printMemoryStats(*plan);
     if (!runStage([](mlir::PassManager &pm) {
           anvil::cpu::buildKernelToLLVMPipeline(pm);
         }) ||

@@ -48,8 +48,9 @@ static const char usage[] =
     "  --atol A                absolute tolerance (default 1e-5)\n"
     "running:\n"
     "  --threads T             threads per kernel (default 0: one per core)\n"
-    "  --bench N               time N runs; print p50/p90/min latency and "
+    "  --bench N               time N runs; print p50/p90/min latency, "
     "peak memory\n"
+    "                          and the arena against its lower bound\n"
     "  --warmup W              untimed runs before --bench (default 1)\n"
     "  --help                  this text\n"
     "\n"
@@ -583,6 +584,21 @@ static int by_value(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
+/* "512 B", "1.5 KiB", "12.3 MiB", "1.2 GiB". */
+static const char *human_bytes(char *buf, size_t size, uint64_t bytes) {
+  static const char *const units[] = {"KiB", "MiB", "GiB", "TiB"};
+  if (bytes < 1024) {
+    snprintf(buf, size, "%llu B", (unsigned long long)bytes);
+    return buf;
+  }
+  double v = (double)bytes / 1024;
+  int u = 0;
+  for (; v >= 1024 && u < 3; ++u)
+    v /= 1024;
+  snprintf(buf, size, "%.1f %s", v, units[u]);
+  return buf;
+}
+
 /* Runs warmup + N timed runs into caller-owned outputs, so that allocation is
    not timed; leaves the last results in `outputs`. */
 static int bench(anvil_session_t *session, const anvil_model_t *model,
@@ -621,12 +637,32 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
   getrusage(RUSAGE_SELF, &ru);
   int32_t threads = 0;
   anvil_status_free(anvil_session_num_threads(session, &threads));
-  snprintf(report, report_size,
-           "bench: %ld runs (%ld warmup), %d threads: p50 %.3f ms, p90 %.3f "
-           "ms, min %.3f ms; peak memory %.1f MiB\n",
-           o->bench, o->warmup, threads, times[p50], times[p90], times[0],
-           (double)ru.ru_maxrss / 1024.0);
+  int n = snprintf(report, report_size,
+                   "bench: %ld runs (%ld warmup), %d threads: p50 %.3f ms, "
+                   "p90 %.3f ms, min %.3f ms; peak memory %.1f MiB\n",
+                   o->bench, o->warmup, threads, times[p50], times[p90],
+                   times[0], (double)ru.ru_maxrss / 1024.0);
   free(times);
+  anvil_memory_info_t mem;
+  if (failed(anvil_session_memory_info(session, &mem)))
+    return 0;
+  /* No intermediate tensors: an empty arena is as good as it gets. */
+  double ratio =
+      mem.arena_lower_bound_bytes
+          ? (double)mem.arena_bytes / (double)mem.arena_lower_bound_bytes
+          : 1.0;
+  char arena[32], bound[32], weights[32];
+  snprintf(report + n, report_size - (size_t)n,
+           "memory: arena %llu bytes (%s), lower bound %llu bytes (%s), "
+           "ratio %.3f, placement %s; weights %llu bytes (%s, mapped); peak "
+           "RSS %ld KiB\n",
+           (unsigned long long)mem.arena_bytes,
+           human_bytes(arena, sizeof arena, mem.arena_bytes),
+           (unsigned long long)mem.arena_lower_bound_bytes,
+           human_bytes(bound, sizeof bound, mem.arena_lower_bound_bytes), ratio,
+           mem.placement, (unsigned long long)mem.weights_bytes,
+           human_bytes(weights, sizeof weights, mem.weights_bytes),
+           (long)ru.ru_maxrss);
   return 1;
 }
 
@@ -662,7 +698,7 @@ static void cleanup(state_t *s) {
 
 static int run(state_t *s) {
   options_t *o = &s->opts;
-  char bench_report[256] = "";
+  char bench_report[1024] = "";
   if (failed(anvil_model_load(o->model, &s->model)) ||
       failed(anvil_model_num_inputs(s->model, &s->num_inputs)) ||
       failed(anvil_model_num_outputs(s->model, &s->num_outputs)))

@@ -221,6 +221,36 @@ ANVIL_API anvil_status_t anvil_session_run_alloc(anvil_session_t *session,
                                                  anvil_tensor_t *outputs,
                                                  size_t num_outputs);
 
+/* Where a session's memory goes. A plain struct. */
+typedef struct anvil_memory_info {
+  /* Bytes of the arena that holds every intermediate tensor for the input
+     shapes of the session's last run. Tensors whose lifetimes do not
+     overlap share bytes; their offsets come from the smallest of several
+     placement heuristics. */
+  uint64_t arena_bytes;
+  /* The largest total size of intermediate tensors alive at one step (each
+     rounded up to 64 bytes): no placement fits in fewer bytes, so
+     arena_bytes / arena_lower_bound_bytes (>= 1) measures the placement. */
+  uint64_t arena_lower_bound_bytes;
+  /* Bytes allocated for the arena: the largest arena_bytes of any run so
+     far (the arena grows when the shapes need it, and never shrinks). */
+  uint64_t arena_capacity_bytes;
+  /* Bytes of constant tensors (weights) in the artifact. Kernels read them
+     where the loader mapped the artifact's file: they are never copied,
+     and every session and process using the artifact shares them. */
+  uint64_t weights_bytes;
+  /* The placement heuristic that gave arena_bytes, e.g. "greedy-by-size";
+     a static string. */
+  const char *placement;
+} anvil_memory_info_t;
+
+/* The memory figures of `session` for the input shapes of its last run
+   whose inputs were valid (the arena depends on them);
+   ANVIL_STATUS_FAILED_PRECONDITION before any such run. Like a run, not
+   concurrently with a run of the same session. */
+ANVIL_API anvil_status_t anvil_session_memory_info(
+    const anvil_session_t *session, anvil_memory_info_t *out_info);
+
 /* Frees output memory allocated by anvil_session_run_alloc; NULL is
    allowed. Any thread may free any output. */
 ANVIL_API void anvil_free(void *data);

@@ -1,4 +1,5 @@
-// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches -verify-diagnostics | FileCheck %s
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false" -verify-diagnostics | FileCheck %s
+// One kernel per compute op (fused dispatches: outline-groups.mlir).
 
 // Each compute op becomes a kernel; the model function keeps allocations,
 // sizes and dispatches. Kernels spread their largest static parallel loop (the

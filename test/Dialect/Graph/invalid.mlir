@@ -2096,3 +2096,30 @@ func.func @rotary_dim(%x: tensor<1x4x8x16xf32>, %c: tensor<8x8xf32>) {
   %0 = anvil.rotary_embedding %x, %c, %c {rotary_embedding_dim = 3 : i64} : (tensor<1x4x8x16xf32>, tensor<8x8xf32>, tensor<8x8xf32>) -> tensor<1x4x8x16xf32>
   return
 }
+
+// -----
+
+// channels_last is only defined for 2-D convolutions.
+func.func @conv_channels_last_1d(%x: tensor<1x8x4xf32>, %w: tensor<3x4x4xf32>) {
+  // expected-error @+1 {{channels_last needs a 2-D convolution}}
+  %0 = anvil.conv %x, %w {strides = array<i64: 1>, pads = array<i64: 0, 0>, dilations = array<i64: 1>, channels_last} : (tensor<1x8x4xf32>, tensor<3x4x4xf32>) -> tensor<1x6x4xf32>
+  return
+}
+
+// -----
+
+// A grouped (not depthwise) conv has no channels-last form.
+func.func @conv_channels_last_grouped(%x: tensor<1x4x4x4xf32>, %w: tensor<1x1x2x4xf32>) {
+  // expected-error @+1 {{channels_last needs group 1 or a depthwise convolution}}
+  %0 = anvil.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, group = 2 : i64, channels_last} : (tensor<1x4x4x4xf32>, tensor<1x1x2x4xf32>) -> tensor<1x4x4x4xf32>
+  return
+}
+
+// -----
+
+// A channels-last result is NHWC: an NCHW result type is rejected.
+func.func @conv_channels_last_result(%x: tensor<1x4x4x3xf32>, %w: tensor<1x1x3x8xf32>) {
+  // expected-error @+1 {{result shape [1, 8, 4, 4] is incompatible with the inferred shape [1, 4, 4, 8]}}
+  %0 = anvil.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, dilations = array<i64: 1, 1>, channels_last} : (tensor<1x4x4x3xf32>, tensor<1x1x3x8xf32>) -> tensor<1x8x4x4xf32>
+  return
+}

@@ -1,14 +1,19 @@
-/* anvil-runtime-test: the C API test and the plan-parser fuzzer
- * (test/Runtime/capi.test, test/Runtime/fuzz-plan.test).
+/* anvil-runtime-test: the C API test, the arena placement test and the
+ * plan-parser fuzzer (test/Runtime/capi.test, test/Runtime/arena.test,
+ * test/Runtime/fuzz-plan.test).
  *
  *   anvil-runtime-test capi BASIC.so DTYPES.so OUTER.so
+ *   anvil-runtime-test arena
  *   anvil-runtime-test fuzz PLAN.bin WEIGHTS_SIZE ITERATIONS SEED
  *
  * The artifacts are those of Inputs/anvil_artifact.py. Prints one line per
  * failed check and a summary; exits non-zero if anything failed. */
 #include "anvil/runtime.h"
-#include "plan.h" /* internal: the fuzzer calls the parser directly */
+#include "arena.h" /* internal: placement is tested on hand-made intervals */
+#include "model.h" /* internal: where the loaded weights are */
+#include "plan.h"  /* internal: the fuzzer calls the parser directly */
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,6 +164,41 @@ static void test_load_errors(void) {
   CHECK(m == NULL, "out_model untouched on failure");
 }
 
+/* Kernels read the weights where dlopen mapped the artifact: a read-only
+   mapping of the artifact's file (shared with every other process that
+   loads it), not a copy on the heap. */
+static void test_weights_mapped(const anvil_model_t *m, const char *path) {
+  char real[PATH_MAX], line[PATH_MAX + 128];
+  uintptr_t weights = (uintptr_t)m->weights;
+  FILE *maps = fopen("/proc/self/maps", "r");
+  int ready = m->weights_size > 0 && realpath(path, real) && maps;
+  CHECK(ready, "weights of %s and /proc/self/maps", path);
+  if (!ready) {
+    if (maps)
+      fclose(maps);
+    return;
+  }
+  int found = 0;
+  while (fgets(line, sizeof line, maps)) {
+    unsigned long lo, hi;
+    char perms[8];
+    int name_at = 0;
+    if (sscanf(line, "%lx-%lx %7s %*s %*s %*s %n", &lo, &hi, perms, &name_at) <
+            3 ||
+        weights < lo || weights + m->weights_size > hi)
+      continue;
+    char *name = line + name_at;
+    name[strcspn(name, "\n")] = '\0';
+    found = 1;
+    CHECK(perms[1] == '-' && !strcmp(name, real),
+          "the weights lie in a %s mapping of '%s', expected a read-only "
+          "mapping of '%s'",
+          perms, name, real);
+  }
+  fclose(maps);
+  CHECK(found, "no single mapping holds the weights");
+}
+
 static void test_queries(anvil_model_t *m) {
   size_t n = 0;
   anvil_tensor_info_t info;
@@ -215,12 +255,41 @@ static void test_runs(anvil_model_t *m) {
   anvil_session_t *s = NULL;
   if (!CHECK_OK(anvil_session_create(m, &opts, &s)))
     return;
+  anvil_memory_info_t mem;
+  CHECK_ERROR(anvil_session_memory_info(s, &mem),
+              ANVIL_STATUS_FAILED_PRECONDITION, "has not run yet");
+  CHECK_ERROR(anvil_session_memory_info(NULL, &mem),
+              ANVIL_STATUS_INVALID_ARGUMENT, "session is NULL");
+  CHECK_ERROR(anvil_session_memory_info(s, NULL), ANVIL_STATUS_INVALID_ARGUMENT,
+              "out_info is NULL");
   /* Changing shapes re-plans the arena; coming back reuses it. */
   run_basic(s, 3);
+  /* TEMPs at batch 3: [3,4] f32 (steps 0-2), [3,3] (2-4), [3] (4-5), each
+     rounded up to 64 bytes; at most two live at once. */
+  if (CHECK_OK(anvil_session_memory_info(s, &mem)))
+    CHECK(mem.arena_bytes == 128 && mem.arena_lower_bound_bytes == 128 &&
+              mem.arena_capacity_bytes == 128 && mem.weights_bytes > 0 &&
+              mem.placement && !strcmp(mem.placement, "greedy-by-size"),
+          "memory at batch 3: arena %llu, bound %llu, capacity %llu, %s",
+          (unsigned long long)mem.arena_bytes,
+          (unsigned long long)mem.arena_lower_bound_bytes,
+          (unsigned long long)mem.arena_capacity_bytes, mem.placement);
   run_basic(s, 5);
   run_basic(s, 1);
   run_basic(s, 16);
+  /* 256 + 192 bytes at step 2; the [16] TEMP reuses the first one's bytes. */
+  if (CHECK_OK(anvil_session_memory_info(s, &mem)))
+    CHECK(mem.arena_bytes == 448 && mem.arena_lower_bound_bytes == 448,
+          "memory at batch 16: arena %llu, bound %llu",
+          (unsigned long long)mem.arena_bytes,
+          (unsigned long long)mem.arena_lower_bound_bytes);
   run_basic(s, 3);
+  /* The arena never shrinks. */
+  if (CHECK_OK(anvil_session_memory_info(s, &mem)))
+    CHECK(mem.arena_bytes == 128 && mem.arena_capacity_bytes == 448,
+          "memory back at batch 3: arena %llu, capacity %llu",
+          (unsigned long long)mem.arena_bytes,
+          (unsigned long long)mem.arena_capacity_bytes);
   run_basic(s, 0);
 
   float x[12] = {0}, y[12] = {0}, small[4], big[64];
@@ -404,6 +473,7 @@ static int capi(char **paths) {
   test_load_errors();
   anvil_model_t *m = NULL;
   if (CHECK_OK(anvil_model_load(paths[0], &m))) {
+    test_weights_mapped(m, paths[0]);
     test_queries(m);
     test_sessions(m);
     test_runs(m); /* releases m */
@@ -490,6 +560,9 @@ static int fuzz(const char *path, uint64_t weights_size, long iters,
         int64_t *values = calloc(plan.num_exprs + 1, sizeof *values);
         anvil_status_free(anvil_plan_eval_exprs(&plan, dims, values));
         free(values);
+        anvil_arena_layout_t layout;
+        anvil_status_free(
+            anvil_arena_plan_blob(buf, n, weights_size, 3, &layout));
       }
       anvil_plan_destroy(&plan);
     } else if (!anvil_status_message(st)[0]) {
@@ -504,13 +577,278 @@ static int fuzz(const char *path, uint64_t weights_size, long iters,
   return failures ? 1 : 0;
 }
 
+/*===--- Arena placement --------------------------------------------------===*/
+
+#define UNIT ANVIL_ARENA_ALIGNMENT
+
+static uint64_t aligned(uint64_t size) {
+  return (size + UNIT - 1) / UNIT * UNIT;
+}
+
+/* The invariants of every placement: offsets aligned and inside the arena,
+   and no two buffers live at the same step share a byte. */
+static int valid_placement(const anvil_arena_item_t *items, size_t n,
+                           const uint64_t *offsets, uint64_t arena) {
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t si = aligned(items[i].size);
+    if (offsets[i] % UNIT || (si && offsets[i] + si > arena))
+      return 0;
+    for (size_t j = 0; j < i; ++j) {
+      uint64_t sj = aligned(items[j].size);
+      int live =
+          items[i].first <= items[j].last && items[j].first <= items[i].last;
+      if (live && si && sj && offsets[i] < offsets[j] + sj &&
+          offsets[j] < offsets[i] + si)
+        return 0;
+    }
+  }
+  return 1;
+}
+
+typedef struct arena_case {
+  const char *name;
+  size_t count;
+  anvil_arena_item_t items[8]; /* sizes in units of ANVIL_ARENA_ALIGNMENT */
+  uint64_t bound;              /* units */
+  uint64_t sizes[ANVIL_ARENA_NUM_HEURISTICS]; /* units, per heuristic */
+} arena_case_t;
+
+/* Each of the four "wins" cases (found by a random search over small
+   interval sets) is one that only that heuristic places in the lower bound,
+   which is why all of them run. */
+static const arena_case_t arena_cases[] = {
+    {"disjoint lifetimes share offset 0",
+     3,
+     {{2, 0, 0}, {5, 1, 1}, {3, 2, 2}},
+     5,
+     {5, 5, 5, 5}},
+    {"all live at once", 3, {{1, 0, 3}, {2, 0, 3}, {3, 0, 3}}, 6, {6, 6, 6, 6}},
+    {"greedy-by-size wins",
+     6,
+     {{1, 1, 2}, {4, 3, 4}, {3, 2, 3}, {2, 0, 4}, {1, 2, 3}, {4, 4, 4}},
+     10,
+     {10, 11, 13, 11}},
+    {"greedy-by-size-best-fit wins",
+     8,
+     {{4, 5, 6},
+      {3, 0, 4},
+      {3, 0, 6},
+      {2, 0, 5},
+      {1, 0, 3},
+      {2, 0, 0},
+      {3, 2, 4},
+      {4, 1, 6}},
+     16,
+     {17, 16, 19, 19}},
+    {"greedy-by-breadth wins",
+     5,
+     {{3, 0, 2}, {3, 2, 3}, {3, 2, 4}, {1, 0, 2}, {4, 0, 1}},
+     10,
+     {11, 11, 10, 11}},
+    {"best-fit-in-order wins",
+     6,
+     {{3, 0, 2}, {4, 0, 1}, {4, 3, 3}, {4, 2, 3}, {4, 1, 2}, {4, 3, 4}},
+     12,
+     {15, 15, 15, 12}},
+    /* 6 units are enough (the size-2 buffer live at steps 1-4 at 0, the
+       size-3 one at 2, the other two at 2 and 4), but no heuristic finds
+       it: the bound is a bound, not a promise. */
+    {"no heuristic reaches the bound",
+     4,
+     {{3, 1, 2}, {2, 3, 4}, {2, 1, 4}, {2, 3, 4}},
+     6,
+     {7, 7, 7, 7}},
+};
+
+static void test_arena_cases(void) {
+  for (size_t c = 0; c < sizeof arena_cases / sizeof arena_cases[0]; ++c) {
+    const arena_case_t *ac = &arena_cases[c];
+    anvil_arena_item_t items[8];
+    uint64_t offsets[8], bound = 0, size = 0, best = UINT64_MAX;
+    int best_h = 0;
+    for (size_t i = 0; i < ac->count; ++i) {
+      items[i] = ac->items[i];
+      items[i].size *= UNIT;
+    }
+    if (CHECK_OK(anvil_arena_lower_bound(items, ac->count, &bound)))
+      CHECK(bound == ac->bound * UNIT, "%s: bound %llu units, not %llu",
+            ac->name, (unsigned long long)(bound / UNIT),
+            (unsigned long long)ac->bound);
+    for (int h = 0; h < ANVIL_ARENA_NUM_HEURISTICS; ++h) {
+      if (!CHECK_OK(anvil_arena_place(
+              items, ac->count, (anvil_arena_heuristic_t)h, offsets, &size)))
+        continue;
+      CHECK(size == ac->sizes[h] * UNIT, "%s: %s needs %llu units, not %llu",
+            ac->name, anvil_arena_heuristic_name(h),
+            (unsigned long long)(size / UNIT),
+            (unsigned long long)ac->sizes[h]);
+      CHECK(valid_placement(items, ac->count, offsets, size),
+            "%s: %s overlaps live buffers", ac->name,
+            anvil_arena_heuristic_name(h));
+      if (ac->sizes[h] < best) {
+        best = ac->sizes[h];
+        best_h = h;
+      }
+    }
+    anvil_arena_layout_t layout;
+    if (CHECK_OK(anvil_arena_plan(items, ac->count, offsets, &layout)))
+      CHECK(layout.size == best * UNIT && (int)layout.heuristic == best_h &&
+                layout.lower_bound == ac->bound * UNIT &&
+                valid_placement(items, ac->count, offsets, layout.size),
+            "%s: plan kept %llu units by %s", ac->name,
+            (unsigned long long)(layout.size / UNIT),
+            anvil_arena_heuristic_name(layout.heuristic));
+  }
+}
+
+/* Random interval sets (unaligned sizes, some empty): every heuristic keeps
+   the invariants and stays above the bound; the plan is the smallest and
+   the same every time. */
+static void test_arena_random(void) {
+  enum { MAX_ITEMS = 48 };
+  anvil_arena_item_t items[MAX_ITEMS];
+  uint64_t offsets[MAX_ITEMS], again[MAX_ITEMS];
+  rng_state = 42;
+  int bad = 0, attained = 0, total = 0;
+  for (int it = 0; it < 500 && !bad; ++it, ++total) {
+    size_t n = 1 + next_random() % MAX_ITEMS;
+    uint32_t steps = 1 + (uint32_t)(next_random() % 40);
+    for (size_t i = 0; i < n; ++i) {
+      items[i].first = (uint32_t)(next_random() % steps);
+      items[i].last =
+          items[i].first + (uint32_t)(next_random() % (steps - items[i].first));
+      items[i].size = next_random() % 8 ? next_random() % 100000 : 0;
+    }
+    uint64_t bound, size, best = UINT64_MAX;
+    if (!CHECK_OK(anvil_arena_lower_bound(items, n, &bound)))
+      return;
+    for (int h = 0; h < ANVIL_ARENA_NUM_HEURISTICS; ++h) {
+      if (!CHECK_OK(anvil_arena_place(items, n, (anvil_arena_heuristic_t)h,
+                                      offsets, &size)))
+        return;
+      if (!valid_placement(items, n, offsets, size) || size < bound)
+        bad = 1;
+      best = size < best ? size : best;
+    }
+    anvil_arena_layout_t layout, layout2;
+    if (!CHECK_OK(anvil_arena_plan(items, n, offsets, &layout)) ||
+        !CHECK_OK(anvil_arena_plan(items, n, again, &layout2)))
+      return;
+    if (layout.size != best || layout.lower_bound != bound ||
+        !valid_placement(items, n, offsets, layout.size) ||
+        memcmp(offsets, again, n * sizeof *offsets) != 0 ||
+        layout2.size != layout.size || layout2.heuristic != layout.heuristic)
+      bad = 1;
+    attained += layout.size == bound;
+    if (bad)
+      printf("FAIL: random interval set %d (%zu items over %u steps)\n", it, n,
+             steps);
+  }
+  CHECK(!bad, "random interval sets");
+  printf("arena: %d random interval sets, %d placed in the lower bound\n",
+         total, attained);
+}
+
+static void test_arena_errors(void) {
+  anvil_arena_item_t items[2] = {{64, 3, 1}, {64, 0, 0}};
+  uint64_t offsets[2], out;
+  anvil_arena_layout_t layout;
+  CHECK_ERROR(
+      anvil_arena_place(items, 2, ANVIL_ARENA_GREEDY_BY_SIZE, offsets, &out),
+      ANVIL_STATUS_INVALID_ARGUMENT,
+      "arena item 0: first step 3 is after its last step 1");
+  CHECK_ERROR(anvil_arena_lower_bound(items, 2, &out),
+              ANVIL_STATUS_INVALID_ARGUMENT, "first step 3");
+  items[0] = (anvil_arena_item_t){UINT64_MAX - 3, 0, 0};
+  CHECK_ERROR(anvil_arena_plan(items, 2, offsets, &layout),
+              ANVIL_STATUS_OUT_OF_RANGE, "too large");
+  /* Each fits; together they overflow the bound and the arena's end. */
+  items[0] = items[1] = (anvil_arena_item_t){1ull << 63, 0, 0};
+  CHECK_ERROR(anvil_arena_lower_bound(items, 2, &out),
+              ANVIL_STATUS_OUT_OF_RANGE, "too large");
+  CHECK_ERROR(
+      anvil_arena_place(items, 2, ANVIL_ARENA_BEST_FIT_IN_ORDER, offsets, &out),
+      ANVIL_STATUS_OUT_OF_RANGE, "too large");
+  items[1].first = items[1].last = 1; /* not live together: both at 0 */
+  if (CHECK_OK(anvil_arena_plan(items, 2, offsets, &layout)))
+    CHECK(layout.size == 1ull << 63 && offsets[0] == 0 && offsets[1] == 0,
+          "huge disjoint buffers");
+  CHECK_ERROR(anvil_arena_plan(NULL, 2, offsets, &layout),
+              ANVIL_STATUS_INVALID_ARGUMENT, "anvil_arena_plan: items is NULL");
+  CHECK_ERROR(anvil_arena_plan(items, 2, NULL, &layout),
+              ANVIL_STATUS_INVALID_ARGUMENT, "offsets is NULL");
+  CHECK_ERROR(anvil_arena_plan(items, 2, offsets, NULL),
+              ANVIL_STATUS_INVALID_ARGUMENT, "the result pointer is NULL");
+  CHECK_ERROR(
+      anvil_arena_place(items, 2, ANVIL_ARENA_NUM_HEURISTICS, offsets, &out),
+      ANVIL_STATUS_INVALID_ARGUMENT, "4 is not a placement heuristic");
+  CHECK(!strcmp(anvil_arena_heuristic_name(ANVIL_ARENA_NUM_HEURISTICS),
+                "unknown"),
+        "name of a non-heuristic");
+  /* Nothing to place. */
+  if (CHECK_OK(anvil_arena_plan(NULL, 0, NULL, &layout)))
+    CHECK(layout.size == 0 && layout.lower_bound == 0, "empty arena");
+  /* Sizes round up to the alignment; empty buffers take no room. */
+  anvil_arena_item_t odd[3] = {{1, 0, 1}, {65, 1, 2}, {0, 0, 2}};
+  uint64_t odd_offsets[3];
+  if (CHECK_OK(anvil_arena_plan(odd, 3, odd_offsets, &layout)))
+    CHECK(layout.size == 3 * UNIT && layout.lower_bound == 3 * UNIT &&
+              odd_offsets[2] == 0 &&
+              valid_placement(odd, 3, odd_offsets, 3 * UNIT),
+          "aligned sizes: arena %llu", (unsigned long long)layout.size);
+}
+
+/* The arena of a plan blob as anvil-compile --stats sees it. */
+static void test_arena_blob(const char *path, uint64_t weights_size) {
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    CHECK(0, "cannot open %s", path);
+    return;
+  }
+  static uint8_t blob[1 << 16];
+  size_t size = fread(blob, 1, sizeof blob, f);
+  fclose(f);
+  anvil_arena_layout_t layout;
+  /* The basic plan's TEMPs are [N,4], [N,3] and [N] f32. */
+  if (CHECK_OK(anvil_arena_plan_blob(blob, size, weights_size, 1, &layout)))
+    CHECK(layout.size == 128 && layout.lower_bound == 128,
+          "basic plan at N = 1: arena %llu, bound %llu",
+          (unsigned long long)layout.size,
+          (unsigned long long)layout.lower_bound);
+  if (CHECK_OK(anvil_arena_plan_blob(blob, size, weights_size, 16, &layout)))
+    CHECK(layout.size == 448 && layout.lower_bound == 448,
+          "basic plan at N = 16: arena %llu, bound %llu",
+          (unsigned long long)layout.size,
+          (unsigned long long)layout.lower_bound);
+  CHECK_ERROR(anvil_arena_plan_blob(blob, size, weights_size, -1, &layout),
+              ANVIL_STATUS_OUT_OF_RANGE, "is -1 for these input shapes");
+  CHECK_ERROR(anvil_arena_plan_blob(blob, size / 2, weights_size, 1, &layout),
+              ANVIL_STATUS_INVALID_ARTIFACT, "");
+  CHECK_ERROR(anvil_arena_plan_blob(NULL, size, weights_size, 1, &layout),
+              ANVIL_STATUS_INVALID_ARGUMENT, "blob is NULL");
+}
+
+static int arena(const char *plan_path, uint64_t weights_size) {
+  test_arena_cases();
+  test_arena_random();
+  test_arena_errors();
+  if (plan_path)
+    test_arena_blob(plan_path, weights_size);
+  printf("arena: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 5 && !strcmp(argv[1], "capi"))
     return capi(argv + 2);
+  if ((argc == 2 || argc == 4) && !strcmp(argv[1], "arena"))
+    return arena(argc == 4 ? argv[2] : NULL,
+                 argc == 4 ? strtoull(argv[3], NULL, 10) : 0);
   if (argc == 6 && !strcmp(argv[1], "fuzz"))
     return fuzz(argv[2], strtoull(argv[3], NULL, 10), atol(argv[4]),
                 strtoull(argv[5], NULL, 10));
   fprintf(stderr, "usage: anvil-runtime-test capi BASIC.so DTYPES.so OUTER.so\n"
+                  "       anvil-runtime-test arena [PLAN.bin WEIGHTS_SIZE]\n"
                   "       anvil-runtime-test fuzz PLAN.bin WEIGHTS_SIZE ITERS "
                   "SEED\n");
   return 2;

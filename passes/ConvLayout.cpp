@@ -1,0 +1,295 @@
+//===- ConvLayout.cpp - Channels-last convolutions ------------------------===//
+//
+// The CPU kernels vectorize the innermost parallel loop. For an NCHW conv that
+// is the output width, which is short and strided in the deep layers of a CNN;
+// for an NHWC conv it is the output channel, contiguous in the result and in
+// HWCF weights. This pass makes the convs that profit channels-last, with
+// weights re-laid out here (at compile time), and then sinks the transposes
+// back to NCHW through elementwise ops so that consecutive convs cancel them:
+// only the model's edges and the ops that stay NCHW convert.
+//
+//===----------------------------------------------------------------------===//
+#include "dialects/Graph/AnvilDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace anvil {
+#define GEN_PASS_DEF_ANVILCONVLAYOUT
+#include "passes/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil;
+
+namespace {
+
+constexpr int64_t kToChannelsLast[] = {0, 2, 3, 1};
+constexpr int64_t kToChannelsFirst[] = {0, 3, 1, 2};
+/// OIHW (FCHW) weights to HWCF.
+constexpr int64_t kWeightToHwcf[] = {2, 3, 1, 0};
+
+SmallVector<int64_t> permuted(ArrayRef<int64_t> shape, ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> out;
+  for (int64_t p : perm)
+    out.push_back(shape[p]);
+  return out;
+}
+
+SmallVector<int64_t> inverse(ArrayRef<int64_t> perm) {
+  SmallVector<int64_t> inv(perm.size());
+  for (auto [i, p] : llvm::enumerate(perm))
+    inv[p] = i;
+  return inv;
+}
+
+/// `attr` (a static constant with byte-sized elements) transposed by `perm`
+/// after its shape is replaced by `shape` (same element count, same order),
+/// as a new constant: a blob for blob inputs, inline otherwise. Null when the
+/// constant cannot be read.
+Value relayoutConstant(OpBuilder &rewriter, Location loc, ElementsAttr attr,
+                       ArrayRef<int64_t> shape, ArrayRef<int64_t> perm) {
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  if (!type || !type.hasStaticShape() ||
+      !type.getElementType().isIntOrFloat() ||
+      type.getElementTypeBitWidth() % 8 != 0)
+    return {};
+  auto resultType =
+      RankedTensorType::get(permuted(shape, perm), type.getElementType());
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr); dense && dense.isSplat())
+    return ConstantOp::create(rewriter, loc, resultType,
+                              dense.resizeSplat(resultType));
+  size_t elementBytes = type.getElementTypeBitWidth() / 8;
+  ArrayRef<char> bytes;
+  std::string name;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return {};
+    bytes = blob->getData();
+    name = (resource.getRawHandle().getKey() + "_nhwc").str();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    bytes = dense.getRawData();
+  } else {
+    return {};
+  }
+  int64_t count = type.getNumElements();
+  if (bytes.size() != count * elementBytes)
+    return {};
+  // Element k of the result reads the source at the multi-index whose
+  // coordinate perm[d] is the result's coordinate d.
+  int64_t rank = shape.size();
+  SmallVector<int64_t> srcStrides(rank, 1);
+  for (int64_t d = rank - 2; d >= 0; --d)
+    srcStrides[d] = srcStrides[d + 1] * shape[d + 1];
+  ArrayRef<int64_t> outShape = resultType.getShape();
+  std::vector<char> out(bytes.size());
+  SmallVector<int64_t> index(rank, 0);
+  for (int64_t k = 0; k < count; ++k) {
+    int64_t src = 0;
+    for (int64_t d = 0; d < rank; ++d)
+      src += index[d] * srcStrides[perm[d]];
+    std::memcpy(out.data() + k * elementBytes,
+                bytes.data() + src * elementBytes, elementBytes);
+    for (int64_t d = rank - 1; d >= 0 && ++index[d] == outShape[d]; --d)
+      index[d] = 0;
+  }
+  ElementsAttr value;
+  if (name.empty())
+    value = DenseElementsAttr::getFromRawBuffer(resultType, out);
+  else
+    value = DenseResourceElementsAttr::get(
+        resultType, name,
+        HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(uint64_t)));
+  return ConstantOp::create(rewriter, loc, resultType, value);
+}
+
+/// Whether `conv` is a 2-D conv this pass can make channels-last, and the
+/// heuristic says it should. An NHWC kernel vectorizes over the output
+/// channels F, an NCHW one over the output width OW (strided reads when the
+/// conv is): NHWC wins for depthwise and strided convs and once F >= OW
+/// (measured 1x at 64 channels 56x56, 2x at 64/28x28, 5-6x at 256/14x14,
+/// 512/7x7 and stride 2, 12x depthwise), NCHW for few channels (1.3x at
+/// 16/16x16, 2.5-4x at 16 or 32 channels 56x56).
+bool wantsChannelsLast(ConvOp conv, int64_t minChannels) {
+  RankedTensorType in = conv.getInput().getType();
+  RankedTensorType w = conv.getWeight().getType();
+  RankedTensorType out = conv.getType();
+  if (conv.getChannelsLast() || in.getRank() != 4 || !w.hasStaticShape() ||
+      !isa<FloatType>(out.getElementType()) || in.isDynamicDim(1) ||
+      out.isDynamicDim(1) || out.isDynamicDim(2) || out.isDynamicDim(3))
+    return false;
+  int64_t group = conv.getGroup();
+  bool depthwise = group > 1 && in.getDimSize(1) == group &&
+                   w.getDimSize(0) == group && w.getDimSize(1) == 1;
+  if (group != 1 && !depthwise)
+    return false;
+  if (!matchPattern(conv.getWeight(), m_Constant()))
+    return false;
+  int64_t channels = out.getDimSize(1), width = out.getDimSize(3);
+  bool strided =
+      llvm::any_of(conv.getStrides(), [](int64_t s) { return s > 1; });
+  return channels >= minChannels && (depthwise || strided || channels >= width);
+}
+
+/// transpose(x → NHWC) · conv(channels_last, HWCF weight) · transpose(→ NCHW).
+LogicalResult makeChannelsLast(ConvOp conv, RewriterBase &rewriter) {
+  Location loc = conv.getLoc();
+  rewriter.setInsertionPoint(conv);
+  ElementsAttr weight;
+  if (!matchPattern(conv.getWeight(), m_Constant(&weight)))
+    return failure();
+  RankedTensorType wType = conv.getWeight().getType();
+  Value hwcf =
+      relayoutConstant(rewriter, loc, weight, wType.getShape(), kWeightToHwcf);
+  if (!hwcf)
+    return failure();
+  RankedTensorType in = conv.getInput().getType();
+  Value x = TransposeOp::create(
+      rewriter, loc, in.clone(permuted(in.getShape(), kToChannelsLast)),
+      conv.getInput(), kToChannelsLast);
+  RankedTensorType out = conv.getType();
+  auto nhwc = ConvOp::create(
+      rewriter, loc, out.clone(permuted(out.getShape(), kToChannelsLast)), x,
+      hwcf, conv.getBias(), conv.getStrides(), conv.getPads(),
+      conv.getDilations(), conv.getGroup(), /*channels_last=*/true);
+  rewriter.replaceOpWithNewOp<TransposeOp>(conv, out, nhwc.getResult(),
+                                           kToChannelsFirst);
+  return success();
+}
+
+/// Whether `t` is a transpose NHWC → NCHW, which the sinking patterns move
+/// down (other transposes, e.g. in attention, are left where they are).
+bool isToChannelsFirst(TransposeOp t) {
+  return t && t.getPerm() == ArrayRef<int64_t>(kToChannelsFirst);
+}
+
+/// op(transpose(x, p)) is transpose(op(x), p) for an elementwise op with one
+/// operand: the transpose moves towards the next conv, which cancels it.
+struct SinkTransposeThroughUnary : RewritePattern {
+  SinkTransposeThroughUnary(MLIRContext *ctx)
+      : RewritePattern(MatchAnyOpTypeTag(), /*benefit=*/1, ctx) {}
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rewriter) const override {
+    if (!isa<AnvilDialect>(op->getDialect()) ||
+        !op->hasTrait<OpTrait::Elementwise>() || op->getNumOperands() != 1 ||
+        op->getNumResults() != 1 || op->getNumRegions() != 0)
+      return rewriter.notifyMatchFailure(op, "not a unary elementwise op");
+    auto t = op->getOperand(0).getDefiningOp<TransposeOp>();
+    if (!isToChannelsFirst(t))
+      return rewriter.notifyMatchFailure(op, "operand is not NHWC → NCHW");
+    auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+    Value x = t.getInput();
+    auto xType = cast<RankedTensorType>(x.getType());
+    Operation *moved = rewriter.clone(*op);
+    rewriter.modifyOpInPlace(moved, [&] {
+      moved->setOperand(0, x);
+      moved->getResult(0).setType(xType.clone(resultType.getElementType()));
+    });
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, resultType,
+                                             moved->getResult(0), t.getPerm());
+    return success();
+  }
+};
+
+/// An existing NCHW → NHWC transpose of `v` that `user` may use.
+Value existingChannelsLast(Value v, Operation *user) {
+  for (Operation *t : v.getUsers())
+    if (auto transpose = dyn_cast<TransposeOp>(t);
+        transpose &&
+        transpose.getPerm() == ArrayRef<int64_t>(kToChannelsLast) &&
+        transpose->getBlock() == user->getBlock() &&
+        transpose->isBeforeInBlock(user))
+      return transpose.getResult();
+  return {};
+}
+
+/// op(transpose(a, p), transpose(b, p)) is transpose(op(a, b), p), and so is
+/// op(transpose(a, p), c) for a constant c, re-laid out here, and
+/// op(transpose(a, p), b) when b already has a channels-last copy (the
+/// input of another conv), which is used instead.
+template <typename BinaryOp>
+struct SinkTransposeThroughBinary : OpRewritePattern<BinaryOp> {
+  using OpRewritePattern<BinaryOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(BinaryOp op,
+                                PatternRewriter &rewriter) const override {
+    auto resultType = cast<RankedTensorType>(op.getType());
+    int64_t rank = resultType.getRank();
+    std::optional<ArrayRef<int64_t>> perm;
+    for (Value v : op->getOperands())
+      if (auto t = v.template getDefiningOp<TransposeOp>()) {
+        if (!isToChannelsFirst(t) || rank != 4)
+          return rewriter.notifyMatchFailure(op, "not an NHWC → NCHW operand");
+        perm = t.getPerm();
+      }
+    if (!perm)
+      return rewriter.notifyMatchFailure(op, "no transposed operand");
+    SmallVector<int64_t> inv = inverse(*perm);
+    // Check every operand before creating anything.
+    SmallVector<ElementsAttr> constants(2);
+    SmallVector<Value> operands(2);
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      auto type = cast<RankedTensorType>(v.getType());
+      if (auto t = v.template getDefiningOp<TransposeOp>())
+        operands[i] = t.getInput();
+      else if (type.getRank() == 0)
+        operands[i] = v;
+      else if (matchPattern(v, m_Constant(&constants[i])) &&
+               type.getRank() <= rank)
+        continue;
+      else if (type.getRank() == rank)
+        operands[i] = existingChannelsLast(v, op);
+      if (!operands[i])
+        return rewriter.notifyMatchFailure(
+            op, "an operand is neither transposed, a constant nor available "
+                "channels-last");
+    }
+    for (auto [i, v] : llvm::enumerate(op->getOperands())) {
+      if (operands[i])
+        continue;
+      // Numpy broadcasting: leading 1s up to the result's rank.
+      auto type = cast<RankedTensorType>(v.getType());
+      SmallVector<int64_t> shape(rank - type.getRank(), 1);
+      llvm::append_range(shape, type.getShape());
+      operands[i] =
+          relayoutConstant(rewriter, op.getLoc(), constants[i], shape, inv);
+      if (!operands[i])
+        return rewriter.notifyMatchFailure(op, "constant cannot be read");
+    }
+    auto inner =
+        BinaryOp::create(rewriter, op.getLoc(),
+                         resultType.clone(permuted(resultType.getShape(), inv)),
+                         operands, op->getAttrs());
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, resultType, inner.getResult(),
+                                             *perm);
+    return success();
+  }
+};
+
+struct ConvLayoutPass : anvil::impl::AnvilConvLayoutBase<ConvLayoutPass> {
+  using AnvilConvLayoutBase::AnvilConvLayoutBase;
+  void runOnOperation() override {
+    SmallVector<ConvOp> convs;
+    getOperation().walk([&](ConvOp conv) {
+      if (wantsChannelsLast(conv, minChannels))
+        convs.push_back(conv);
+    });
+    IRRewriter rewriter(&getContext());
+    for (ConvOp conv : convs)
+      (void)makeChannelsLast(conv, rewriter);
+
+    RewritePatternSet patterns(&getContext());
+    patterns.add<
+        SinkTransposeThroughUnary, SinkTransposeThroughBinary<AddOp>,
+        SinkTransposeThroughBinary<SubOp>, SinkTransposeThroughBinary<MulOp>,
+        SinkTransposeThroughBinary<DivOp>, SinkTransposeThroughBinary<MaxOp>,
+        SinkTransposeThroughBinary<MinOp>>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,141 @@
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches | FileCheck %s
+
+// A convolution-like chain: init fill, contraction, in-place epilogue, then
+// the fill and copy that pad the next layer's input. Every op splits the
+// 64-channel loop (allocation dim 1 at offset 0 everywhere), so each
+// workgroup only reads what it wrote: one kernel, one dispatch. The pad
+// buffer's interior starts at row 1, so the rows could not be the split.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 1, tile_sizes = [], loop_order = [0, 2, 1]
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
+// CHECK: linalg.matmul {anvil_kernel.root}
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 1 : i64
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
+// CHECK: linalg.copy {anvil_kernel.distribute_dim = 1 : i64}
+// CHECK-NOT: func.func @kernel_1
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%{{.+}})
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<256x128xf32>, %w: memref<128x64xf32>, %out: memref<258x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %acc = memref.alloc() : memref<256x64xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<256x64xf32>)
+  linalg.matmul ins(%x, %w : memref<256x128xf32>, memref<128x64xf32>) outs(%acc : memref<256x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      outs(%acc : memref<256x64xf32>) {
+  ^bb0(%v: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%out : memref<258x64xf32>)
+  %interior = memref.subview %out[1, 0] [256, 64] [1, 1] : memref<258x64xf32> to memref<256x64xf32, strided<[64, 1], offset: 64>>
+  memref.copy %acc, %interior : memref<256x64xf32> to memref<256x64xf32, strided<[64, 1], offset: 64>>
+  return
+}
+
+// -----
+
+// Chained matmuls split by rows fuse: row i of the second result needs only
+// row i of the first.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0
+// CHECK: linalg.matmul {anvil_kernel.root}
+// CHECK: linalg.matmul {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.loop_order = array<i64: 0, 2, 1>}
+// CHECK-NOT: func.func @kernel_1
+func.func @main(%a: memref<256x256xf32>, %b: memref<256x256xf32>, %c: memref<256x256xf32>, %d: memref<256x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x256xf32>, memref<256x256xf32>) outs(%c : memref<256x256xf32>)
+  linalg.matmul ins(%c, %b : memref<256x256xf32>, memref<256x256xf32>) outs(%d : memref<256x256xf32>)
+  return
+}
+
+// -----
+
+// Must not fuse: the second matmul squares the first one's result, reading
+// all of its rows (as the right operand) and all of its columns (as the left
+// one), so whatever the split, a workgroup would read values another one has
+// not written yet. Two kernels.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.matmul
+// CHECK-NOT: linalg.matmul
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.matmul
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK: anvil_kernel.dispatch @kernel_1
+func.func @main(%a: memref<256x256xf32>, %b: memref<256x256xf32>, %c: memref<256x256xf32>, %d: memref<256x256xf32>) {
+  linalg.matmul ins(%a, %b : memref<256x256xf32>, memref<256x256xf32>) outs(%c : memref<256x256xf32>)
+  linalg.matmul ins(%c, %c : memref<256x256xf32>, memref<256x256xf32>) outs(%d : memref<256x256xf32>)
+  return
+}
+
+// -----
+
+// Must not fuse: the copy writes a view that starts one row into the
+// allocation. Splitting the fill by rows would give the copy's row chunks a
+// one-row shift; splitting it by its 512 columns matches the extent of the
+// copy's 512 rows, but they are different dims of the allocation. Two kernels.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.fill
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.copy
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK: anvil_kernel.dispatch @kernel_1
+func.func @main(%x: memref<512x2xf32>, %out: memref<513x512xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%out : memref<513x512xf32>)
+  %v = memref.subview %out[1, 0] [512, 2] [1, 1] : memref<513x512xf32> to memref<512x2xf32, strided<[512, 1], offset: 512>>
+  memref.copy %x, %v : memref<512x2xf32> to memref<512x2xf32, strided<[512, 1], offset: 512>>
+  return
+}
+
+// -----
+
+// Small ops (under 65536 iterations together) share one unsplit kernel, in
+// order, whatever they read: a reduction and the op that uses its result.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK: linalg.generic {{.*}}iterator_types = ["reduction"]{{.*}}anvil_kernel.root
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = -1 : i64
+// CHECK-NOT: func.func @kernel_1
+func.func @main(%a: memref<1024xf32>, %s: memref<f32>, %b: memref<1024xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>], iterator_types = ["reduction"]}
+      ins(%a : memref<1024xf32>) outs(%s : memref<f32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %r = arith.addf %in, %acc : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> ()>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a, %s : memref<1024xf32>, memref<f32>) outs(%b : memref<1024xf32>) {
+  ^bb0(%in: f32, %sum: f32, %o: f32):
+    %r = arith.divf %in, %sum : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A softmax-like row chain on a big tensor: a row reduction and the
+// elementwise op that uses it split the same row loop: one kernel.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0
+// CHECK-COUNT-2: linalg.generic
+// CHECK-NOT: func.func @kernel_1
+func.func @main(%a: memref<512x512xf32>, %s: memref<512xf32>, %b: memref<512x512xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>], iterator_types = ["parallel", "reduction"]}
+      ins(%a : memref<512x512xf32>) outs(%s : memref<512xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %r = arith.addf %in, %acc : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a, %s : memref<512x512xf32>, memref<512xf32>) outs(%b : memref<512x512xf32>) {
+  ^bb0(%in: f32, %sum: f32, %o: f32):
+    %r = arith.divf %in, %sum : f32
+    linalg.yield %r : f32
+  }
+  return
+}
