@@ -369,6 +369,89 @@ struct Movement {
   std::vector<int64_t> from; // flat index into the data operand per element
 };
 
+/// The static result shape of a Flatten, or of a Squeeze or Unsqueeze with
+/// static axes, of the static shape `in`; null for Reshape or run-time axes.
+std::optional<shape::Shape> movedShape(Operation *op, ArrayRef<int64_t> in) {
+  int64_t rank = in.size();
+  if (auto flatten = dyn_cast<FlattenOp>(op)) {
+    int64_t axis =
+        flatten.getAxis() < 0 ? flatten.getAxis() + rank : flatten.getAxis();
+    if (axis < 0 || axis > rank)
+      return std::nullopt;
+    return shape::Shape{shape::product(in.take_front(axis)),
+                        shape::product(in.drop_front(axis))};
+  }
+  if (auto squeeze = dyn_cast<SqueezeOp>(op)) {
+    if (squeeze.getDynamicAxes())
+      return std::nullopt;
+    llvm::SmallBitVector drop(rank);
+    for (int64_t a : squeeze.getAxes()) {
+      a = a < 0 ? a + rank : a;
+      if (a < 0 || a >= rank || in[a] != 1)
+        return std::nullopt;
+      drop.set(a);
+    }
+    shape::Shape out;
+    for (int64_t d = 0; d < rank; ++d)
+      if (squeeze.getAxes().empty() ? in[d] != 1 : !drop.test(d))
+        out.push_back(in[d]);
+    return out;
+  }
+  if (auto unsqueeze = dyn_cast<UnsqueezeOp>(op)) {
+    if (unsqueeze.getDynamicAxes())
+      return std::nullopt;
+    int64_t outRank = rank + unsqueeze.getAxes().size();
+    llvm::SmallBitVector inserted(outRank);
+    for (int64_t a : unsqueeze.getAxes()) {
+      a = a < 0 ? a + outRank : a;
+      if (a < 0 || a >= outRank || inserted.test(a))
+        return std::nullopt;
+      inserted.set(a);
+    }
+    shape::Shape out;
+    for (int64_t d = 0, k = 0; d < outRank; ++d)
+      out.push_back(inserted.test(d) ? 1 : in[k++]);
+    return out;
+  }
+  return std::nullopt;
+}
+
+/// The static result shape of a Reshape of the static shape `in` to a
+/// constant target (ONNX: 0 copies the dim unless `allowzero`, one -1 is
+/// inferred); null when the target is not a known constant or does not fit.
+std::optional<shape::Shape> reshapedShape(ReshapeOp op, ArrayRef<int64_t> in) {
+  std::optional<Values> target = read(op.getShape());
+  if (!target || target->isFloat() ||
+      llvm::any_of(target->unknown, [](bool u) { return u; }))
+    return std::nullopt;
+  shape::Shape out;
+  int64_t infer = -1, known = 1;
+  for (auto [p, t] : llvm::enumerate(target->i)) {
+    if (t == 0 && !op.getAllowzero()) {
+      if (p >= in.size())
+        return std::nullopt;
+      t = in[p];
+    }
+    if (t == -1) {
+      if (infer >= 0)
+        return std::nullopt;
+      infer = p;
+    } else if (t < 0) {
+      return std::nullopt;
+    } else {
+      known *= t;
+    }
+    out.push_back(t);
+  }
+  int64_t total = shape::product(in);
+  if (infer >= 0) {
+    if (known == 0 || total % known != 0)
+      return std::nullopt;
+    out[infer] = total / known;
+  }
+  return out;
+}
+
 /// Gather along `axis` of `data` at the constant `indices` (negative ones
 /// count from the end); nullopt when an index is out of range.
 std::optional<Movement> gatherMovement(ArrayRef<int64_t> data, int64_t axis,
@@ -461,14 +544,24 @@ std::optional<Movement> movement(Operation *op, ArrayRef<int64_t> data) {
       return std::nullopt;
     return sliceMovement(data, *starts, *ends, *axes, *steps);
   }
-  // The element order is unchanged; the result type says the shape.
+  // The element order is unchanged; the result type says the shape, or, when
+  // it still has `?` dims (the input was a Range), the static input and the
+  // axes do.
   if (isa<ReshapeOp, FlattenOp, SqueezeOp, UnsqueezeOp>(op)) {
     auto type = cast<RankedTensorType>(op->getResult(0).getType());
-    if (!type.hasStaticShape() || type.getNumElements() != shape::product(data))
-      return std::nullopt;
     Movement m;
     m.shape.assign(type.getShape().begin(), type.getShape().end());
-    for (int64_t k = 0; k < type.getNumElements(); ++k)
+    if (!type.hasStaticShape()) {
+      std::optional<shape::Shape> inferred =
+          isa<ReshapeOp>(op) ? reshapedShape(cast<ReshapeOp>(op), data)
+                             : movedShape(op, data);
+      if (!inferred)
+        return std::nullopt;
+      m.shape = *inferred;
+    }
+    if (shape::product(m.shape) != shape::product(data))
+      return std::nullopt;
+    for (int64_t k = 0; k < shape::product(m.shape); ++k)
       m.from.push_back(k);
     return m;
   }

@@ -210,3 +210,29 @@ func.func @targets_kept(%x: tensor<?x?x64xf32>, %y: tensor<?x?x64xf32>) -> (tens
   %c = anvil.reshape %x, %tc : (tensor<?x?x64xf32>, tensor<3xi64>) -> tensor<?x?x64xf32>
   return %a, %b, %c : tensor<?x?x64xf32>, tensor<?x?x64xf32>, tensor<?x?x64xf32>
 }
+
+// -----
+
+// A reshape-like op of a folded constant whose result type still has `?`
+// dims (its input was a Range when the model was imported) folds to a
+// constant of the static shape that its input and axes or target give; the
+// users take the refined type. (A constant of a `?` type would be invalid
+// once lowered.)
+// CHECK-LABEL: func.func @unsqueeze_of_range
+// CHECK-DAG: anvil.constant dense<{{\[}}[0], [1], [2], [3], [4]]> : tensor<5x1xi64>
+// CHECK-DAG: anvil.constant dense<{{\[}}[0, 1, 2, 3, 4]]> : tensor<1x5xi64>
+// CHECK-DAG: anvil.constant dense<{{\[}}[0, 1, 2, 3, 4]]> : tensor<1x5xi64>
+// CHECK-NOT: anvil.unsqueeze
+// CHECK-NOT: anvil.reshape
+// CHECK-NOT: anvil.flatten
+func.func @unsqueeze_of_range() -> (tensor<?x1xi64>, tensor<1x?xi64>, tensor<?x?xi64>) {
+  %start = anvil.constant dense<0> : tensor<i64>
+  %limit = anvil.constant dense<5> : tensor<i64>
+  %delta = anvil.constant dense<1> : tensor<i64>
+  %r = anvil.range %start, %limit, %delta : (tensor<i64>, tensor<i64>, tensor<i64>) -> tensor<?xi64>
+  %u = anvil.unsqueeze %r {axes = array<i64: 1>} : (tensor<?xi64>) -> tensor<?x1xi64>
+  %t = anvil.constant dense<[1, -1]> : tensor<2xi64>
+  %v = anvil.reshape %r, %t : (tensor<?xi64>, tensor<2xi64>) -> tensor<1x?xi64>
+  %f = anvil.flatten %v {axis = 1 : i64} : (tensor<1x?xi64>) -> tensor<?x?xi64>
+  return %u, %v, %f : tensor<?x1xi64>, tensor<1x?xi64>, tensor<?x?xi64>
+}
