@@ -497,6 +497,12 @@ std::optional<Movement> sliceMovement(ArrayRef<int64_t> data,
     if (!a || steps.i[k] == 0)
       return std::nullopt;
     int64_t d = data[*a], s = starts.i[k], e = ends.i[k], st = steps.i[k];
+    if (d == 0) { // nothing to take, whatever the bounds
+      first[*a] = 0;
+      step[*a] = st;
+      m.shape[*a] = 0;
+      continue;
+    }
     s = s < 0 ? s + d : s;
     e = e < 0 ? e + d : e;
     if (st > 0) {

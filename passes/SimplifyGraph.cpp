@@ -214,6 +214,8 @@ struct FoldBatchNormIntoConv : OpRewritePattern<BatchNormOp> {
         return rewriter.notifyMatchFailure(bn, "conv bias is not a constant");
       bias = *b;
     }
+    if (channels == 0)
+      return rewriter.notifyMatchFailure(bn, "no output channels");
     std::optional<ChannelAffine> a = readBatchNorm(bn, channels);
     if (!a)
       return rewriter.notifyMatchFailure(
@@ -284,6 +286,8 @@ struct FoldBatchNormIntoGemm : OpRewritePattern<BatchNormOp> {
       for (int64_t j = 0; j < n; ++j)
         c[j] = (*given)[given->size() == 1 ? 0 : j];
     }
+    if (n == 0)
+      return rewriter.notifyMatchFailure(bn, "no output columns");
     int64_t k = bType.getNumElements() / n;
     for (int64_t j = 0; j < n; ++j) {
       for (int64_t i = 0; i < k; ++i) {

@@ -221,6 +221,9 @@ struct Access {
   ViewInfo view;
   AffineMap map;
   bool write;
+  /// A scalar load cloned into the kernel: it runs when the kernel starts,
+  /// before any of the kernel's ops.
+  bool hoisted = false;
 };
 
 /// What grouping needs to know about one compute op.
@@ -285,6 +288,17 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
   for (size_t j = start + 1; j < ops.size(); ++j) {
     const OpInfo &next = ops[j];
     if (!next.groupable)
+      break;
+    // A scalar `next` loads would be read when the kernel starts, before an
+    // earlier member writes it.
+    bool loadsEarlierWrite = llvm::any_of(next.accesses, [&](const Access &b) {
+      return b.hoisted && llvm::any_of(group, [&](const Member &m) {
+               return llvm::any_of(m.info->accesses, [&](const Access &a) {
+                 return a.write && a.view.root == b.view.root;
+               });
+             });
+    });
+    if (loadsEarlierWrite)
       break;
     auto fits = [&](int64_t d) {
       for (const Member &m : group)
@@ -429,22 +443,25 @@ struct OutlineDispatchesPass
       info.groupable = false; // a scalar store
     }
     // Buffers read inside the body or by cloned scalar loads: anywhere.
-    SetVector<Value> buffers, dataReads;
+    SetVector<Value> buffers, bodyReads, loads;
     DenseSet<Operation *> seen;
-    if (failed(collectSlice(op, buffers, seen, &dataReads)))
+    if (failed(collectSlice(op, buffers, seen, &bodyReads, &loads)))
       return failure();
-    for (Value v : dataReads)
+    for (Value v : bodyReads)
       info.accesses.push_back({resolveView(v), AffineMap(), false});
+    for (Value v : loads)
+      info.accesses.push_back({resolveView(v), AffineMap(), false, true});
     return info;
   }
 
   /// The host ops computing the non-buffer values `op` uses (added to
-  /// `seen`), and the buffers those ops read dims of. `dataReads` gets the
-  /// buffers whose data the op reads outside its operands (a body's table, a
-  /// cloned scalar load).
+  /// `seen`), and the buffers those ops read dims of. `bodyReads` gets the
+  /// buffers whose data the op's body reads outside its operands (a gather's
+  /// table), `loads` those read by scalar loads cloned into the kernel.
   LogicalResult collectSlice(Operation *op, SetVector<Value> &buffers,
                              DenseSet<Operation *> &seen,
-                             SetVector<Value> *dataReads = nullptr) {
+                             SetVector<Value> *bodyReads = nullptr,
+                             SetVector<Value> *loads = nullptr) {
     SmallVector<Value> worklist;
     auto visitUse = [&](Value v) {
       if (isa<MemRefType>(v.getType()))
@@ -465,8 +482,8 @@ struct OutlineDispatchesPass
         // A body may read another buffer directly (a gather's table).
         if (isa<MemRefType>(v.getType())) {
           buffers.insert(v);
-          if (dataReads)
-            dataReads->insert(v);
+          if (bodyReads)
+            bodyReads->insert(v);
         } else {
           visitUse(v);
         }
@@ -481,8 +498,8 @@ struct OutlineDispatchesPass
         continue;
       if (auto load = dyn_cast<memref::LoadOp>(def)) {
         buffers.insert(load.getMemRef());
-        if (dataReads)
-          dataReads->insert(load.getMemRef());
+        if (loads)
+          loads->insert(load.getMemRef());
         for (Value index : load.getIndices())
           worklist.push_back(index);
         continue;

@@ -139,3 +139,29 @@ func.func @main(%a: memref<512x512xf32>, %s: memref<512xf32>, %b: memref<512x512
   }
   return
 }
+
+// -----
+
+// Must not fuse, even though both ops are small: the second op's fill value
+// is a scalar loaded from what the first op writes, and a load cloned into a
+// kernel runs when the kernel starts, before the first op. Two kernels.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: %[[V:.+]] = memref.load
+// CHECK: linalg.fill ins(%[[V]] : f32)
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK: anvil_kernel.dispatch @kernel_1
+func.func @main(%a: memref<2xf32>, %v: memref<2xf32>, %out: memref<4xf32>) {
+  %c1 = arith.constant 1 : index
+  linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%a : memref<2xf32>) outs(%v : memref<2xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.addf %x, %x : f32
+    linalg.yield %y : f32
+  }
+  %on = memref.load %v[%c1] : memref<2xf32>
+  linalg.fill ins(%on : f32) outs(%out : memref<4xf32>)
+  return
+}

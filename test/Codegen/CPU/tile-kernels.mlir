@@ -112,3 +112,55 @@ func.func @kernel(%a: memref<3xf32>, %b: memref<9xf32>, %wg: index, %n: index)
   }
   return
 }
+
+// -----
+
+// A fused kernel: the root (the matmul) is split along its config's loop, and
+// every other op along its own `anvil_kernel.distribute_dim` loop, with the
+// same chunk, so each workgroup fills, multiplies and applies the epilogue to
+// the same 64 / wg_count columns. The epilogue's own loop order is applied.
+// CHECK-LABEL: func.func @fused
+// CHECK-SAME: %[[WG:[a-z0-9]+]]: index, %[[COUNT:[a-z0-9]+]]: index
+// CHECK: %[[C1:.+]] = arith.ceildivui %{{.+}}, %[[COUNT]]
+// CHECK: scf.for {{.*}} step %[[C1]]
+// CHECK: linalg.fill
+// CHECK: %[[C2:.+]] = arith.ceildivui %{{.+}}, %[[COUNT]]
+// CHECK: scf.for {{.*}} step %[[C2]]
+// CHECK: linalg.generic {{.*}}iterator_types = ["parallel", "reduction", "parallel"]
+// CHECK: %[[C3:.+]] = arith.ceildivui %{{.+}}, %[[COUNT]]
+// CHECK: scf.for {{.*}} step %[[C3]]
+// CHECK: linalg.generic
+// CHECK-NOT: anvil_kernel.root
+func.func @fused(%a: memref<8x32xf32>, %b: memref<32x64xf32>, %c: memref<8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = [0, 2, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill {anvil_kernel.distribute_dim = 1 : i64} ins(%zero : f32) outs(%c : memref<8x64xf32>)
+  linalg.matmul {anvil_kernel.root} ins(%a, %b : memref<8x32xf32>, memref<32x64xf32>) outs(%c : memref<8x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      outs(%c : memref<8x64xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// expected-error @below {{a kernel with several linalg ops must mark one 'anvil_kernel.root'}}
+func.func @no_root(%a: memref<8xf32>, %b: memref<8xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.copy ins(%a : memref<8xf32>) outs(%b : memref<8xf32>)
+  linalg.copy ins(%b : memref<8xf32>) outs(%a : memref<8xf32>)
+  return
+}
+
+// -----
+
+func.func @split_mismatch(%a: memref<8x64xf32>, %b: memref<8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = []>} {
+  linalg.copy {anvil_kernel.root} ins(%a : memref<8x64xf32>) outs(%b : memref<8x64xf32>)
+  // expected-error @below {{a fused kernel op needs a valid 'anvil_kernel.distribute_dim' matching the root's split}}
+  linalg.copy {anvil_kernel.distribute_dim = -1 : i64} ins(%b : memref<8x64xf32>) outs(%a : memref<8x64xf32>)
+  return
+}
