@@ -82,8 +82,8 @@ def main():
     print(f"  latency (median of {args.runs}, {threads} threads): "
           f"anvil {anvil_ms:.3f} ms, onnxruntime {ort_ms:.3f} ms "
           f"(ratio {anvil_ms / ort_ms:.2f}x)")
-    print("  (kernels are LLVM-vectorized loop nests with fused epilogues, not yet "
-          "tiled or packed: fast kernels and tuning come next)")
+    print("  (matmuls and channels-last convs are register-tiled, without packing; "
+          "the other kernels are LLVM-vectorized loop nests: tuning comes next)")
     print(f"\nTry: {runner} {artifact} --random-inputs --batch 8 --bench 20")
 
 

@@ -122,12 +122,67 @@ SmallVector<int64_t> loopExtents(Operation *op, llvm::SmallBitVector &split) {
   return extents;
 }
 
+/// The register tile of an f32 matmul: 8 rows by 32 columns (16 AVX-512
+/// accumulators; the 8 x 32 x 1 outer product is 8 broadcasts and 16 FMAs),
+/// one reduction step.
+constexpr int64_t kRegisterTile[] = {8, 32, 1};
+/// Cache tiles of the rows, columns and reduction around it: a 256 x 256
+/// panel of B (256 KiB) stays in L2 while 64 rows of A stream past it.
+constexpr int64_t kCacheTile[] = {64, 256, 256};
+
+/// The config of `op` split along `dim`: a register-tiled f32 matmul with
+/// enough columns for a vector tile, else `order`.
+kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
+                                   ArrayRef<int64_t> order) {
+  MLIRContext *ctx = op->getContext();
+  auto matmul = dyn_cast<linalg::MatmulOp>(op);
+  if (matmul && matmul.hasPureBufferSemantics() &&
+      llvm::all_of(matmul->getOperandTypes(),
+                   [](Type t) {
+                     return cast<MemRefType>(t).getElementType().isF32();
+                   }) &&
+      llvm::equal(matmul.getIndexingMapsArray(),
+                  linalg::MatmulOp::getDefaultIndexingMaps(ctx))) {
+    SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
+    if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kRegisterTile[1])
+      return kernel::TuningConfigAttr::get(ctx, dim, kCacheTile, {},
+                                           kRegisterTile);
+  }
+  // A channels-last convolution runs as one [OW x C] x [C x F] matmul per
+  // output row and filter tap (see --anvil-tile-kernels): the register tile
+  // is rows of output pixels by 32 channels, with as many pixels (4 to 8) as
+  // divide the row so that few are left to the scalar edge.
+  auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op);
+  if (conv && conv.hasPureBufferSemantics() &&
+      llvm::all_of(conv->getOperandTypes(), [](Type t) {
+        return cast<MemRefType>(t).getElementType().isF32();
+      })) {
+    SmallVector<int64_t> extents = conv.getStaticLoopRanges();
+    int64_t ow = extents[2], f = extents[3];
+    if (!ShapedType::isDynamic(ow) && !ShapedType::isDynamic(f) &&
+        f >= kRegisterTile[1] && !ShapedType::isDynamic(extents[4]) &&
+        !ShapedType::isDynamic(extents[5])) {
+      int64_t rows = kRegisterTile[0];
+      for (int64_t r = kRegisterTile[0]; r >= 4; --r)
+        if (ow % r == 0) {
+          rows = r;
+          break;
+        }
+      if (ow < rows)
+        rows = ow;
+      return kernel::TuningConfigAttr::get(
+          ctx, dim, {}, {},
+          SmallVector<int64_t>{rows, kRegisterTile[1], kRegisterTile[2]});
+    }
+  }
+  return kernel::TuningConfigAttr::get(ctx, dim, {}, order);
+}
+
 /// The default TuningConfig: spread the parallel loop with the largest static
 /// extent over workgroups (a symbolic batch dim, often 1 at run time, only when
 /// no static loop has two or more iterations), and order the loops so
 /// the innermost one vectorizes. Cache tiles are left to the tuner.
 kernel::TuningConfigAttr defaultConfig(Operation *op) {
-  MLIRContext *ctx = op->getContext();
   SmallVector<int64_t> order;
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     order = vectorFriendlyOrder(linalgOp);
@@ -148,12 +203,13 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
   // one workgroup.
   if (work < kMinParallelWork)
     best = -1;
-  return kernel::TuningConfigAttr::get(ctx, best, {}, order);
+  return configFor(op, best, order);
 }
 
 /// Where a buffer view sits in the allocation it views: for each view dim,
-/// the allocation dim and the offset into it. `mapped` is false when the view
-/// reshapes or strides (only the allocation is known then).
+/// the allocation dim (-1 when the dim merges several) and the offset into
+/// it. `mapped` is false when the view reshapes otherwise or strides (only the
+/// allocation is known then).
 struct ViewInfo {
   Value root;
   bool mapped = true;
@@ -184,20 +240,35 @@ ViewInfo resolveView(Value v) {
       if (sub.getSourceType().getRank() != sub.getType().getRank() ||
           !unitStrides)
         info.mapped = false;
-      if (info.mapped)
-        for (auto [d, o] : llvm::enumerate(sub.getMixedOffsets())) {
-          if (isConstantIntValue(info.offset[d], 0))
-            info.offset[d] = o;
-          else if (!isConstantIntValue(o, 0)) {
-            std::optional<int64_t> x = getConstantIntValue(o),
-                                   y = getConstantIntValue(info.offset[d]);
-            if (x && y)
-              info.offset[d] = b.getIndexAttr(*x + *y);
-            else
-              info.mapped = false;
-          }
+      SmallVector<OpFoldResult> offsets = sub.getMixedOffsets();
+      for (int64_t d = 0; info.mapped && d < (int64_t)info.rootDim.size();
+           ++d) {
+        if (info.rootDim[d] < 0)
+          continue;
+        OpFoldResult o = offsets[info.rootDim[d]];
+        if (isConstantIntValue(info.offset[d], 0))
+          info.offset[d] = o;
+        else if (!isConstantIntValue(o, 0)) {
+          std::optional<int64_t> x = getConstantIntValue(o),
+                                 y = getConstantIntValue(info.offset[d]);
+          if (x && y)
+            info.offset[d] = b.getIndexAttr(*x + *y);
+          else
+            info.mapped = false;
         }
+      }
       v = sub.getSource();
+      continue;
+    }
+    // A dim that collapses a single source dim is that dim; one that merges
+    // several is no allocation dim (-1).
+    if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+      SmallVector<ReassociationIndices> groups =
+          collapse.getReassociationIndices();
+      for (int64_t &r : info.rootDim)
+        if (r >= 0)
+          r = groups[r].size() == 1 ? groups[r][0] : -1;
+      v = collapse.getSrc();
       continue;
     }
     if (auto cast = dyn_cast<memref::CastOp>(def)) {
@@ -252,7 +323,7 @@ std::optional<std::pair<int64_t, OpFoldResult>> sliceOf(const Access &a,
       return std::nullopt;
     }
   }
-  if (found < 0)
+  if (found < 0 || a.view.rootDim[found] < 0)
     return std::nullopt;
   return std::make_pair(a.view.rootDim[found], a.view.offset[found]);
 }
@@ -355,6 +426,52 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
   return best;
 }
 
+/// A 1x1, stride-1 channels-last convolution is a matmul of the input viewed
+/// as [N*H*W, C] with the filter viewed as [C, F] into the output viewed as
+/// [N*H*W, F]: it gets the matmul's register-tiled kernel. The views' channel
+/// dims are the allocations' last dims, so the epilogue ops after it still
+/// share its split by output channel.
+void oneByOneConvsAsMatmuls(func::FuncOp host) {
+  SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
+  host.walk([&](linalg::Conv2DNhwcHwcfOp conv) { convs.push_back(conv); });
+  SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3}};
+  for (linalg::Conv2DNhwcHwcfOp conv : convs) {
+    if (!conv.hasPureBufferSemantics())
+      continue;
+    Value in = conv.getDpsInputOperand(0)->get(),
+          filter = conv.getDpsInputOperand(1)->get(),
+          out = conv.getDpsInitOperand(0)->get();
+    auto inType = cast<MemRefType>(in.getType()),
+         filterType = cast<MemRefType>(filter.getType()),
+         outType = cast<MemRefType>(out.getType());
+    auto ones = [](DenseIntElementsAttr a) {
+      return llvm::all_of(a.getValues<int64_t>(),
+                          [](int64_t v) { return v == 1; });
+    };
+    if (!ones(conv.getStrides()) || !ones(conv.getDilations()) ||
+        !filterType.hasStaticShape() || filterType.getDimSize(0) != 1 ||
+        filterType.getDimSize(1) != 1 ||
+        llvm::any_of(TypeRange{inType, filterType, outType},
+                     [](Type t) {
+                       return !cast<MemRefType>(t).getElementType().isF32();
+                     }) ||
+        inType.isDynamicDim(1) || inType.isDynamicDim(2) ||
+        inType.getDimSize(1) != outType.getDimSize(1) ||
+        inType.getDimSize(2) != outType.getDimSize(2) ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(inType, groups) ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(filterType, groups) ||
+        !memref::CollapseShapeOp::isGuaranteedCollapsible(outType, groups))
+      continue;
+    OpBuilder b(conv);
+    Location loc = conv.getLoc();
+    Value a = memref::CollapseShapeOp::create(b, loc, in, groups);
+    Value w = memref::CollapseShapeOp::create(b, loc, filter, groups);
+    Value c = memref::CollapseShapeOp::create(b, loc, out, groups);
+    linalg::MatmulOp::create(b, loc, ValueRange{a, w}, ValueRange{c});
+    conv.erase();
+  }
+}
+
 struct OutlineDispatchesPass
     : anvil::impl::AnvilOutlineDispatchesBase<OutlineDispatchesPass> {
   using AnvilOutlineDispatchesBase::AnvilOutlineDispatchesBase;
@@ -374,6 +491,7 @@ struct OutlineDispatchesPass
   LogicalResult outlineHost(func::FuncOp host, int &counter) {
     if (!host.getBody().hasOneBlock())
       return host.emitError("the model function must be one block");
+    oneByOneConvsAsMatmuls(host);
     SmallVector<Operation *> ops;
     for (Operation &op : host.getBody().front())
       ops.push_back(&op);
@@ -556,7 +674,7 @@ struct OutlineDispatchesPass
       SmallVector<int64_t> order;
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(rootOp))
         order = vectorFriendlyOrder(linalgOp);
-      config = kernel::TuningConfigAttr::get(ctx, root->dim, {}, order);
+      config = configFor(rootOp, root->dim, order);
     }
 
     Operation *last = group.back().info->op;

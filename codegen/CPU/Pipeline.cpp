@@ -52,11 +52,15 @@ void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm,
 
 void anvil::cpu::buildKernelToLLVMPipeline(OpPassManager &pm) {
   pm.addNestedPass<func::FuncOp>(anvil::createAnvilTileKernels());
-  addTextPipeline(pm, "func.func(convert-linalg-to-loops),canonicalize,cse,"
-                      "lower-affine,expand-strided-metadata,lower-affine,"
-                      "convert-scf-to-cf,arith-expand,convert-math-to-llvm,"
-                      "convert-math-to-libm,finalize-memref-to-llvm,"
-                      "convert-arith-to-llvm,convert-index-to-llvm,"
-                      "convert-cf-to-llvm,convert-func-to-llvm,"
-                      "reconcile-unrealized-casts");
+  addTextPipeline(pm,
+                  "func.func(convert-linalg-to-loops),canonicalize,cse,"
+                  "convert-vector-to-scf{full-unroll=true},"
+                  "lower-affine,expand-strided-metadata,lower-affine,"
+                  "convert-scf-to-cf,convert-vector-to-llvm,convert-ub-to-llvm,"
+                  "arith-expand,"
+                  "convert-math-to-llvm,"
+                  "convert-math-to-libm,finalize-memref-to-llvm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-cf-to-llvm,convert-func-to-llvm,"
+                  "reconcile-unrealized-casts");
 }

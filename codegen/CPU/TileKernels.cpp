@@ -6,6 +6,10 @@
 // one chunk that belongs to `wg_id`; then `tile_sizes` tiles the chunk. In a
 // fused kernel every other op is split the same way along its own
 // `anvil_kernel.distribute_dim` loop (same extent, so the same chunks).
+// `vector_sizes` register-tiles a contraction (a channels-last convolution
+// first becomes one matmul per output row and filter tap): full tiles are
+// vectorized into broadcast FMAs on an accumulator kept in registers across
+// the reduction loop, partial edge tiles stay scalar.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CPU/CPUBackend.h"
@@ -17,7 +21,12 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
 
 namespace anvil {
 #define GEN_PASS_DEF_ANVILTILEKERNELS
@@ -58,6 +67,17 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     IRRewriter rewriter(fn.getContext());
     int64_t dim = config.getDistributeDim();
+    // Workgroup chunks start at multiples of the register tile along the
+    // split loop, so that the same elements take the vector path (and the
+    // same rounding) whatever the number of workgroups.
+    int64_t align = 1;
+    ArrayRef<int64_t> vs = config.getVectorSizes();
+    if (!vs.empty() && dim >= 0) {
+      if (isa<linalg::Conv2DNhwcHwcfOp>(*root))
+        align = dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
+      else if (dim < (int64_t)vs.size())
+        align = vs[dim];
+    }
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureBufferSemantics()) {
         op.emitError("kernels are tiled after bufferization");
@@ -78,7 +98,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       linalg::LinalgOp chunk = op;
       if (own.getInt() >= 0) {
         FailureOr<linalg::LinalgOp> split =
-            distribute(rewriter, fn, op, own.getInt());
+            distribute(rewriter, fn, op, own.getInt(), align);
         if (failed(split))
           return signalPassFailure();
         chunk = *split;
@@ -102,7 +122,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return signalPassFailure();
       }
     if (dim >= 0) {
-      FailureOr<linalg::LinalgOp> chunk = distribute(rewriter, fn, root, dim);
+      FailureOr<linalg::LinalgOp> chunk =
+          distribute(rewriter, fn, root, dim, align);
       if (failed(chunk))
         return signalPassFailure();
       root = *chunk;
@@ -126,9 +147,225 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       rewriter.eraseOp(root);
       root = tiled->op;
     }
+    ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
+    if (!vectorSizes.empty()) {
+      // A channels-last convolution is a sum of matmuls, one per output row
+      // and filter tap; the register tile applies to those.
+      if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*root)) {
+        FailureOr<linalg::LinalgOp> matmul = convAsMatmuls(rewriter, conv);
+        if (failed(matmul))
+          return signalPassFailure();
+        root = *matmul;
+      }
+      if (failed(registerTile(rewriter, fn, root, vectorSizes)))
+        return signalPassFailure();
+      return;
+    }
     ArrayRef<int64_t> order = config.getLoopOrder();
     if (!order.empty() && failed(reorder(rewriter, root, order)))
       return signalPassFailure();
+  }
+
+  /// out[n, oh, :, :] += in[n, oh*s + kh*d, kw*d :: s, :] x w[kh, kw, :, :]
+  /// for every n, oh, kh, kw: loops around one [OW x C] x [C x F] matmul on
+  /// views (the input view's rows are `s` pixels apart).
+  FailureOr<linalg::LinalgOp> convAsMatmuls(IRRewriter &rewriter,
+                                            linalg::Conv2DNhwcHwcfOp conv) {
+    Location loc = conv.getLoc();
+    Value in = conv.getDpsInputOperand(0)->get(),
+          w = conv.getDpsInputOperand(1)->get(),
+          out = conv.getDpsInitOperand(0)->get();
+    auto wType = cast<MemRefType>(w.getType());
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>()),
+        dilations(conv.getDilations().getValues<int64_t>());
+    if (wType.isDynamicDim(0) || wType.isDynamicDim(1))
+      return conv.emitError("vector_sizes need a static filter window");
+    rewriter.setInsertionPoint(conv);
+    auto index = [&](int64_t v) {
+      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
+    };
+    auto dimOf = [&](Value v, int64_t d) -> OpFoldResult {
+      return memref::getMixedSize(rewriter, loc, v, d);
+    };
+    Value zero = index(0), one = index(1);
+    auto loopOver = [&](OpFoldResult ub) {
+      auto loop = scf::ForOp::create(
+          rewriter, loc, zero,
+          getValueOrCreateConstantIndexOp(rewriter, loc, ub), one);
+      rewriter.setInsertionPointToStart(loop.getBody());
+      return loop.getInductionVar();
+    };
+    OpFoldResult n = dimOf(out, 0), oh = dimOf(out, 1), ow = dimOf(out, 2),
+                 f = dimOf(out, 3), c = dimOf(w, 2);
+    Value iN = loopOver(n), iOh = loopOver(oh);
+    Value iKh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
+    Value iKw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    Value row = affine::AffineApplyOp::create(
+        rewriter, loc,
+        AffineMap::get(2, 0, d0 * strides[0] + d1 * dilations[0]),
+        ValueRange{iOh, iKh});
+    Value col = affine::AffineApplyOp::create(
+        rewriter, loc, AffineMap::get(1, 0, d0 * dilations[1]),
+        ValueRange{iKw});
+    OpFoldResult unit = rewriter.getIndexAttr(1),
+                 zeroAttr = rewriter.getIndexAttr(0);
+    auto view = [&](Value src, ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes,
+                    ArrayRef<OpFoldResult> steps) -> Value {
+      auto srcType = cast<MemRefType>(src.getType());
+      SmallVector<int64_t> shape;
+      for (OpFoldResult size : sizes.drop_front(2))
+        shape.push_back(
+            getConstantIntValue(size).value_or(ShapedType::kDynamic));
+      auto type = memref::SubViewOp::inferRankReducedResultType(
+          shape, srcType, offsets, sizes, steps);
+      return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(type),
+                                       src, offsets, sizes, steps);
+    };
+    Value a = view(in, {iN, row, col, zeroAttr}, {unit, unit, ow, c},
+                   {unit, unit, rewriter.getIndexAttr(strides[1]), unit});
+    Value b = view(w, {iKh, iKw, zeroAttr, zeroAttr}, {unit, unit, c, f},
+                   {unit, unit, unit, unit});
+    Value acc = view(out, {iN, iOh, zeroAttr, zeroAttr}, {unit, unit, ow, f},
+                     {unit, unit, unit, unit});
+    auto matmul = linalg::MatmulOp::create(rewriter, loc, ValueRange{a, b},
+                                           ValueRange{acc});
+    rewriter.eraseOp(conv);
+    return cast<linalg::LinalgOp>(matmul.getOperation());
+  }
+
+  /// Register tiling of a contraction: tiles of `sizes` (the last loop, the
+  /// reduction, by 1), the partial tiles at the edges peeled off and left
+  /// scalar, each full tile vectorized to a vector.contract whose
+  /// accumulator is then kept in registers across the reduction loop and
+  /// lowered to broadcast FMAs.
+  LogicalResult registerTile(IRRewriter &rewriter, func::FuncOp fn,
+                             linalg::LinalgOp root, ArrayRef<int64_t> sizes) {
+    if ((int64_t)sizes.size() != root.getNumLoops())
+      return root.emitError("TuningConfig has ")
+             << sizes.size() << " vector sizes for " << root.getNumLoops()
+             << " loops";
+    if (!linalg::isaContractionOpInterface(root))
+      return root.emitError("vector_sizes apply to contractions only");
+    linalg::LinalgTilingOptions options;
+    options.setTileSizes(sizes);
+    rewriter.setInsertionPoint(root);
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        linalg::tileLinalgOp(rewriter, root, options);
+    if (failed(tiled))
+      return root.emitError("cannot tile by the TuningConfig's vector sizes");
+    rewriter.eraseOp(root);
+    // Peel the parallel tile loops (outermost first) so that the main loops
+    // run full tiles only.
+    for (Operation *loop : tiled->loops) {
+      auto forOp = dyn_cast<scf::ForOp>(loop);
+      if (!forOp)
+        continue;
+      scf::ForOp partial;
+      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+    }
+    // Constant tile sizes become static shapes (subview, then the matmul).
+    {
+      MLIRContext *ctx = fn.getContext();
+      RewritePatternSet patterns(ctx);
+      for (Dialect *dialect : ctx->getLoadedDialects())
+        dialect->getCanonicalizationPatterns(patterns);
+      for (RegisteredOperationName op : ctx->getRegisteredOperations())
+        op.getCanonicalizationPatterns(patterns, ctx);
+      if (failed(applyPatternsGreedily(fn, std::move(patterns))))
+        return fn.emitError("cannot simplify the register tiles");
+    }
+    // Every contraction of the kernel whose shape is now the full vector tile.
+    SmallVector<linalg::LinalgOp> full;
+    fn.walk([&](linalg::LinalgOp op) {
+      if (linalg::isaContractionOpInterface(op) &&
+          op.getStaticLoopRanges() == ArrayRef<int64_t>(sizes))
+        full.push_back(op);
+    });
+    for (linalg::LinalgOp op : full) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+          rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+          /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+          /*assumeDynamicDimsMatchVecSizes=*/false,
+          /*createNamedContraction=*/true);
+      if (failed(result))
+        return op.emitError("cannot vectorize the register tile");
+      rewriter.eraseOp(op);
+    }
+    // The accumulator tile stays in registers across the reduction loop.
+    fn.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
+    SmallVector<vector::TransferWriteOp> writes;
+    fn.walk([&](vector::TransferWriteOp w) { writes.push_back(w); });
+    for (vector::TransferWriteOp write : writes)
+      (void)keepAccumulatorInRegisters(rewriter, write);
+    RewritePatternSet patterns(fn.getContext());
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::TransferReadOp::getCanonicalizationPatterns(patterns,
+                                                        fn.getContext());
+    vector::TransferWriteOp::getCanonicalizationPatterns(patterns,
+                                                         fn.getContext());
+    if (failed(applyPatternsGreedily(fn, std::move(patterns))))
+      return fn.emitError("cannot lower the register tile");
+    return success();
+  }
+
+  /// In a reduction loop whose body reads a tile with `transfer_read`,
+  /// accumulates into it and writes it back to the same place (a register
+  /// tile's accumulator), reads the tile once before the loop, carries it
+  /// through the iterations and writes it once after. Only when nothing
+  /// else in the loop writes memory and the tile's place is loop-invariant.
+  LogicalResult keepAccumulatorInRegisters(IRRewriter &rewriter,
+                                           vector::TransferWriteOp write) {
+    auto loop = dyn_cast<scf::ForOp>(write->getParentOp());
+    if (!loop || !isa<MemRefType>(write.getBase().getType()))
+      return failure();
+    vector::TransferReadOp read;
+    for (Operation &op : loop.getBody()->without_terminator()) {
+      if (auto r = dyn_cast<vector::TransferReadOp>(op);
+          r && r.getBase() == write.getBase() &&
+          llvm::equal(r.getIndices(), write.getIndices(),
+                      [](Value a, Value b) {
+                        return isEqualConstantIntOrValue(a, b);
+                      }) &&
+          r.getVectorType() == write.getVectorType() &&
+          r.getPermutationMap() == write.getPermutationMap() && !r.getMask())
+        read = r;
+      else if (&op != write.getOperation() && !isMemoryEffectFree(&op) &&
+               !isa<vector::TransferReadOp>(op))
+        return failure();
+    }
+    if (!read || write.getMask() || !read->isBeforeInBlock(write) ||
+        !loop.isDefinedOutsideOfLoop(write.getBase()) ||
+        llvm::any_of(
+            write.getIndices(),
+            [&](Value v) { return !loop.isDefinedOutsideOfLoop(v); }) ||
+        !loop.isDefinedOutsideOfLoop(read.getPadding()))
+      return failure();
+    // The loop must run at least once for the write after it to be right:
+    // only constant bounds here.
+    std::optional<int64_t> lb = getConstantIntValue(loop.getLowerBound()),
+                           ub = getConstantIntValue(loop.getUpperBound());
+    if (!lb || !ub || *ub <= *lb)
+      return failure();
+    rewriter.moveOpBefore(read, loop);
+    Value tile = read.getResult();
+    auto newLoop = cast<scf::ForOp>(*loop.replaceWithAdditionalYields(
+        rewriter, ValueRange{tile}, /*replaceInitOperandUsesInLoop=*/true,
+        [&](OpBuilder &, Location, ArrayRef<BlockArgument>) {
+          return SmallVector<Value>{write.getVector()};
+        }));
+    rewriter.moveOpAfter(write, newLoop);
+    rewriter.modifyOpInPlace(write, [&] {
+      write.getValueToStoreMutable().assign(newLoop.getResults().back());
+    });
+    return success();
   }
 
   /// Permutes the loops of `op` (generalizing a named op first).
@@ -163,7 +400,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// Tiles loop `dim` by ceildiv(extent, wg_count) and narrows the tile loop
   /// to the chunk of this workgroup.
   FailureOr<linalg::LinalgOp> distribute(IRRewriter &rewriter, func::FuncOp fn,
-                                         linalg::LinalgOp root, int64_t dim) {
+                                         linalg::LinalgOp root, int64_t dim,
+                                         int64_t align) {
     Location loc = root.getLoc();
     unsigned numArgs = fn.getNumArguments();
     Value wgId = fn.getArgument(numArgs - 2);
@@ -173,6 +411,12 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     Value extent =
         getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size);
     Value chunk = arith::CeilDivUIOp::create(rewriter, loc, extent, wgCount);
+    if (align > 1) {
+      Value step = arith::ConstantIndexOp::create(rewriter, loc, align);
+      chunk = arith::MulIOp::create(
+          rewriter, loc, arith::CeilDivUIOp::create(rewriter, loc, chunk, step),
+          step);
+    }
     linalg::LinalgTilingOptions options;
     options.setTileSizeComputationFunction([&, dim, chunk](OpBuilder &b,
                                                            Operation *) {

@@ -45,6 +45,12 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     `loop_order` permutes the loops of the innermost tile (a permutation of the
     root op's loops, outermost first; empty = the op's own order); putting a
     unit-stride parallel loop innermost is what lets LLVM vectorize it.
+    `vector_sizes` (optional) is the register tile of a matmul, `[rows, columns, 1]`:
+    each cache tile is cut into tiles of this shape, the full ones become a
+    `vector.contract` whose accumulator stays in registers across the reduction loop
+    and is lowered to broadcast FMAs (`loop_order` is then unused); partial tiles at
+    the edges stay scalar. For a channels-last convolution it is the register tile of
+    the `[OW x C] x [C x F]` matmul that each output row and filter tap becomes.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>
@@ -52,10 +58,19 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
   }];
   let parameters = (ins "int64_t":$distribute_dim,
                         ArrayRefParameter<"int64_t">:$tile_sizes,
-                        ArrayRefParameter<"int64_t">:$loop_order);
+                        ArrayRefParameter<"int64_t">:$loop_order,
+                        OptionalArrayRefParameter<"int64_t">:$vector_sizes);
+  let builders = [
+    AttrBuilder<(ins "int64_t":$distribute_dim, "::llvm::ArrayRef<int64_t>":$tile_sizes,
+                     "::llvm::ArrayRef<int64_t>":$loop_order), [{
+      return $_get($_ctxt, distribute_dim, tile_sizes, loop_order,
+                   ::llvm::ArrayRef<int64_t>());
+    }]>
+  ];
   let assemblyFormat = [{
     `<` `distribute_dim` `=` $distribute_dim `,` `tile_sizes` `=`
-    custom<IntList>($tile_sizes) `,` `loop_order` `=` custom<IntList>($loop_order) `>`
+    custom<IntList>($tile_sizes) `,` `loop_order` `=` custom<IntList>($loop_order)
+    (`,` `vector_sizes` `=` custom<IntList>($vector_sizes)^)? `>`
   }];
 }
 

@@ -11,9 +11,9 @@
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
-// The matmul's j loop goes innermost (after k) so that LLVM vectorizes it.
+// An f32 matmul gets cache tiles and the 8 x 32 register tile.
 // CHECK-LABEL: func.func @kernel_1
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = [0, 2, 1]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 1]>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @main
 // CHECK: %[[N:.+]] = memref.dim %arg0, %c0

@@ -6,7 +6,7 @@
 // workgroup only reads what it wrote: one kernel, one dispatch. The pad
 // buffer's interior starts at row 1, so the rows could not be the split.
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: distribute_dim = 1, tile_sizes = [], loop_order = [0, 2, 1]
+// CHECK-SAME: distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 1]
 // CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
 // CHECK: linalg.matmul {anvil_kernel.root}
 // CHECK: linalg.generic

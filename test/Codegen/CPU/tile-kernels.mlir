@@ -164,3 +164,49 @@ func.func @split_mismatch(%a: memref<8x64xf32>, %b: memref<8x64xf32>, %wg: index
   linalg.copy {anvil_kernel.distribute_dim = -1 : i64} ins(%b : memref<8x64xf32>) outs(%a : memref<8x64xf32>)
   return
 }
+
+// -----
+
+// vector_sizes: 8 x 32 register tiles. The full tiles become broadcast FMAs on
+// an accumulator carried through the reduction loop (read before it, written
+// after it); the 4 rows and 6 columns left at the edges stay a scalar matmul.
+// CHECK-LABEL: func.func @register_tile
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ACC:.+]] = vector.transfer_read
+// CHECK: %[[SUM:.+]] = scf.for {{.*}} iter_args(%[[A:.+]] = %[[ACC]]) -> (vector<8x32xf32>)
+// CHECK-COUNT-8: vector.fma
+// CHECK: scf.yield
+// CHECK: vector.transfer_write %[[SUM]]
+// CHECK: linalg.matmul ins({{.*}}memref<1x6xf32
+func.func @register_tile(%a: memref<20x16xf32>, %b: memref<16x70xf32>, %c: memref<20x70xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<20x16xf32>, memref<16x70xf32>) outs(%c : memref<20x70xf32>)
+  return
+}
+
+// -----
+
+// A channels-last 3x3 convolution runs as one [OW x C] x [C x F] matmul per
+// output row and filter tap (the input view steps over `stride` pixels), each
+// register-tiled.
+// CHECK-LABEL: func.func @conv_taps
+// CHECK: scf.for
+// CHECK: memref.subview %arg0{{.*}} to memref<4x8xf32, strided<[16, 1], offset: ?>>
+// CHECK: iter_args
+// CHECK: vector.fma
+func.func @conv_taps(%x: memref<1x9x9x8xf32>, %w: memref<3x3x8x32xf32>, %y: memref<1x4x4x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [4, 32, 1]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x9x9x8xf32>, memref<3x3x8x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+  return
+}
+
+// -----
+
+func.func @vector_sizes_mismatch(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [8, 8]>} {
+  // expected-error @below {{vector_sizes apply to contractions only}}
+  linalg.copy ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>)
+  return
+}

@@ -1,0 +1,60 @@
+"""Writes small one-op ONNX models whose shapes exercise the register-tiled
+matmul and convolution kernels: full tiles, ragged edges (scalar remainder),
+strides, dilations and a symbolic batch. Deterministic weights.
+
+    gen_kernel_models.py OUT_DIR
+"""
+import sys
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+def save(graph, path):
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def matmul(out, name, k, n):
+    rng = np.random.default_rng(len(name))
+    b = rng.standard_normal((k, n)).astype(np.float32)
+    g = helper.make_graph(
+        [helper.make_node("MatMul", ["a", "b"], ["c"])], name,
+        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["m", k])],
+        [helper.make_tensor_value_info("c", TensorProto.FLOAT, ["m", n])],
+        [numpy_helper.from_array(b, "b")])
+    save(g, out / f"{name}.onnx")
+
+
+def conv(out, name, c, f, h, k, stride, dilation):
+    rng = np.random.default_rng(len(name) + c + f)
+    w = (rng.standard_normal((f, c, k, k)) * 0.1).astype(np.float32)
+    bias = rng.standard_normal((f,)).astype(np.float32)
+    pad = dilation * (k // 2)
+    o = (h + 2 * pad - dilation * (k - 1) - 1) // stride + 1
+    g = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w", "bias"], ["y"], pads=[pad] * 4,
+                          strides=[stride] * 2, dilations=[dilation] * 2),
+         helper.make_node("Relu", ["y"], ["z"])], name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, h, h])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["n", f, o, o])],
+        [numpy_helper.from_array(w, "w"), numpy_helper.from_array(bias, "bias")])
+    save(g, out / f"{name}.onnx")
+
+
+def main():
+    out = Path(sys.argv[1])
+    out.mkdir(parents=True, exist_ok=True)
+    matmul(out, "matmul_full", 64, 64)          # 8 x 32 tiles only (m = 8, 16)
+    matmul(out, "matmul_ragged", 100, 70)       # 70 = 2 x 32 + 6 scalar columns
+    conv(out, "conv3x3", 32, 64, 20, 3, 1, 1)   # rows of 20 = 5 x 4 pixels
+    conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
+    conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
+    conv(out, "conv1x1", 64, 32, 9, 1, 1, 1)    # a matmul on [n*81, 64] x [64, 32]
+
+
+if __name__ == "__main__":
+    main()
