@@ -50,6 +50,15 @@ demo: build models
 check-sanitizers: build models
 	@test/Runtime/check-sanitizers.sh
 
+# The benchmark suite (issue 5): the FMA peak, Anvil's GEMM and Conv kernels against OpenBLAS
+# and oneDNN (bench/, Google Benchmark), and whole models against onnxruntime at batch 1 and 8
+# on 1 and 2 threads (scripts/bench_models.py); rewrites docs/performance.md and
+# docs/performance.svg (scripts/run_bench.py). Takes a while (BERT-base at batch 8 runs for
+# seconds per inference); BENCH_ARGS=--quick is a smoke run. Not part of `make check`.
+.PHONY: bench
+bench: build models
+	@$(PY) scripts/run_bench.py --build $(BUILD) $(BENCH_ARGS)
+
 # Imports every model of the ONNX backend test data and summarises (see docs/import-sweep.md).
 import-sweep: build testdata
 	@$(PY) scripts/import_sweep.py --compiler $(BUILD)/bin/anvil-compile --data $(TESTDATA) \

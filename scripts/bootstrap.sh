@@ -9,6 +9,7 @@ DEBS=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools   # LLVM/MLIR 22, lit, FileCheck, not
   libonnx-dev libprotobuf-dev protobuf-compiler             # ONNX protobuf, checker, text parser
   libgtest-dev                                              # unit tests
+  libbenchmark-dev libopenblas-dev libdnnl-dev              # bench/: kernels and their peers
 )
 # Test/benchmark-only Python packages, pinned so the generated ONNX test data is stable.
 PIP_PKGS=(numpy==2.4.6 onnx==1.23.2 onnxruntime==1.32.0)

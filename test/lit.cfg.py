@@ -32,3 +32,7 @@ config.substitutions.append(("%artifact", config.python + " " + os.path.join(
 config.substitutions.append(("%cc", getattr(config, "c_compiler", "cc")))
 config.environment["CC"] = getattr(config, "c_compiler", "cc")
 config.environment["ANVIL_ARTIFACT_CFLAGS"] = getattr(config, "artifact_cflags", "")
+
+# The kernel benchmark binaries (test/Bench) exist only when bench/'s dependencies were found.
+if getattr(config, "anvil_bench", False):
+    config.available_features.add("anvil-bench")

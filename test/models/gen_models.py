@@ -14,6 +14,13 @@ Models (file names are fixed):
     densenet_mini.onnx        input  [N,3,32,32] f32 -> logits        [N,10]   f32
                               (only with --only densenet_mini: concat-heavy dense blocks, for
                               memory planning; not in the default set that `make check` uses)
+    mobilenetv2.onnx          input  [N,3,224,224]   -> logits        [N,1000] f32
+                              (only with --only mobilenetv2: full-size MobileNetV2 1.0, ~14 MB;
+                              for scripts/bench_models.py)
+    bert_base.onnx            input_ids [N,128] i64  -> hidden        [N,128,768] f32
+                              (only with --only bert_base: a BERT-base-sized encoder, 12 post-LN
+                              layers, hidden 768, 12 heads, FFN 3072, vocab 30522; ~440 MB;
+                              for scripts/bench_models.py)
 
 Every model uses opset 17 (default domain) and IR version 8, has the symbolic batch dimension
 "N" as dim 0 of every graph input and output, and names every node in a PyTorch-like scheme
@@ -495,6 +502,117 @@ def build_densenet_mini():
 
 
 # --------------------------------------------------------------------------------------------
+# 7. mobilenetv2 (opt-in): full size, for the model benchmarks
+# --------------------------------------------------------------------------------------------
+def build_mobilenetv2():
+    gb = GraphBuilder("mobilenetv2", seed=1007)
+    relu6 = (gb.param("relu6.min", np.array(0.0, np.float32)),
+             gb.param("relu6.max", np.array(6.0, np.float32)))
+    x = gb.input("input", TensorProto.FLOAT, [BATCH, 3, 224, 224])
+    with gb.scope("features.0"):
+        x = conv_bn_relu6(gb, x, 3, 32, 3, 2, 1, relu6)  # -> 112x112
+    # (expand ratio t, out channels c, repeats n, first stride s): MobileNetV2 1.0, Table 2
+    config = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
+              (6, 160, 3, 2), (6, 320, 1, 1)]
+    cin, index = 32, 1
+    for t, c, n, s in config:
+        for i in range(n):
+            with gb.scope(f"features.{index}"):
+                x = inverted_residual(gb, x, cin, c, s if i == 0 else 1, t, relu6)
+            cin, index = c, index + 1
+    with gb.scope(f"features.{index}"):
+        x = conv_bn_relu6(gb, x, cin, 1280, 1, 1, 1, relu6)  # 7x7x1280
+    classifier_head(gb, x, 1280, 1000, "logits")
+    return gb.make_model("MobileNetV2 1.0 at 224x224 (17 inverted residual blocks, ReLU6 as "
+                         "Clip, BatchNorm kept), 1000 classes, random weights.")
+
+
+# --------------------------------------------------------------------------------------------
+# 8. bert_base (opt-in): a BERT-base-sized encoder, for the model benchmarks
+# --------------------------------------------------------------------------------------------
+BERT_VOCAB, BERT_SEQ, BERT_HIDDEN, BERT_HEADS, BERT_FFN, BERT_LAYERS = 30522, 128, 768, 12, 3072, 12
+BERT_HEAD_DIM = BERT_HIDDEN // BERT_HEADS
+
+
+def bert_linear(gb, x, fin, fout, name):
+    """A BERT dense layer: MatMul with weight [in, out] + Add(bias), weights N(0, 0.02)."""
+    w = gb.param(f"{name}.weight", normal(gb.rng, (fin, fout), 0.02))
+    b = gb.param(f"{name}.bias", normal(gb.rng, (fout,), 0.02))
+    with gb.scope(name):
+        y = gb.node("MatMul", [x, w], "MatMul")
+        return gb.node("Add", [y, b], "Add")
+
+
+def bert_layer_norm(gb, x, name):
+    scale = gb.param(f"{name}.weight", uniform(gb.rng, (BERT_HIDDEN,), 0.9, 1.1))
+    bias = gb.param(f"{name}.bias", normal(gb.rng, (BERT_HIDDEN,), 0.02))
+    return gb.node("LayerNormalization", [x, scale, bias], name, axis=-1, epsilon=1e-12)
+
+
+def bert_heads(gb, x, name, perm):
+    """[B,S,D] -> Reshape [B,S,H,Dh] (a constant target, -1 for the batch) -> Transpose."""
+    with gb.scope(name):
+        target = gb.constant("shape", np.array([-1, BERT_SEQ, BERT_HEADS, BERT_HEAD_DIM],
+                                               np.int64))
+        x = gb.node("Reshape", [x, target], "reshape")
+        return gb.node("Transpose", [x], "transpose", perm=perm)
+
+
+def bert_attention(gb, x):
+    q = bert_heads(gb, bert_linear(gb, x, BERT_HIDDEN, BERT_HIDDEN, "query"), "query_heads",
+                   perm=[0, 2, 1, 3])  # [B,H,S,Dh]
+    k = bert_heads(gb, bert_linear(gb, x, BERT_HIDDEN, BERT_HIDDEN, "key"), "key_heads",
+                   perm=[0, 2, 3, 1])  # [B,H,Dh,S]
+    v = bert_heads(gb, bert_linear(gb, x, BERT_HIDDEN, BERT_HIDDEN, "value"), "value_heads",
+                   perm=[0, 2, 1, 3])  # [B,H,S,Dh]
+    scores = gb.node("MatMul", [q, k], "scores")  # [B,H,S,S]
+    scale = gb.constant("scale", np.array(math.sqrt(BERT_HEAD_DIM), np.float32))
+    scores = gb.node("Div", [scores, scale], "scaled_scores")
+    probs = gb.node("Softmax", [scores], "softmax", axis=-1)
+    ctx = gb.node("MatMul", [probs, v], "context")  # [B,H,S,Dh]
+    with gb.scope("merge_heads"):
+        ctx = gb.node("Transpose", [ctx], "transpose", perm=[0, 2, 1, 3])
+        target = gb.constant("shape", np.array([-1, BERT_SEQ, BERT_HIDDEN], np.int64))
+        ctx = gb.node("Reshape", [ctx, target], "reshape")
+    return bert_linear(gb, ctx, BERT_HIDDEN, BERT_HIDDEN, "output.dense")
+
+
+def bert_encoder_layer(gb, x):
+    """Post-LN BERT layer: LN(x + Attn(x)), then LN(h + FFN(h))."""
+    with gb.scope("attention"):
+        h = bert_attention(gb, x)
+        x = bert_layer_norm(gb, gb.node("Add", [h, x], "residual"), "output.LayerNorm")
+    h = bert_linear(gb, x, BERT_HIDDEN, BERT_FFN, "intermediate.dense")
+    h = gelu_erf(gb, h, "intermediate.gelu")
+    h = bert_linear(gb, h, BERT_FFN, BERT_HIDDEN, "output.dense")
+    return bert_layer_norm(gb, gb.node("Add", [h, x], "residual"), "output.LayerNorm")
+
+
+def build_bert_base():
+    gb = GraphBuilder("bert_base", seed=1008)
+    ids = gb.input("input_ids", TensorProto.INT64, [BATCH, BERT_SEQ])
+    with gb.scope("embeddings"):
+        words = gb.param("word_embeddings.weight",
+                         normal(gb.rng, (BERT_VOCAB, BERT_HIDDEN), 0.02))
+        # Positions 0..S-1 and token type 0 for every token: constants added to every row.
+        positions = gb.param("position_embeddings.weight",
+                             normal(gb.rng, (BERT_SEQ, BERT_HIDDEN), 0.02))
+        token_type = gb.param("token_type_embeddings.weight",
+                              normal(gb.rng, (BERT_HIDDEN,), 0.02))
+        x = gb.node("Gather", [words, ids], "word", axis=0)  # [B,S,D]
+        x = gb.node("Add", [x, positions], "add_position")
+        x = gb.node("Add", [x, token_type], "add_token_type")
+        x = bert_layer_norm(gb, x, "LayerNorm")
+    for i in range(BERT_LAYERS):
+        with gb.scope(f"encoder.layer.{i}"):
+            x = bert_encoder_layer(gb, x)
+    gb.node("Identity", [x], "last_hidden_state", outputs=["hidden"])
+    gb.output("hidden", TensorProto.FLOAT, [BATCH, BERT_SEQ, BERT_HIDDEN])
+    return gb.make_model("BERT-base-sized encoder: 12 post-LN layers, hidden 768, 12 heads, FFN "
+                         "3072, vocab 30522, sequence 128, no attention mask; random weights.")
+
+
+# --------------------------------------------------------------------------------------------
 # Writing and validation
 # --------------------------------------------------------------------------------------------
 @dataclass
@@ -515,6 +633,9 @@ MODELS = {
         ModelSpec("mlp_softmax", build_mlp_softmax),
         ModelSpec("resnet50", build_resnet50, batches=(1,), default=False),
         ModelSpec("densenet_mini", build_densenet_mini, default=False),
+        ModelSpec("mobilenetv2", build_mobilenetv2, default=False),
+        ModelSpec("bert_base", build_bert_base, int_high=BERT_VOCAB,
+                  default=False),
     ]
 }
 

@@ -1,0 +1,80 @@
+//===- AnvilModel.h - One-node ONNX models compiled by Anvil -----*- C++
+//-*-===//
+//
+// A kernel benchmark times Anvil the way a user gets it: a one-node ONNX model
+// (the weights as constant initializers, so that Anvil may pack them at
+// compile time), compiled by anvil-compile into an artifact, loaded and run
+// through the runtime's C API.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_BENCH_ANVILMODEL_H
+#define ANVIL_BENCH_ANVILMODEL_H
+
+#include "anvil/runtime.h"
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace anvil::bench {
+
+struct Options;
+
+/// An f32 constant input of the node: an ONNX initializer.
+struct Constant {
+  std::string name;
+  std::vector<int64_t> dims;
+  const float *data;
+};
+
+/// A model of one node: y = opType(x, constants...) with integer attributes;
+/// x and y are f32 tensors of static shapes.
+struct OneNodeModel {
+  std::string opType;
+  std::vector<int64_t> inputDims;
+  std::vector<Constant> constants;
+  std::vector<std::pair<std::string, int64_t>> intAttributes;
+  std::vector<std::pair<std::string, std::vector<int64_t>>> intsAttributes;
+  std::vector<int64_t> outputDims;
+};
+
+/// Writes `model` as a binary ONNX file (opset 17); returns an error message,
+/// or "" on success.
+std::string writeOnnx(const OneNodeModel &model, const std::string &path);
+
+/// A one-node model compiled by Anvil, loaded, with a session of the
+/// options' thread count. Used by one thread at a time.
+class AnvilKernel {
+public:
+  /// Writes `model` to <work dir>/<name>.onnx, compiles it into
+  /// <name>.so with the options' anvil-compile, loads it and creates the
+  /// session; returns an error message, or "" and sets `out`.
+  static std::string create(const OneNodeModel &model, const std::string &name,
+                            const Options &options,
+                            std::unique_ptr<AnvilKernel> &out);
+  ~AnvilKernel();
+  AnvilKernel(const AnvilKernel &) = delete;
+  AnvilKernel &operator=(const AnvilKernel &) = delete;
+
+  /// Runs the model on `input` (the model's input elements) into `output`
+  /// (its output elements); returns an error message, or "" on success.
+  std::string run(const float *input, float *output);
+
+  /// Seconds anvil-compile took.
+  double compileSeconds() const { return compileSeconds_; }
+
+private:
+  AnvilKernel() = default;
+
+  anvil_model_t *model_ = nullptr;
+  anvil_session_t *session_ = nullptr;
+  anvil_tensor_t input_{};
+  anvil_tensor_t output_{};
+  double compileSeconds_ = 0;
+};
+
+} // namespace anvil::bench
+
+#endif // ANVIL_BENCH_ANVILMODEL_H

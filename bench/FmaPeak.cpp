@@ -1,0 +1,132 @@
+//===- FmaPeak.cpp - The fp32 FMA peak of this machine, measured ----------===//
+
+#include "bench/FmaPeak.h"
+
+#include <algorithm>
+#include <chrono>
+#include <immintrin.h>
+#include <thread>
+#include <vector>
+
+namespace anvil::bench {
+namespace {
+
+// Zen 5 and recent Intel cores issue two FMAs a cycle with a latency of four:
+// eight chains in flight keep them busy, twelve leave a margin and still fit
+// the 16 AVX2 registers next to the two operands.
+constexpr int kChains = 12;
+
+// acc = acc * a + b converges to b / (1 - a) = 1: no overflow and no
+// denormals, however long it runs, and nothing the compiler may fold.
+constexpr float kMul = 0.999999f;
+constexpr float kAdd = 0.000001f;
+
+// Returned (and summed by the caller) so that the chains are not dead code.
+volatile float sink;
+
+__attribute__((target("avx512f"))) void chainsAvx512(int64_t iterations) {
+  __m512 acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm512_set1_ps(static_cast<float>(c));
+  const __m512 mul = _mm512_set1_ps(kMul), add = _mm512_set1_ps(kAdd);
+  for (int64_t i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+    for (int c = 0; c < kChains; ++c)
+      acc[c] = _mm512_fmadd_ps(acc[c], mul, add);
+  }
+  __m512 sum = acc[0];
+  for (int c = 1; c < kChains; ++c)
+    sum = _mm512_add_ps(sum, acc[c]);
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, sum);
+  float total = 0;
+  for (float lane : lanes)
+    total += lane;
+  sink = total;
+}
+
+__attribute__((target("avx2,fma"))) void chainsAvx2(int64_t iterations) {
+  __m256 acc[kChains];
+  for (int c = 0; c < kChains; ++c)
+    acc[c] = _mm256_set1_ps(static_cast<float>(c));
+  const __m256 mul = _mm256_set1_ps(kMul), add = _mm256_set1_ps(kAdd);
+  for (int64_t i = 0; i < iterations; ++i) {
+#pragma GCC unroll 12
+    for (int c = 0; c < kChains; ++c)
+      acc[c] = _mm256_fmadd_ps(acc[c], mul, add);
+  }
+  __m256 sum = acc[0];
+  for (int c = 1; c < kChains; ++c)
+    sum = _mm256_add_ps(sum, acc[c]);
+  alignas(32) float lanes[8];
+  _mm256_store_ps(lanes, sum);
+  float total = 0;
+  for (float lane : lanes)
+    total += lane;
+  sink = total;
+}
+
+int lanes(FmaIsa isa) { return isa == FmaIsa::Avx512 ? 16 : 8; }
+
+} // namespace
+
+const char *fmaIsaName(FmaIsa isa) {
+  return isa == FmaIsa::Avx512 ? "avx512" : "avx2";
+}
+
+bool fmaIsaSupported(FmaIsa isa) {
+  __builtin_cpu_init();
+  if (isa == FmaIsa::Avx512)
+    return __builtin_cpu_supports("avx512f");
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+
+bool bestFmaIsa(FmaIsa &out) {
+  for (FmaIsa isa : {FmaIsa::Avx512, FmaIsa::Avx2}) {
+    if (fmaIsaSupported(isa)) {
+      out = isa;
+      return true;
+    }
+  }
+  return false;
+}
+
+double runFmaChains(FmaIsa isa, int64_t iterations) {
+  if (isa == FmaIsa::Avx512)
+    chainsAvx512(iterations);
+  else
+    chainsAvx2(iterations);
+  return 2.0 * kChains * lanes(isa) * static_cast<double>(iterations);
+}
+
+double measurePeakGflops(int threads) {
+  FmaIsa isa;
+  if (!bestFmaIsa(isa) || threads < 1)
+    return 0;
+  using Clock = std::chrono::steady_clock;
+  // Size one run to ~2 ms from a short calibration on this thread: many
+  // short runs give the best one a good chance to run undisturbed when
+  // other processes share the cores.
+  int64_t iterations = 1 << 12;
+  auto start = Clock::now();
+  runFmaChains(isa, iterations);
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  iterations = std::max<int64_t>(
+      iterations, static_cast<int64_t>(iterations * 0.002 / seconds));
+
+  double best = 0;
+  for (int repeat = 0; repeat < 30; ++repeat) {
+    std::vector<std::thread> workers;
+    start = Clock::now();
+    for (int t = 1; t < threads; ++t)
+      workers.emplace_back([=] { runFmaChains(isa, iterations); });
+    double flops = runFmaChains(isa, iterations) * threads;
+    for (std::thread &worker : workers)
+      worker.join();
+    seconds = std::chrono::duration<double>(Clock::now() - start).count();
+    best = std::max(best, flops / seconds / 1e9);
+  }
+  return best;
+}
+
+} // namespace anvil::bench
