@@ -175,6 +175,20 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
           SmallVector<int64_t>{rows, kRegisterTile[1], kRegisterTile[2]});
     }
   }
+  // A channels-last depthwise convolution: 8 output pixels by 16 channels,
+  // each pixel's accumulator kept in a register across the filter window.
+  auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op);
+  if (dw && dw.hasPureBufferSemantics() &&
+      llvm::all_of(dw->getOperandTypes(), [](Type t) {
+        return cast<MemRefType>(t).getElementType().isF32();
+      })) {
+    SmallVector<int64_t> extents = dw.getStaticLoopRanges();
+    if (!ShapedType::isDynamic(extents[3]) && extents[3] >= 16 &&
+        !ShapedType::isDynamic(extents[4]) &&
+        !ShapedType::isDynamic(extents[5]))
+      return kernel::TuningConfigAttr::get(ctx, dim, {}, {},
+                                           SmallVector<int64_t>{8, 16});
+  }
   return kernel::TuningConfigAttr::get(ctx, dim, {}, order);
 }
 
@@ -716,14 +730,23 @@ struct OutlineDispatchesPass
         else
           clone->setAttr(kernel::kDistributeAttrName,
                          kb.getI64IntegerAttr(m.dim));
-        // Every contraction in the kernel keeps its unit-stride loop
-        // innermost, not only the root.
+        // Every contraction in the kernel gets its own register tile (or
+        // keeps its unit-stride loop innermost), not only the root.
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-            linalgOp && &m != root)
-          if (SmallVector<int64_t> order = vectorFriendlyOrder(linalgOp);
-              !order.empty())
+            linalgOp && &m != root) {
+          SmallVector<int64_t> order = vectorFriendlyOrder(linalgOp);
+          kernel::TuningConfigAttr own = configFor(op, m.dim, order);
+          if (!own.getVectorSizes().empty()) {
+            clone->setAttr(kernel::kVectorSizesAttrName,
+                           kb.getDenseI64ArrayAttr(own.getVectorSizes()));
+            if (!own.getTileSizes().empty())
+              clone->setAttr(kernel::kTileSizesAttrName,
+                             kb.getDenseI64ArrayAttr(own.getTileSizes()));
+          } else if (!order.empty()) {
             clone->setAttr(kernel::kLoopOrderAttrName,
                            kb.getDenseI64ArrayAttr(order));
+          }
+        }
       }
     }
     func::ReturnOp::create(kb, loc);

@@ -25,8 +25,10 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
+
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include <numeric>
 
 namespace anvil {
 #define GEN_PASS_DEF_ANVILTILEKERNELS
@@ -70,14 +72,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     // Workgroup chunks start at multiples of the register tile along the
     // split loop, so that the same elements take the vector path (and the
     // same rounding) whatever the number of workgroups.
-    int64_t align = 1;
-    ArrayRef<int64_t> vs = config.getVectorSizes();
-    if (!vs.empty() && dim >= 0) {
-      if (isa<linalg::Conv2DNhwcHwcfOp>(*root))
-        align = dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
-      else if (dim < (int64_t)vs.size())
-        align = vs[dim];
-    }
+    int64_t align = splitAlign(root, dim, config.getVectorSizes());
+    for (linalg::LinalgOp op : ops)
+      if (op != root)
+        if (auto own =
+                op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName))
+          if (auto vs = op->getAttrOfType<DenseI64ArrayAttr>(
+                  kernel::kVectorSizesAttrName))
+            align =
+                std::lcm(align, splitAlign(op, own.getInt(), vs.asArrayRef()));
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureBufferSemantics()) {
         op.emitError("kernels are tiled after bufferization");
@@ -95,6 +98,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       }
       auto order =
           op->getAttrOfType<DenseI64ArrayAttr>(kernel::kLoopOrderAttrName);
+      auto opTiles =
+          op->getAttrOfType<DenseI64ArrayAttr>(kernel::kTileSizesAttrName);
+      auto opVector =
+          op->getAttrOfType<DenseI64ArrayAttr>(kernel::kVectorSizesAttrName);
       linalg::LinalgOp chunk = op;
       if (own.getInt() >= 0) {
         FailureOr<linalg::LinalgOp> split =
@@ -102,6 +109,14 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         if (failed(split))
           return signalPassFailure();
         chunk = *split;
+      }
+      if (opVector) {
+        if (failed(tileAndVectorize(rewriter, fn, chunk,
+                                    opTiles ? opTiles.asArrayRef()
+                                            : ArrayRef<int64_t>(),
+                                    opVector.asArrayRef())))
+          return signalPassFailure();
+        continue;
       }
       if (order && failed(reorder(rewriter, chunk, order.asArrayRef())))
         return signalPassFailure();
@@ -135,20 +150,19 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
             << tiles.size() << " tile sizes for " << numLoops << " loops";
         return signalPassFailure();
       }
-      linalg::LinalgTilingOptions options;
-      options.setTileSizes(tiles);
-      rewriter.setInsertionPoint(root);
       FailureOr<linalg::TiledLinalgOp> tiled =
-          linalg::tileLinalgOp(rewriter, root, options);
-      if (failed(tiled)) {
-        root.emitError("cannot tile by the TuningConfig's tile sizes");
+          tileInPlace(rewriter, root, tiles, "tile sizes");
+      if (failed(tiled))
         return signalPassFailure();
-      }
-      rewriter.eraseOp(root);
       root = tiled->op;
     }
     ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
     if (!vectorSizes.empty()) {
+      if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*root)) {
+        if (failed(depthwiseRegisterTile(rewriter, fn, dw, vectorSizes)))
+          return signalPassFailure();
+        return;
+      }
       // A channels-last convolution is a sum of matmuls, one per output row
       // and filter tap; the register tile applies to those.
       if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*root)) {
@@ -164,6 +178,57 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     ArrayRef<int64_t> order = config.getLoopOrder();
     if (!order.empty() && failed(reorder(rewriter, root, order)))
       return signalPassFailure();
+  }
+
+  /// Tiles `op` by `sizes` and erases it (the tiled op replaces it); `what`
+  /// names the sizes in the error.
+  FailureOr<linalg::TiledLinalgOp> tileInPlace(IRRewriter &rewriter,
+                                               linalg::LinalgOp op,
+                                               ArrayRef<int64_t> sizes,
+                                               StringRef what) {
+    linalg::LinalgTilingOptions options;
+    options.setTileSizes(sizes);
+    rewriter.setInsertionPoint(op);
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        linalg::tileLinalgOp(rewriter, op, options);
+    if (failed(tiled))
+      return op.emitError("cannot tile by the TuningConfig's ") << what;
+    rewriter.eraseOp(op);
+    return tiled;
+  }
+
+  /// The multiple of the register tile at which workgroup chunks of `op`'s
+  /// loop `dim` must start (1 when it has no register tile along it).
+  static int64_t splitAlign(linalg::LinalgOp op, int64_t dim,
+                            ArrayRef<int64_t> vs) {
+    if (vs.empty() || dim < 0)
+      return 1;
+    if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*op))
+      return dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
+    return dim < (int64_t)vs.size() ? vs[dim] : 1;
+  }
+
+  /// Cache tiles (`tiles`, may be empty) then the register tile `vs` of a
+  /// non-root op of a fused kernel, already narrowed to its workgroup chunk.
+  LogicalResult tileAndVectorize(IRRewriter &rewriter, func::FuncOp fn,
+                                 linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                                 ArrayRef<int64_t> vs) {
+    if (!tiles.empty()) {
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tileInPlace(rewriter, op, tiles, "tile sizes");
+      if (failed(tiled))
+        return failure();
+      op = tiled->op;
+    }
+    if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*op))
+      return depthwiseRegisterTile(rewriter, fn, dw, vs);
+    if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
+      FailureOr<linalg::LinalgOp> matmul = convAsMatmuls(rewriter, conv);
+      if (failed(matmul))
+        return failure();
+      op = *matmul;
+    }
+    return registerTile(rewriter, fn, op, vs);
   }
 
   /// out[n, oh, :, :] += in[n, oh*s + kh*d, kw*d :: s, :] x w[kh, kw, :, :]
@@ -236,6 +301,99 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return cast<linalg::LinalgOp>(matmul.getOperation());
   }
 
+  /// Depthwise channels-last convolution in tiles of `sizes` = [pixels,
+  /// channels] of one output row: each full tile keeps one accumulator vector
+  /// per pixel in registers across the filter window (per tap: one filter
+  /// load, then a load and an FMA per pixel); edge tiles stay scalar.
+  LogicalResult depthwiseRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
+                                      linalg::DepthwiseConv2DNhwcHwcOp conv,
+                                      ArrayRef<int64_t> sizes) {
+    if (sizes.size() != 2)
+      return conv.emitError("vector_sizes of a depthwise convolution are "
+                            "[pixels, channels]");
+    int64_t rows = sizes[0], width = sizes[1];
+    FailureOr<linalg::TiledLinalgOp> tiled =
+        tileInPlace(rewriter, conv, {1, 1, rows, width, 0, 0}, "vector sizes");
+    if (failed(tiled))
+      return failure();
+    for (Operation *loop : tiled->loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop)) {
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
+    if (failed(canonicalize(fn)))
+      return fn.emitError("cannot simplify the register tiles");
+    SmallVector<linalg::DepthwiseConv2DNhwcHwcOp> full;
+    fn.walk([&](linalg::DepthwiseConv2DNhwcHwcOp op) {
+      auto out = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
+      auto w = cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
+      if (out.getShape() == ArrayRef<int64_t>{1, 1, rows, width} &&
+          w.hasStaticShape())
+        full.push_back(op);
+    });
+    for (linalg::DepthwiseConv2DNhwcHwcOp op : full) {
+      Location loc = op.getLoc();
+      rewriter.setInsertionPoint(op);
+      Value in = op.getDpsInputOperand(0)->get(),
+            w = op.getDpsInputOperand(1)->get(),
+            out = op.getDpsInitOperand(0)->get();
+      auto wType = cast<MemRefType>(w.getType());
+      SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>()),
+          dilations(op.getDilations().getValues<int64_t>());
+      auto index = [&](OpBuilder &b, int64_t v) {
+        return arith::ConstantIndexOp::create(b, loc, v).getResult();
+      };
+      auto vt = VectorType::get({width}, wType.getElementType());
+      Value c0 = index(rewriter, 0), c1 = index(rewriter, 1);
+      SmallVector<Value> acc;
+      for (int64_t r = 0; r < rows; ++r)
+        acc.push_back(vector::LoadOp::create(rewriter, loc, vt, out,
+                                             {c0, c0, index(rewriter, r), c0},
+                                             false, IntegerAttr()));
+      auto khLoop = scf::ForOp::create(
+          rewriter, loc, c0, index(rewriter, wType.getDimSize(0)), c1, acc,
+          [&](OpBuilder &b1, Location l1, Value kh, ValueRange accKh) {
+            auto kwLoop = scf::ForOp::create(
+                b1, l1, c0, index(b1, wType.getDimSize(1)), c1, accKh,
+                [&](OpBuilder &b, Location l, Value kw, ValueRange a) {
+                  Value wv = vector::LoadOp::create(b, l, vt, w, {kh, kw, c0},
+                                                    false, IntegerAttr());
+                  Value row =
+                      arith::MulIOp::create(b, l, kh, index(b, dilations[0]));
+                  Value kwOff =
+                      arith::MulIOp::create(b, l, kw, index(b, dilations[1]));
+                  SmallVector<Value> next;
+                  for (int64_t r = 0; r < rows; ++r) {
+                    Value col = arith::AddIOp::create(b, l, kwOff,
+                                                      index(b, r * strides[1]));
+                    Value iv = vector::LoadOp::create(
+                        b, l, vt, in, {c0, row, col, c0}, false, IntegerAttr());
+                    next.push_back(vector::FMAOp::create(b, l, iv, wv, a[r]));
+                  }
+                  scf::YieldOp::create(b, l, next);
+                });
+            scf::YieldOp::create(b1, l1, kwLoop.getResults());
+          });
+      for (int64_t r = 0; r < rows; ++r)
+        vector::StoreOp::create(rewriter, loc, khLoop.getResult(r), out,
+                                {c0, c0, index(rewriter, r), c0}, false,
+                                IntegerAttr());
+      rewriter.eraseOp(op);
+    }
+    return success();
+  }
+
+  /// Canonicalizes `fn` with every loaded dialect's and op's patterns.
+  LogicalResult canonicalize(func::FuncOp fn) {
+    MLIRContext *ctx = fn.getContext();
+    RewritePatternSet patterns(ctx);
+    for (Dialect *dialect : ctx->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName op : ctx->getRegisteredOperations())
+      op.getCanonicalizationPatterns(patterns, ctx);
+    return applyPatternsGreedily(fn, std::move(patterns));
+  }
+
   /// Register tiling of a contraction: tiles of `sizes` (the last loop, the
   /// reduction, by 1), the partial tiles at the edges peeled off and left
   /// scalar, each full tile vectorized to a vector.contract whose
@@ -249,14 +407,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
              << " loops";
     if (!linalg::isaContractionOpInterface(root))
       return root.emitError("vector_sizes apply to contractions only");
-    linalg::LinalgTilingOptions options;
-    options.setTileSizes(sizes);
-    rewriter.setInsertionPoint(root);
     FailureOr<linalg::TiledLinalgOp> tiled =
-        linalg::tileLinalgOp(rewriter, root, options);
+        tileInPlace(rewriter, root, sizes, "vector sizes");
     if (failed(tiled))
-      return root.emitError("cannot tile by the TuningConfig's vector sizes");
-    rewriter.eraseOp(root);
+      return failure();
     // Peel the parallel tile loops (outermost first) so that the main loops
     // run full tiles only.
     for (Operation *loop : tiled->loops) {
@@ -267,16 +421,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
     }
     // Constant tile sizes become static shapes (subview, then the matmul).
-    {
-      MLIRContext *ctx = fn.getContext();
-      RewritePatternSet patterns(ctx);
-      for (Dialect *dialect : ctx->getLoadedDialects())
-        dialect->getCanonicalizationPatterns(patterns);
-      for (RegisteredOperationName op : ctx->getRegisteredOperations())
-        op.getCanonicalizationPatterns(patterns, ctx);
-      if (failed(applyPatternsGreedily(fn, std::move(patterns))))
-        return fn.emitError("cannot simplify the register tiles");
-    }
+    if (failed(canonicalize(fn)))
+      return fn.emitError("cannot simplify the register tiles");
     // Every contraction of the kernel whose shape is now the full vector tile.
     SmallVector<linalg::LinalgOp> full;
     fn.walk([&](linalg::LinalgOp op) {

@@ -33,6 +33,12 @@ inline constexpr llvm::StringLiteral kDistributeAttrName =
 /// (as in the TuningConfig's `loop_order`), when it is not the given one.
 inline constexpr llvm::StringLiteral kLoopOrderAttrName =
     "anvil_kernel.loop_order";
+/// In a kernel with several ops: on an op but the root, its cache tiles and
+/// register tile (as the TuningConfig's `tile_sizes` and `vector_sizes`).
+inline constexpr llvm::StringLiteral kTileSizesAttrName =
+    "anvil_kernel.tile_sizes";
+inline constexpr llvm::StringLiteral kVectorSizesAttrName =
+    "anvil_kernel.vector_sizes";
 } // namespace anvil::kernel
 
 #endif // ANVIL_DIALECTS_KERNEL_KERNELDIALECT_H

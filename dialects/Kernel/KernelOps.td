@@ -50,7 +50,9 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     `vector.contract` whose accumulator stays in registers across the reduction loop
     and is lowered to broadcast FMAs (`loop_order` is then unused); partial tiles at
     the edges stay scalar. For a channels-last convolution it is the register tile of
-    the `[OW x C] x [C x F]` matmul that each output row and filter tap becomes.
+    the `[OW x C] x [C x F]` matmul that each output row and filter tap becomes; for a
+    channels-last depthwise convolution it is `[pixels, channels]` of one output row,
+    one accumulator vector per pixel kept in registers across the filter window.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>

@@ -37,11 +37,11 @@ func.func @main(%x: memref<256x128xf32>, %w: memref<128x64xf32>, %out: memref<25
 // -----
 
 // Chained matmuls split by rows fuse: row i of the second result needs only
-// row i of the first.
+// row i of the first. The second one gets its own cache and register tiles.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 0
 // CHECK: linalg.matmul {anvil_kernel.root}
-// CHECK: linalg.matmul {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.loop_order = array<i64: 0, 2, 1>}
+// CHECK: linalg.matmul {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.tile_sizes = array<i64: 64, 256, 256>, anvil_kernel.vector_sizes = array<i64: 8, 32, 1>}
 // CHECK-NOT: func.func @kernel_1
 func.func @main(%a: memref<256x256xf32>, %b: memref<256x256xf32>, %c: memref<256x256xf32>, %d: memref<256x256xf32>) {
   linalg.matmul ins(%a, %b : memref<256x256xf32>, memref<256x256xf32>) outs(%c : memref<256x256xf32>)

@@ -210,3 +210,23 @@ func.func @vector_sizes_mismatch(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %wg: 
   linalg.copy ins(%a : memref<8x8xf32>) outs(%b : memref<8x8xf32>)
   return
 }
+
+// -----
+
+// A depthwise channels-last convolution in tiles of 4 pixels by 16 channels:
+// four accumulator vectors carried through the filter window loops (one
+// filter load and four input loads and FMAs per tap); the 2 pixels left at
+// the row's end stay a scalar depthwise convolution.
+// CHECK-LABEL: func.func @depthwise
+// CHECK: %[[A0:.+]] = vector.load %{{.+}} : memref<1x1x4x16xf32{{.*}}>, vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-4: vector.fma
+// CHECK: vector.store
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.*}} memref<1x1x2x16xf32
+func.func @depthwise(%x: memref<1x8x8x16xf32>, %w: memref<3x3x16xf32>, %y: memref<1x6x6x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [4, 16]>} {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x8x8x16xf32>, memref<3x3x16xf32>) outs(%y : memref<1x6x6x16xf32>)
+  return
+}

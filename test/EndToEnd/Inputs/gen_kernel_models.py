@@ -29,15 +29,16 @@ def matmul(out, name, k, n):
     save(g, out / f"{name}.onnx")
 
 
-def conv(out, name, c, f, h, k, stride, dilation):
+def conv(out, name, c, f, h, k, stride, dilation, group=1):
     rng = np.random.default_rng(len(name) + c + f)
-    w = (rng.standard_normal((f, c, k, k)) * 0.1).astype(np.float32)
+    w = (rng.standard_normal((f, c // group, k, k)) * 0.1).astype(np.float32)
     bias = rng.standard_normal((f,)).astype(np.float32)
     pad = dilation * (k // 2)
     o = (h + 2 * pad - dilation * (k - 1) - 1) // stride + 1
     g = helper.make_graph(
         [helper.make_node("Conv", ["x", "w", "bias"], ["y"], pads=[pad] * 4,
-                          strides=[stride] * 2, dilations=[dilation] * 2),
+                          strides=[stride] * 2, dilations=[dilation] * 2,
+                          group=group),
          helper.make_node("Relu", ["y"], ["z"])], name,
         [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, h, h])],
         [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["n", f, o, o])],
@@ -54,6 +55,8 @@ def main():
     conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
     conv(out, "conv1x1", 64, 32, 9, 1, 1, 1)    # a matmul on [n*81, 64] x [64, 32]
+    conv(out, "depthwise", 48, 48, 19, 3, 1, 1, group=48)     # 19 = 2 x 8 + 3
+    conv(out, "depthwise_s2", 40, 40, 16, 3, 2, 1, group=40)  # 40 = 2 x 16 + 8
 
 
 if __name__ == "__main__":
