@@ -38,47 +38,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-from memory_report import GNU_TIME, ReportError, peak_rss  # noqa: E402
+from memory_report import GNU_TIME, ORT_CHILD, ReportError, peak_rss  # noqa: E402
 
 SMALL = ("resnet_mini", "mobilenetv2_mini", "transformer_encoder", "mlp_softmax")
 GENERATED = ("resnet50", "mobilenetv2", "bert_base")
 
 BENCH_LINE = re.compile(r"^bench: (\d+) runs \((\d+) warmup\), (\d+) threads: p50 ([0-9.]+) ms",
                         re.M)
-
-# Times a model in onnxruntime: argv = model, threads, batch, warmup, runs; prints JSON.
-ORT_CHILD = r"""
-import json, sys, time
-import numpy as np
-import onnxruntime as ort
-model, threads, batch, warmup, runs = sys.argv[1], *map(int, sys.argv[2:6])
-options = ort.SessionOptions()
-options.intra_op_num_threads = threads
-options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-options.log_severity_level = 3
-session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
-rng = np.random.default_rng(0)
-feeds = {}
-for value in session.get_inputs():
-    shape = [d if isinstance(d, int) and d >= 0 else batch for d in value.shape]
-    if value.type == "tensor(float)":
-        feeds[value.name] = rng.uniform(-1, 1, shape).astype(np.float32)
-    elif value.type in ("tensor(int64)", "tensor(int32)"):
-        dtype = np.int64 if value.type == "tensor(int64)" else np.int32
-        feeds[value.name] = rng.integers(0, 10, shape).astype(dtype)
-    else:
-        sys.exit(f"input '{value.name}': unsupported type {value.type}")
-times = []
-for i in range(warmup + runs):
-    start = time.perf_counter()
-    session.run(None, feeds)
-    if i >= warmup:
-        times.append((time.perf_counter() - start) * 1e3)
-times.sort()
-print(json.dumps({"p50_ms": times[(len(times) + 1) // 2 - 1], "runs": runs,
-                  "version": ort.__version__}))
-"""
-
 
 class BenchError(RuntimeError):
     pass

@@ -34,15 +34,18 @@ ARENA_LIMIT = 1.05
 MEMORY_LINE = re.compile(r"^memory: arena (\d+) bytes .*, lower bound (\d+) bytes .*, "
                          r"ratio [0-9.]+, placement ([a-z-]+);", re.M)
 
-# Runs a model in onnxruntime on random inputs: argv = model, threads, batch, runs.
+# Runs a model in onnxruntime on random inputs (default session options: all graph
+# optimizations on) and prints {"p50_ms", "runs", "version"} as JSON: argv = model, threads,
+# batch, warmup runs, timed runs. Shared with bench_models.py.
 ORT_CHILD = r"""
-import sys
+import json, sys, time
 import numpy as np
 import onnxruntime as ort
-model, threads, batch, runs = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+model, threads, batch, warmup, runs = sys.argv[1], *map(int, sys.argv[2:6])
 options = ort.SessionOptions()
 options.intra_op_num_threads = threads
 options.inter_op_num_threads = 1
+options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
 options.log_severity_level = 3
 session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
 rng = np.random.default_rng(0)
@@ -56,8 +59,15 @@ for value in session.get_inputs():
         feeds[value.name] = rng.integers(0, 10, shape).astype(dtype)
     else:
         sys.exit(f"input '{value.name}': unsupported type {value.type}")
-for _ in range(runs):
+times = []
+for i in range(warmup + runs):
+    start = time.perf_counter()
     session.run(None, feeds)
+    if i >= warmup:
+        times.append((time.perf_counter() - start) * 1e3)
+times.sort()
+print(json.dumps({"p50_ms": times[(len(times) + 1) // 2 - 1] if times else None,
+                  "runs": runs, "version": ort.__version__}))
 """
 
 ORT_IMPORT_ONLY = "import numpy, onnxruntime"
@@ -129,7 +139,7 @@ def measure(name, path, args, work):
     if not m:
         raise ReportError(f"anvil-run on {name}: no 'memory:' line in its output")
     _, ort_rss = peak_rss([sys.executable, "-c", ORT_CHILD, path, str(args.threads),
-                           str(args.batch), str(args.runs + 1)], f"onnxruntime on {name}")
+                           str(args.batch), "1", str(args.runs)], f"onnxruntime on {name}")
     return {"arena": int(m.group(1)), "bound": int(m.group(2)), "placement": m.group(3),
             "anvil_rss": anvil_rss, "ort_rss": ort_rss}
 

@@ -281,15 +281,16 @@ def inverted_residual(gb, x, cin, cout, stride, expand, relu6):
     return y
 
 
-def build_mobilenetv2_mini():
-    gb = GraphBuilder("mobilenetv2_mini", seed=1002)
+def mobilenetv2(name, seed, size, config, last, classes, doc):
+    """A MobileNetV2: a stride-2 stem, inverted residual blocks from `config` ((expand ratio
+    t, out channels c, repeats n, first stride s), as in the MobileNetV2 paper), a 1x1 conv to
+    `last` channels and the classifier head."""
+    gb = GraphBuilder(name, seed=seed)
     relu6 = (gb.param("relu6.min", np.array(0.0, np.float32)),
              gb.param("relu6.max", np.array(6.0, np.float32)))
-    x = gb.input("input", TensorProto.FLOAT, [BATCH, 3, 32, 32])
+    x = gb.input("input", TensorProto.FLOAT, [BATCH, 3, size, size])
     with gb.scope("features.0"):
-        x = conv_bn_relu6(gb, x, 3, 32, 3, 2, 1, relu6)  # -> 16x16
-    # (expand ratio t, out channels c, repeats n, first stride s), as in the MobileNetV2 paper
-    config = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 2, 1)]
+        x = conv_bn_relu6(gb, x, 3, 32, 3, 2, 1, relu6)
     cin, index = 32, 1
     for t, c, n, s in config:
         for i in range(n):
@@ -297,9 +298,15 @@ def build_mobilenetv2_mini():
                 x = inverted_residual(gb, x, cin, c, s if i == 0 else 1, t, relu6)
             cin, index = c, index + 1
     with gb.scope(f"features.{index}"):
-        x = conv_bn_relu6(gb, x, cin, 256, 1, 1, 1, relu6)
-    classifier_head(gb, x, 256, 10, "logits")
-    return gb.make_model("MobileNetV2-style CNN: inverted residual blocks with ReLU6 (Clip).")
+        x = conv_bn_relu6(gb, x, cin, last, 1, 1, 1, relu6)
+    classifier_head(gb, x, last, classes, "logits")
+    return gb.make_model(doc)
+
+
+def build_mobilenetv2_mini():
+    return mobilenetv2("mobilenetv2_mini", 1002, 32,
+                       [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 2, 1)], 256, 10,
+                       "MobileNetV2-style CNN: inverted residual blocks with ReLU6 (Clip).")
 
 
 # --------------------------------------------------------------------------------------------
@@ -505,26 +512,12 @@ def build_densenet_mini():
 # 7. mobilenetv2 (opt-in): full size, for the model benchmarks
 # --------------------------------------------------------------------------------------------
 def build_mobilenetv2():
-    gb = GraphBuilder("mobilenetv2", seed=1007)
-    relu6 = (gb.param("relu6.min", np.array(0.0, np.float32)),
-             gb.param("relu6.max", np.array(6.0, np.float32)))
-    x = gb.input("input", TensorProto.FLOAT, [BATCH, 3, 224, 224])
-    with gb.scope("features.0"):
-        x = conv_bn_relu6(gb, x, 3, 32, 3, 2, 1, relu6)  # -> 112x112
-    # (expand ratio t, out channels c, repeats n, first stride s): MobileNetV2 1.0, Table 2
-    config = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1),
-              (6, 160, 3, 2), (6, 320, 1, 1)]
-    cin, index = 32, 1
-    for t, c, n, s in config:
-        for i in range(n):
-            with gb.scope(f"features.{index}"):
-                x = inverted_residual(gb, x, cin, c, s if i == 0 else 1, t, relu6)
-            cin, index = c, index + 1
-    with gb.scope(f"features.{index}"):
-        x = conv_bn_relu6(gb, x, cin, 1280, 1, 1, 1, relu6)  # 7x7x1280
-    classifier_head(gb, x, 1280, 1000, "logits")
-    return gb.make_model("MobileNetV2 1.0 at 224x224 (17 inverted residual blocks, ReLU6 as "
-                         "Clip, BatchNorm kept), 1000 classes, random weights.")
+    # MobileNetV2 1.0, Table 2 of the paper
+    return mobilenetv2("mobilenetv2", 1007, 224,
+                       [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+                        (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)], 1280, 1000,
+                       "MobileNetV2 1.0 at 224x224 (17 inverted residual blocks, ReLU6 as "
+                       "Clip, BatchNorm kept), 1000 classes, random weights.")
 
 
 # --------------------------------------------------------------------------------------------
