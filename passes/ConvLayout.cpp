@@ -108,12 +108,13 @@ Value relayoutConstant(OpBuilder &rewriter, Location loc, ElementsAttr attr,
 }
 
 /// Whether `conv` is a 2-D conv this pass can make channels-last, and the
-/// heuristic says it should. An NHWC kernel vectorizes over the output
-/// channels F, an NCHW one over the output width OW (strided reads when the
-/// conv is): NHWC wins for depthwise and strided convs and once F >= OW
-/// (measured 1x at 64 channels 56x56, 2x at 64/28x28, 5-6x at 256/14x14,
-/// 512/7x7 and stride 2, 12x depthwise), NCHW for few channels (1.3x at
-/// 16/16x16, 2.5-4x at 16 or 32 channels 56x56).
+/// heuristic says it should: every one with at least `minChannels` output
+/// channels. An NHWC kernel runs register tiles of output pixels by output
+/// channels on weights packed into panels, an NCHW one vectorizes over the
+/// output width only; and a model whose convs are all channels-last converts
+/// only at its edges (an earlier heuristic kept wide-row convs NCHW: on
+/// MobileNetV2 the conversions between them and the depthwise convs cost
+/// more than the NCHW kernels gained).
 bool wantsChannelsLast(ConvOp conv, int64_t minChannels) {
   RankedTensorType in = conv.getInput().getType();
   RankedTensorType w = conv.getWeight().getType();
@@ -129,10 +130,7 @@ bool wantsChannelsLast(ConvOp conv, int64_t minChannels) {
     return false;
   if (!matchPattern(conv.getWeight(), m_Constant()))
     return false;
-  int64_t channels = out.getDimSize(1), width = out.getDimSize(3);
-  bool strided =
-      llvm::any_of(conv.getStrides(), [](int64_t s) { return s > 1; });
-  return channels >= minChannels && (depthwise || strided || channels >= width);
+  return out.getDimSize(1) >= minChannels;
 }
 
 /// transpose(x → NHWC) · conv(channels_last, HWCF weight) · transpose(→ NCHW).
@@ -191,6 +189,60 @@ struct SinkTransposeThroughUnary : RewritePattern {
     });
     rewriter.replaceOpWithNewOp<TransposeOp>(op, resultType,
                                              moved->getResult(0), t.getPerm());
+    return success();
+  }
+};
+
+/// max_pool(transpose(x, p)) is transpose(max_pool{channels_last}(x), p) for
+/// a 2-D pooling without indices: the max pooling between two channels-last
+/// convs (ResNet's stem) no longer converts twice.
+struct SinkTransposeThroughMaxPool : OpRewritePattern<MaxPoolOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MaxPoolOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().getDefiningOp<TransposeOp>();
+    if (!isToChannelsFirst(t) || op.getChannelsLast() || op.getIndices() ||
+        op.getKernelShape().size() != 2)
+      return rewriter.notifyMatchFailure(op, "not a 2-D pooling of NHWC");
+    auto out = cast<RankedTensorType>(op.getOutput().getType());
+    auto pool = MaxPoolOp::create(
+        rewriter, op.getLoc(),
+        TypeRange{out.clone(permuted(out.getShape(), kToChannelsLast))},
+        t.getInput(), op.getKernelShapeAttr(), op.getStridesAttr(),
+        op.getPadsAttr(), op.getDilationsAttr(), op.getCeilModeAttr(),
+        op.getColumnMajorIndicesAttr(), rewriter.getUnitAttr());
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, out, pool.getOutput(),
+                                             t.getPerm());
+    return success();
+  }
+};
+
+/// reduce(transpose(x, p), axes, keepdims) is transpose(reduce(x, axes
+/// through p), p): a global pooling reads the channels-last tensor, and the
+/// transpose that is left moves a [N, 1, 1, C] tensor.
+template <typename ReduceOp>
+struct SinkTransposeThroughReduce : OpRewritePattern<ReduceOp> {
+  using OpRewritePattern<ReduceOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ReduceOp op,
+                                PatternRewriter &rewriter) const override {
+    auto t = op.getInput().template getDefiningOp<TransposeOp>();
+    if (!isToChannelsFirst(t) || op.getDynamicAxes() || op.getAxes().empty() ||
+        !op.getKeepdims())
+      return rewriter.notifyMatchFailure(op, "not a static keepdims reduce of "
+                                             "NHWC");
+    ArrayRef<int64_t> perm = t.getPerm();
+    SmallVector<int64_t> axes;
+    for (int64_t a : op.getAxes())
+      axes.push_back(perm[a < 0 ? a + 4 : a]);
+    llvm::sort(axes);
+    auto out = cast<RankedTensorType>(op.getOutput().getType());
+    auto reduced = ReduceOp::create(
+        rewriter, op.getLoc(),
+        out.clone(permuted(out.getShape(), kToChannelsLast)), t.getInput(),
+        Value(), rewriter.getDenseI64ArrayAttr(axes), op.getKeepdimsAttr(),
+        op.getNoopWithEmptyAxesAttr());
+    rewriter.replaceOpWithNewOp<TransposeOp>(op, out, reduced.getOutput(),
+                                             perm);
     return success();
   }
 };
@@ -286,7 +338,9 @@ struct ConvLayoutPass : anvil::impl::AnvilConvLayoutBase<ConvLayoutPass> {
         SinkTransposeThroughUnary, SinkTransposeThroughBinary<AddOp>,
         SinkTransposeThroughBinary<SubOp>, SinkTransposeThroughBinary<MulOp>,
         SinkTransposeThroughBinary<DivOp>, SinkTransposeThroughBinary<MaxOp>,
-        SinkTransposeThroughBinary<MinOp>>(&getContext());
+        SinkTransposeThroughBinary<MinOp>, SinkTransposeThroughMaxPool,
+        SinkTransposeThroughReduce<ReduceMeanOp>,
+        SinkTransposeThroughReduce<ReduceMaxOp>>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

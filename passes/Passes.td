@@ -11,21 +11,20 @@ include "mlir/Pass/PassBase.td"
 def AnvilConvLayout : Pass<"anvil-conv-layout", "mlir::func::FuncOp"> {
   let summary = "Makes 2-D convolutions channels-last (NHWC) and cancels the transposes.";
   let description = [{
-    The CPU kernels vectorize the innermost parallel loop: the output width for an
-    NCHW convolution, the output channel for an NHWC one (contiguous in the result and
-    in HWCF weights). A 2-D float convolution with a constant weight, `group` 1 or
-    depthwise, and at least `min-channels` output channels is made channels-last when
-    it is depthwise or strided or has at least as many output channels as output
-    columns (measured: NHWC wins 5-6x on ResNet-50's 14x14 and 7x7 layers and on
-    strided ones, 2x at 64 channels over 28 columns, 12x on depthwise ones; NCHW wins
-    2.5-4x on 16 or 32 channels over 56 columns and 1.3x on 16 over 16); it becomes
+    The CPU kernels of an NHWC convolution run register tiles of output pixels by
+    output channels (contiguous in the result and in HWCF weights); an NCHW one only
+    vectorizes the output width. A 2-D float convolution with a constant weight,
+    `group` 1 or depthwise, and at least `min-channels` output channels is made
+    channels-last: it becomes
     `transpose(NCHW → NHWC) · anvil.conv {channels_last} · transpose(NHWC → NCHW)`;
     its weight is re-laid out to HWCF here, at compile time (a new blob). The
     transposes back to NCHW then sink through elementwise ops (unary ones, and
     Add/Sub/Mul/Div/Max/Min whose other operand is transposed the same way or is a
-    constant, which is re-laid out) until they meet the next convolution's transpose
-    to NHWC and cancel. Only the model's edges and the ops that stay NCHW (pooling,
-    flatten, ...) keep a layout conversion.
+    constant, which is re-laid out), 2-D max pooling (which becomes `channels_last`)
+    and static keepdims ReduceMean/ReduceMax (global pooling; the reduced axes follow
+    the permutation) until they meet the next convolution's transpose to NHWC and
+    cancel. Only the model's edges and the ops that stay NCHW (flatten, ...) keep a
+    layout conversion.
 
     ```mlir
     %y = anvil.conv %x, %w {strides = array<i64: 1, 1>, pads = array<i64: 1, 1, 1, 1>,
@@ -43,7 +42,7 @@ def AnvilConvLayout : Pass<"anvil-conv-layout", "mlir::func::FuncOp"> {
     ```
   }];
   let options = [
-    Option<"minChannels", "min-channels", "int64_t", /*default=*/"24",
+    Option<"minChannels", "min-channels", "int64_t", /*default=*/"8",
            "Make a convolution channels-last only with at least this many output "
            "channels">,
   ];

@@ -39,6 +39,13 @@ struct Plan {
 /// TuningConfig may split or tile them.
 llvm::SmallBitVector untileableLoops(mlir::linalg::LinalgOp op);
 
+/// The multiple of the register tile (`vectorSizes` of `op`'s TuningConfig)
+/// at which workgroup chunks of `op`'s loop `dim` start, so that the same
+/// elements take the same vector path whatever the number of workgroups (1
+/// when the register tile does not cut that loop).
+int64_t splitAlign(mlir::linalg::LinalgOp op, int64_t dim,
+                   llvm::ArrayRef<int64_t> vectorSizes);
+
 /// Marks the model function's arguments read-only: inputs belong to the
 /// caller and are never written.
 void prepareForBufferization(mlir::ModuleOp module);

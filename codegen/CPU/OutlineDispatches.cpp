@@ -126,9 +126,28 @@ SmallVector<int64_t> loopExtents(Operation *op, llvm::SmallBitVector &split) {
 /// accumulators; the 8 x 32 x 1 outer product is 8 broadcasts and 16 FMAs),
 /// one reduction step.
 constexpr int64_t kRegisterTile[] = {8, 32, 1};
-/// Cache tiles of the rows, columns and reduction around it: a 256 x 256
-/// panel of B (256 KiB) stays in L2 while 64 rows of A stream past it.
+/// Cache blocks of the rows, columns and reduction around it: a 256 x 256
+/// block of B (256 KiB), packed into 32-column panels at run time, stays in
+/// L2 while 64 rows of A stream past it; each [256 x 32] panel (32 KiB) stays
+/// in L1 while the block's rows stream past it.
 constexpr int64_t kCacheTile[] = {64, 256, 256};
+
+/// The columns of a register tile over `extent` output channels: 32, or the
+/// largest power of two below when fewer (LLVM splits a vector of another
+/// width into element shuffles through the stack).
+int64_t tileColumns(int64_t extent, int64_t most) {
+  return llvm::bit_floor(static_cast<uint64_t>(std::min(extent, most)));
+}
+
+/// Cache blocks [mc, nc, kc] for `columns`-wide register tiles: nc a
+/// multiple of them.
+SmallVector<int64_t> cacheBlocks(int64_t columns) {
+  return {kCacheTile[0], std::max(columns, kCacheTile[1] / columns * columns),
+          kCacheTile[2]};
+}
+/// Fewer output channels than this (columns of a matmul) stay scalar: a
+/// narrower vector tile does not pay for its loads.
+constexpr int64_t kMinVectorColumns = 8;
 
 /// The config of `op` split along `dim`: a register-tiled f32 matmul with
 /// enough columns for a vector tile, else `order`.
@@ -144,14 +163,18 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
       llvm::equal(matmul.getIndexingMapsArray(),
                   linalg::MatmulOp::getDefaultIndexingMaps(ctx))) {
     SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
-    if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kRegisterTile[1])
-      return kernel::TuningConfigAttr::get(ctx, dim, kCacheTile, {},
-                                           kRegisterTile);
+    if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kMinVectorColumns) {
+      int64_t columns = tileColumns(extents[1], kRegisterTile[1]);
+      return kernel::TuningConfigAttr::get(
+          ctx, dim, cacheBlocks(columns), {},
+          SmallVector<int64_t>{kRegisterTile[0], columns, kRegisterTile[2]});
+    }
   }
   // A channels-last convolution runs as one [OW x C] x [C x F] matmul per
   // output row and filter tap (see --anvil-tile-kernels): the register tile
-  // is rows of output pixels by 32 channels, with as many pixels (4 to 8) as
-  // divide the row so that few are left to the scalar edge.
+  // is rows of output pixels by 32 channels (all of them when fewer), with as
+  // many pixels (4 to 8) as divide the row so that few are left to the scalar
+  // edge.
   auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op);
   if (conv && conv.hasPureBufferSemantics() &&
       llvm::all_of(conv->getOperandTypes(), [](Type t) {
@@ -160,7 +183,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
     SmallVector<int64_t> extents = conv.getStaticLoopRanges();
     int64_t ow = extents[2], f = extents[3];
     if (!ShapedType::isDynamic(ow) && !ShapedType::isDynamic(f) &&
-        f >= kRegisterTile[1] && !ShapedType::isDynamic(extents[4]) &&
+        f >= kMinVectorColumns && !ShapedType::isDynamic(extents[4]) &&
         !ShapedType::isDynamic(extents[5])) {
       int64_t rows = kRegisterTile[0];
       for (int64_t r = kRegisterTile[0]; r >= 4; --r)
@@ -170,9 +193,12 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
         }
       if (ow < rows)
         rows = ow;
+      // Output and input channels in the matmul's cache blocks.
+      int64_t columns = tileColumns(f, kRegisterTile[1]);
+      SmallVector<int64_t> blocks = cacheBlocks(columns);
       return kernel::TuningConfigAttr::get(
-          ctx, dim, {}, {},
-          SmallVector<int64_t>{rows, kRegisterTile[1], kRegisterTile[2]});
+          ctx, dim, SmallVector<int64_t>{0, 0, 0, blocks[1], 0, 0, blocks[2]},
+          {}, SmallVector<int64_t>{rows, columns, kRegisterTile[2]});
     }
   }
   // A channels-last depthwise convolution: 8 output pixels by 16 channels,
@@ -183,11 +209,12 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
         return cast<MemRefType>(t).getElementType().isF32();
       })) {
     SmallVector<int64_t> extents = dw.getStaticLoopRanges();
-    if (!ShapedType::isDynamic(extents[3]) && extents[3] >= 16 &&
+    if (!ShapedType::isDynamic(extents[3]) && extents[3] >= kMinVectorColumns &&
         !ShapedType::isDynamic(extents[4]) &&
         !ShapedType::isDynamic(extents[5]))
-      return kernel::TuningConfigAttr::get(ctx, dim, {}, {},
-                                           SmallVector<int64_t>{8, 16});
+      return kernel::TuningConfigAttr::get(
+          ctx, dim, {}, {},
+          SmallVector<int64_t>{8, tileColumns(extents[3], 16)});
   }
   return kernel::TuningConfigAttr::get(ctx, dim, {}, order);
 }
@@ -412,24 +439,46 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
   return group;
 }
 
+/// How well splitting loop `d` of `op` spreads it over workgroups: the
+/// number of chunks its register tile allows (chunks start at multiples of
+/// it), counted up to kBalancedChunks. A 32-channel conv split by channels
+/// is one chunk of 32: one workgroup would do all the work. Below
+/// kBalancedWork iterations every split counts the same: fewer kernels
+/// matter more there than spreading them.
+constexpr int64_t kBalancedChunks = 4;
+constexpr int64_t kBalancedWork = 1 << 22;
+int64_t splitQuality(const OpInfo &info, int64_t d) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(info.op);
+  if (d < 0 || !linalgOp || info.work < kBalancedWork)
+    return kBalancedChunks;
+  kernel::TuningConfigAttr config = configFor(info.op, d, {});
+  int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
+  return std::min(info.extents[d] / std::max<int64_t>(align, 1),
+                  kBalancedChunks);
+}
+
 /// The best group starting at `ops[start]`: over every way to split the first
-/// op, the longest; ties go to not splitting (small work), then to the larger
-/// split extent.
+/// op, the best balanced (see splitQuality), then the longest; ties go to not
+/// splitting (small work), then to the larger split extent.
 SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
   const OpInfo &first = ops[start];
   SmallVector<Member> best = {{&first, -2}}; // -2: the default config
   if (!first.groupable)
     return best;
-  int64_t bestExtent = 0;
+  int64_t bestExtent = 0, bestQuality = 0;
   auto consider = [&](int64_t d) {
     SmallVector<Member> group = growGroup(ops, start, d);
     int64_t extent = d >= 0 ? first.extents[d] : 1;
+    int64_t quality = splitQuality(first, d);
     if (group.size() < 2)
       return;
-    if (group.size() > best.size() || (group.size() == best.size() &&
-                                       bestExtent > 1 && extent > bestExtent)) {
+    if (quality > bestQuality ||
+        (quality == bestQuality && (group.size() > best.size() ||
+                                    (group.size() == best.size() &&
+                                     bestExtent > 1 && extent > bestExtent)))) {
       best = std::move(group);
       bestExtent = extent;
+      bestQuality = quality;
     }
   };
   if (first.work < kMinParallelWork)
@@ -438,52 +487,6 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
     if (first.split.test(d) && !ShapedType::isDynamic(e) && e >= 2)
       consider(d);
   return best;
-}
-
-/// A 1x1, stride-1 channels-last convolution is a matmul of the input viewed
-/// as [N*H*W, C] with the filter viewed as [C, F] into the output viewed as
-/// [N*H*W, F]: it gets the matmul's register-tiled kernel. The views' channel
-/// dims are the allocations' last dims, so the epilogue ops after it still
-/// share its split by output channel.
-void oneByOneConvsAsMatmuls(func::FuncOp host) {
-  SmallVector<linalg::Conv2DNhwcHwcfOp> convs;
-  host.walk([&](linalg::Conv2DNhwcHwcfOp conv) { convs.push_back(conv); });
-  SmallVector<ReassociationIndices> groups = {{0, 1, 2}, {3}};
-  for (linalg::Conv2DNhwcHwcfOp conv : convs) {
-    if (!conv.hasPureBufferSemantics())
-      continue;
-    Value in = conv.getDpsInputOperand(0)->get(),
-          filter = conv.getDpsInputOperand(1)->get(),
-          out = conv.getDpsInitOperand(0)->get();
-    auto inType = cast<MemRefType>(in.getType()),
-         filterType = cast<MemRefType>(filter.getType()),
-         outType = cast<MemRefType>(out.getType());
-    auto ones = [](DenseIntElementsAttr a) {
-      return llvm::all_of(a.getValues<int64_t>(),
-                          [](int64_t v) { return v == 1; });
-    };
-    if (!ones(conv.getStrides()) || !ones(conv.getDilations()) ||
-        !filterType.hasStaticShape() || filterType.getDimSize(0) != 1 ||
-        filterType.getDimSize(1) != 1 ||
-        llvm::any_of(TypeRange{inType, filterType, outType},
-                     [](Type t) {
-                       return !cast<MemRefType>(t).getElementType().isF32();
-                     }) ||
-        inType.isDynamicDim(1) || inType.isDynamicDim(2) ||
-        inType.getDimSize(1) != outType.getDimSize(1) ||
-        inType.getDimSize(2) != outType.getDimSize(2) ||
-        !memref::CollapseShapeOp::isGuaranteedCollapsible(inType, groups) ||
-        !memref::CollapseShapeOp::isGuaranteedCollapsible(filterType, groups) ||
-        !memref::CollapseShapeOp::isGuaranteedCollapsible(outType, groups))
-      continue;
-    OpBuilder b(conv);
-    Location loc = conv.getLoc();
-    Value a = memref::CollapseShapeOp::create(b, loc, in, groups);
-    Value w = memref::CollapseShapeOp::create(b, loc, filter, groups);
-    Value c = memref::CollapseShapeOp::create(b, loc, out, groups);
-    linalg::MatmulOp::create(b, loc, ValueRange{a, w}, ValueRange{c});
-    conv.erase();
-  }
 }
 
 struct OutlineDispatchesPass
@@ -505,7 +508,6 @@ struct OutlineDispatchesPass
   LogicalResult outlineHost(func::FuncOp host, int &counter) {
     if (!host.getBody().hasOneBlock())
       return host.emitError("the model function must be one block");
-    oneByOneConvsAsMatmuls(host);
     SmallVector<Operation *> ops;
     for (Operation &op : host.getBody().front())
       ops.push_back(&op);

@@ -9,7 +9,8 @@
 // `vector_sizes` register-tiles a contraction (a channels-last convolution
 // first becomes one matmul per output row and filter tap): full tiles are
 // vectorized into broadcast FMAs on an accumulator kept in registers across
-// the reduction loop, partial edge tiles stay scalar.
+// the reduction loop; so are the smaller edge tiles (when their sizes are
+// static), with narrower vectors.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CPU/CPUBackend.h"
@@ -20,7 +21,9 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Patterns.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -39,6 +42,12 @@ using namespace mlir;
 using namespace anvil;
 
 namespace {
+
+/// Marks the tiles of one register-tiling step until they are vectorized.
+constexpr StringLiteral kTileMarker = "anvil_kernel.register_tile";
+/// Marks the panel matmuls and packing copies of packAndRegisterTile until
+/// the peeled copies of them are collected.
+constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
 
 struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   void runOnOperation() override {
@@ -72,15 +81,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     // Workgroup chunks start at multiples of the register tile along the
     // split loop, so that the same elements take the vector path (and the
     // same rounding) whatever the number of workgroups.
-    int64_t align = splitAlign(root, dim, config.getVectorSizes());
+    int64_t align = cpu::splitAlign(root, dim, config.getVectorSizes());
     for (linalg::LinalgOp op : ops)
       if (op != root)
         if (auto own =
                 op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName))
           if (auto vs = op->getAttrOfType<DenseI64ArrayAttr>(
                   kernel::kVectorSizesAttrName))
-            align =
-                std::lcm(align, splitAlign(op, own.getInt(), vs.asArrayRef()));
+            align = std::lcm(
+                align, cpu::splitAlign(op, own.getInt(), vs.asArrayRef()));
     for (linalg::LinalgOp op : ops) {
       if (!op.hasPureBufferSemantics()) {
         op.emitError("kernels are tiled after bufferization");
@@ -144,6 +153,12 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       root = *chunk;
     }
     ArrayRef<int64_t> tiles = config.getTileSizes();
+    ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
+    if (packsWeights(root, tiles, vectorSizes)) {
+      if (failed(packAndRegisterTile(rewriter, fn, root, tiles, vectorSizes)))
+        return signalPassFailure();
+      return;
+    }
     if (!tiles.empty() && llvm::any_of(tiles, [](int64_t t) { return t; })) {
       if ((int64_t)tiles.size() != numLoops) {
         root.emitError("TuningConfig has ")
@@ -156,7 +171,6 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return signalPassFailure();
       root = tiled->op;
     }
-    ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
     if (!vectorSizes.empty()) {
       if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*root)) {
         if (failed(depthwiseRegisterTile(rewriter, fn, dw, vectorSizes)))
@@ -197,22 +211,13 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return tiled;
   }
 
-  /// The multiple of the register tile at which workgroup chunks of `op`'s
-  /// loop `dim` must start (1 when it has no register tile along it).
-  static int64_t splitAlign(linalg::LinalgOp op, int64_t dim,
-                            ArrayRef<int64_t> vs) {
-    if (vs.empty() || dim < 0)
-      return 1;
-    if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*op))
-      return dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
-    return dim < (int64_t)vs.size() ? vs[dim] : 1;
-  }
-
   /// Cache tiles (`tiles`, may be empty) then the register tile `vs` of a
   /// non-root op of a fused kernel, already narrowed to its workgroup chunk.
   LogicalResult tileAndVectorize(IRRewriter &rewriter, func::FuncOp fn,
                                  linalg::LinalgOp op, ArrayRef<int64_t> tiles,
                                  ArrayRef<int64_t> vs) {
+    if (packsWeights(op, tiles, vs))
+      return packAndRegisterTile(rewriter, fn, op, tiles, vs);
     if (!tiles.empty()) {
       FailureOr<linalg::TiledLinalgOp> tiled =
           tileInPlace(rewriter, op, tiles, "tile sizes");
@@ -231,66 +236,305 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return registerTile(rewriter, fn, op, vs);
   }
 
+  /// Whether `op`'s TuningConfig asks for packed weights: a register tile
+  /// and cache blocks for an f32 matmul (`[mc, nc, kc]`) or a channels-last
+  /// convolution (`[0, 0, 0, nc, 0, 0, kc]`: output and input channels).
+  static bool packsWeights(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                           ArrayRef<int64_t> vs) {
+    return !vs.empty() && llvm::any_of(tiles, [](int64_t t) { return t; }) &&
+           isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op);
+  }
+
+  /// `for iv = 0 to ub step step` at the insertion point, which moves into
+  /// its body; returns iv and the size of its block, min(step, ub - iv),
+  /// which peeling makes a constant in the full iterations.
+  std::pair<Value, Value> blockLoop(IRRewriter &rewriter, Location loc,
+                                    OpFoldResult ub, int64_t step,
+                                    SmallVectorImpl<Operation *> &loops) {
+    MLIRContext *ctx = rewriter.getContext();
+    Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    Value stepValue = arith::ConstantIndexOp::create(rewriter, loc, step);
+    Value upper = getValueOrCreateConstantIndexOp(rewriter, loc, ub);
+    auto loop = scf::ForOp::create(rewriter, loc, zero, upper, stepValue);
+    loops.push_back(loop);
+    rewriter.setInsertionPointToStart(loop.getBody());
+    AffineExpr d0, s0;
+    bindDims(ctx, d0);
+    bindSymbols(ctx, s0);
+    Value size = affine::AffineMinOp::create(
+        rewriter, loc,
+        AffineMap::get(1, 1, {getAffineConstantExpr(step, ctx), s0 - d0}, ctx),
+        ValueRange{loop.getInductionVar(), upper});
+    return {loop.getInductionVar(), size};
+  }
+
+  /// `for iv = 0 to ub step 1` at the insertion point, which moves into its
+  /// body; returns iv.
+  static Value plainLoop(IRRewriter &rewriter, Location loc, OpFoldResult ub) {
+    auto loop = scf::ForOp::create(
+        rewriter, loc, arith::ConstantIndexOp::create(rewriter, loc, 0),
+        getValueOrCreateConstantIndexOp(rewriter, loc, ub),
+        arith::ConstantIndexOp::create(rewriter, loc, 1));
+    rewriter.setInsertionPointToStart(loop.getBody());
+    return loop.getInductionVar();
+  }
+
+  /// A subview of `src` that keeps its last `keep` dims (the others have
+  /// size 1 here).
+  static Value reducedView(IRRewriter &rewriter, Location loc, Value src,
+                           ArrayRef<OpFoldResult> offsets,
+                           ArrayRef<OpFoldResult> sizes,
+                           ArrayRef<OpFoldResult> steps, int64_t keep) {
+    auto srcType = cast<MemRefType>(src.getType());
+    SmallVector<int64_t> shape;
+    for (OpFoldResult size : sizes.take_back(keep))
+      shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
+    auto type = memref::SubViewOp::inferRankReducedResultType(
+        shape, srcType, offsets, sizes, steps);
+    return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(type), src,
+                                     offsets, sizes, steps);
+  }
+
+  /// The input rows that output row `oh` of image `n` reads through filter
+  /// tap (kh, kw), channels c0 to c0+kb-1: an [OW x kb] view whose rows are
+  /// `stride` pixels apart.
+  static Value convRowView(IRRewriter &rewriter, linalg::Conv2DNhwcHwcfOp conv,
+                           Value n, Value oh, Value kh, Value kw,
+                           OpFoldResult c0, OpFoldResult ow, OpFoldResult kb) {
+    Location loc = conv.getLoc();
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>()),
+        dilations(conv.getDilations().getValues<int64_t>());
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    Value row = affine::AffineApplyOp::create(
+        rewriter, loc,
+        AffineMap::get(2, 0, d0 * strides[0] + d1 * dilations[0]),
+        ValueRange{oh, kh});
+    Value col = affine::AffineApplyOp::create(
+        rewriter, loc, AffineMap::get(1, 0, d0 * dilations[1]), ValueRange{kw});
+    OpFoldResult unit = rewriter.getIndexAttr(1);
+    return reducedView(rewriter, loc, conv.getDpsInputOperand(0)->get(),
+                       {n, row, col, c0}, {unit, unit, ow, kb},
+                       {unit, unit, rewriter.getIndexAttr(strides[1]), unit},
+                       2);
+  }
+
+  /// The loop over the `w`-column panels of `nb` columns (see blockLoop):
+  /// the first column, the panel's width and its index.
+  std::tuple<Value, Value, Value>
+  panelLoop(IRRewriter &rewriter, Location loc, Value nb, int64_t w,
+            SmallVectorImpl<Operation *> &loops) {
+    auto [j, wj] = blockLoop(rewriter, loc, nb, w, loops);
+    Value panel = affine::AffineApplyOp::create(
+        rewriter, loc,
+        AffineMap::get(1, 0, rewriter.getAffineDimExpr(0).floorDiv(w)), j);
+    return {j, wj, panel};
+  }
+
+  /// Copies `b` ([kb x nb], any strides) into `panels` ([nb/w][kb][w],
+  /// contiguous): panel p holds columns p*w to p*w+w-1, row after row, so
+  /// that a register tile streams its B operand through consecutive cache
+  /// lines instead of rows a leading dimension apart.
+  void packPanels(IRRewriter &rewriter, Location loc, Value b, Value panels,
+                  Value kb, Value nb, int64_t w,
+                  SmallVectorImpl<Operation *> &loops) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    auto [j, wj, panel] = panelLoop(rewriter, loc, nb, w, loops);
+    Value r = plainLoop(rewriter, loc, kb);
+    OpFoldResult unit = rewriter.getIndexAttr(1);
+    Value src = reducedView(rewriter, loc, b, {r, j}, {unit, wj}, {unit, unit},
+                            /*keep=*/1);
+    Value dst =
+        reducedView(rewriter, loc, panels, {panel, r, rewriter.getIndexAttr(0)},
+                    {unit, unit, wj}, {unit, unit, unit}, /*keep=*/1);
+    auto copy = linalg::CopyOp::create(rewriter, loc, src, dst);
+    copy->setAttr(kPackMarker, rewriter.getUnitAttr());
+  }
+
+  /// c ([mb x nb]) += a ([mb x kb]) x the packed panels of B: for each
+  /// panel (a [kb x w] contiguous view), one matmul per `mr` rows, the
+  /// register tile (the loops are peeled here, so that the full tiles have
+  /// static sizes whatever mb is).
+  void panelMatmuls(IRRewriter &rewriter, Location loc, Value a, Value panels,
+                    Value c, Value kb, Value nb, int64_t w, int64_t mr,
+                    SmallVectorImpl<Operation *> &loops) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    auto [j, wj, panel] = panelLoop(rewriter, loc, nb, w, loops);
+    OpFoldResult unit = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
+    Value bv = reducedView(rewriter, loc, panels, {panel, zero, zero},
+                           {unit, kb, wj}, {unit, unit, unit}, /*keep=*/2);
+    OpFoldResult mb = memref::getMixedSize(rewriter, loc, c, 0);
+    auto [i, ri] = blockLoop(rewriter, loc, mb, mr, loops);
+    Value av = reducedView(rewriter, loc, a, {i, zero}, {ri, kb}, {unit, unit},
+                           /*keep=*/2);
+    Value cv = reducedView(rewriter, loc, c, {i, j}, {ri, wj}, {unit, unit},
+                           /*keep=*/2);
+    auto matmul =
+        linalg::MatmulOp::create(rewriter, loc, ValueRange{av, bv}, cv);
+    matmul->setAttr(kPackMarker, rewriter.getUnitAttr());
+  }
+
+  /// The packed-panel buffer for blocks of at most `nc` x `kc` of B
+  /// ([extentK x extentN], either may be dynamic), on the stack at the
+  /// kernel's entry: at most nc*kc elements (256 KiB for f32 256 x 256).
+  Value panelBuffer(IRRewriter &rewriter, func::FuncOp fn, Type element,
+                    int64_t extentK, int64_t extentN, int64_t nc, int64_t kc,
+                    int64_t w) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&fn.getBody().front());
+    if (!ShapedType::isDynamic(extentN))
+      nc = std::min<int64_t>(nc, llvm::divideCeilSigned(extentN, w) * w);
+    if (!ShapedType::isDynamic(extentK))
+      kc = std::min(kc, extentK);
+    auto type = MemRefType::get({nc / w, kc, w}, element);
+    return memref::AllocaOp::create(rewriter, fn.getLoc(), type,
+                                    rewriter.getI64IntegerAttr(64));
+  }
+
+  /// Cache blocking with packed weights, then register tiles:
+  ///   for n0 (nc), for k0 (kc): pack B[k0.., n0..] into w-wide panels;
+  ///     for m0 (mc), for each panel: C[m0.., panel] += A[m0.., k0..] x panel
+  /// for a matmul, and for a channels-last convolution (F and C blocked):
+  ///   for f0, for c0, for each tap: pack W[tap, c0.., f0..];
+  ///     for n, oh, for each panel: out[n, oh, :, panel] += in-row x panel
+  /// The panel of one register-tile column block stays in L1 while all the
+  /// rows of the block stream past it.
+  LogicalResult packAndRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
+                                    linalg::LinalgOp op,
+                                    ArrayRef<int64_t> tiles,
+                                    ArrayRef<int64_t> vs) {
+    Location loc = op.getLoc();
+    int64_t w = vs.size() == 3 ? vs[1] : 0;
+    auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op);
+    bool valid = w > 0 && (int64_t)tiles.size() == op.getNumLoops();
+    int64_t mc = 0, nc = 0, kc = 0;
+    if (valid && conv) {
+      nc = tiles[3];
+      kc = tiles[6];
+      for (int64_t d : {0, 1, 2, 4, 5})
+        valid &= tiles[d] == 0;
+    } else if (valid) {
+      mc = tiles[0];
+      nc = tiles[1];
+      kc = tiles[2];
+      valid &= mc > 0;
+    }
+    if (!valid || nc <= 0 || kc <= 0 || nc % w != 0)
+      return op.emitError("TuningConfig tile_sizes with vector_sizes are "
+                          "cache blocks: [mc, nc, kc] for a matmul, [0, 0, 0, "
+                          "nc, 0, 0, kc] for a convolution, nc a multiple of "
+                          "the register tile's columns");
+    Value a = op.getDpsInputOperand(0)->get(),
+          b = op.getDpsInputOperand(1)->get(),
+          c = op.getDpsInitOperand(0)->get();
+    auto bType = cast<MemRefType>(b.getType());
+    int64_t rank = bType.getRank();
+    Value panels = panelBuffer(rewriter, fn, bType.getElementType(),
+                               bType.getDimSize(rank - 2),
+                               bType.getDimSize(rank - 1), nc, kc, w);
+    rewriter.setInsertionPoint(op);
+    SmallVector<Operation *> loops;
+    OpFoldResult unit = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
+    auto dimOf = [&](Value v, int64_t d) {
+      return memref::getMixedSize(rewriter, loc, v, d);
+    };
+    if (!conv) {
+      OpFoldResult m = dimOf(c, 0), n = dimOf(c, 1), k = dimOf(a, 1);
+      auto [n0, nb] = blockLoop(rewriter, loc, n, nc, loops);
+      auto [k0, kb] = blockLoop(rewriter, loc, k, kc, loops);
+      Value bv =
+          reducedView(rewriter, loc, b, {k0, n0}, {kb, nb}, {unit, unit}, 2);
+      packPanels(rewriter, loc, bv, panels, kb, nb, w, loops);
+      auto [m0, mb] = blockLoop(rewriter, loc, m, mc, loops);
+      Value av =
+          reducedView(rewriter, loc, a, {m0, k0}, {mb, kb}, {unit, unit}, 2);
+      Value cv =
+          reducedView(rewriter, loc, c, {m0, n0}, {mb, nb}, {unit, unit}, 2);
+      panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+    } else {
+      auto wType = bType;
+      if (wType.isDynamicDim(0) || wType.isDynamicDim(1))
+        return conv.emitError("vector_sizes need a static filter window");
+      auto loopOver = [&](OpFoldResult ub) {
+        return plainLoop(rewriter, loc, ub);
+      };
+      OpFoldResult batch = dimOf(c, 0), oh = dimOf(c, 1), ow = dimOf(c, 2),
+                   f = dimOf(c, 3), ch = dimOf(b, 2);
+      auto [f0, nb] = blockLoop(rewriter, loc, f, nc, loops);
+      auto [c0, kb] = blockLoop(rewriter, loc, ch, kc, loops);
+      Value kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
+      Value kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
+      Value wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
+                             {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
+      packPanels(rewriter, loc, wv, panels, kb, nb, w, loops);
+      Value iN = loopOver(batch), iOh = loopOver(oh);
+      Value av = convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
+      Value cv = reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
+                             {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
+      panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+    }
+    rewriter.eraseOp(op);
+    peelEdges(rewriter, loops);
+    if (failed(canonicalize(fn)))
+      return fn.emitError("cannot simplify the packed blocks");
+    SmallVector<linalg::LinalgOp> matmuls;
+    SmallVector<linalg::CopyOp> copies;
+    fn.walk([&](linalg::LinalgOp marked) {
+      if (!marked->hasAttr(kPackMarker))
+        return;
+      marked->removeAttr(kPackMarker);
+      if (auto copy = dyn_cast<linalg::CopyOp>(*marked))
+        copies.push_back(copy);
+      else
+        matmuls.push_back(marked);
+    });
+    // Full and edge rows of a panel alike, once static: vector copies.
+    for (linalg::CopyOp copy : copies) {
+      if (!cast<MemRefType>(copy.getInputs()[0].getType()).hasStaticShape())
+        continue;
+      rewriter.setInsertionPoint(copy);
+      if (failed(linalg::vectorize(rewriter, copy)))
+        return copy.emitError("cannot vectorize the weight packing");
+      rewriter.eraseOp(copy);
+    }
+    SmallVector<int64_t> sizes =
+        conv ? SmallVector<int64_t>(vs) : SmallVector<int64_t>{vs[0], w, vs[2]};
+    return registerTile(rewriter, fn, matmuls, sizes);
+  }
+
   /// out[n, oh, :, :] += in[n, oh*s + kh*d, kw*d :: s, :] x w[kh, kw, :, :]
   /// for every n, oh, kh, kw: loops around one [OW x C] x [C x F] matmul on
   /// views (the input view's rows are `s` pixels apart).
   FailureOr<linalg::LinalgOp> convAsMatmuls(IRRewriter &rewriter,
                                             linalg::Conv2DNhwcHwcfOp conv) {
     Location loc = conv.getLoc();
-    Value in = conv.getDpsInputOperand(0)->get(),
-          w = conv.getDpsInputOperand(1)->get(),
+    Value w = conv.getDpsInputOperand(1)->get(),
           out = conv.getDpsInitOperand(0)->get();
     auto wType = cast<MemRefType>(w.getType());
-    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>()),
-        dilations(conv.getDilations().getValues<int64_t>());
     if (wType.isDynamicDim(0) || wType.isDynamicDim(1))
       return conv.emitError("vector_sizes need a static filter window");
     rewriter.setInsertionPoint(conv);
-    auto index = [&](int64_t v) {
-      return arith::ConstantIndexOp::create(rewriter, loc, v).getResult();
-    };
     auto dimOf = [&](Value v, int64_t d) -> OpFoldResult {
       return memref::getMixedSize(rewriter, loc, v, d);
     };
-    Value zero = index(0), one = index(1);
     auto loopOver = [&](OpFoldResult ub) {
-      auto loop = scf::ForOp::create(
-          rewriter, loc, zero,
-          getValueOrCreateConstantIndexOp(rewriter, loc, ub), one);
-      rewriter.setInsertionPointToStart(loop.getBody());
-      return loop.getInductionVar();
+      return plainLoop(rewriter, loc, ub);
     };
     OpFoldResult n = dimOf(out, 0), oh = dimOf(out, 1), ow = dimOf(out, 2),
                  f = dimOf(out, 3), c = dimOf(w, 2);
     Value iN = loopOver(n), iOh = loopOver(oh);
     Value iKh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
     Value iKw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
-    AffineExpr d0, d1;
-    bindDims(rewriter.getContext(), d0, d1);
-    Value row = affine::AffineApplyOp::create(
-        rewriter, loc,
-        AffineMap::get(2, 0, d0 * strides[0] + d1 * dilations[0]),
-        ValueRange{iOh, iKh});
-    Value col = affine::AffineApplyOp::create(
-        rewriter, loc, AffineMap::get(1, 0, d0 * dilations[1]),
-        ValueRange{iKw});
     OpFoldResult unit = rewriter.getIndexAttr(1),
                  zeroAttr = rewriter.getIndexAttr(0);
     auto view = [&](Value src, ArrayRef<OpFoldResult> offsets,
                     ArrayRef<OpFoldResult> sizes,
                     ArrayRef<OpFoldResult> steps) -> Value {
-      auto srcType = cast<MemRefType>(src.getType());
-      SmallVector<int64_t> shape;
-      for (OpFoldResult size : sizes.drop_front(2))
-        shape.push_back(
-            getConstantIntValue(size).value_or(ShapedType::kDynamic));
-      auto type = memref::SubViewOp::inferRankReducedResultType(
-          shape, srcType, offsets, sizes, steps);
-      return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(type),
-                                       src, offsets, sizes, steps);
+      return reducedView(rewriter, loc, src, offsets, sizes, steps, 2);
     };
-    Value a = view(in, {iN, row, col, zeroAttr}, {unit, unit, ow, c},
-                   {unit, unit, rewriter.getIndexAttr(strides[1]), unit});
+    Value a = convRowView(rewriter, conv, iN, iOh, iKh, iKw, zeroAttr, ow, c);
     Value b = view(w, {iKh, iKw, zeroAttr, zeroAttr}, {unit, unit, c, f},
                    {unit, unit, unit, unit});
     Value acc = view(out, {iN, iOh, zeroAttr, zeroAttr}, {unit, unit, ow, f},
@@ -302,9 +546,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   }
 
   /// Depthwise channels-last convolution in tiles of `sizes` = [pixels,
-  /// channels] of one output row: each full tile keeps one accumulator vector
+  /// channels] of one output row: each tile keeps one accumulator vector
   /// per pixel in registers across the filter window (per tap: one filter
-  /// load, then a load and an FMA per pixel); edge tiles stay scalar.
+  /// load, then a load and an FMA per pixel); the edge tiles are smaller
+  /// (scalar only when their sizes are not static).
   LogicalResult depthwiseRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
                                       linalg::DepthwiseConv2DNhwcHwcOp conv,
                                       ArrayRef<int64_t> sizes) {
@@ -316,37 +561,41 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         tileInPlace(rewriter, conv, {1, 1, rows, width, 0, 0}, "vector sizes");
     if (failed(tiled))
       return failure();
-    for (Operation *loop : tiled->loops)
-      if (auto forOp = dyn_cast<scf::ForOp>(loop)) {
-        scf::ForOp partial;
-        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
-      }
+    tiled->op->setAttr(kTileMarker, rewriter.getUnitAttr());
+    peelEdges(rewriter, tiled->loops);
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the register tiles");
-    SmallVector<linalg::DepthwiseConv2DNhwcHwcOp> full;
+    // The full tiles and the edge tiles alike, once their shapes are static.
+    SmallVector<linalg::DepthwiseConv2DNhwcHwcOp> tiles;
     fn.walk([&](linalg::DepthwiseConv2DNhwcHwcOp op) {
       auto out = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
       auto w = cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
-      if (out.getShape() == ArrayRef<int64_t>{1, 1, rows, width} &&
-          w.hasStaticShape())
-        full.push_back(op);
+      if (!op->hasAttr(kTileMarker))
+        return;
+      op->removeAttr(kTileMarker);
+      if (out.hasStaticShape() && w.hasStaticShape() &&
+          out.getDimSize(2) <= rows && out.getDimSize(3) <= width)
+        tiles.push_back(op);
     });
-    for (linalg::DepthwiseConv2DNhwcHwcOp op : full) {
+    for (linalg::DepthwiseConv2DNhwcHwcOp op : tiles) {
       Location loc = op.getLoc();
       rewriter.setInsertionPoint(op);
       Value in = op.getDpsInputOperand(0)->get(),
             w = op.getDpsInputOperand(1)->get(),
             out = op.getDpsInitOperand(0)->get();
       auto wType = cast<MemRefType>(w.getType());
+      auto outType = cast<MemRefType>(out.getType());
+      int64_t pixels = outType.getDimSize(2);
       SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>()),
           dilations(op.getDilations().getValues<int64_t>());
       auto index = [&](OpBuilder &b, int64_t v) {
         return arith::ConstantIndexOp::create(b, loc, v).getResult();
       };
-      auto vt = VectorType::get({width}, wType.getElementType());
+      auto vt =
+          VectorType::get({outType.getDimSize(3)}, wType.getElementType());
       Value c0 = index(rewriter, 0), c1 = index(rewriter, 1);
       SmallVector<Value> acc;
-      for (int64_t r = 0; r < rows; ++r)
+      for (int64_t r = 0; r < pixels; ++r)
         acc.push_back(vector::LoadOp::create(rewriter, loc, vt, out,
                                              {c0, c0, index(rewriter, r), c0},
                                              false, IntegerAttr()));
@@ -363,7 +612,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                   Value kwOff =
                       arith::MulIOp::create(b, l, kw, index(b, dilations[1]));
                   SmallVector<Value> next;
-                  for (int64_t r = 0; r < rows; ++r) {
+                  for (int64_t r = 0; r < pixels; ++r) {
                     Value col = arith::AddIOp::create(b, l, kwOff,
                                                       index(b, r * strides[1]));
                     Value iv = vector::LoadOp::create(
@@ -374,13 +623,46 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                 });
             scf::YieldOp::create(b1, l1, kwLoop.getResults());
           });
-      for (int64_t r = 0; r < rows; ++r)
+      for (int64_t r = 0; r < pixels; ++r)
         vector::StoreOp::create(rewriter, loc, khLoop.getResult(r), out,
                                 {c0, c0, index(rewriter, r), c0}, false,
                                 IntegerAttr());
       rewriter.eraseOp(op);
     }
     return success();
+  }
+
+  /// Peels the partial last iteration off each tile loop of `loops`
+  /// (outermost first), in the main loops and in the peeled edges alike, so
+  /// that every tile has a size known when the extents are: full tiles, and
+  /// edge tiles along one or several loops.
+  void peelEdges(IRRewriter &rewriter, ArrayRef<Operation *> loops) {
+    constexpr StringLiteral kPeel = "anvil_kernel.peel";
+    Operation *outermost = nullptr;
+    for (Operation *loop : loops)
+      if (auto forOp = dyn_cast<scf::ForOp>(loop)) {
+        forOp->setAttr(kPeel, rewriter.getUnitAttr());
+        outermost = outermost ? outermost : loop;
+      }
+    if (!outermost)
+      return;
+    Operation *scope = outermost->getParentOp();
+    // A peeled loop's edge copy holds copies of the loops inside it, still
+    // marked: peel until no marked loop is left.
+    while (true) {
+      SmallVector<scf::ForOp> marked;
+      scope->walk<WalkOrder::PreOrder>([&](scf::ForOp forOp) {
+        if (forOp->hasAttr(kPeel))
+          marked.push_back(forOp);
+      });
+      if (marked.empty())
+        return;
+      for (scf::ForOp forOp : marked) {
+        forOp->removeAttr(kPeel);
+        scf::ForOp partial;
+        (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+      }
+    }
   }
 
   /// Canonicalizes `fn` with every loaded dialect's and op's patterns.
@@ -391,44 +673,51 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       dialect->getCanonicalizationPatterns(patterns);
     for (RegisteredOperationName op : ctx->getRegisteredOperations())
       op.getCanonicalizationPatterns(patterns, ctx);
+    // min(step, ub - iv) of a loop whose step divides its trip: the step.
+    scf::populateSCFForLoopCanonicalizationPatterns(patterns);
     return applyPatternsGreedily(fn, std::move(patterns));
   }
 
   /// Register tiling of a contraction: tiles of `sizes` (the last loop, the
-  /// reduction, by 1), the partial tiles at the edges peeled off and left
-  /// scalar, each full tile vectorized to a vector.contract whose
+  /// reduction, by 1), the partial tiles at the edges peeled off, each tile
+  /// with static sizes (full or edge) vectorized to a vector.contract whose
   /// accumulator is then kept in registers across the reduction loop and
   /// lowered to broadcast FMAs.
   LogicalResult registerTile(IRRewriter &rewriter, func::FuncOp fn,
-                             linalg::LinalgOp root, ArrayRef<int64_t> sizes) {
-    if ((int64_t)sizes.size() != root.getNumLoops())
-      return root.emitError("TuningConfig has ")
-             << sizes.size() << " vector sizes for " << root.getNumLoops()
-             << " loops";
-    if (!linalg::isaContractionOpInterface(root))
-      return root.emitError("vector_sizes apply to contractions only");
-    FailureOr<linalg::TiledLinalgOp> tiled =
-        tileInPlace(rewriter, root, sizes, "vector sizes");
-    if (failed(tiled))
-      return failure();
-    // Peel the parallel tile loops (outermost first) so that the main loops
-    // run full tiles only.
-    for (Operation *loop : tiled->loops) {
-      auto forOp = dyn_cast<scf::ForOp>(loop);
-      if (!forOp)
-        continue;
-      scf::ForOp partial;
-      (void)scf::peelForLoopAndSimplifyBounds(rewriter, forOp, partial);
+                             ArrayRef<linalg::LinalgOp> roots,
+                             ArrayRef<int64_t> sizes) {
+    for (linalg::LinalgOp root : roots) {
+      if ((int64_t)sizes.size() != root.getNumLoops())
+        return root.emitError("TuningConfig has ")
+               << sizes.size() << " vector sizes for " << root.getNumLoops()
+               << " loops";
+      if (!linalg::isaContractionOpInterface(root))
+        return root.emitError("vector_sizes apply to contractions only");
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tileInPlace(rewriter, root, sizes, "vector sizes");
+      if (failed(tiled))
+        return failure();
+      tiled->op->setAttr(kTileMarker, rewriter.getUnitAttr());
+      peelEdges(rewriter, tiled->loops);
     }
     // Constant tile sizes become static shapes (subview, then the matmul).
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the register tiles");
-    // Every contraction of the kernel whose shape is now the full vector tile.
+    // The tiles of this contraction whose shapes are now static: the full
+    // vector tile and the edge tiles the peeling split off (smaller vectors,
+    // still FMAs; an edge stays scalar only when its size is not known).
     SmallVector<linalg::LinalgOp> full;
     fn.walk([&](linalg::LinalgOp op) {
-      if (linalg::isaContractionOpInterface(op) &&
-          op.getStaticLoopRanges() == ArrayRef<int64_t>(sizes))
+      if (!op->hasAttr(kTileMarker))
+        return;
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      if (llvm::all_of(llvm::zip_equal(ranges, sizes), [](auto pair) {
+            auto [range, size] = pair;
+            return !ShapedType::isDynamic(range) && range > 0 && range <= size;
+          }))
         full.push_back(op);
+      else
+        op->removeAttr(kTileMarker);
     });
     for (linalg::LinalgOp op : full) {
       rewriter.setInsertionPoint(op);
@@ -598,3 +887,12 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
 };
 
 } // namespace
+
+int64_t anvil::cpu::splitAlign(linalg::LinalgOp op, int64_t dim,
+                               ArrayRef<int64_t> vs) {
+  if (vs.empty() || dim < 0)
+    return 1;
+  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*op))
+    return dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
+  return dim < (int64_t)vs.size() ? vs[dim] : 1;
+}

@@ -546,13 +546,15 @@ struct ConvTransposePattern : OpRewritePattern<ConvTransposeOp> {
 /// The end padding that lets the last (ceil_mode) window fit.
 SmallVector<int64_t> poolEndPads(RankedTensorType in, RankedTensorType out,
                                  ArrayRef<int64_t> k, ArrayRef<int64_t> s,
-                                 ArrayRef<int64_t> d, ArrayRef<int64_t> pads) {
+                                 ArrayRef<int64_t> d, ArrayRef<int64_t> pads,
+                                 int64_t first = 2) {
   int64_t n = k.size();
   SmallVector<int64_t> ends;
   for (int64_t i = 0; i < n; ++i) {
-    int64_t need = (out.getDimSize(i + 2) - 1) * s[i] + (k[i] - 1) * d[i] + 1;
+    int64_t need =
+        (out.getDimSize(i + first) - 1) * s[i] + (k[i] - 1) * d[i] + 1;
     ends.push_back(
-        std::max(pads[i + n], need - in.getDimSize(i + 2) - pads[i]));
+        std::max(pads[i + n], need - in.getDimSize(i + first) - pads[i]));
   }
   return ends;
 }
@@ -607,29 +609,38 @@ template <typename OpTy> struct PoolPattern : OpRewritePattern<OpTy> {
       if (op.getIndices())
         return rewriter.notifyMatchFailure(op, "max pooling indices");
     int64_t sp = in.getRank() - 2;
-    for (int64_t d = 2; d < in.getRank(); ++d)
+    // NHWC (channels_last) or NCHW: the spatial dims start at `first`.
+    bool channelsLast = op.getChannelsLast();
+    int64_t first = channelsLast ? 1 : 2;
+    for (int64_t d = first; d < first + sp; ++d)
       if (in.isDynamicDim(d) || type.isDynamicDim(d))
         return rewriter.notifyMatchFailure(op, "spatial dims must be static");
+    if (channelsLast && (!isMax || sp != 2))
+      return rewriter.notifyMatchFailure(op,
+                                         "channels-last pooling is 2-D max");
     Location loc = op.getLoc();
     ArrayRef<int64_t> k = op.getKernelShape(), s = op.getStrides(),
                       d = op.getDilations(), pads = op.getPads();
-    SmallVector<int64_t> ends = poolEndPads(in, type, k, s, d, pads);
+    SmallVector<int64_t> ends = poolEndPads(in, type, k, s, d, pads, first);
     double inf = std::numeric_limits<double>::infinity();
     Value padValue =
         isMax ? floatConst(rewriter, loc, et, -inf) : zeroOf(rewriter, loc, et);
     Value input = padSpatial(rewriter, loc, op.getInput(), pads.take_front(sp),
-                             ends, padValue);
+                             ends, padValue, first);
     SmallVector<OpFoldResult> sizes = dimSizes(rewriter, loc, op.getInput());
     for (int64_t i = 0; i < sp; ++i)
-      sizes[2 + i] = rewriter.getIndexAttr(type.getDimSize(2 + i));
+      sizes[first + i] = rewriter.getIndexAttr(type.getDimSize(first + i));
     Value init = filled(rewriter, loc, type, sizes, padValue);
     if (isMax && sp == 2) {
-      // 2-D max pooling has a named op.
+      // 2-D max pooling has named ops, NCHW and NHWC.
       Value window = tensor::EmptyOp::create(rewriter, loc, k, et);
-      auto pool = linalg::PoolingNchwMaxOp::create(
-          rewriter, loc, TypeRange{type}, ValueRange{input, window},
-          ValueRange{init}, i64Vector(rewriter, s), i64Vector(rewriter, d));
-      rewriter.replaceOp(op, pool->getResults());
+      auto create = [&](auto named) -> Operation * {
+        return decltype(named)::create(
+            rewriter, loc, TypeRange{type}, ValueRange{input, window},
+            ValueRange{init}, i64Vector(rewriter, s), i64Vector(rewriter, d));
+      };
+      rewriter.replaceOp(op, channelsLast ? create(linalg::PoolingNhwcMaxOp())
+                                          : create(linalg::PoolingNchwMaxOp()));
       return success();
     }
     int64_t p = 1;

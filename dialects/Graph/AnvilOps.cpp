@@ -136,8 +136,11 @@ LogicalResult anvil::verifyArgReduction(Operation *op) {
 }
 
 /// A sliding window (conv or pooling) must fit the padded input at least once.
-static LogicalResult checkWindowFits(Operation *op, ArrayRef<int64_t> out) {
-  for (int64_t d : out.drop_front(2))
+/// `out` is an NCHW result shape, or NHWC with `channelsLast`.
+static LogicalResult checkWindowFits(Operation *op, ArrayRef<int64_t> out,
+                                     bool channelsLast = false) {
+  for (int64_t d :
+       channelsLast ? out.slice(1, out.size() - 2) : out.drop_front(2))
     if (d == 0)
       return op->emitOpError("the window is larger than the padded input");
   return success();
@@ -169,12 +172,22 @@ LogicalResult anvil::verifyPool(Operation *op) {
   if (rankedType(op->getResult(0)).getElementType() != in.getElementType())
     return op->emitOpError(
         "result element type must match the input element type");
-  sh::Shape out{in.getDimSize(0), in.getDimSize(1)};
+  // NCHW, or NHWC with channels_last: the spatial dims start at `first`.
+  bool channelsLast = op->hasAttr("channels_last");
+  if (channelsLast && (spatial != 2 || op->getNumResults() != 1))
+    return op->emitOpError(
+        "channels_last needs a 2-D pooling without indices (NHWC)");
+  int64_t first = channelsLast ? 1 : 2;
+  sh::Shape out{in.getDimSize(0)};
+  if (!channelsLast)
+    out.push_back(in.getDimSize(1));
   for (int64_t i = 0; i < spatial; ++i)
-    out.push_back(sh::windowOutput(in.getDimSize(i + 2), kernel[i], strides[i],
-                                   pads[i], pads[i + spatial], dilations[i],
-                                   ceil && ceil.getValue()));
-  if (failed(checkWindowFits(op, out)))
+    out.push_back(sh::windowOutput(in.getDimSize(i + first), kernel[i],
+                                   strides[i], pads[i], pads[i + spatial],
+                                   dilations[i], ceil && ceil.getValue()));
+  if (channelsLast)
+    out.push_back(in.getDimSize(3));
+  if (failed(checkWindowFits(op, out, channelsLast)))
     return failure();
   for (Value result : op->getResults())
     if (failed(checkResultShape(op, out, result)))

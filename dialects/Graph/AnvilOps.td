@@ -1094,6 +1094,8 @@ class Anvil_PoolOp<string mnemonic, string summ, dag extra,
     `dilations` and explicit `pads` (begins then ends); `ceil_mode` rounds the output size up.
     `max_pool` can also return, like ONNX MaxPool's `Indices`, the flat index of each
     maximum in the input (row-major, or column-major with `column_major_indices`).
+    With `channels_last` (set by `--anvil-conv-layout` on a 2-D `max_pool` without
+    indices), input and result are NHWC.
 
     ```mlir
     %y = anvil.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>,
@@ -1104,7 +1106,8 @@ class Anvil_PoolOp<string mnemonic, string summ, dag extra,
   let arguments = !con((ins AnyRankedTensor:$input, DenseI64ArrayAttr:$kernel_shape,
                             DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$pads,
                             DenseI64ArrayAttr:$dilations,
-                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode), extra);
+                            DefaultValuedAttr<BoolAttr, "false">:$ceil_mode), extra,
+                       (ins UnitAttr:$channels_last));
   let results = !con((outs AnyRankedTensor:$output), extraResults);
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasVerifier = 1;

@@ -46,13 +46,19 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     root op's loops, outermost first; empty = the op's own order); putting a
     unit-stride parallel loop innermost is what lets LLVM vectorize it.
     `vector_sizes` (optional) is the register tile of a matmul, `[rows, columns, 1]`:
-    each cache tile is cut into tiles of this shape, the full ones become a
-    `vector.contract` whose accumulator stays in registers across the reduction loop
-    and is lowered to broadcast FMAs (`loop_order` is then unused); partial tiles at
-    the edges stay scalar. For a channels-last convolution it is the register tile of
-    the `[OW x C] x [C x F]` matmul that each output row and filter tap becomes; for a
-    channels-last depthwise convolution it is `[pixels, channels]` of one output row,
-    one accumulator vector per pixel kept in registers across the filter window.
+    each cache tile is cut into tiles of this shape, each becomes a `vector.contract`
+    whose accumulator stays in registers across the reduction loop and is lowered to
+    broadcast FMAs (`loop_order` is then unused); the smaller tiles at the edges too
+    when their sizes are static (otherwise they stay scalar). For a channels-last
+    convolution it is the register tile of the `[OW x C] x [C x F]` matmul that each
+    output row and filter tap becomes; for a channels-last depthwise convolution it
+    is `[pixels, channels]` of one output row, one accumulator vector per pixel kept
+    in registers across the filter window.
+    With `vector_sizes`, the `tile_sizes` of a matmul (`[mc, nc, kc]`) or of a
+    channels-last convolution (`[0, 0, 0, nc, 0, 0, kc]`: output and input channels)
+    are cache blocks: each `[kc x nc]` block of the weights is packed, at run time,
+    into contiguous `[kc x columns]` panels on the stack (at most nc*kc elements),
+    which the register tiles then stream; `nc` is a multiple of the columns.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>

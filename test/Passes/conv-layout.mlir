@@ -1,4 +1,5 @@
 // RUN: anvil-opt %s -split-input-file -anvil-conv-layout=min-channels=1 | FileCheck %s
+// RUN: anvil-opt %s -split-input-file -anvil-conv-layout | FileCheck %s --check-prefix=DEFAULT
 
 // The weight is re-laid out OIHW -> HWCF at compile time (w'[0, kw, 0, f] = w[f, 0, 0, kw]),
 // and the conv is wrapped in transposes to and from NHWC (symbolic batch kept).
@@ -73,11 +74,16 @@ func.func @depthwise(%x: tensor<?x2x4x4xf32>) -> tensor<?x2x4x4xf32> {
 
 // -----
 
-// Heuristic: few channels (2) over wide rows (8 columns), stride 1: NCHW vectorizes better.
-// CHECK-LABEL: func.func @wide_rows_stay_nchw
-// CHECK-NOT: anvil.transpose
-// CHECK-NOT: channels_last
-func.func @wide_rows_stay_nchw(%x: tensor<?x2x8x8xf32>) -> tensor<?x2x8x8xf32> {
+// Every conv with at least min-channels output channels goes channels-last, wide
+// rows too (the register-tiled NHWC kernels win at 8 channels and up, and a model's
+// convs then chain without conversions); by default (8) two channels stay NCHW.
+// CHECK-LABEL: func.func @few_channels
+// CHECK: anvil.conv {{.+}}channels_last
+// DEFAULT-LABEL: func.func @few_channels
+// DEFAULT-NOT: anvil.transpose
+// DEFAULT-NOT: channels_last
+// DEFAULT: return
+func.func @few_channels(%x: tensor<?x2x8x8xf32>) -> tensor<?x2x8x8xf32> {
   %w = anvil.constant dense<1.0> : tensor<2x2x1x1xf32>
   %0 = anvil.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x8x8xf32>, tensor<2x2x1x1xf32>) -> tensor<?x2x8x8xf32>
   return %0 : tensor<?x2x8x8xf32>
@@ -127,4 +133,37 @@ func.func @other_transpose_stays(%x: tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
   %0 = anvil.transpose %x {perm = array<i64: 0, 2, 1, 3>} : (tensor<?x2x3x4xf32>) -> tensor<?x3x2x4xf32>
   %1 = anvil.relu %0 : tensor<?x3x2x4xf32>
   return %1 : tensor<?x3x2x4xf32>
+}
+
+// -----
+
+// A max pooling between channels-last convs pools channels-last: no conversion
+// is left between them.
+// CHECK-LABEL: func.func @max_pool
+// CHECK: anvil.conv {{.+}}channels_last
+// CHECK-NOT: anvil.transpose
+// CHECK: anvil.max_pool %{{.+}} {channels_last, {{.+}}} : (tensor<?x8x8x2xf32>) -> tensor<?x4x4x2xf32>
+// CHECK-NOT: anvil.transpose
+// CHECK: anvil.conv {{.+}}channels_last
+func.func @max_pool(%x: tensor<?x2x8x8xf32>) -> tensor<?x2x4x4xf32> {
+  %w = anvil.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = anvil.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x8x8xf32>, tensor<2x2x1x1xf32>) -> tensor<?x2x8x8xf32>
+  %1 = anvil.max_pool %0 {dilations = array<i64: 1, 1>, kernel_shape = array<i64: 3, 3>, pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<?x2x8x8xf32>) -> tensor<?x2x4x4xf32>
+  %2 = anvil.conv %1, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<?x2x4x4xf32>
+  return %2 : tensor<?x2x4x4xf32>
+}
+
+// -----
+
+// A global average pooling (reduce_mean over H, W with keepdims) reduces the
+// channels-last tensor; only its [N, 1, 1, C] result is transposed back.
+// CHECK-LABEL: func.func @global_pool
+// CHECK: %[[C:.+]] = anvil.conv {{.+}}channels_last
+// CHECK: %[[R:.+]] = anvil.reduce_mean %[[C]] {axes = array<i64: 1, 2>} : (tensor<?x8x8x2xf32>) -> tensor<?x1x1x2xf32>
+// CHECK: anvil.transpose %[[R]] {perm = array<i64: 0, 3, 1, 2>} : (tensor<?x1x1x2xf32>) -> tensor<?x2x1x1xf32>
+func.func @global_pool(%x: tensor<?x2x8x8xf32>) -> tensor<?x2x1x1xf32> {
+  %w = anvil.constant dense<1.0> : tensor<2x2x1x1xf32>
+  %0 = anvil.conv %x, %w {dilations = array<i64: 1, 1>, pads = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<?x2x8x8xf32>, tensor<2x2x1x1xf32>) -> tensor<?x2x8x8xf32>
+  %1 = anvil.reduce_mean %0 {axes = array<i64: 2, 3>} : (tensor<?x2x8x8xf32>) -> tensor<?x2x1x1xf32>
+  return %1 : tensor<?x2x1x1xf32>
 }

@@ -169,8 +169,10 @@ func.func @split_mismatch(%a: memref<8x64xf32>, %b: memref<8x64xf32>, %wg: index
 
 // vector_sizes: 8 x 32 register tiles. The full tiles become broadcast FMAs on
 // an accumulator carried through the reduction loop (read before it, written
-// after it); the 4 rows and 6 columns left at the edges stay a scalar matmul.
+// after it); so do the 4 rows and 6 columns left at the edges, with smaller
+// vectors: no scalar matmul is left.
 // CHECK-LABEL: func.func @register_tile
+// CHECK-NOT: linalg.matmul
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: %[[ACC:.+]] = vector.transfer_read
@@ -178,10 +180,27 @@ func.func @split_mismatch(%a: memref<8x64xf32>, %b: memref<8x64xf32>, %wg: index
 // CHECK-COUNT-8: vector.fma
 // CHECK: scf.yield
 // CHECK: vector.transfer_write %[[SUM]]
-// CHECK: linalg.matmul ins({{.*}}memref<1x6xf32
+// CHECK-DAG: iter_args({{.*}}) -> (vector<8x6xf32>)
+// CHECK-DAG: iter_args({{.*}}) -> (vector<4x32xf32>)
+// CHECK-DAG: iter_args({{.*}}) -> (vector<4x6xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: return
 func.func @register_tile(%a: memref<20x16xf32>, %b: memref<16x70xf32>, %c: memref<20x70xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [8, 32, 1]>} {
   linalg.matmul ins(%a, %b : memref<20x16xf32>, memref<16x70xf32>) outs(%c : memref<20x70xf32>)
+  return
+}
+
+// -----
+
+// With a symbolic row count, the rows left at the edge have no static size:
+// that edge stays a scalar matmul; the full tiles are vectors.
+// CHECK-LABEL: func.func @register_tile_dynamic
+// CHECK: -> (vector<8x32xf32>)
+// CHECK: linalg.matmul ins({{.*}}memref<?x1xf32
+func.func @register_tile_dynamic(%a: memref<?x16xf32>, %b: memref<16x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<?x16xf32>, memref<16x64xf32>) outs(%c : memref<?x64xf32>)
   return
 }
 
@@ -216,17 +235,75 @@ func.func @vector_sizes_mismatch(%a: memref<8x8xf32>, %b: memref<8x8xf32>, %wg: 
 // A depthwise channels-last convolution in tiles of 4 pixels by 16 channels:
 // four accumulator vectors carried through the filter window loops (one
 // filter load and four input loads and FMAs per tap); the 2 pixels left at
-// the row's end stay a scalar depthwise convolution.
+// the row's end are a tile of two accumulator vectors.
 // CHECK-LABEL: func.func @depthwise
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwc
 // CHECK: %[[A0:.+]] = vector.load %{{.+}} : memref<1x1x4x16xf32{{.*}}>, vector<16xf32>
 // CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
 // CHECK: scf.for {{.*}} iter_args
 // CHECK-COUNT-4: vector.fma
 // CHECK: vector.store
-// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {{.*}} memref<1x1x2x16xf32
+// CHECK: vector.load %{{.+}} : memref<1x1x2x16xf32{{.*}}>, vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>)
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK: return
 func.func @depthwise(%x: memref<1x8x8x16xf32>, %w: memref<3x3x16xf32>, %y: memref<1x6x6x16xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [4, 16]>} {
   linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x8x8x16xf32>, memref<3x3x16xf32>) outs(%y : memref<1x6x6x16xf32>)
+  return
+}
+
+// -----
+
+// tile_sizes with vector_sizes are cache blocks [mc, nc, kc]: each [kc x nc] block
+// of B is packed (vector copies, row by row) into nc/32 contiguous [kc x 32]
+// panels of a stack buffer, then every [8 x 32] register tile streams its panel:
+// B is read 32 elements apart instead of a row (70 here) apart. The 6 columns and
+// 4 rows at the edges and the 44-deep last block are static tiles too.
+// CHECK-LABEL: func.func @packed_matmul
+// CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x256x32xf32>
+// CHECK-NOT: linalg.
+// CHECK-DAG: vector.transfer_read {{.*}} : memref<32xf32, strided<[1], offset: ?>>, vector<32xf32>
+// CHECK-DAG: memref.subview %[[P]]{{.*}} to memref<32xf32, strided<[1], offset: ?>>
+// CHECK-DAG: memref.subview %[[P]]{{.*}} to memref<256x32xf32, strided<[32, 1], offset: ?>>
+// CHECK-DAG: iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK-DAG: iter_args({{.*}}) -> (vector<4x32xf32>)
+// CHECK-DAG: memref<44x32xf32, strided<[32, 1], offset: ?>>
+// CHECK-DAG: iter_args({{.*}}) -> (vector<8x6xf32>)
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @packed_matmul(%a: memref<20x300xf32>, %b: memref<300x70xf32>, %c: memref<20x70xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<20x300xf32>, memref<300x70xf32>) outs(%c : memref<20x70xf32>)
+  return
+}
+
+// -----
+
+// A channels-last conv with cache blocks [0, 0, 0, nc, 0, 0, kc] (output and
+// input channels): per block and filter tap, the tap's [C x F] weights are packed
+// into 16-column panels, then each output row is a [OW x C] x panel matmul in
+// [4 x 16] register tiles.
+// CHECK-LABEL: func.func @packed_conv
+// CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x8x16xf32>
+// CHECK: memref.subview %[[P]]{{.*}} to memref<16xf32, strided<[1], offset: ?>>
+// CHECK: vector.transfer_write
+// CHECK: iter_args({{.*}}) -> (vector<4x16xf32>)
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @packed_conv(%x: memref<1x6x6x8xf32>, %w: memref<3x3x8x32xf32>, %y: memref<1x4x4x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [4, 16, 1]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x6x6x8xf32>, memref<3x3x8x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+  return
+}
+
+// -----
+
+func.func @packed_bad_blocks(%a: memref<8x8xf32>, %b: memref<8x64xf32>, %c: memref<8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [8, 48, 8], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  // expected-error @below {{TuningConfig tile_sizes with vector_sizes are cache blocks: [mc, nc, kc] for a matmul, [0, 0, 0, nc, 0, 0, kc] for a convolution, nc a multiple of the register tile's columns}}
+  linalg.matmul ins(%a, %b : memref<8x8xf32>, memref<8x64xf32>) outs(%c : memref<8x64xf32>)
   return
 }
