@@ -9,6 +9,7 @@ DEBS=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools   # LLVM/MLIR 22, lit, FileCheck, not
   libonnx-dev libprotobuf-dev protobuf-compiler             # ONNX protobuf, checker, text parser
   libgtest-dev                                              # unit tests
+  libsqlite3-dev                                            # autotune/: tuning database
   libbenchmark-dev libopenblas-dev libdnnl-dev              # bench/: kernels and their peers
 )
 # Test/benchmark-only Python packages, pinned so the generated ONNX test data is stable.
