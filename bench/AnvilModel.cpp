@@ -87,6 +87,24 @@ std::string statusError(const std::string &what, anvil_status_t status) {
 
 } // namespace
 
+std::vector<int64_t> toChannelsLast(const std::vector<int64_t> &nchw) {
+  return {nchw[0], nchw[2], nchw[3], nchw[1]};
+}
+
+std::vector<float> transposeChannels(const float *data,
+                                     const std::vector<int64_t> &dims,
+                                     bool inverse) {
+  int64_t n = dims[0], c = dims[1], hw = dims[2] * dims[3];
+  std::vector<float> out(n * c * hw);
+  for (int64_t i = 0; i < n; ++i)
+    for (int64_t ch = 0; ch < c; ++ch)
+      for (int64_t p = 0; p < hw; ++p) {
+        int64_t nchw = (i * c + ch) * hw + p, nhwc = (i * hw + p) * c + ch;
+        out[inverse ? nchw : nhwc] = data[inverse ? nhwc : nchw];
+      }
+  return out;
+}
+
 std::string writeOnnx(const OneNodeModel &model, const std::string &path) {
   onnx::ModelProto proto;
   proto.set_ir_version(8);
@@ -94,14 +112,32 @@ std::string writeOnnx(const OneNodeModel &model, const std::string &path) {
   proto.add_opset_import()->set_version(17);
   onnx::GraphProto *graph = proto.mutable_graph();
   graph->set_name(model.opType);
-  setShape(*graph->add_input(), "x", model.inputDims);
-  setShape(*graph->add_output(), "y", model.outputDims);
+  bool nhwc = model.channelsLast;
+  setShape(*graph->add_input(), "x",
+           nhwc ? toChannelsLast(model.inputDims) : model.inputDims);
+  setShape(*graph->add_output(), "y",
+           nhwc ? toChannelsLast(model.outputDims) : model.outputDims);
+  auto transpose = [&](const char *from, const char *to,
+                       std::vector<int64_t> perm) {
+    onnx::NodeProto *t = graph->add_node();
+    t->set_op_type("Transpose");
+    t->set_name(to);
+    t->add_input(from);
+    t->add_output(to);
+    onnx::AttributeProto *attribute = t->add_attribute();
+    attribute->set_name("perm");
+    attribute->set_type(onnx::AttributeProto::INTS);
+    for (int64_t p : perm)
+      attribute->add_ints(p);
+  };
+  if (nhwc)
+    transpose("x", "x_nchw", {0, 3, 1, 2});
 
   onnx::NodeProto *node = graph->add_node();
   node->set_op_type(model.opType);
   node->set_name(model.opType);
-  node->add_input("x");
-  node->add_output("y");
+  node->add_input(nhwc ? "x_nchw" : "x");
+  node->add_output(nhwc ? "y_nchw" : "y");
   for (const Constant &constant : model.constants) {
     node->add_input(constant.name);
     onnx::TensorProto *tensor = graph->add_initializer();
@@ -125,6 +161,9 @@ std::string writeOnnx(const OneNodeModel &model, const std::string &path) {
     for (int64_t value : values)
       attribute->add_ints(value);
   }
+
+  if (nhwc)
+    transpose("y_nchw", "y", {0, 2, 3, 1});
 
   std::ofstream file(path, std::ios::binary | std::ios::trunc);
   if (!file || !proto.SerializeToOstream(&file) || !file.flush())
@@ -162,10 +201,12 @@ std::string AnvilKernel::create(const OneNodeModel &model,
 
   anvil_tensor_t &input = kernel->input_;
   input.dtype = ANVIL_DTYPE_F32;
-  input.rank = static_cast<int32_t>(model.inputDims.size());
-  for (size_t d = 0; d < model.inputDims.size(); ++d)
-    input.dims[d] = model.inputDims[d];
-  input.byte_size = elements(model.inputDims) * sizeof(float);
+  std::vector<int64_t> inputDims =
+      model.channelsLast ? toChannelsLast(model.inputDims) : model.inputDims;
+  input.rank = static_cast<int32_t>(inputDims.size());
+  for (size_t d = 0; d < inputDims.size(); ++d)
+    input.dims[d] = inputDims[d];
+  input.byte_size = elements(inputDims) * sizeof(float);
   anvil_tensor_t &output = kernel->output_;
   if (anvil_status_t status =
           anvil_model_output_shapes(kernel->model_, &input, 1, &output, 1))

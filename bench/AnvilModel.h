@@ -30,7 +30,10 @@ struct Constant {
 };
 
 /// A model of one node: y = opType(x, constants...) with integer attributes;
-/// x and y are f32 tensors of static shapes.
+/// x and y are f32 tensors of static shapes. With `channelsLast`, x and y are
+/// the NHWC forms of `inputDims` and `outputDims` (NCHW, as the node sees
+/// them): x -> Transpose -> node -> Transpose -> y, so that the layout a
+/// compiler picks inside costs no conversion at the model's edges.
 struct OneNodeModel {
   std::string opType;
   std::vector<int64_t> inputDims;
@@ -38,7 +41,16 @@ struct OneNodeModel {
   std::vector<std::pair<std::string, int64_t>> intAttributes;
   std::vector<std::pair<std::string, std::vector<int64_t>>> intsAttributes;
   std::vector<int64_t> outputDims;
+  bool channelsLast = false;
 };
+
+/// NCHW dims as NHWC.
+std::vector<int64_t> toChannelsLast(const std::vector<int64_t> &nchw);
+/// A copy of the NCHW tensor `data` of `dims` in NHWC order, or (`inverse`)
+/// of the NHWC tensor of NCHW `dims` in NCHW order.
+std::vector<float> transposeChannels(const float *data,
+                                     const std::vector<int64_t> &dims,
+                                     bool inverse);
 
 /// Writes `model` as a binary ONNX file (opset 17); returns an error message,
 /// or "" on success.

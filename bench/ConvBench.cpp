@@ -1,9 +1,11 @@
 //===- ConvBench.cpp - fp32 convolution: Anvil vs oneDNN ------------------===//
 //
-// y = Conv(x, W), batch 1, NCHW input and output, constant weights, no bias.
-// Each layer is timed two ways with the same thread count:
+// y = Conv(x, W), batch 1, constant weights, no bias. Each layer is timed
+// two ways with the same thread count, each in the layout it picks (in a
+// model, layout conversions happen at its edges, not at every layer):
 //   anvil   a one-node ONNX Conv compiled by anvil-compile, run through the
-//           runtime; whatever layout Anvil picks inside is part of its time
+//           runtime, with NHWC input and output (Transposes around the Conv
+//           that Anvil's layout pass cancels against its channels-last conv)
 //   onednn  the convolution primitive in the layouts oneDNN picks
 //           (format_tag::any); the reorders of x, W and y are not timed
 // Anvil's result is checked against oneDNN's once per layer.
@@ -78,6 +80,8 @@ std::string shapeName(const ConvShape &shape) {
 struct ConvCase {
   ConvShape shape;
   std::vector<float> x, w, y, reference;
+  /// x in NHWC, and Anvil's NHWC output.
+  std::vector<float> xNhwc, yNhwc;
   std::unique_ptr<AnvilKernel> anvil;
   std::optional<std::string> anvilError;
   std::optional<dnnl::convolution_forward> onednn;
@@ -165,12 +169,17 @@ struct ConvCase {
         {"pads", {shape.pad(), shape.pad(), shape.pad(), shape.pad()}},
         {"dilations", {1, 1}}};
     model.outputDims = outputDims();
+    model.channelsLast = true;
     if (std::string error = AnvilKernel::create(
             model, "conv_" + shapeName(shape), options, anvil);
         !error.empty())
       return error;
-    if (std::string error = anvil->run(x.data(), y.data()); !error.empty())
+    xNhwc = transposeChannels(x.data(), inputDims(), /*inverse=*/false);
+    yNhwc.resize(y.size());
+    if (std::string error = anvil->run(xNhwc.data(), yNhwc.data());
+        !error.empty())
       return error;
+    y = transposeChannels(yNhwc.data(), outputDims(), /*inverse=*/true);
     if (options.corruptAnvilOutput)
       y[y.size() / 2] += 1.0f + std::fabs(reference[y.size() / 2]);
     return checkClose("conv " + shapeName(shape) + ": Anvil vs oneDNN",
@@ -220,8 +229,9 @@ void benchAnvil(benchmark::State &state, const ConvShape &shape,
     return fail(*conv->anvilError, &state);
   state.SetLabel(std::string(shape.model) + " " + shape.layer);
   settle(options, "anvil");
-  timeRuns(state, shape.flops(), options.peakGflops,
-           [&] { return conv->anvil->run(conv->x.data(), conv->y.data()); });
+  timeRuns(state, shape.flops(), options.peakGflops, [&] {
+    return conv->anvil->run(conv->xNhwc.data(), conv->yNhwc.data());
+  });
   setCounters(state, shape);
   state.counters["compile_s"] = conv->anvil->compileSeconds();
 }

@@ -48,6 +48,9 @@ constexpr StringLiteral kTileMarker = "anvil_kernel.register_tile";
 /// Marks the panel matmuls and packing copies of packAndRegisterTile until
 /// the peeled copies of them are collected.
 constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
+/// Bytes of a convolution's output block (rows by a block of channels) that
+/// its filter taps accumulate into in turn: half of a 1-2 MiB L2.
+constexpr int64_t kOutputBlockBytes = 512 * 1024;
 
 struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   void runOnOperation() override {
@@ -286,13 +289,23 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                            ArrayRef<OpFoldResult> sizes,
                            ArrayRef<OpFoldResult> steps, int64_t keep) {
     auto srcType = cast<MemRefType>(src.getType());
+    // Constant values as attributes: the result type has their static sizes.
+    auto fold = [](ArrayRef<OpFoldResult> list) {
+      return llvm::map_to_vector(list, [](OpFoldResult r) -> OpFoldResult {
+        if (auto v = dyn_cast<Value>(r))
+          return getAsOpFoldResult(v);
+        return r;
+      });
+    };
+    SmallVector<OpFoldResult> o = fold(offsets), z = fold(sizes),
+                              t = fold(steps);
     SmallVector<int64_t> shape;
-    for (OpFoldResult size : sizes.take_back(keep))
+    for (OpFoldResult size : ArrayRef(z).take_back(keep))
       shape.push_back(getConstantIntValue(size).value_or(ShapedType::kDynamic));
-    auto type = memref::SubViewOp::inferRankReducedResultType(
-        shape, srcType, offsets, sizes, steps);
+    auto type =
+        memref::SubViewOp::inferRankReducedResultType(shape, srcType, o, z, t);
     return memref::SubViewOp::create(rewriter, loc, cast<MemRefType>(type), src,
-                                     offsets, sizes, steps);
+                                     o, z, t);
   }
 
   /// The input rows that output row `oh` of image `n` reads through filter
@@ -317,6 +330,64 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                        {n, row, col, c0}, {unit, unit, ow, kb},
                        {unit, unit, rewriter.getIndexAttr(strides[1]), unit},
                        2);
+  }
+
+  /// Whether the taps of one filter row of `conv` can be one reduction of
+  /// KW*C (at most `kc`): the input pixels a filter row reads for one output
+  /// pixel are consecutive (dilation 1 along W) and a pixel's channels
+  /// contiguous, so that (kw, c) walks KW*C consecutive elements, and the
+  /// HWCF weights of a filter row are one [KW*C x F] matrix. Fewer, longer
+  /// matmuls: a 7x7 filter over 3 channels is 7 of depth 21, not 49 of 3.
+  static bool mergesTaps(linalg::Conv2DNhwcHwcfOp conv, int64_t kc) {
+    auto in = cast<MemRefType>(conv.getDpsInputOperand(0)->get().getType());
+    auto w = cast<MemRefType>(conv.getDpsInputOperand(1)->get().getType());
+    SmallVector<int64_t> strides;
+    int64_t offset;
+    if (!w.hasStaticShape() || in.isDynamicDim(3) ||
+        failed(in.getStridesAndOffset(strides, offset)) ||
+        !w.getLayout().isIdentity())
+      return false;
+    int64_t channels = w.getDimSize(2);
+    return w.getDimSize(1) > 1 &&
+           conv.getDilations().getValues<int64_t>()[1] == 1 &&
+           strides[3] == 1 && strides[2] == channels &&
+           w.getDimSize(1) * channels <= kc;
+  }
+
+  /// The input that filter row `kh` reads for output row `oh` of image `n`:
+  /// an [OW x KW*C] view whose rows start `stride` pixels apart (they
+  /// overlap when KW > stride), at (n, oh*s + kh*d, 0, 0).
+  static Value filterRowView(IRRewriter &rewriter,
+                             linalg::Conv2DNhwcHwcfOp conv, Value n, Value oh,
+                             Value kh, OpFoldResult ow, int64_t depth) {
+    Location loc = conv.getLoc();
+    Value in = conv.getDpsInputOperand(0)->get();
+    auto inType = cast<MemRefType>(in.getType());
+    SmallVector<int64_t> strides(conv.getStrides().getValues<int64_t>()),
+        dilations(conv.getDilations().getValues<int64_t>());
+    auto meta = memref::ExtractStridedMetadataOp::create(rewriter, loc, in);
+    AffineExpr d0, d1, d2, s0, s1, s2;
+    bindDims(rewriter.getContext(), d0, d1, d2);
+    bindSymbols(rewriter.getContext(), s0, s1, s2);
+    // offset + n * stride0 + (oh * s + kh * d) * stride1
+    Value rowStart = affine::AffineApplyOp::create(
+        rewriter, loc,
+        AffineMap::get(
+            3, 3, s0 + d0 * s1 + (d1 * strides[0] + d2 * dilations[0]) * s2,
+            rewriter.getContext()),
+        ValueRange{n, oh, kh, meta.getOffset(), meta.getStrides()[0],
+                   meta.getStrides()[1]});
+    int64_t pixel = inType.getDimSize(3);
+    SmallVector<OpFoldResult> sizes = {ow, rewriter.getIndexAttr(depth)};
+    SmallVector<OpFoldResult> steps = {
+        rewriter.getIndexAttr(strides[1] * pixel), rewriter.getIndexAttr(1)};
+    auto type = MemRefType::get(
+        {getConstantIntValue(ow).value_or(ShapedType::kDynamic), depth},
+        inType.getElementType(),
+        StridedLayoutAttr::get(rewriter.getContext(), ShapedType::kDynamic,
+                               {strides[1] * pixel, 1}));
+    return memref::ReinterpretCastOp::create(
+        rewriter, loc, type, meta.getBaseBuffer(), rowStart, sizes, steps);
   }
 
   /// The loop over the `w`-column panels of `nb` columns (see blockLoop):
@@ -430,8 +501,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           c = op.getDpsInitOperand(0)->get();
     auto bType = cast<MemRefType>(b.getType());
     int64_t rank = bType.getRank();
-    Value panels = panelBuffer(rewriter, fn, bType.getElementType(),
-                               bType.getDimSize(rank - 2),
+    bool mergeTaps = conv && mergesTaps(conv, kc);
+    int64_t packedK = mergeTaps ? bType.getDimSize(1) * bType.getDimSize(2)
+                                : bType.getDimSize(rank - 2);
+    Value panels = panelBuffer(rewriter, fn, bType.getElementType(), packedK,
                                bType.getDimSize(rank - 1), nc, kc, w);
     rewriter.setInsertionPoint(op);
     SmallVector<Operation *> loops;
@@ -463,14 +536,56 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       OpFoldResult batch = dimOf(c, 0), oh = dimOf(c, 1), ow = dimOf(c, 2),
                    f = dimOf(c, 3), ch = dimOf(b, 2);
       auto [f0, nb] = blockLoop(rewriter, loc, f, nc, loops);
-      auto [c0, kb] = blockLoop(rewriter, loc, ch, kc, loops);
+      Value c0, kb;
+      if (mergeTaps) {
+        c0 = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        kb = arith::ConstantIndexOp::create(rewriter, loc, packedK);
+      } else {
+        std::tie(c0, kb) = blockLoop(rewriter, loc, ch, kc, loops);
+      }
+      // Every tap accumulates into the whole output block: blocks of output
+      // rows small enough to stay in L2 across the taps (a 112 x 112 x 64
+      // output streamed once per tap of a 7 x 7 filter is memory-bound).
+      auto cType = cast<MemRefType>(c.getType());
+      int64_t rowBytes = cType.isDynamicDim(2)
+                             ? 0
+                             : cType.getDimSize(2) *
+                                   std::min(nc, cType.getDimSize(3)) *
+                                   int64_t(cType.getElementTypeBitWidth() / 8);
+      int64_t blockRows =
+          rowBytes > 0 ? std::max<int64_t>(1, kOutputBlockBytes / rowBytes)
+                       : ShapedType::kDynamic;
+      Value rowBase, rows;
+      if (!ShapedType::isDynamic(blockRows) &&
+          (cType.isDynamicDim(1) || blockRows < cType.getDimSize(1))) {
+        SmallVector<Operation *> unpeeled; // peeling would copy the body
+        std::tie(rowBase, rows) =
+            blockLoop(rewriter, loc, oh, blockRows, unpeeled);
+      }
       Value kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
-      Value kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
-      Value wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
-                             {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
+      Value kw, wv;
+      if (mergeTaps) {
+        // The filter row's [KW, C, nb] weights as one [KW*C x nb] matrix.
+        Value row =
+            reducedView(rewriter, loc, b, {kh, zero, zero, f0},
+                        {unit, rewriter.getIndexAttr(wType.getDimSize(1)),
+                         rewriter.getIndexAttr(wType.getDimSize(2)), nb},
+                        {unit, unit, unit, unit}, 3);
+        wv = memref::CollapseShapeOp::create(
+            rewriter, loc, row, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+      } else {
+        kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
+        wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
+                         {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
+      }
       packPanels(rewriter, loc, wv, panels, kb, nb, w, loops);
-      Value iN = loopOver(batch), iOh = loopOver(oh);
-      Value av = convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
+      Value iN = loopOver(batch);
+      Value iOh = loopOver(rows ? OpFoldResult(rows) : oh);
+      if (rowBase)
+        iOh = arith::AddIOp::create(rewriter, loc, rowBase, iOh);
+      Value av = mergeTaps
+                     ? filterRowView(rewriter, conv, iN, iOh, kh, ow, packedK)
+                     : convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
       Value cv = reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
                              {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
       panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);

@@ -284,18 +284,38 @@ func.func @packed_matmul(%a: memref<20x300xf32>, %b: memref<300x70xf32>, %c: mem
 // A channels-last conv with cache blocks [0, 0, 0, nc, 0, 0, kc] (output and
 // input channels): per block and filter tap, the tap's [C x F] weights are packed
 // into 16-column panels, then each output row is a [OW x C] x panel matmul in
-// [4 x 16] register tiles.
+// [4 x 16] register tiles. (kc = 8 < KW*C keeps the taps apart.)
 // CHECK-LABEL: func.func @packed_conv
 // CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x8x16xf32>
 // CHECK: memref.subview %[[P]]{{.*}} to memref<16xf32, strided<[1], offset: ?>>
 // CHECK: vector.transfer_write
-// CHECK: iter_args({{.*}}) -> (vector<4x16xf32>)
+// CHECK: scf.for {{.*}} to %c8 {{.*}} iter_args({{.*}}) -> (vector<4x16xf32>)
 // CHECK-NOT: linalg.
 // CHECK: return
 func.func @packed_conv(%x: memref<1x6x6x8xf32>, %w: memref<3x3x8x32xf32>, %y: memref<1x4x4x32xf32>, %wg: index, %n: index)
-    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [4, 16, 1]>} {
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 8], loop_order = [], vector_sizes = [4, 16, 1]>} {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x6x6x8xf32>, memref<3x3x8x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+  return
+}
+
+// -----
+
+// When KW*C fits in kc, the taps of one filter row are one reduction of depth
+// KW*C: (kw, c) walks consecutive input elements, so each output row reads an
+// [OW x KW*C] view with rows `stride` pixels apart (overlapping), and the filter
+// row's HWCF weights are one [KW*C x F] matrix: 3 matmuls of depth 24, not 9 of 8.
+// CHECK-LABEL: func.func @packed_conv_merged_taps
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<2x24x16xf32>
+// CHECK: memref.collapse_shape {{.*}} into memref<24x32xf32
+// CHECK: memref.reinterpret_cast %arg0 to offset: [%{{.+}}], sizes: [4, 24], strides: [16, 1]
+// CHECK: scf.for {{.*}} to %c24 {{.*}} iter_args({{.*}}) -> (vector<4x16xf32>)
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @packed_conv_merged_taps(%x: memref<1x9x9x8xf32>, %w: memref<3x3x8x32xf32>, %y: memref<1x4x4x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [4, 16, 1]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x9x9x8xf32>, memref<3x3x8x32xf32>) outs(%y : memref<1x4x4x32xf32>)
   return
 }
 
