@@ -286,10 +286,14 @@ def render_markdown(results, svg_link):
             "count; `peak_pct` is against the FMA peak that the binary measured for that many "
             "threads at startup. Anvil's time is a one-node ONNX model (weights as constant "
             "initializers) compiled by `anvil-compile` and run through the runtime's C API "
-            "(`anvil_session_run`), so it includes whatever layout changes Anvil makes inside. "
-            "oneDNN picks its own layouts (`format_tag::any`); reordering the weights (and, for "
-            "convolutions, the input and output) is not timed. Every Anvil result is checked "
-            "against OpenBLAS (GEMM) or oneDNN (Conv) before it is timed."]
+            "(`anvil_session_run`), so it includes whatever Anvil does inside (packing weight "
+            "panels at run time included). A convolution's model takes and returns NHWC "
+            "(Transposes around the Conv, which Anvil's layout pass cancels against its "
+            "channels-last conv), and oneDNN picks its own layouts (`format_tag::any`), "
+            "reordering the weights, input and output untimed: each side runs in its own "
+            "layout, as inside a model, where layout conversions happen only at the edges. "
+            "Every Anvil result is checked against OpenBLAS (GEMM) or oneDNN (Conv) before it "
+            "is timed."]
     for threads in sorted(kernels.gemm):
         out += [""] + gemm_table(kernels, threads)
     for threads in sorted(kernels.conv):

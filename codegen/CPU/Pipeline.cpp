@@ -57,7 +57,14 @@ void anvil::cpu::buildKernelToLLVMPipeline(OpPassManager &pm) {
                   "convert-vector-to-scf{full-unroll=true},"
                   "lower-affine,expand-strided-metadata,lower-affine,"
                   "convert-scf-to-cf,convert-vector-to-llvm,convert-ub-to-llvm,"
-                  "arith-expand,"
+                  // bf16 math and arithmetic in f32, the conversions as integer
+                  // ops: left to LLVM they call __truncsfbf2 on CPUs without
+                  // AVX512-BF16, which libgcc 12 lacks (the artifact would
+                  // not load).
+                  "math-extend-to-supported-types{target-type=f32},"
+                  "arith-emulate-unsupported-floats{source-types=bf16 "
+                  "target-type=f32},"
+                  "arith-expand{include-bf16=true},"
                   "convert-math-to-llvm,"
                   "convert-math-to-libm,finalize-memref-to-llvm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
