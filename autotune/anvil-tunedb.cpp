@@ -1,9 +1,9 @@
 //===- anvil-tunedb.cpp - Inspect, check and combine tuning databases -----===//
 //
 // A command-line view of autotune/TuningDatabase.h, for users (info, dump,
-// merge, export, check) and for the crash-safety test (stress, which is killed
-// with SIGKILL while it commits). Exit status: 0 on success, 1 on an error, 2
-// on a usage error.
+// merge, export, check, and load, which reads back what dump writes) and for
+// the crash-safety test (stress, which is killed with SIGKILL while it
+// commits). Exit status: 0 on success, 1 on an error, 2 on a usage error.
 //
 //===----------------------------------------------------------------------===//
 #include "autotune/TuningDatabase.h"
@@ -14,8 +14,10 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <fstream>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace anvil::autotune;
@@ -34,6 +36,9 @@ constexpr const char *kUsage =
     "records\n"
     "                    (creates DB if missing)\n"
     "  export DEST       copy DB to the new file DEST\n"
+    "  load FILE         set the best records listed in FILE, in dump's "
+    "format\n"
+    "                    (creates DB if missing)\n"
     "  stress --trials N record N synthetic trials, one transaction each, "
     "printing\n"
     "                    'committed <i>' after each (creates DB if missing)\n";
@@ -65,6 +70,20 @@ std::string escape(const std::string &text) {
     default:
       result += c;
     }
+  }
+  return result;
+}
+
+/// Undoes escape().
+std::string unescape(const std::string &text) {
+  std::string result;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] != '\\' || i + 1 == text.size()) {
+      result += text[i];
+      continue;
+    }
+    char c = text[++i];
+    result += c == 't' ? '\t' : c == 'n' ? '\n' : c;
   }
   return result;
 }
@@ -126,6 +145,98 @@ int exportTo(TuningDatabase &db, const std::vector<std::string> &args) {
   if (Status status = db.exportTo(args[0]); !status.ok())
     return fail(status);
   std::printf("exported to '%s'\n", args[0].c_str());
+  return 0;
+}
+
+/// The fields of one line of dump's output, in order.
+constexpr const char *kDumpFields[] = {
+    "objective",   "kernel_hash",      "shapes",    "target",
+    "fingerprint", "compiler_version", "median_ns", "ci_low_ns",
+    "ci_high_ns",  "memory_bytes",     "trials",    "timestamp",
+    "config"};
+constexpr size_t kNumDumpFields = std::size(kDumpFields);
+
+/// Parses all of `text` with `parse` (strtod, strtoll or strtoull).
+template <typename T, typename Parse>
+bool parseNumber(const std::string &text, T &value, Parse parse) {
+  char *end = nullptr;
+  errno = 0;
+  value = static_cast<T>(parse(text.c_str(), &end));
+  return errno == 0 && end != text.c_str() && *end == '\0';
+}
+
+/// One line of dump's output as a best record; the failure names the field.
+Status parseBestRecord(const std::string &line, BestRecord &record) {
+  std::vector<std::string> fields(1);
+  for (char c : line) {
+    if (c == '\t')
+      fields.emplace_back();
+    else
+      fields.back() += c;
+  }
+  if (fields.size() != kNumDumpFields)
+    return Status::failure("expected " + std::to_string(kNumDumpFields) +
+                           " tab-separated fields, got " +
+                           std::to_string(fields.size()));
+  for (std::string &field : fields)
+    field = unescape(field);
+  if (fields[0] != kLatencyObjective && fields[0] != kMemoryObjective)
+    return Status::failure("objective '" + fields[0] + "' is not '" +
+                           kLatencyObjective + "' or '" + kMemoryObjective +
+                           "'");
+  record.objective = fields[0];
+  record.key = {fields[1], fields[2], fields[3], fields[4], fields[5]};
+  record.config = fields[12];
+  auto toDouble = [](const char *s, char **end) { return std::strtod(s, end); };
+  auto toInt = [](const char *s, char **end) {
+    return std::strtoll(s, end, 10);
+  };
+  auto toUnsigned = [](const char *s, char **end) {
+    return std::strtoull(s, end, 10);
+  };
+  long long trials = 0;
+  const std::pair<size_t, bool> numbers[] = {
+      {6, parseNumber(fields[6], record.medianNs, toDouble)},
+      {7, parseNumber(fields[7], record.ciLowNs, toDouble)},
+      {8, parseNumber(fields[8], record.ciHighNs, toDouble)},
+      {9, fields[9].find('-') == std::string::npos &&
+              parseNumber(fields[9], record.memoryBytes, toUnsigned)},
+      {10, parseNumber(fields[10], trials, toInt) && trials >= 0 &&
+               trials <= INT32_MAX},
+      {11, parseNumber(fields[11], record.timestamp, toInt)}};
+  for (auto [field, ok] : numbers)
+    if (!ok)
+      return Status::failure(std::string(kDumpFields[field]) + " '" +
+                             fields[field] + "' is not a number");
+  record.trials = int(trials);
+  return Status::success();
+}
+
+/// Sets the best records listed in a file in dump's format (lines starting
+/// with '#' and empty lines are skipped). The whole file is read first, so a
+/// malformed line changes nothing.
+int load(TuningDatabase &db, const std::vector<std::string> &args) {
+  std::ifstream in(args[0]);
+  if (!in)
+    return fail(Status::failure("cannot read '" + args[0] +
+                                "': " + std::strerror(errno)));
+  std::vector<BestRecord> records;
+  std::string line;
+  for (int number = 1; std::getline(in, line); ++number) {
+    if (line.empty() || line[0] == '#')
+      continue;
+    BestRecord &record = records.emplace_back();
+    if (Status status = parseBestRecord(line, record); !status.ok())
+      return fail(Status::failure(args[0] + ":" + std::to_string(number) +
+                                  ": " + status.message()));
+  }
+  if (in.bad())
+    return fail(Status::failure("cannot read '" + args[0] + "'"));
+  for (const BestRecord &record : records)
+    if (Status status = db.setBest(record); !status.ok())
+      return fail(status);
+  std::printf("loaded %zu best records from '%s'\n", records.size(),
+              args[0].c_str());
   return 0;
 }
 
@@ -224,6 +335,7 @@ int main(int argc, char **argv) {
       {"check", 0, "no arguments", OpenMode::ReadOnly, check},
       {"merge", 1, "one argument, SRC", OpenMode::CreateIfMissing, merge},
       {"export", 1, "one argument, DEST", OpenMode::ReadOnly, exportTo},
+      {"load", 1, "one argument, FILE", OpenMode::CreateIfMissing, load},
       {"stress", 2, "--trials N, with N a positive integer",
        OpenMode::CreateIfMissing, stress, isStressUsage},
   };

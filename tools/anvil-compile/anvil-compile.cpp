@@ -5,6 +5,7 @@
 // runtime loads). Each stage can be printed for inspection.
 //
 //===----------------------------------------------------------------------===//
+#include "Tuning.h"
 #include "codegen/CPU/CPUBackend.h"
 #include "frontend/onnx/Importer.h"
 #include "passes/Passes.h"
@@ -85,6 +86,30 @@ static cl::list<std::string> bindInputs(
              "TensorProto) or NAME=V0,V1,... (values in the input's type); "
              "for inputs that set sizes or axes; repeatable"),
     cl::value_desc("NAME=VALUE"), cl::cat(category));
+static cl::opt<std::string> listKernelsPath(
+    "list-kernels",
+    cl::desc("Write the model's kernels as JSON to FILE ('-': stdout): "
+             "index, tuning key, default config, loops (see "
+             "docs/tuning-database.md). Without -o or --emit nothing else is "
+             "written"),
+    cl::value_desc("FILE.json"), cl::cat(category));
+static cl::list<std::string> kernelConfigs(
+    "kernel-config",
+    cl::desc("Compile kernel INDEX (its index in --list-kernels) with the "
+             "TuningConfig CONFIG, e.g. '2=#anvil_kernel.tuning<distribute_dim "
+             "= 0, tile_sizes = [], loop_order = []>'; repeatable"),
+    cl::value_desc("INDEX=CONFIG"), cl::cat(category));
+static cl::opt<std::string> tuningDbPath(
+    "tuning-db",
+    cl::desc("Compile each kernel with the best config the tuning database "
+             "DB holds for it (the file is only read)"),
+    cl::value_desc("DB"), cl::cat(category));
+static cl::opt<std::string> tuningObjective(
+    "tuning-objective",
+    cl::desc("The best configs --tuning-db applies: latency (default) or "
+             "memory"),
+    cl::init(anvil::autotune::kLatencyObjective), cl::value_desc("objective"),
+    cl::cat(category));
 static cl::list<std::string> disabledPasses(
     "disable-pass",
     cl::desc("Turn an optimization off (for debugging and A/B measurement): "
@@ -256,8 +281,9 @@ int main(int argc, char **argv) {
   mlir::registerDefaultTimingManagerCLOptions();
   mlir::registerAllPasses();
   cl::HideUnrelatedOptions({&category});
-  cl::SetVersionPrinter(
-      [](raw_ostream &os) { os << "anvil-compile (Anvil) 0.1.0\n"; });
+  cl::SetVersionPrinter([](raw_ostream &os) {
+    os << "anvil-compile (Anvil) " << anvil::cpu::compilerVersion() << "\n";
+  });
   cl::ParseCommandLineOptions(
       argc, argv,
       "Anvil: compile ONNX models to native kernels.\n\n"
@@ -271,7 +297,9 @@ int main(int argc, char **argv) {
       "--mlir-print-debuginfo, --mlir-elide-resource-strings-if-larger=N, "
       "...) work too: see --help-hidden.\n"
       "--stats prints op, kernel and dispatch counts after each stage, and "
-      "the\nplanned memory (arena, its lower bound, weights).\n");
+      "the\nplanned memory (arena, its lower bound, weights).\n"
+      "--list-kernels, --kernel-config and --tuning-db are the autotuner's "
+      "interface\n(docs/tuning-database.md).\n");
 
   if (listOps) {
     for (const std::string &op : frontend::supportedOpTypes())
@@ -292,6 +320,11 @@ int main(int argc, char **argv) {
       errs() << ")\n";
       return 1;
     }
+  // --list-kernels alone lists the kernels and writes nothing else.
+  bool listOnly =
+      !listKernelsPath.empty() && emit == Emit::Default && outputPath == "-";
+  if (listOnly)
+    emit = Emit::Kernels;
   if (emit == Emit::Default) {
     StringRef ext = sys::path::extension(outputPath);
     emit = ext == ".so"   ? Emit::So
@@ -303,6 +336,34 @@ int main(int argc, char **argv) {
   if (emit == Emit::So && outputPath == "-") {
     errs() << "anvil-compile: error: --emit=so needs an output file (-o "
               "MODEL.so)\n";
+    return 1;
+  }
+  bool tunes = !kernelConfigs.empty() || !tuningDbPath.empty();
+  if ((tunes || !listKernelsPath.empty()) &&
+      (emit == Emit::Graph || emit == Emit::Linalg)) {
+    errs() << "anvil-compile: error: --"
+           << (!listKernelsPath.empty() ? "list-kernels"
+               : kernelConfigs.empty()  ? "tuning-db"
+                                        : "kernel-config")
+           << " needs the kernels, but "
+           << (emit.getNumOccurrences() ? "--emit=" : "the default --emit=")
+           << (emit == Emit::Graph ? "graph" : "linalg")
+           << " stops before they exist (use --emit=kernels or later)\n";
+    return 1;
+  }
+  if (listKernelsPath == "-" && outputPath == "-" && !listOnly) {
+    errs() << "anvil-compile: error: --list-kernels=- and the output both go "
+              "to stdout (give -o FILE or --list-kernels=FILE)\n";
+    return 1;
+  }
+  if (tuningObjective != anvil::autotune::kLatencyObjective &&
+      tuningObjective != anvil::autotune::kMemoryObjective) {
+    errs() << "anvil-compile: error: --tuning-objective=" << tuningObjective
+           << ": expected latency or memory\n";
+    return 1;
+  }
+  if (tuningObjective.getNumOccurrences() && tuningDbPath.empty()) {
+    errs() << "anvil-compile: error: --tuning-objective needs --tuning-db\n";
     return 1;
   }
   if (inputPath.empty()) {
@@ -337,6 +398,20 @@ int main(int argc, char **argv) {
     }
   }
 
+  // Read-only: compiling never changes a tuning database.
+  std::optional<anvil::autotune::TuningDatabase> tuningDb;
+  if (!tuningDbPath.empty()) {
+    anvil::autotune::Expected<anvil::autotune::TuningDatabase> opened =
+        anvil::autotune::TuningDatabase::open(
+            tuningDbPath, anvil::autotune::OpenMode::ReadOnly);
+    if (!opened) {
+      errs() << "anvil-compile: error: --tuning-db: " << opened.message()
+             << "\n";
+      return 1;
+    }
+    tuningDb.emplace(std::move(*opened));
+  }
+
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
@@ -363,6 +438,11 @@ int main(int argc, char **argv) {
     return 1;
   };
 
+  std::vector<anvil::compile::KernelConfigFlag> configFlags;
+  if (std::string error; failed(anvil::compile::parseKernelConfigFlags(
+          &context, kernelConfigs, configFlags, error)))
+    return failWith(error);
+
   mlir::OwningOpRef<mlir::ModuleOp> module =
       frontend::importOnnxFile(context, inputPath, options);
   if (!module || errors)
@@ -381,6 +461,26 @@ int main(int argc, char **argv) {
     return succeeded(pm.run(*module)) && errors == 0;
   };
 
+  std::optional<json::Value> kernelList;
+  // Written last, after the output, so that a failed compilation writes
+  // neither (the output may already be written when this fails).
+  auto writeKernelList = [&]() -> int {
+    if (!kernelList)
+      return 0;
+    std::string error;
+    if (auto file = mlir::openOutputFile(listKernelsPath, &error)) {
+      file->os() << formatv("{0:2}", *kernelList) << "\n";
+      file->os().flush();
+      if (!file->os().has_error()) {
+        file->keep();
+        return 0;
+      }
+      file->os().clear_error();
+      error = "writing '" + listKernelsPath + "' failed";
+    }
+    errs() << "anvil-compile: error: --list-kernels: " << error << "\n";
+    return 1;
+  };
   std::optional<anvil::cpu::Plan> plan;
   llvm::LLVMContext llvmContext;
   std::unique_ptr<llvm::Module> llvmModule;
@@ -429,6 +529,22 @@ int main(int argc, char **argv) {
               pm, !isDisabled("anvil-fuse-linalg"));
         }))
       return failWith("");
+    if (tunes || !listKernelsPath.empty()) {
+      anvil::compile::ConfigRequest request;
+      request.flags = configFlags;
+      request.db = tuningDb ? &*tuningDb : nullptr;
+      request.objective = tuningObjective;
+      request.cpu = cpuName;
+      std::string error;
+      FailureOr<std::vector<anvil::compile::KernelChoice>> chosen =
+          anvil::compile::chooseKernelConfigs(*module, request, errs(), error);
+      if (failed(chosen))
+        return failWith(error);
+      if (tuningDb)
+        anvil::compile::printTuningSummary(*chosen, tuningDbPath, errs());
+      if (!listKernelsPath.empty())
+        kernelList = anvil::compile::kernelList(*chosen, inputPath);
+    }
     if (printStats)
       printStageStats("kernels", *module);
   }
@@ -463,8 +579,10 @@ int main(int argc, char **argv) {
     std::string error;
     if (!anvil::cpu::linkArtifact(machineCode, *plan, outputPath, error))
       return failWith(error);
-    return 0;
+    return writeKernelList();
   }
+  if (listOnly)
+    return writeKernelList();
 
   std::string errorMessage;
   auto output = mlir::openOutputFile(outputPath, &errorMessage);
@@ -486,5 +604,5 @@ int main(int argc, char **argv) {
     return failWith("writing '" + outputPath + "' failed");
   }
   output->keep();
-  return 0;
+  return writeKernelList();
 }

@@ -1,0 +1,208 @@
+//===- Tuning.cpp - anvil-compile's kernel configs and kernel list --------===//
+#include "Tuning.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::compile;
+
+/// The attribute as --emit=kernels prints it.
+static std::string asText(Attribute attr) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  attr.print(os);
+  return text;
+}
+
+LogicalResult
+compile::parseKernelConfigFlags(MLIRContext *ctx, ArrayRef<std::string> specs,
+                                std::vector<KernelConfigFlag> &flags,
+                                std::string &error) {
+  for (const std::string &spec : specs) {
+    auto [index, text] = StringRef(spec).split('=');
+    KernelConfigFlag flag;
+    flag.spec = spec;
+    auto fail = [&](const Twine &why) {
+      error = ("--kernel-config=" + spec + ": " + why).str();
+      return failure();
+    };
+    if (index.getAsInteger(10, flag.index) || flag.index < 0 || text.empty())
+      return fail("expected INDEX=CONFIG, with INDEX a kernel index (see "
+                  "--list-kernels) and CONFIG a #anvil_kernel.tuning<...>");
+    std::string why;
+    flag.config = cpu::parseTuningConfig(ctx, text.trim(), why);
+    if (!flag.config)
+      return fail("cannot parse the config: " + why);
+    if (llvm::any_of(flags, [&](const KernelConfigFlag &other) {
+          return other.index == flag.index;
+        }))
+      return fail("kernel " + Twine(flag.index) + " is given a config twice");
+    flags.push_back(std::move(flag));
+  }
+  return success();
+}
+
+/// "kernel 3 (@kernel_3)".
+static std::string name(int64_t index, func::FuncOp kernel) {
+  return ("kernel " + Twine(index) + " (@" + kernel.getSymName() + ")").str();
+}
+
+/// Each kernel of `module` with its key, under its default config.
+static FailureOr<std::vector<KernelChoice>>
+defaultChoices(ModuleOp module, const ConfigRequest &request) {
+  FailureOr<std::vector<cpu::KernelDescription>> described =
+      cpu::describeKernels(module);
+  if (failed(described))
+    return failure();
+  std::string fingerprint = cpu::cpuFingerprint(request.cpu);
+  std::vector<KernelChoice> kernels;
+  for (cpu::KernelDescription &k : *described) {
+    KernelChoice &choice = kernels.emplace_back();
+    choice.kernel = std::move(k);
+    choice.key = {choice.kernel.identity.hash, choice.kernel.identity.shapes,
+                  cpu::kTuningTarget.str(), fingerprint,
+                  cpu::compilerVersion().str()};
+    choice.defaultConfig = choice.config =
+        choice.kernel.function->getAttrOfType<kernel::TuningConfigAttr>(
+            kernel::kTuningAttrName);
+  }
+  return kernels;
+}
+
+/// Applies each --kernel-config; the first that fails is the error.
+static LogicalResult applyFlags(ModuleOp module, const ConfigRequest &request,
+                                std::vector<KernelChoice> &kernels,
+                                std::string &error) {
+  for (const KernelConfigFlag &flag : request.flags) {
+    std::string prefix = "--kernel-config=" + flag.spec + ": ";
+    if (flag.index >= (int64_t)kernels.size()) {
+      error = (Twine(prefix) + "no kernel " + Twine(flag.index) +
+               " (the model has " + Twine(kernels.size()) + " kernels)")
+                  .str();
+      return failure();
+    }
+    KernelChoice &choice = kernels[flag.index];
+    std::string reason;
+    if (failed(cpu::replaceTuningConfig(module, choice.kernel.function,
+                                        flag.config, reason))) {
+      error = prefix + name(flag.index, choice.kernel.function) +
+              " rejects it: " + reason;
+      return failure();
+    }
+    choice.config = flag.config;
+    choice.source = ConfigSource::KernelConfigFlag;
+  }
+  return success();
+}
+
+/// Applies the database's best config to each kernel still at its default.
+/// A stored config that no longer fits (a database edited by hand, or a bug in
+/// a tuner) is a warning, not an error: the default still works.
+static LogicalResult applyDatabase(ModuleOp module,
+                                   const ConfigRequest &request,
+                                   std::vector<KernelChoice> &kernels,
+                                   raw_ostream &warnings, std::string &error) {
+  for (auto [index, choice] : llvm::enumerate(kernels)) {
+    if (choice.source != ConfigSource::Default)
+      continue;
+    autotune::Expected<std::optional<autotune::BestRecord>> best =
+        request.db->best(choice.key, request.objective);
+    if (!best) {
+      error = best.message();
+      return failure();
+    }
+    if (!*best)
+      continue;
+    std::string reason;
+    kernel::TuningConfigAttr config =
+        cpu::parseTuningConfig(module.getContext(), (*best)->config, reason);
+    if (config && succeeded(cpu::replaceTuningConfig(
+                      module, choice.kernel.function, config, reason))) {
+      choice.config = config;
+      choice.source = ConfigSource::TuningDatabase;
+      continue;
+    }
+    warnings << "anvil-compile: warning: tuning database '"
+             << request.db->path()
+             << "': " << name(index, choice.kernel.function) << ": the stored "
+             << request.objective << " config '" << (*best)->config
+             << "' cannot be used: " << reason
+             << "; the kernel keeps its default config\n";
+  }
+  return success();
+}
+
+FailureOr<std::vector<KernelChoice>>
+compile::chooseKernelConfigs(ModuleOp module, const ConfigRequest &request,
+                             raw_ostream &warnings, std::string &error) {
+  FailureOr<std::vector<KernelChoice>> kernels =
+      defaultChoices(module, request);
+  if (failed(kernels) || failed(applyFlags(module, request, *kernels, error)) ||
+      (request.db &&
+       failed(applyDatabase(module, request, *kernels, warnings, error))))
+    return failure();
+  return kernels;
+}
+
+void compile::printTuningSummary(ArrayRef<KernelChoice> kernels,
+                                 const std::string &dbPath, raw_ostream &os) {
+  int64_t tuned = 0, dispatches = 0;
+  for (const KernelChoice &choice : kernels)
+    if (choice.source == ConfigSource::TuningDatabase) {
+      ++tuned;
+      dispatches += choice.kernel.dispatches;
+    }
+  os << "tuning: " << tuned << " of " << kernels.size() << " kernels ("
+     << dispatches << " dispatch" << (dispatches == 1 ? "" : "es")
+     << ") use tuned configs from '" << dbPath << "'\n";
+}
+
+/// The loops in `set`, as a JSON array.
+static llvm::json::Array loops(const llvm::SmallBitVector &set) {
+  llvm::json::Array result;
+  for (int d : set.set_bits())
+    result.push_back(d);
+  return result;
+}
+
+llvm::json::Value compile::kernelList(ArrayRef<KernelChoice> kernels,
+                                      StringRef model) {
+  static constexpr const char *kSources[] = {"default", "kernel-config",
+                                             "tuning-db"};
+  llvm::json::Array list;
+  for (auto [index, choice] : llvm::enumerate(kernels)) {
+    const cpu::KernelDescription &k = choice.kernel;
+    func::FuncOp fn = k.function;
+    linalg::LinalgOp root = k.root;
+    llvm::json::Array extents, iterators;
+    for (int64_t e : k.extents)
+      extents.push_back(ShapedType::isDynamic(e) ? int64_t(-1) : e);
+    for (utils::IteratorType it : k.iterators)
+      iterators.push_back(utils::stringifyIteratorType(it).str());
+    list.push_back(llvm::json::Object{
+        {"index", int64_t(index)},
+        {"symbol", fn.getSymName().str()},
+        {"key",
+         llvm::json::Object{{"kernelHash", choice.key.kernelHash},
+                            {"shapes", choice.key.shapes},
+                            {"target", choice.key.target},
+                            {"fingerprint", choice.key.fingerprint},
+                            {"compilerVersion", choice.key.compilerVersion}}},
+        {"defaultConfig", asText(choice.defaultConfig)},
+        {"config", asText(choice.config)},
+        {"configSource", kSources[static_cast<int>(choice.source)]},
+        {"rootOp", root->getName().getStringRef().str()},
+        {"loopExtents", std::move(extents)},
+        {"iteratorTypes", std::move(iterators)},
+        {"untileableDims", loops(k.untileable)},
+        {"distributeDims", llvm::json::Array(k.distributeDims)},
+        {"ops", k.numOps},
+        {"dispatches", k.dispatches},
+        {"work", int64_t(std::min<uint64_t>(
+                     k.work, std::numeric_limits<int64_t>::max()))},
+    });
+  }
+  return llvm::json::Object{
+      {"format", 1}, {"model", model.str()}, {"kernels", std::move(list)}};
+}
