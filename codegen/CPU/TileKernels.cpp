@@ -139,6 +139,16 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           << dim << " is out of range for " << numLoops << " loops";
       return signalPassFailure();
     }
+    // Workgroups writing one output element each add their own partial sums
+    // into it without synchronization: only parallel loops are split.
+    if (dim >= 0 &&
+        root.getIteratorTypesArray()[dim] != utils::IteratorType::parallel) {
+      root.emitError("TuningConfig distribute_dim ")
+          << dim << " is a reduction loop; only a parallel loop is split";
+      return signalPassFailure();
+    }
+    if (failed(checkSizes(root, config)))
+      return signalPassFailure();
     llvm::SmallBitVector untileable = cpu::untileableLoops(root);
     ArrayRef<int64_t> tileSizes = config.getTileSizes();
     for (int64_t d = 0; d < numLoops; ++d)
@@ -195,6 +205,33 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     ArrayRef<int64_t> order = config.getLoopOrder();
     if (!order.empty() && failed(reorder(rewriter, root, order)))
       return signalPassFailure();
+  }
+
+  /// Elements of a register tile at most: it is unrolled into one vector
+  /// operation per row and vector of columns, so a huge one only costs
+  /// compile time (and spills).
+  static constexpr int64_t kMaxRegisterTile = 4096;
+
+  /// Rejects tile and vector sizes no lowering means: negative ones (tiling
+  /// by them would compute a wrong result) and register tiles too large to
+  /// unroll.
+  static LogicalResult checkSizes(linalg::LinalgOp root,
+                                  kernel::TuningConfigAttr config) {
+    auto negative = [](ArrayRef<int64_t> sizes) {
+      return llvm::any_of(sizes, [](int64_t s) { return s < 0; });
+    };
+    if (negative(config.getTileSizes()) || negative(config.getVectorSizes()))
+      return root.emitError(
+          "TuningConfig tile_sizes and vector_sizes must not be negative");
+    uint64_t elements = 1;
+    for (int64_t s : config.getVectorSizes())
+      elements =
+          llvm::SaturatingMultiply(elements, uint64_t(std::max<int64_t>(s, 1)));
+    if (elements > uint64_t(kMaxRegisterTile))
+      return root.emitError(
+                 "TuningConfig vector_sizes make a register tile of ")
+             << elements << " elements; at most " << kMaxRegisterTile;
+    return success();
   }
 
   /// Tiles `op` by `sizes` and erases it (the tiled op replaces it); `what`

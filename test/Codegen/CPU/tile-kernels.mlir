@@ -98,6 +98,37 @@ func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32
 
 // -----
 
+// Splitting the reduction loop would race: workgroups add into the same
+// outputs.
+func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 2, tile_sizes = [], loop_order = []>} {
+  // expected-error @below {{TuningConfig distribute_dim 2 is a reduction loop; only a parallel loop is split}}
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// A negative tile size is not a tiling.
+func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [2, -4, 0], loop_order = []>} {
+  // expected-error @below {{TuningConfig tile_sizes and vector_sizes must not be negative}}
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
+// A register tile is unrolled: one far beyond the registers is refused.
+func.func @kernel(%a: memref<4x8xf32>, %b: memref<8x16xf32>, %c: memref<4x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [128, 1024, 1]>} {
+  // expected-error @below {{TuningConfig vector_sizes make a register tile of 131072 elements; at most 4096}}
+  linalg.matmul ins(%a, %b : memref<4x8xf32>, memref<8x16xf32>) outs(%c : memref<4x16xf32>)
+  return
+}
+
+// -----
+
 // A loop read through floordiv cannot be split: a chunk starting at an unaligned
 // offset would read the wrong elements.
 #div = affine_map<(d0) -> (d0 floordiv 3)>
