@@ -232,6 +232,27 @@ def acceptance(kernels, models):
     return lines
 
 
+def openblas_env(results):
+    """The `env ...` prefix the kernel benchmarks ran under (see run_bench.probe_openblas)."""
+    chosen = (results.get("openblas_probe") or {}).get("chosen")
+    if chosen and chosen != "its own detection":
+        return f"env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE={chosen} "
+    return "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+
+
+def openblas_note(results, kernels):
+    """How OpenBLAS's kernel was chosen, for the notes."""
+    probe = results.get("openblas_probe")
+    core = str(kernels.context("openblas_core") or "?")
+    if not probe:
+        return ("- OpenBLAS ran with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset (its own "
+                "CPU detection, which chose " + core + ")")
+    rates = ", ".join(f"{name} {rate:.0f}" for name, rate in probe["gflops"].items())
+    return ("- OpenBLAS ran with `OPENBLAS_L2_SIZE` unset and the kernel it was fastest with "
+            "in a 1024³ sgemm probe before the run (" + rates + " GFLOP/s): " +
+            probe["chosen"] + " (it reported " + core + ")")
+
+
 def render_markdown(results, svg_link):
     kernels = Kernels(results.get("kernels", []))
     models = results.get("models")
@@ -274,9 +295,9 @@ def render_markdown(results, svg_link):
     out += results.get("commands", []) + ["```"]
     out += ["", "One binary or one model by hand (the binaries take Google Benchmark's flags, and "
             "`--help` lists their own):", "", "```sh",
-            "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/bin/anvil-bench-gemm --threads=2 "
+            openblas_env(results) + "build/bin/anvil-bench-gemm --threads=2 "
             "--benchmark_filter='gemm/1024x1024x1024/'",
-            "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE build/bin/anvil-bench-conv "
+            openblas_env(results) + "build/bin/anvil-bench-conv "
             "--benchmark_filter='conv/resnet50/' --work_dir=/tmp/conv  # keeps models, artifacts",
             ".venv/bin/python scripts/bench_models.py --only resnet50 --batch 1 --threads 2",
             "```"]
@@ -325,9 +346,7 @@ def render_markdown(results, svg_link):
             "account for 1 to 2 of that). onnxruntime's threads spin while they wait, which "
             "makes its 2-thread runs the most sensitive to a "
             "busy core.",
-            "- OpenBLAS ran with `OPENBLAS_CORETYPE` and `OPENBLAS_L2_SIZE` unset (its own "
-            "CPU detection, which chose " + str(kernels.context("openblas_core") or "?") +
-            "); the machine's environment sets " + (", ".join(
+            openblas_note(results, kernels) + "; the machine's environment sets " + (", ".join(
                 f"{k}={v}" for k, v in results.get("machine_openblas_env", {}).items() if v)
                 or "neither") + ", which can select a slower kernel.",
             "- Debian's Google Benchmark prints \"Library was built as DEBUG\": that is the "

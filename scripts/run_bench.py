@@ -10,9 +10,12 @@ Usage:
 In order: anvil-bench-fma (the FMA peak), then anvil-bench-gemm and anvil-bench-conv once per
 --threads value (Google Benchmark, JSON into --out), then scripts/bench_models.py (Anvil
 against onnxruntime on every model, every batch in {1, 8}, every --threads value), then
-scripts/bench_report.py on everything (--out/results.json). OPENBLAS_CORETYPE and
-OPENBLAS_L2_SIZE are removed from the environment of everything this script runs, so that
-OpenBLAS picks its best kernel; the machine's setting is left alone.
+scripts/bench_report.py on everything (--out/results.json). OPENBLAS_L2_SIZE is removed
+from the environment of everything this script runs, and OPENBLAS_CORETYPE is set to the
+kernel OpenBLAS is fastest with here: its own CPU detection (the variable unset) or one of
+OPENBLAS_CORES, whichever runs a 1024³ sgemm fastest in a short probe (an OpenBLAS that does
+not know the CPU falls back to a generic kernel ten times slower than its AVX-512 one). The
+machine's setting is left alone.
 
 --quick: short Google Benchmark runs without the 2048³ GEMM, and bench_models.py --quick.
 Exit status: 0 when every benchmark ran and every Anvil result matched its reference; 1
@@ -34,6 +37,8 @@ import bench_models  # noqa: E402
 import bench_report  # noqa: E402
 
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+# Kernels the OpenBLAS probe tries besides its own detection (names OPENBLAS_CORETYPE takes).
+OPENBLAS_CORES = ("SkylakeX", "Cooperlake", "SapphireRapids", "Haswell", "Zen")
 
 
 def command_line(cmd):
@@ -104,6 +109,34 @@ def versions(build):
     return result
 
 
+def openblas_prefix(coretype):
+    """The `env ...` prefix that runs a command with OpenBLAS's kernel `coretype` (None: its
+    own detection)."""
+    if coretype is None:
+        return "env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE "
+    return f"env -u OPENBLAS_L2_SIZE OPENBLAS_CORETYPE={coretype} "
+
+
+def probe_openblas(gemm, env, quick):
+    """The OPENBLAS_CORETYPE (None: unset) under which OpenBLAS runs a 1024³ sgemm fastest,
+    and each candidate's GFLOP/s."""
+    rates = {}
+    for coretype in (None, *OPENBLAS_CORES):
+        child = dict(env)
+        if coretype is not None:
+            child["OPENBLAS_CORETYPE"] = coretype
+        cmd = [gemm, "--benchmark_filter=^gemm/1024x1024x1024/openblas/",
+               f"--benchmark_min_time={0.05 if quick else 0.2}", "--benchmark_format=json"]
+        try:
+            done = subprocess.run(cmd, env=child, capture_output=True, text=True, timeout=120)
+            runs = json.loads(done.stdout).get("benchmarks", [])
+            rates[coretype] = max(float(b.get("GFLOPS", 0)) for b in runs) if runs else 0.0
+        except (OSError, subprocess.SubprocessError, ValueError):
+            rates[coretype] = 0.0
+    best = max(rates, key=lambda c: (rates[c], c is None))
+    return best, rates
+
+
 def run_kernels(args, env, commands, errors):
     """Runs the Google Benchmark binaries; returns their JSON documents."""
     binaries = {name: os.path.join(args.build, "bin", f"anvil-bench-{name}")
@@ -114,6 +147,15 @@ def run_kernels(args, env, commands, errors):
                       "(scripts/bootstrap.sh) and build (cmake --build BUILD)")
         return []
     quick = ["--benchmark_min_time=0.05"] if args.quick else []
+    coretype, rates = probe_openblas(binaries["gemm"], env, args.quick)
+    args.openblas_probe = {"chosen": coretype or "its own detection",
+                           "gflops": {c or "its own detection": r for c, r in rates.items()}}
+    print("== OpenBLAS 1024³ sgemm probe: " + ", ".join(
+        f"{c or 'own detection'} {r:.0f}" for c, r in rates.items()) +
+        f" GFLOP/s; using {coretype or 'its own detection'}", flush=True)
+    env = dict(env)
+    if coretype is not None:
+        env["OPENBLAS_CORETYPE"] = coretype
     runs = [("fma", [], quick)]
     for threads in args.threads:
         gemm_filter = ["--benchmark_filter=-2048x2048"] if args.quick else []
@@ -125,7 +167,7 @@ def run_kernels(args, env, commands, errors):
         out = os.path.join(args.out, f"{tag}.json")
         cmd = [binaries[name], *options, *extra, f"--benchmark_out={out}",
                "--benchmark_out_format=json"]
-        commands.append("env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE " + command_line(cmd))
+        commands.append(openblas_prefix(coretype) + command_line(cmd))
         print(f"== {command_line(cmd)}", flush=True)
         done = subprocess.run(cmd, env=env)
         if done.returncode:
@@ -194,6 +236,7 @@ def main(argv=None):
         "machine_openblas_env": machine_env,
     }
     results["kernels"] = [] if args.no_kernels else run_kernels(args, env, commands, errors)
+    results["openblas_probe"] = getattr(args, "openblas_probe", None)
     results["models"] = None if args.no_models else run_models(args, commands, errors)
     kernels = bench_report.Kernels(results["kernels"])
     for key, name in (("openblas_config", "OpenBLAS"), ("onednn_version", "oneDNN")):
