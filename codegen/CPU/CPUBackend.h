@@ -15,6 +15,7 @@
 #include "llvm/ADT/SmallBitVector.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,16 @@ struct Plan {
 /// tiling them at unaligned offsets would give wrong indices, so no
 /// TuningConfig may split or tile them.
 llvm::SmallBitVector untileableLoops(mlir::linalg::LinalgOp op);
+
+/// The loops of a batched matmul: C[b.., m, n] += A[b.., m, k] * B[b.., k,
+/// n], the batch loops first in every operand, then the two others in this
+/// order (attention's Q x K^T and P x V once K is transposed).
+struct BatchMatmulDims {
+  llvm::SmallVector<unsigned> batch;
+  unsigned m = 0, n = 0, k = 0;
+};
+/// `op`'s loops if it is a batched matmul with at least one batch loop.
+std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 
 /// The multiple of the register tile (`vectorSizes` of `op`'s TuningConfig)
 /// at which workgroup chunks of `op`'s loop `dim` start, so that the same

@@ -4,7 +4,8 @@
 // bufferization write results where they are needed:
 //  - an add of a contraction/convolution result that starts from zero starts
 //    from the other addend instead (bias and residual adds vanish);
-//  - elementwise producers fuse into their only consumer;
+//  - elementwise producers fuse into their only consumer (unless it is a
+//    reduction that would recompute them);
 //  - a constant pad of a linalg result becomes a fill and an insert_slice, so
 //    that (after empty-tensor elimination) the producer writes the interior
 //    of the padded buffer (no copy);
@@ -235,11 +236,19 @@ struct FuseLinalgPass : anvil::impl::AnvilFuseLinalgBase<FuseLinalgPass> {
     {
       RewritePatternSet patterns(ctx);
       // Only a producer with a single use is fused: fusing one with several
-      // users would compute it once per user.
+      // users would compute it once per user. Nor into a reduction that
+      // reads each of its elements in several iterations (a contraction's
+      // operand): it would compute each element that many times (softmax's
+      // division fused into attention's P x V divides 64 times per element),
+      // and the contraction would no longer be one.
       linalg::populateElementwiseOpsFusionPatterns(
           patterns, [](OpOperand *operand) {
             Operation *producer = operand->get().getDefiningOp();
-            return producer && producer->hasOneUse();
+            if (!producer || !producer->hasOneUse())
+              return false;
+            auto consumer = dyn_cast<linalg::LinalgOp>(operand->getOwner());
+            return !consumer || isAllParallel(consumer) ||
+                   consumer.getMatchingIndexingMap(operand).isPermutation();
           });
       linalg::populateEraseUnusedOperandsAndResultsPatterns(patterns);
       patterns.add<PadAsInsertIntoFill>(ctx);

@@ -170,6 +170,24 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
           SmallVector<int64_t>{kRegisterTile[0], columns, kRegisterTile[2]});
     }
   }
+  // A batched f32 matmul (attention's Q x K^T and P x V) runs as one
+  // register-tiled matmul per batch element; the operands of one are small
+  // (a head), so they are not packed.
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (linalgOp && linalgOp.hasPureBufferSemantics() &&
+      llvm::all_of(linalgOp->getOperandTypes(),
+                   [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
+    if (std::optional<cpu::BatchMatmulDims> bm =
+            cpu::batchMatmulDims(linalgOp)) {
+      SmallVector<int64_t> extents = linalgOp.getStaticLoopRanges();
+      if (!ShapedType::isDynamic(extents[bm->n]) &&
+          extents[bm->n] >= kMinVectorColumns)
+        return kernel::TuningConfigAttr::get(
+            ctx, dim, {}, {},
+            SmallVector<int64_t>{kRegisterTile[0],
+                                 tileColumns(extents[bm->n], kRegisterTile[1]),
+                                 kRegisterTile[2]});
+    }
   // A channels-last convolution runs as one [OW x C] x [C x F] matmul per
   // output row and filter tap (see --anvil-tile-kernels): the register tile
   // is rows of output pixels by 32 channels (all of them when fewer), with as

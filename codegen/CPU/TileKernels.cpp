@@ -198,6 +198,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           return signalPassFailure();
         root = *matmul;
       }
+      if (FailureOr<linalg::LinalgOp> matmul =
+              batchAsMatmuls(rewriter, root, vectorSizes);
+          succeeded(matmul))
+        root = *matmul;
       if (failed(registerTile(rewriter, fn, root, vectorSizes)))
         return signalPassFailure();
       return;
@@ -273,6 +277,9 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return failure();
       op = *matmul;
     }
+    if (FailureOr<linalg::LinalgOp> matmul = batchAsMatmuls(rewriter, op, vs);
+        succeeded(matmul))
+      op = *matmul;
     return registerTile(rewriter, fn, op, vs);
   }
 
@@ -697,6 +704,47 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return cast<linalg::LinalgOp>(matmul.getOperation());
   }
 
+  /// A batched matmul with a matmul's register tile (`vs` = [rows, columns,
+  /// 1]) as loops over its batch and one `linalg.matmul` per batch element on
+  /// [M x K], [K x N] and [M x N] views; fails, changing nothing, for any
+  /// other op or register tile.
+  FailureOr<linalg::LinalgOp> batchAsMatmuls(IRRewriter &rewriter,
+                                             linalg::LinalgOp op,
+                                             ArrayRef<int64_t> vs) {
+    std::optional<cpu::BatchMatmulDims> dims = cpu::batchMatmulDims(op);
+    if (!dims || vs.size() != 3)
+      return failure();
+    Value a = op.getDpsInputOperand(0)->get(),
+          b = op.getDpsInputOperand(1)->get(),
+          c = op.getDpsInitOperand(0)->get();
+    Type element = cast<MemRefType>(c.getType()).getElementType();
+    if (llvm::any_of(ValueRange{a, b}, [&](Value v) {
+          return cast<MemRefType>(v.getType()).getElementType() != element;
+        }))
+      return failure();
+    Location loc = op.getLoc();
+    rewriter.setInsertionPoint(op);
+    SmallVector<OpFoldResult> index;
+    for (size_t i = 0; i < dims->batch.size(); ++i)
+      index.push_back(
+          plainLoop(rewriter, loc, memref::getMixedSize(rewriter, loc, c, i)));
+    OpFoldResult unit = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
+    auto matrix = [&](Value src) {
+      int64_t rank = cast<MemRefType>(src.getType()).getRank();
+      SmallVector<OpFoldResult> offsets(index), sizes(index.size(), unit),
+          steps(rank, unit);
+      offsets.append({zero, zero});
+      sizes.push_back(memref::getMixedSize(rewriter, loc, src, rank - 2));
+      sizes.push_back(memref::getMixedSize(rewriter, loc, src, rank - 1));
+      return reducedView(rewriter, loc, src, offsets, sizes, steps, 2);
+    };
+    auto matmul = linalg::MatmulOp::create(
+        rewriter, loc, ValueRange{matrix(a), matrix(b)}, ValueRange{matrix(c)});
+    rewriter.eraseOp(op);
+    return cast<linalg::LinalgOp>(matmul.getOperation());
+  }
+
   /// Depthwise channels-last convolution in tiles of `sizes` = [pixels,
   /// channels] of one output row: each tile keeps one accumulator vector
   /// per pixel in registers across the filter window (per tap: one filter
@@ -1040,11 +1088,46 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
 
 } // namespace
 
+std::optional<cpu::BatchMatmulDims>
+anvil::cpu::batchMatmulDims(linalg::LinalgOp op) {
+  if (op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1 ||
+      !linalg::isaContractionOpInterface(op))
+    return std::nullopt;
+  FailureOr<linalg::ContractionDimensions> dims =
+      linalg::inferContractionDims(op);
+  if (failed(dims) || dims->batch.empty() || dims->m.size() != 1 ||
+      dims->n.size() != 1 || dims->k.size() != 1)
+    return std::nullopt;
+  BatchMatmulDims result;
+  result.batch.assign(dims->batch.begin(), dims->batch.end());
+  result.m = dims->m.front();
+  result.n = dims->n.front();
+  result.k = dims->k.front();
+  // The batch loops lead every operand, in the same order; then rows and
+  // columns of a row-major matrix.
+  auto is = [&](AffineMap map, unsigned row, unsigned column) {
+    SmallVector<AffineExpr> expected;
+    for (unsigned b : result.batch)
+      expected.push_back(getAffineDimExpr(b, op.getContext()));
+    expected.push_back(getAffineDimExpr(row, op.getContext()));
+    expected.push_back(getAffineDimExpr(column, op.getContext()));
+    return map.getResults() == ArrayRef<AffineExpr>(expected);
+  };
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  if (!is(maps[0], result.m, result.k) || !is(maps[1], result.k, result.n) ||
+      !is(maps[2], result.m, result.n))
+    return std::nullopt;
+  return result;
+}
+
 int64_t anvil::cpu::splitAlign(linalg::LinalgOp op, int64_t dim,
                                ArrayRef<int64_t> vs) {
   if (vs.empty() || dim < 0)
     return 1;
   if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*op))
     return dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
+  if (std::optional<BatchMatmulDims> bm = batchMatmulDims(op);
+      bm && vs.size() == 3)
+    return dim == (int64_t)bm->m ? vs[0] : dim == (int64_t)bm->n ? vs[1] : 1;
   return dim < (int64_t)vs.size() ? vs[dim] : 1;
 }

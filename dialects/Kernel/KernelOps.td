@@ -53,7 +53,9 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     convolution it is the register tile of the `[OW x C] x [C x F]` matmul that each
     output row and filter tap becomes; for a channels-last depthwise convolution it
     is `[pixels, channels]` of one output row, one accumulator vector per pixel kept
-    in registers across the filter window.
+    in registers across the filter window; for a batched matmul (`C[b.., m, n] +=
+    A[b.., m, k] * B[b.., k, n]`, attention's products) it is the register tile of the
+    matmul of each batch element.
     With `vector_sizes`, the `tile_sizes` of a matmul (`[mc, nc, kc]`) or of a
     channels-last convolution (`[0, 0, 0, nc, 0, 0, kc]`: output and input channels)
     are cache blocks: each `[kc x nc]` block of the weights is packed, at run time,

@@ -180,3 +180,62 @@ func.func @shared_init(%a: tensor<8x32xf32>, %b: tensor<32x64xf32>, %c: tensor<3
   %m2 = linalg.matmul ins(%a, %c : tensor<8x32xf32>, tensor<32x64xf32>) outs(%z : tensor<8x64xf32>) -> tensor<8x64xf32>
   return %m1, %m2 : tensor<8x64xf32>, tensor<8x64xf32>
 }
+
+// -----
+
+#p = affine_map<(b, m, n, k) -> (b, m, k)>
+#v = affine_map<(b, m, n, k) -> (b, k, n)>
+#o = affine_map<(b, m, n, k) -> (b, m, n)>
+#id3 = affine_map<(b, m, k) -> (b, m, k)>
+#row = affine_map<(b, m, k) -> (b, m)>
+
+// Softmax's division does not fuse into attention's P x V: the contraction
+// reads each P element once per output column, and would divide that often
+// (and stop being a contraction). It still fuses into a row reduction, which
+// reads each element once.
+// CHECK-LABEL: func.func @no_fusion_into_contraction
+// CHECK: %[[P:.+]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK: arith.divf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[P]], %arg2
+// CHECK-NOT: arith.divf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1
+// CHECK: arith.divf
+// CHECK: arith.addf
+func.func @no_fusion_into_contraction(%s: tensor<2x8x16xf32>, %sum: tensor<2x8xf32>, %vv: tensor<2x16x32xf32>) -> (tensor<2x8x32xf32>, tensor<2x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<2x8x16xf32>
+  %p = linalg.generic {indexing_maps = [#id3, #row, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %sum : tensor<2x8x16xf32>, tensor<2x8xf32>) outs(%e : tensor<2x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %d = arith.divf %x, %y : f32
+    linalg.yield %d : f32
+  } -> tensor<2x8x16xf32>
+  %e1 = tensor.empty() : tensor<2x8x32xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e1 : tensor<2x8x32xf32>) -> tensor<2x8x32xf32>
+  %r = linalg.generic {indexing_maps = [#p, #v, #o], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %vv : tensor<2x8x16xf32>, tensor<2x16x32xf32>) outs(%z : tensor<2x8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %m = arith.mulf %x, %y : f32
+    %a = arith.addf %o, %m : f32
+    linalg.yield %a : f32
+  } -> tensor<2x8x32xf32>
+  %e2 = tensor.empty() : tensor<2x8x16xf32>
+  %q = linalg.generic {indexing_maps = [#id3, #row, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%s, %sum : tensor<2x8x16xf32>, tensor<2x8xf32>) outs(%e2 : tensor<2x8x16xf32>) {
+  ^bb0(%x: f32, %y: f32, %o: f32):
+    %d = arith.divf %x, %y : f32
+    linalg.yield %d : f32
+  } -> tensor<2x8x16xf32>
+  %e3 = tensor.empty() : tensor<2x8xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e3 : tensor<2x8xf32>) -> tensor<2x8xf32>
+  %t = linalg.generic {indexing_maps = [#id3, #row], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%q : tensor<2x8x16xf32>) outs(%z2 : tensor<2x8xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %a = arith.addf %o, %x : f32
+    linalg.yield %a : f32
+  } -> tensor<2x8xf32>
+  return %r, %t : tensor<2x8x32xf32>, tensor<2x8xf32>
+}

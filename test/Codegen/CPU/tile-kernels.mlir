@@ -358,3 +358,31 @@ func.func @packed_bad_blocks(%a: memref<8x8xf32>, %b: memref<8x64xf32>, %c: memr
   linalg.matmul ins(%a, %b : memref<8x8xf32>, memref<8x64xf32>) outs(%c : memref<8x64xf32>)
   return
 }
+
+// -----
+
+// A batched matmul (attention's P x V) with a matmul's register tile: a loop
+// over the batch around one register-tiled matmul per batch element, its
+// accumulator in registers across the reduction.
+#bp = affine_map<(b, m, n, k) -> (b, m, k)>
+#bv = affine_map<(b, m, n, k) -> (b, k, n)>
+#bo = affine_map<(b, m, n, k) -> (b, m, n)>
+// CHECK-LABEL: func.func @kernel
+// CHECK: scf.for %[[B:.+]] =
+// CHECK: memref.subview %arg0[%[[B]], 0, 0] [1, 8, 16]
+// CHECK: scf.for
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-4: vector.fma {{.*}} : vector<16xf32>
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: linalg.matmul
+func.func @kernel(%p: memref<2x8x16xf32>, %v: memref<2x16x32xf32>, %o: memref<2x8x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [4, 16, 1]>} {
+  linalg.generic {indexing_maps = [#bp, #bv, #bo], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%p, %v : memref<2x8x16xf32>, memref<2x16x32xf32>) outs(%o : memref<2x8x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %acc: f32):
+    %m = arith.mulf %x, %y : f32
+    %a = arith.addf %acc, %m : f32
+    linalg.yield %a : f32
+  }
+  return
+}
