@@ -51,6 +51,8 @@ constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
 /// Bytes of a convolution's output block (rows by a block of channels) that
 /// its filter taps accumulate into in turn: half of a 1-2 MiB L2.
 constexpr int64_t kOutputBlockBytes = 512 * 1024;
+/// A matmul with fewer rows than this is not packed (see packAndRegisterTile).
+constexpr int64_t kMinPackedRows = 16;
 
 struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   void runOnOperation() override {
@@ -543,6 +545,30 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     Value a = op.getDpsInputOperand(0)->get(),
           b = op.getDpsInputOperand(1)->get(),
           c = op.getDpsInitOperand(0)->get();
+    // A matmul of few rows (a classifier at batch 1) reads each weight once
+    // or twice: packing would only add a copy of them. Unpacked register
+    // tiles when the rows are few, statically or at run time (then one row
+    // per tile).
+    if (!conv) {
+      int64_t rows = cast<MemRefType>(c.getType()).getDimSize(0);
+      if (!ShapedType::isDynamic(rows) && rows < kMinPackedRows)
+        return registerTile(rewriter, fn, {op}, vs);
+      if (ShapedType::isDynamic(rows)) {
+        rewriter.setInsertionPoint(op);
+        Value m = memref::DimOp::create(rewriter, loc, c, 0);
+        Value few = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::slt, m,
+            arith::ConstantIndexOp::create(rewriter, loc, kMinPackedRows));
+        auto choice = scf::IfOp::create(rewriter, loc, few,
+                                        /*withElseRegion=*/true);
+        rewriter.setInsertionPoint(choice.thenBlock()->getTerminator());
+        auto unpacked = cast<linalg::LinalgOp>(rewriter.clone(*op));
+        rewriter.moveOpBefore(op, choice.elseBlock()->getTerminator());
+        // One row per tile: any number of rows has no (scalar) edge.
+        if (failed(registerTile(rewriter, fn, {unpacked}, {1, w, vs[2]})))
+          return failure();
+      }
+    }
     auto bType = cast<MemRefType>(b.getType());
     int64_t rank = bType.getRank();
     bool mergeTaps = conv && mergesTaps(conv, kc);

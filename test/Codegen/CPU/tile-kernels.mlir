@@ -312,6 +312,42 @@ func.func @packed_matmul(%a: memref<20x300xf32>, %b: memref<300x70xf32>, %c: mem
 
 // -----
 
+// A matmul of fewer than 16 rows (a classifier at batch 1) is not packed: each
+// weight is read once anyway. Register tiles straight on B.
+// CHECK-LABEL: func.func @few_rows_unpacked
+// CHECK-NOT: memref.alloca
+// CHECK: iter_args({{.*}}) -> (vector<1x32xf32>)
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: memref<1x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<1x300xf32>, memref<300x64xf32>) outs(%c : memref<1x64xf32>)
+  return
+}
+
+// -----
+
+// With a symbolic number of rows, the choice is made at run time: unpacked
+// register tiles of one row below 16 rows (no scalar edge), packed panels from 16.
+// CHECK-LABEL: func.func @rows_chosen_at_run_time
+// CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x256x32xf32>
+// CHECK: %[[M:.+]] = memref.dim %arg2, %c0
+// CHECK: %[[FEW:.+]] = arith.cmpi slt, %[[M]], %c16
+// CHECK: scf.if %[[FEW]] {
+// CHECK-NOT: %[[P]]
+// CHECK: iter_args({{.*}}) -> (vector<1x32xf32>)
+// CHECK: } else {
+// CHECK: memref.subview %[[P]]
+// CHECK: iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK: return
+func.func @rows_chosen_at_run_time(%a: memref<?x300xf32>, %b: memref<300x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<?x300xf32>, memref<300x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
 // A channels-last conv with cache blocks [0, 0, 0, nc, 0, 0, kc] (output and
 // input channels): per block and filter tap, the tap's [C x F] weights are packed
 // into 16-column panels, then each output row is a [OW x C] x panel matmul in
