@@ -127,11 +127,11 @@ struct FoldAddIntoContraction : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
-/// tensor.pad (constant value) of a linalg op's result becomes a fill of the
-/// padded shape, created before that op, and an insert_slice of the result
-/// into it. Empty-tensor elimination then lets the op write the interior of
-/// the padded buffer directly (no copy), also when the result has other users
-/// (they read the interior).
+/// tensor.pad (constant value) of a linalg op's result becomes fills of the
+/// padded shape's border, created before that op, and an insert_slice of the
+/// result into it. Empty-tensor elimination then lets the op write the interior
+/// of the padded buffer directly (no copy), also when the result has other
+/// users (they read the interior).
 struct PadAsInsertIntoFill : OpRewritePattern<tensor::PadOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -178,10 +178,43 @@ struct PadAsInsertIntoFill : OpRewritePattern<tensor::PadOp> {
                 rewriter, loc, s0 + s1 + s2,
                 {size, pad.getMixedLowPad()[d], pad.getMixedHighPad()[d]})));
     }
-    Value empty = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
-                                          type.getElementType(), dynamicSizes);
-    Value filled =
-        linalg::FillOp::create(rewriter, loc, padValue, empty).getResult(0);
+    Value filled = tensor::EmptyOp::create(rewriter, loc, type.getShape(),
+                                           type.getElementType(), dynamicSizes);
+    // Only the border is filled: the producer writes the interior. Slab d
+    // holds the pad along dim d, the interior along the dims before it and
+    // everything along the dims after it, so that the slabs cover the border
+    // once (a full fill wrote a depthwise layer's whole input twice).
+    SmallVector<OpFoldResult> low = pad.getMixedLowPad(),
+                              high = pad.getMixedHighPad();
+    for (int64_t d = 0; d < type.getRank(); ++d) {
+      for (bool isLow : {true, false}) {
+        OpFoldResult amount = isLow ? low[d] : high[d];
+        if (isConstantIntValue(amount, 0))
+          continue;
+        SmallVector<OpFoldResult> offsets, slabSizes;
+        for (int64_t j = 0; j < type.getRank(); ++j) {
+          if (j < d) {
+            offsets.push_back(low[j]);
+            slabSizes.push_back(sizes[j]);
+          } else if (j == d) {
+            offsets.push_back(
+                isLow ? OpFoldResult(rewriter.getIndexAttr(0))
+                      : affine::makeComposedFoldedAffineApply(
+                            rewriter, loc, s0 + s1, {low[j], sizes[j]}));
+            slabSizes.push_back(amount);
+          } else {
+            offsets.push_back(rewriter.getIndexAttr(0));
+            slabSizes.push_back(tensor::getMixedSize(rewriter, loc, filled, j));
+          }
+        }
+        Value slab = tensor::EmptyOp::create(rewriter, loc, slabSizes,
+                                             type.getElementType());
+        Value border =
+            linalg::FillOp::create(rewriter, loc, padValue, slab).getResult(0);
+        filled = tensor::InsertSliceOp::create(rewriter, loc, border, filled,
+                                               offsets, slabSizes, strides);
+      }
+    }
     rewriter.setInsertionPoint(pad);
     rewriter.replaceOpWithNewOp<tensor::InsertSliceOp>(
         pad, source, filled, pad.getMixedLowPad(), sizes, strides);

@@ -121,13 +121,22 @@ func.func @chain(%a: tensor<8x64xf32>) -> (tensor<8x64xf32>, tensor<8x64xf32>) {
 
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 
-// A zero pad of a relu becomes a fill of the padded shape, made before the
-// relu, and an insert of the relu into it (so that bufferization, after
-// empty-tensor elimination, has the relu write the interior). Also when the
-// relu has another user.
+// A zero pad of a relu becomes fills of the padded shape's border, made
+// before the relu, and an insert of the relu into the interior (so that
+// bufferization, after empty-tensor elimination, has the relu write the
+// interior, which is never filled). Also when the relu has another user.
+// The border slabs: rows 0 and 9 whole, then columns 0 and 9 of rows 1-8.
 // CHECK-LABEL: func.func @pad_into_producer
 // CHECK: %[[E:.+]] = tensor.empty() : tensor<1x8x10x10xf32>
-// CHECK: %[[F:.+]] = linalg.fill ins(%{{.+}} : f32) outs(%[[E]]
+// CHECK-NOT: linalg.fill {{.*}} -> tensor<1x8x10x10xf32>
+// CHECK: %[[T:.+]] = linalg.fill {{.*}} -> tensor<1x8x1x10xf32>
+// CHECK: %[[F1:.+]] = tensor.insert_slice %[[T]] into %[[E]][0, 0, 0, 0] [1, 8, 1, 10]
+// CHECK: %[[B:.+]] = linalg.fill {{.*}} -> tensor<1x8x1x10xf32>
+// CHECK: %[[F2:.+]] = tensor.insert_slice %[[B]] into %[[F1]][0, 0, 9, 0] [1, 8, 1, 10]
+// CHECK: %[[L:.+]] = linalg.fill {{.*}} -> tensor<1x8x8x1xf32>
+// CHECK: %[[F3:.+]] = tensor.insert_slice %[[L]] into %[[F2]][0, 0, 1, 0] [1, 8, 8, 1]
+// CHECK: %[[RT:.+]] = linalg.fill {{.*}} -> tensor<1x8x8x1xf32>
+// CHECK: %[[F:.+]] = tensor.insert_slice %[[RT]] into %[[F3]][0, 0, 1, 9] [1, 8, 8, 1]
 // CHECK: %[[R:.+]] = linalg.generic
 // CHECK: %[[P:.+]] = tensor.insert_slice %[[R]] into %[[F]][0, 0, 1, 1] [1, 8, 8, 8] [1, 1, 1, 1]
 // CHECK-NOT: tensor.pad
