@@ -230,11 +230,12 @@ std::optional<TrialRecord::Status> parseTrialStatus(const std::string &name) {
 }
 
 Status checkObjective(const std::string &path, const std::string &objective) {
-  if (objective == kLatencyObjective || objective == kMemoryObjective)
+  if (objective == kLatencyObjective || objective == kMemoryObjective ||
+      objective == kBalancedObjective)
     return Status::success();
   return failureAt(path, "unknown objective '" + objective + "' (expected '" +
-                             kLatencyObjective + "' or '" + kMemoryObjective +
-                             "')");
+                             kLatencyObjective + "', '" + kMemoryObjective +
+                             "' or '" + kBalancedObjective + "')");
 }
 
 /// SQLite integers are signed 64-bit.
@@ -302,7 +303,11 @@ bool anvil::autotune::isBetterBest(const BestRecord &candidate,
     double time = std::isnan(record.medianNs)
                       ? std::numeric_limits<double>::infinity()
                       : record.medianNs;
-    return std::make_tuple(memory, time);
+    double product =
+        record.objective == kBalancedObjective
+            ? time * (double)std::max<uint64_t>(record.memoryBytes, 1)
+            : 0;
+    return std::make_tuple(memory, product, time);
   };
   if (rank(candidate) != rank(incumbent))
     return rank(candidate) < rank(incumbent);

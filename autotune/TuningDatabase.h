@@ -64,6 +64,9 @@ struct TrialRecord {
 /// The objectives a best record can be kept for.
 inline constexpr const char kLatencyObjective[] = "latency";
 inline constexpr const char kMemoryObjective[] = "memory";
+/// Least medianNs * memoryBytes: the product of the two ratios to any fixed
+/// reference (e.g. the default config's), so neither unit dominates.
+inline constexpr const char kBalancedObjective[] = "balanced";
 
 /// The config chosen for a key under one objective.
 struct BestRecord {
@@ -81,7 +84,8 @@ struct BestRecord {
 const char *trialStatusName(TrialRecord::Status status);
 
 /// Whether `candidate` beats `incumbent` (same key and objective): lower
-/// medianNs for latency; lower memoryBytes, then lower medianNs, for memory.
+/// medianNs for latency; lower memoryBytes, then lower medianNs, for memory;
+/// lower medianNs * memoryBytes, then lower medianNs, for balanced.
 /// Equal measurements are broken by the smaller config string, so that the
 /// result of merging databases does not depend on the order of the merges.
 /// NaN measurements lose to any number.

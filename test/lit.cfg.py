@@ -33,8 +33,8 @@ config.substitutions.append(("%cc", getattr(config, "c_compiler", "cc")))
 config.environment["CC"] = getattr(config, "c_compiler", "cc")
 config.environment["ANVIL_ARTIFACT_CFLAGS"] = getattr(config, "artifact_cflags", "")
 
-# The tuning database tool (test/Autotune).
-llvm_config.add_tool_substitutions(["anvil-tunedb"], tool_dirs)
+# The tuning database tool and the tuner (test/Autotune).
+llvm_config.add_tool_substitutions(["anvil-tunedb", "anvil-tune"], tool_dirs)
 
 # The kernel benchmark binaries (test/Bench) exist only when bench/'s dependencies were found.
 if getattr(config, "anvil_bench", False):

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/SmallBitVector.h"
 
@@ -56,6 +57,17 @@ std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 /// when the register tile does not cut that loop).
 int64_t splitAlign(mlir::linalg::LinalgOp op, int64_t dim,
                    llvm::ArrayRef<int64_t> vectorSizes);
+
+/// Adds the canonicalization patterns of every dialect loaded in, and every
+/// op registered with, the context of `patterns`.
+inline void
+populateAllCanonicalizationPatterns(mlir::RewritePatternSet &patterns) {
+  mlir::MLIRContext *ctx = patterns.getContext();
+  for (mlir::Dialect *dialect : ctx->getLoadedDialects())
+    dialect->getCanonicalizationPatterns(patterns);
+  for (mlir::RegisteredOperationName op : ctx->getRegisteredOperations())
+    op.getCanonicalizationPatterns(patterns, ctx);
+}
 
 /// Marks the model function's arguments read-only: inputs belong to the
 /// caller and are never written.

@@ -25,18 +25,6 @@ using namespace anvil;
 
 namespace {
 
-/// Runs `body` with the error diagnostics it emits collected in `messages`
-/// ("; "-separated) instead of reported.
-template <typename Body>
-auto collectErrors(MLIRContext *ctx, std::string &messages, Body body) {
-  ScopedDiagnosticHandler handler(ctx, [&](Diagnostic &diag) {
-    if (diag.getSeverity() == DiagnosticSeverity::Error)
-      messages += (messages.empty() ? "" : "; ") + diag.str();
-    return success();
-  });
-  return body();
-}
-
 /// Where the host finds the extent of a loop of a kernel's root op: a static
 /// extent, or dim `pos` of the buffer passed as the kernel's argument `arg`.
 struct ExtentSource {
@@ -78,8 +66,8 @@ LogicalResult lowersUnder(func::FuncOp kernel, kernel::TuningConfigAttr config,
   PassManager pm(kernel.getContext());
   cpu::buildKernelToLLVMPipeline(pm);
   std::string messages;
-  if (succeeded(collectErrors(kernel.getContext(), messages,
-                              [&] { return pm.run(*scratch); })))
+  if (succeeded(cpu::collectErrors(kernel.getContext(), messages,
+                                   [&] { return pm.run(*scratch); })))
     return success();
   reason = messages.empty() ? "it does not compile" : messages;
   return failure();

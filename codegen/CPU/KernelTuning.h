@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "llvm/ADT/SmallBitVector.h"
 
 #include <string>
@@ -108,6 +109,18 @@ mlir::LogicalResult replaceTuningConfig(mlir::ModuleOp module,
                                         mlir::func::FuncOp kernel,
                                         kernel::TuningConfigAttr config,
                                         std::string &reason);
+
+/// Runs `body` with the error diagnostics it emits on `ctx` collected in
+/// `messages` ("; "-separated) instead of reported; returns what `body` does.
+template <typename Body>
+auto collectErrors(mlir::MLIRContext *ctx, std::string &messages, Body body) {
+  mlir::ScopedDiagnosticHandler handler(ctx, [&](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() == mlir::DiagnosticSeverity::Error)
+      messages += (messages.empty() ? "" : "; ") + diag.str();
+    return mlir::success();
+  });
+  return body();
+}
 
 } // namespace anvil::cpu
 

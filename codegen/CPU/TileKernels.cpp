@@ -895,10 +895,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   LogicalResult canonicalize(func::FuncOp fn) {
     MLIRContext *ctx = fn.getContext();
     RewritePatternSet patterns(ctx);
-    for (Dialect *dialect : ctx->getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName op : ctx->getRegisteredOperations())
-      op.getCanonicalizationPatterns(patterns, ctx);
+    cpu::populateAllCanonicalizationPatterns(patterns);
     // min(step, ub - iv) of a loop whose step divides its trip: the step.
     scf::populateSCFForLoopCanonicalizationPatterns(patterns);
     return applyPatternsGreedily(fn, std::move(patterns));

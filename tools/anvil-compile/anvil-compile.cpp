@@ -5,21 +5,13 @@
 // runtime loads). Each stage can be printed for inspection.
 //
 //===----------------------------------------------------------------------===//
+#include "Driver.h"
 #include "Tuning.h"
-#include "codegen/CPU/CPUBackend.h"
 #include "frontend/onnx/Importer.h"
-#include "passes/Passes.h"
 #include "runtime/src/arena.h"
 
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Support/Timing.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
-#include "mlir/Transforms/Passes.h"
-#include "llvm/IR/LLVMContext.h"
-#include "llvm/IR/Module.h"
-#include "llvm/Target/TargetMachine.h"
 
 #include "mlir/Bytecode/BytecodeWriter.h"
 #include "mlir/IR/AsmState.h"
@@ -40,9 +32,7 @@ using namespace llvm;
 namespace frontend = anvil::onnx_frontend;
 
 static cl::OptionCategory category("anvil-compile options");
-static cl::opt<std::string> inputPath(cl::Positional,
-                                      cl::desc("<model.onnx | model.onnxtxt>"),
-                                      cl::cat(category));
+static anvil::compile::ModelPathOption inputPath(category);
 static cl::opt<std::string>
     outputPath("o", cl::desc("Output file (default: stdout)"),
                cl::value_desc("file"), cl::init("-"), cl::cat(category));
@@ -106,8 +96,8 @@ static cl::opt<std::string> tuningDbPath(
     cl::value_desc("DB"), cl::cat(category));
 static cl::opt<std::string> tuningObjective(
     "tuning-objective",
-    cl::desc("The best configs --tuning-db applies: latency (default) or "
-             "memory"),
+    cl::desc("The best configs --tuning-db applies: latency (default), "
+             "memory or balanced"),
     cl::init(anvil::autotune::kLatencyObjective), cl::value_desc("objective"),
     cl::cat(category));
 static cl::list<std::string> disabledPasses(
@@ -120,17 +110,6 @@ static cl::list<std::string> disabledPasses(
 /// --stats prints op, kernel and dispatch counts after each stage. LLVM owns a
 /// `-stats` option of its own, so this one is taken out of argv by hand.
 static bool printStats = false;
-/// The optimizations --disable-pass can turn off.
-static const char *const kOptionalPasses[] = {"anvil-fold-constants",
-                                              "anvil-simplify-graph",
-                                              "anvil-conv-layout",
-                                              "canonicalize",
-                                              "cse",
-                                              "anvil-fuse-linalg"};
-
-static bool isDisabled(StringRef name) {
-  return llvm::is_contained(disabledPasses, name.str());
-}
 
 /// "N ops (anvil.conv 3, ...)" per dialect prefix, for --stats.
 static void printStageStats(StringRef stage, mlir::ModuleOp module) {
@@ -312,10 +291,11 @@ int main(int argc, char **argv) {
     return 1;
   }
   for (const std::string &name : disabledPasses)
-    if (!llvm::is_contained(kOptionalPasses, StringRef(name))) {
+    if (!llvm::is_contained(anvil::compile::optionalPasses(),
+                            StringRef(name))) {
       errs() << "anvil-compile: error: --disable-pass=" << name
              << ": not an optimization that can be turned off (one of:";
-      for (const char *p : kOptionalPasses)
+      for (const char *p : anvil::compile::optionalPasses())
         errs() << " " << p;
       errs() << ")\n";
       return 1;
@@ -357,9 +337,10 @@ int main(int argc, char **argv) {
     return 1;
   }
   if (tuningObjective != anvil::autotune::kLatencyObjective &&
-      tuningObjective != anvil::autotune::kMemoryObjective) {
+      tuningObjective != anvil::autotune::kMemoryObjective &&
+      tuningObjective != anvil::autotune::kBalancedObjective) {
     errs() << "anvil-compile: error: --tuning-objective=" << tuningObjective
-           << ": expected latency or memory\n";
+           << ": expected latency, memory or balanced\n";
     return 1;
   }
   if (tuningObjective.getNumOccurrences() && tuningDbPath.empty()) {
@@ -412,12 +393,9 @@ int main(int argc, char **argv) {
     tuningDb.emplace(std::move(*opened));
   }
 
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::registerAllToLLVMIRTranslations(registry);
-  mlir::MLIRContext context(registry);
-  context.printOpOnDiagnostic(false);
+  std::unique_ptr<mlir::MLIRContext> ownedContext =
+      anvil::compile::createPipelineContext();
+  mlir::MLIRContext &context = *ownedContext;
   int errors = 0;
   mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
     const char *kind =
@@ -450,15 +428,18 @@ int main(int argc, char **argv) {
 
   // Each stage is its own pass manager so that --mlir-print-ir-after-all and
   // --mlir-timing apply to every stage.
-  auto runStage = [&](auto build) -> bool {
-    mlir::PassManager pm(&context);
+  anvil::compile::PipelineOptions pipeline;
+  pipeline.disabledPasses = disabledPasses;
+  pipeline.configure = [](mlir::PassManager &pm) {
     if (failed(mlir::applyPassManagerCLOptions(pm))) {
       errs() << "anvil-compile: error: bad pass manager options\n";
-      return false;
+      return mlir::failure();
     }
     mlir::applyDefaultTimingPassManagerCLOptions(pm);
-    build(pm);
-    return succeeded(pm.run(*module)) && errors == 0;
+    return mlir::success();
+  };
+  auto runStage = [&](auto stage) -> bool {
+    return succeeded(stage(*module, pipeline)) && errors == 0;
   };
 
   std::optional<json::Value> kernelList;
@@ -482,52 +463,21 @@ int main(int argc, char **argv) {
     return 1;
   };
   std::optional<anvil::cpu::Plan> plan;
-  llvm::LLVMContext llvmContext;
-  std::unique_ptr<llvm::Module> llvmModule;
-  std::unique_ptr<llvm::TargetMachine> machine;
-  SmallVector<char> machineCode;
+  anvil::compile::NativeCode native;
   if (emit != Emit::Graph) {
     if (printStats)
       printStageStats("imported graph", *module);
-    if (!runStage([](mlir::PassManager &pm) {
-          // Sizes and axes computed from constants must be constants before
-          // lowering (code generation needs them at compile time).
-          if (!isDisabled("canonicalize"))
-            pm.addPass(mlir::createCanonicalizerPass());
-          if (!isDisabled("anvil-fold-constants"))
-            pm.addNestedPass<mlir::func::FuncOp>(
-                anvil::createAnvilFoldConstants());
-          // BatchNorm, bias adds and weight transposes into weights.
-          if (!isDisabled("anvil-simplify-graph"))
-            pm.addNestedPass<mlir::func::FuncOp>(
-                anvil::createAnvilSimplifyGraph());
-          // Channels-last convs where they vectorize better, after BatchNorm
-          // and bias adds are folded into NCHW weights.
-          if (!isDisabled("anvil-conv-layout"))
-            pm.addNestedPass<mlir::func::FuncOp>(
-                anvil::createAnvilConvLayout());
-          if (!isDisabled("canonicalize"))
-            pm.addPass(mlir::createCanonicalizerPass());
-          if (!isDisabled("cse"))
-            pm.addPass(mlir::createCSEPass());
-        }))
+    if (!runStage(anvil::compile::optimizeGraph))
       return failWith("");
     if (printStats)
       printStageStats("optimized graph", *module);
-    if (!runStage([](mlir::PassManager &pm) {
-          pm.addNestedPass<mlir::func::FuncOp>(
-              anvil::createConvertAnvilToLinalg());
-        }))
+    if (!runStage(anvil::compile::lowerToLinalg))
       return failWith("");
     if (printStats)
       printStageStats("linalg", *module);
   }
   if (emit != Emit::Graph && emit != Emit::Linalg) {
-    anvil::cpu::prepareForBufferization(*module);
-    if (!runStage([](mlir::PassManager &pm) {
-          anvil::cpu::buildBufferizeAndOutlinePipeline(
-              pm, !isDisabled("anvil-fuse-linalg"));
-        }))
+    if (!runStage(anvil::compile::lowerToKernels))
       return failWith("");
     if (tunes || !listKernelsPath.empty()) {
       anvil::compile::ConfigRequest request;
@@ -557,27 +507,23 @@ int main(int argc, char **argv) {
     plan = std::move(*extracted);
     if (printStats)
       printMemoryStats(*plan);
-    if (!runStage([](mlir::PassManager &pm) {
-          anvil::cpu::buildKernelToLLVMPipeline(pm);
-        }) ||
-        failed(anvil::cpu::addKernelEntryPoints(*module, *plan)))
+    if (!runStage([&](mlir::ModuleOp m,
+                      const anvil::compile::PipelineOptions &options) {
+          return anvil::compile::lowerKernelsToLLVM(m, *plan, options);
+        }))
       return failWith("");
     std::string error;
-    machine = anvil::cpu::createTargetMachine(cpuName, optLevel, error);
-    if (!machine)
-      return failWith(error);
-    llvmModule = anvil::cpu::translateAndOptimize(*module, llvmContext,
-                                                  *machine, optLevel, error);
-    if (!llvmModule)
-      return failWith(error);
-    if (emit != Emit::LLVM &&
-        !anvil::cpu::emitMachineCode(*llvmModule, *machine, emit == Emit::Asm,
-                                     machineCode, error))
+    if (!anvil::compile::lowerToNative(
+            *module, cpuName, optLevel,
+            emit == Emit::LLVM  ? anvil::compile::NativeOutput::LLVMIR
+            : emit == Emit::Asm ? anvil::compile::NativeOutput::Assembly
+                                : anvil::compile::NativeOutput::Object,
+            native, error))
       return failWith(error);
   }
   if (emit == Emit::So) {
     std::string error;
-    if (!anvil::cpu::linkArtifact(machineCode, *plan, outputPath, error))
+    if (!anvil::cpu::linkArtifact(native.machineCode, *plan, outputPath, error))
       return failWith(error);
     return writeKernelList();
   }
@@ -589,9 +535,9 @@ int main(int argc, char **argv) {
   if (!output)
     return failWith(errorMessage);
   if (emit == Emit::LLVM) {
-    llvmModule->print(output->os(), nullptr);
+    native.module->print(output->os(), nullptr);
   } else if (emit == Emit::Asm || emit == Emit::Obj) {
-    output->os().write(machineCode.data(), machineCode.size());
+    output->os().write(native.machineCode.data(), native.machineCode.size());
   } else if (emitBytecode) {
     if (failed(mlir::writeBytecodeToFile(*module, output->os())))
       return failWith("cannot write bytecode");

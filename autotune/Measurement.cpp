@@ -1,0 +1,276 @@
+//===- Measurement.cpp - Timing a variant through the runtime -------------===//
+#include "autotune/Measurement.h"
+#include "autotune/SearchStrategy.h"
+
+#include "anvil/runtime.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+
+using namespace anvil::autotune;
+
+Summary anvil::autotune::summarize(std::vector<double> samples) {
+  Summary s;
+  if (samples.empty())
+    return s;
+  std::sort(samples.begin(), samples.end());
+  size_t n = samples.size();
+  s.median = n % 2 ? samples[n / 2] : (samples[n / 2 - 1] + samples[n / 2]) / 2;
+  if (n < 3) {
+    s.low = samples.front();
+    s.high = samples.back();
+    return s;
+  }
+  // Ranks n/2 -+ 1.96 sqrt(n)/2 (1-based) bound the median with 95%
+  // confidence.
+  double half = 1.96 * std::sqrt((double)n) / 2;
+  long lo = (long)std::floor((double)n / 2 - half);
+  long hi = (long)std::ceil((double)n / 2 + half);
+  s.low = samples[(size_t)std::clamp<long>(lo - 1, 0, (long)n - 1)];
+  s.high = samples[(size_t)std::clamp<long>(hi - 1, 0, (long)n - 1)];
+  return s;
+}
+
+namespace {
+
+/// Takes the message of `st` (and frees it); "" when it is OK.
+std::string take(anvil_status_t st) {
+  if (!st)
+    return "";
+  std::string message = anvil_status_message(st);
+  anvil_status_free(st);
+  return message.empty() ? "failed" : message;
+}
+
+/// Deterministic values for a buffer: floats in [-1, 1), integers 0 or 1
+/// (safe as indices and as booleans).
+void fill(std::vector<char> &bytes, int dtype, Random &random) {
+  size_t size = anvil_dtype_size((anvil_dtype_t)dtype);
+  if (size == 0)
+    return;
+  size_t n = bytes.size() / size;
+  for (size_t i = 0; i < n; ++i) {
+    char *at = bytes.data() + i * size;
+    double v = random.unit() * 2 - 1;
+    switch (dtype) {
+    case ANVIL_DTYPE_F32: {
+      float f = (float)v;
+      std::memcpy(at, &f, 4);
+      break;
+    }
+    case ANVIL_DTYPE_F64:
+      std::memcpy(at, &v, 8);
+      break;
+    case ANVIL_DTYPE_F16:
+    case ANVIL_DTYPE_BF16: {
+      // Small exact values: 0, +-0.5, +-1 (the same bits as f32's top half
+      // for bf16; f16 spelled out).
+      static const uint16_t bf16[] = {0x0000, 0x3f00, 0xbf00, 0x3f80, 0xbf80};
+      static const uint16_t f16[] = {0x0000, 0x3800, 0xb800, 0x3c00, 0xbc00};
+      uint16_t h = (dtype == ANVIL_DTYPE_F16 ? f16 : bf16)[random.below(5)];
+      std::memcpy(at, &h, 2);
+      break;
+    }
+    default:
+      std::memset(at, 0, size);
+      at[0] = (char)random.below(2);
+      break;
+    }
+  }
+}
+
+bool isFloat(int dtype) {
+  return dtype == ANVIL_DTYPE_F32 || dtype == ANVIL_DTYPE_F64;
+}
+
+double element(const std::vector<char> &bytes, int dtype, size_t i) {
+  if (dtype == ANVIL_DTYPE_F32) {
+    float f;
+    std::memcpy(&f, bytes.data() + 4 * i, 4);
+    return f;
+  }
+  double d;
+  std::memcpy(&d, bytes.data() + 8 * i, 8);
+  return d;
+}
+
+} // namespace
+
+Measurement Measurer::measure(const std::string &path, int runs) {
+  Measurement m;
+  anvil_model_t *model = nullptr;
+  anvil_session_t *session = nullptr;
+  auto fail = [&](const std::string &why) {
+    m.ok = false;
+    m.error = why;
+    anvil_session_release(session);
+    anvil_model_release(model);
+    return m;
+  };
+  if (std::string e = take(anvil_model_load(path.c_str(), &model)); !e.empty())
+    return fail(e);
+  size_t numInputs = 0, numOutputs = 0;
+  if (std::string e = take(anvil_model_num_inputs(model, &numInputs));
+      !e.empty())
+    return fail(e);
+  if (std::string e = take(anvil_model_num_outputs(model, &numOutputs));
+      !e.empty())
+    return fail(e);
+  if (!prepared) {
+    Random random(options.seed);
+    std::vector<anvil_tensor_t> shapes(numInputs);
+    for (size_t i = 0; i < numInputs; ++i) {
+      anvil_tensor_info_t info;
+      if (std::string e = take(anvil_model_input_info(model, i, &info));
+          !e.empty())
+        return fail(e);
+      Buffer b;
+      b.dtype = info.dtype;
+      b.rank = info.rank;
+      size_t elements = 1;
+      for (int d = 0; d < info.rank; ++d) {
+        b.dims[d] = std::max<int64_t>(info.dims[d], 1);
+        elements *= (size_t)b.dims[d];
+      }
+      b.bytes.resize(elements * anvil_dtype_size(info.dtype));
+      fill(b.bytes, b.dtype, random);
+      inputs.push_back(std::move(b));
+      anvil_tensor_t &t = shapes[i];
+      t = {};
+      t.dtype = info.dtype;
+      t.rank = info.rank;
+      std::copy(inputs.back().dims, inputs.back().dims + info.rank, t.dims);
+    }
+    std::vector<anvil_tensor_t> outs(numOutputs);
+    if (std::string e = take(anvil_model_output_shapes(
+            model, shapes.data(), numInputs, outs.data(), numOutputs));
+        !e.empty())
+      return fail(e);
+    for (const anvil_tensor_t &t : outs) {
+      Buffer b;
+      b.dtype = t.dtype;
+      b.rank = t.rank;
+      std::copy(t.dims, t.dims + t.rank, b.dims);
+      b.bytes.resize(t.byte_size);
+      fill(b.bytes, b.dtype, random);
+      outputsInitial.push_back(std::move(b));
+    }
+    prepared = true;
+  }
+  if (numInputs != inputs.size() || numOutputs != outputsInitial.size())
+    return fail("the variant's inputs or outputs differ from the default's");
+  anvil_session_options_t sessionOptions;
+  anvil_session_options_init(&sessionOptions);
+  sessionOptions.num_threads = options.threads;
+  if (std::string e =
+          take(anvil_session_create(model, &sessionOptions, &session));
+      !e.empty())
+    return fail(e);
+
+  std::vector<anvil_tensor_t> in(numInputs), out(numOutputs);
+  for (size_t i = 0; i < numInputs; ++i) {
+    Buffer &b = inputs[i];
+    in[i] = {};
+    in[i].data = b.bytes.data();
+    in[i].byte_size = b.bytes.size();
+    in[i].dtype = (anvil_dtype_t)b.dtype;
+    in[i].rank = b.rank;
+    std::copy(b.dims, b.dims + b.rank, in[i].dims);
+  }
+  std::vector<std::vector<char>> results(numOutputs);
+  for (size_t i = 0; i < numOutputs; ++i)
+    results[i].resize(outputsInitial[i].bytes.size());
+  auto runOnce = [&](double *ns) -> std::string {
+    for (size_t i = 0; i < numOutputs; ++i) {
+      std::memcpy(results[i].data(), outputsInitial[i].bytes.data(),
+                  results[i].size());
+      out[i] = {};
+      out[i].data = results[i].data();
+      out[i].byte_size = results[i].size();
+    }
+    auto start = std::chrono::steady_clock::now();
+    std::string e = take(anvil_session_run(session, in.data(), numInputs,
+                                           out.data(), numOutputs));
+    auto end = std::chrono::steady_clock::now();
+    if (ns)
+      *ns = std::chrono::duration<double, std::nano>(end - start).count();
+    return e;
+  };
+  for (int i = 0; i < options.warmupRuns; ++i)
+    if (std::string e = runOnce(nullptr); !e.empty())
+      return fail(e);
+  std::vector<double> samples;
+  double total = 0;
+  int want = runs > 0 ? runs : options.maxRepeats;
+  while ((int)samples.size() < want) {
+    double ns = 0;
+    if (std::string e = runOnce(&ns); !e.empty())
+      return fail(e);
+    samples.push_back(ns);
+    total += ns;
+    if (runs <= 0 && (int)samples.size() >= options.minRepeats &&
+        total >= options.targetSeconds * 1e9)
+      break;
+  }
+  anvil_memory_info_t memory;
+  if (take(anvil_session_memory_info(session, &memory)).empty())
+    m.arenaBytes = memory.arena_bytes;
+  m.ok = true;
+  m.timeNs = summarize(samples);
+  m.repeats = (int)samples.size();
+  m.outputs = std::move(results);
+  for (const Buffer &b : outputsInitial)
+    m.outputTypes.push_back(b.dtype);
+  anvil_session_release(session);
+  anvil_model_release(model);
+  return m;
+}
+
+bool anvil::autotune::outputsMatch(const Measurement &reference,
+                                   const Measurement &candidate, double relTol,
+                                   std::string &why) {
+  if (reference.outputs.size() != candidate.outputs.size()) {
+    why = "a different number of outputs";
+    return false;
+  }
+  for (size_t o = 0; o < reference.outputs.size(); ++o) {
+    const std::vector<char> &r = reference.outputs[o],
+                            &c = candidate.outputs[o];
+    int dtype = reference.outputTypes[o];
+    if (r.size() != c.size()) {
+      why = "output " + std::to_string(o) + " has another size";
+      return false;
+    }
+    if (!isFloat(dtype)) {
+      if (r != c) {
+        why = "output " + std::to_string(o) + " differs";
+        return false;
+      }
+      continue;
+    }
+    size_t n = r.size() / anvil_dtype_size((anvil_dtype_t)dtype);
+    double scale = 0;
+    for (size_t i = 0; i < n; ++i)
+      if (std::isfinite(element(r, dtype, i)))
+        scale = std::max(scale, std::fabs(element(r, dtype, i)));
+    double tolerance = relTol * std::max(scale, 1e-30);
+    for (size_t i = 0; i < n; ++i) {
+      double a = element(r, dtype, i), b = element(c, dtype, i);
+      bool same = std::isnan(a)   ? std::isnan(b)
+                  : std::isinf(a) ? a == b
+                                  : std::fabs(a - b) <= tolerance;
+      if (!same) {
+        char text[160];
+        std::snprintf(text, sizeof text,
+                      "output %zu element %zu is %g, expected %g (tolerance "
+                      "%g)",
+                      o, i, b, a, tolerance);
+        why = text;
+        return false;
+      }
+    }
+  }
+  return true;
+}

@@ -1,0 +1,79 @@
+//===- Measurement.h - Timing a variant through the runtime ------*- C++
+//-*-===//
+//
+// A variant is measured the way a user runs it: loaded with anvil_model_load,
+// run in a session of the tuning thread count with anvil_session_run. Inputs
+// are deterministic random values (the same for every variant of a kernel);
+// the outputs' initial bytes are too, and are restored before every run, so
+// that a kernel that accumulates into its output computes the same result
+// each time. After warm-up runs, timed runs give a median and a 95%
+// confidence interval of the median from order statistics.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_AUTOTUNE_MEASUREMENT_H
+#define ANVIL_AUTOTUNE_MEASUREMENT_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace anvil::autotune {
+
+struct MeasureOptions {
+  int threads = 0; ///< Session threads; 0: the online cores.
+  int warmupRuns = 2;
+  int minRepeats = 10;
+  int maxRepeats = 200;
+  /// Timed runs stop once they took this long (and minRepeats ran).
+  double targetSeconds = 0.15;
+  uint64_t seed = 1;
+};
+
+/// The median of `samples` and its 95% confidence interval (the order
+/// statistics around the median that cover it with 95% probability, by the
+/// normal approximation of the binomial); all equal for fewer than 3 samples.
+struct Summary {
+  double median = 0, low = 0, high = 0;
+};
+Summary summarize(std::vector<double> samples);
+
+struct Measurement {
+  bool ok = false;
+  std::string error; ///< Why it failed to load or run.
+  Summary timeNs;
+  int repeats = 0;
+  uint64_t arenaBytes = 0;
+  /// Each output's bytes after a run, and its element type (runtime dtype).
+  std::vector<std::vector<char>> outputs;
+  std::vector<int> outputTypes;
+};
+
+/// Measures artifacts that share one set of inputs and outputs (the variants
+/// of one kernel): the buffers are made from the first artifact measured.
+class Measurer {
+public:
+  explicit Measurer(MeasureOptions options) : options(options) {}
+  /// Loads and times the artifact at `path`; with `runs` > 0, exactly that
+  /// many timed runs.
+  Measurement measure(const std::string &path, int runs = 0);
+
+private:
+  struct Buffer {
+    std::vector<char> bytes;
+    int dtype = 0, rank = 0;
+    int64_t dims[8] = {};
+  };
+  MeasureOptions options;
+  bool prepared = false;
+  std::vector<Buffer> inputs, outputsInitial;
+};
+
+/// Whether `candidate`'s outputs match `reference`'s: floating-point ones
+/// within `relTol` of the largest reference magnitude (fp32 reductions in
+/// another order round differently), others exactly; `why` says where not.
+bool outputsMatch(const Measurement &reference, const Measurement &candidate,
+                  double relTol, std::string &why);
+
+} // namespace anvil::autotune
+
+#endif // ANVIL_AUTOTUNE_MEASUREMENT_H

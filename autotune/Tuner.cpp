@@ -1,0 +1,549 @@
+//===- Tuner.cpp - Tuning every kernel of a model -------------------------===//
+#include "autotune/Tuner.h"
+#include "autotune/SearchStrategy.h"
+#include "tools/anvil-compile/Tuning.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <thread>
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::autotune;
+
+bool autotune::betterFor(const std::string &objective, double medianA,
+                         uint64_t memoryA, const std::string &configA,
+                         double medianB, uint64_t memoryB,
+                         const std::string &configB) {
+  auto tie = [&](double a, double b) {
+    if (a != b)
+      return a < b;
+    if (medianA != medianB)
+      return medianA < medianB;
+    return configA < configB;
+  };
+  if (objective == kMemoryObjective) {
+    if (memoryA != memoryB)
+      return memoryA < memoryB;
+    return tie(medianA, medianB);
+  }
+  if (objective == kBalancedObjective)
+    return tie(medianA * (double)std::max<uint64_t>(memoryA, 1),
+               medianB * (double)std::max<uint64_t>(memoryB, 1));
+  return tie(medianA, medianB);
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+std::string asText(Attribute attr) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  attr.print(os);
+  return text;
+}
+
+std::string formatNs(double ns) {
+  char text[32];
+  if (ns >= 1e6)
+    std::snprintf(text, sizeof text, "%.3f ms", ns / 1e6);
+  else
+    std::snprintf(text, sizeof text, "%.1f us", ns / 1e3);
+  return text;
+}
+
+/// What the report says of `trial`.
+TrialSummary summarize(const TrialRecord &trial, bool fromEarlierRun) {
+  TrialSummary t;
+  t.config = trial.config;
+  t.status = trialStatusName(trial.status);
+  t.strategy = trial.strategy;
+  t.medianNs = trial.medianNs;
+  t.ciLowNs = trial.ciLowNs;
+  t.ciHighNs = trial.ciHighNs;
+  t.memoryBytes = trial.memoryBytes;
+  t.fromEarlierRun = fromEarlierRun;
+  t.message = trial.message;
+  return t;
+}
+
+/// One distinct kernel of the model and what is known of it.
+struct Task {
+  std::vector<size_t> choices; ///< indices into the model's kernels
+};
+
+/// Tunes one kernel. Holds the compilers, the measurer and the reference.
+class KernelTuner {
+public:
+  KernelTuner(TuningDatabase &db, const TuneOptions &options,
+              const TargetLimits &limits, KernelSummary &summary,
+              std::string dir)
+      : db(db), options(options), limits(limits), summary(summary),
+        dir(std::move(dir)), measurer(measureOptions(options)) {}
+
+  /// Fails only for what stops the whole tuning (a database error).
+  LogicalResult run(StandaloneKernel &kernel, double budgetSeconds,
+                    const std::function<void(Progress &)> &progress,
+                    std::string &error);
+
+private:
+  static MeasureOptions measureOptions(const TuneOptions &options) {
+    MeasureOptions m;
+    m.threads = options.threads;
+    m.seed = options.seed;
+    return m;
+  }
+  std::string variantPath(const std::string &tag) const {
+    return dir + "/" + tag + ".so";
+  }
+  /// Builds the given configs on the compilers, in parallel; errors[i] is
+  /// empty on success.
+  std::vector<std::string> buildAll(const std::vector<std::string> &configs,
+                                    const std::vector<std::string> &paths);
+  uint64_t memoryOf(const std::string &config, uint64_t arena) const {
+    std::optional<KernelConfig> c = parseKernelConfig(config);
+    return (c ? workspaceOfConfig(shape, *c) : 0) + arena;
+  }
+  LogicalResult record(const TrialRecord &trial, std::string &error);
+
+  TuningDatabase &db;
+  const TuneOptions &options;
+  const TargetLimits &limits;
+  KernelSummary &summary;
+  std::string dir;
+  Measurer measurer;
+  KernelShape shape;
+  std::vector<std::unique_ptr<VariantCompiler>> compilers;
+};
+
+std::vector<std::string>
+KernelTuner::buildAll(const std::vector<std::string> &configs,
+                      const std::vector<std::string> &paths) {
+  std::vector<std::string> errors(configs.size());
+  for (size_t start = 0; start < configs.size(); start += compilers.size()) {
+    std::vector<std::thread> threads;
+    size_t end = std::min(configs.size(), start + compilers.size());
+    for (size_t i = start; i < end; ++i) {
+      auto work = [&, i] {
+        std::string why;
+        if (!compilers[i - start]->build(configs[i], paths[i], why))
+          errors[i] = why.empty() ? "build failed" : why;
+      };
+      if (end - start == 1)
+        work();
+      else
+        threads.emplace_back(work);
+    }
+    for (std::thread &t : threads)
+      t.join();
+  }
+  return errors;
+}
+
+LogicalResult KernelTuner::record(const TrialRecord &trial,
+                                  std::string &error) {
+  Expected<bool> stored = db.recordTrial(trial);
+  if (!stored) {
+    error = stored.message();
+    return failure();
+  }
+  summary.trials.push_back(summarize(trial, false));
+  ++summary.newTrials;
+  return success();
+}
+
+LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
+                               const std::function<void(Progress &)> &progress,
+                               std::string &error) {
+  Clock::time_point start = Clock::now();
+  shape = kernel.shape;
+  summary.kind = kernelKindName(shape.kind);
+  SearchSpace space = cpuSearchSpace(shape, limits);
+  std::vector<Point> points = space.legalPoints();
+  summary.spaceSize = points.size();
+
+  auto bytecode =
+      std::make_shared<const std::string>(toBytecode(*kernel.module));
+  for (int j = 0; j < std::max(1, options.jobs); ++j) {
+    std::string why;
+    std::unique_ptr<VariantCompiler> c =
+        VariantCompiler::create(bytecode, options.cpu, options.optLevel, why);
+    if (!c) {
+      summary.skipped = why;
+      return success();
+    }
+    compilers.push_back(std::move(c));
+  }
+
+  // What the database already holds for this key (a resumed tuning).
+  Expected<std::vector<TrialRecord>> stored = db.trials(summary.key);
+  if (!stored) {
+    error = stored.message();
+    return failure();
+  }
+  std::map<std::string, TrialRecord> known;
+  for (const TrialRecord &t : *stored) {
+    known[t.config] = t;
+    summary.trials.push_back(summarize(t, true));
+  }
+
+  Progress p;
+  p.symbol = summary.symbol;
+  p.trials = options.trials;
+  auto report = [&](const std::string &last) {
+    p.trial = (int)known.size();
+    p.last = last;
+    progress(p);
+  };
+
+  // Trial 0: the default config, also the reference for every output.
+  std::string defaultText = summary.defaultConfig;
+  std::vector<std::string> built =
+      buildAll({defaultText}, {variantPath("default")});
+  if (!built[0].empty()) {
+    summary.skipped = "the default config does not build: " + built[0];
+    return success();
+  }
+  Measurement reference = measurer.measure(variantPath("default"));
+  if (!reference.ok) {
+    summary.skipped = "the default config does not run: " + reference.error;
+    return success();
+  }
+  uint64_t defaultMemory = memoryOf(defaultText, reference.arenaBytes);
+  if (!known.count(defaultText)) {
+    TrialRecord t{summary.key,
+                  defaultText,
+                  TrialRecord::Ok,
+                  reference.timeNs.median,
+                  reference.timeNs.low,
+                  reference.timeNs.high,
+                  defaultMemory,
+                  reference.repeats,
+                  "default",
+                  (int64_t)std::time(nullptr),
+                  ""};
+    if (failed(record(t, error)))
+      return failure();
+    known[defaultText] = t;
+  }
+  double defaultNs = known[defaultText].medianNs;
+  auto bestSoFar = [&] {
+    double best = defaultNs;
+    for (auto &[config, t] : known)
+      if (t.status == TrialRecord::Ok && t.medianNs < best)
+        best = t.medianNs;
+    return best > 0 ? defaultNs / best : 1.0;
+  };
+  p.bestSpeedup = bestSoFar();
+  report("default " + formatNs(reference.timeNs.median));
+
+  // The search. A space no larger than the budget is measured whole.
+  std::map<std::string, size_t> pointOf;
+  for (size_t i = 0; i < points.size(); ++i)
+    pointOf[space.toConfig(points[i]).str()] = i;
+  int budget = std::max(0, options.trials - (int)known.size());
+  std::string strategyName = options.strategy;
+  if (points.size() <= (size_t)budget)
+    strategyName = "exhaustive";
+  summary.strategy = strategyName;
+  std::unique_ptr<SearchStrategy> strategy =
+      makeStrategy(strategyName, space, points, options.seed);
+  for (auto &[config, t] : known) {
+    auto it = pointOf.find(config);
+    if (it != pointOf.end())
+      strategy->observe(it->second, t.status == TrialRecord::Ok ? t.medianNs
+                                                                : std::nan(""));
+  }
+  // The artifacts of the best candidates so far are kept for the final
+  // measurement (the others are deleted once measured).
+  std::map<std::string, std::string> kept;
+  auto topCandidates = [&] {
+    std::vector<const TrialRecord *> ok;
+    for (auto &[config, t] : known)
+      if (t.status == TrialRecord::Ok && config != defaultText)
+        ok.push_back(&t);
+    std::sort(
+        ok.begin(), ok.end(), [&](const TrialRecord *a, const TrialRecord *b) {
+          return betterFor(options.objective, a->medianNs, a->memoryBytes,
+                           a->config, b->medianNs, b->memoryBytes, b->config);
+        });
+    ok.resize(std::min(ok.size(), (size_t)std::max(0, options.remeasureTop)));
+    return ok;
+  };
+  auto keepOnlyTop = [&] {
+    std::vector<const TrialRecord *> top = topCandidates();
+    for (auto it = kept.begin(); it != kept.end();) {
+      bool wanted = llvm::any_of(
+          top, [&](const TrialRecord *t) { return t->config == it->first; });
+      if (wanted) {
+        ++it;
+        continue;
+      }
+      llvm::sys::fs::remove(it->second);
+      it = kept.erase(it);
+    }
+  };
+  int batchNumber = 0, candidates = 0;
+  while (budget > 0 && secondsSince(start) < budgetSeconds) {
+    std::vector<size_t> batch;
+    while ((int)batch.size() < std::min<int>(budget, (int)compilers.size())) {
+      std::optional<size_t> next = strategy->next();
+      if (!next)
+        break;
+      if (known.count(space.toConfig(points[*next]).str()))
+        continue;
+      batch.push_back(*next);
+    }
+    if (batch.empty())
+      break;
+    std::vector<std::string> configs, paths;
+    for (size_t i : batch) {
+      configs.push_back(space.toConfig(points[i]).str());
+      paths.push_back(variantPath("v" + std::to_string(batchNumber) + "_" +
+                                  std::to_string(paths.size())));
+    }
+    ++batchNumber;
+    std::vector<std::string> errors = buildAll(configs, paths);
+    for (size_t j = 0; j < batch.size(); ++j) {
+      TrialRecord t;
+      t.key = summary.key;
+      t.config = configs[j];
+      t.strategy = strategyName;
+      t.timestamp = (int64_t)std::time(nullptr);
+      t.medianNs = t.ciLowNs = t.ciHighNs = std::nan("");
+      std::string last;
+      if (!errors[j].empty()) {
+        t.status = TrialRecord::BuildFailed;
+        t.message = errors[j];
+        last = "build failed";
+      } else {
+        Measurement m = measurer.measure(paths[j]);
+        std::string why;
+        ++candidates;
+        if (m.ok && options.corruptEvery > 0 &&
+            candidates % options.corruptEvery == 0 && !m.outputs.empty() &&
+            !m.outputs[0].empty())
+          // The top byte of the first f32: its sign and exponent.
+          m.outputs[0][std::min<size_t>(3, m.outputs[0].size() - 1)] ^= 0xc0;
+        if (!m.ok) {
+          t.status = TrialRecord::RunFailed;
+          t.message = m.error;
+          last = "run failed";
+        } else if (!outputsMatch(reference, m, options.tolerance, why)) {
+          t.status = TrialRecord::WrongOutput;
+          t.message = why;
+          t.memoryBytes = memoryOf(configs[j], m.arenaBytes);
+          t.repeats = m.repeats;
+          last = "wrong output";
+        } else {
+          t.status = TrialRecord::Ok;
+          t.medianNs = m.timeNs.median;
+          t.ciLowNs = m.timeNs.low;
+          t.ciHighNs = m.timeNs.high;
+          t.repeats = m.repeats;
+          t.memoryBytes = memoryOf(configs[j], m.arenaBytes);
+          last = "ok " + formatNs(m.timeNs.median);
+          kept[configs[j]] = paths[j];
+        }
+        if (!kept.count(configs[j]))
+          llvm::sys::fs::remove(paths[j]);
+      }
+      if (failed(record(t, error)))
+        return failure();
+      known[t.config] = t;
+      keepOnlyTop();
+      --budget;
+      strategy->observe(batch[j], t.status == TrialRecord::Ok ? t.medianNs
+                                                              : std::nan(""));
+      p.bestSpeedup = bestSoFar();
+      report(last);
+    }
+  }
+
+  // The best candidates for the objective and the default, measured again
+  // side by side; the winner is the best of those measurements.
+  std::vector<const TrialRecord *> ok = topCandidates();
+  struct Final {
+    std::string config;
+    Measurement m;
+    uint64_t memory;
+  };
+  std::vector<Final> finals;
+  Measurement again = measurer.measure(variantPath("default"));
+  finals.push_back({defaultText, again.ok ? again : reference, defaultMemory});
+  std::vector<std::string> configs, paths, missing, missingPaths;
+  for (const TrialRecord *t : ok) {
+    configs.push_back(t->config);
+    auto it = kept.find(t->config);
+    paths.push_back(it != kept.end()
+                        ? it->second
+                        : variantPath("top" + std::to_string(paths.size())));
+    if (it == kept.end()) {
+      missing.push_back(t->config);
+      missingPaths.push_back(paths.back());
+    }
+  }
+  // Candidates of an earlier run are built again.
+  std::vector<std::string> missingErrors = buildAll(missing, missingPaths);
+  std::vector<std::string> errors(configs.size());
+  for (size_t j = 0, m = 0; j < configs.size(); ++j)
+    if (!kept.count(configs[j]))
+      errors[j] = missingErrors[m++];
+  for (size_t j = 0; j < configs.size(); ++j) {
+    if (!errors[j].empty())
+      continue;
+    Measurement m = measurer.measure(paths[j]);
+    std::string why;
+    if (m.ok && outputsMatch(reference, m, options.tolerance, why))
+      finals.push_back({configs[j], m, memoryOf(configs[j], m.arenaBytes)});
+    llvm::sys::fs::remove(paths[j]);
+  }
+  llvm::sys::fs::remove(variantPath("default"));
+  const Final *winner = &finals[0];
+  for (const Final &f : finals)
+    if (betterFor(options.objective, f.m.timeNs.median, f.memory, f.config,
+                  winner->m.timeNs.median, winner->memory, winner->config))
+      winner = &f;
+  summary.defaultNs = finals[0].m.timeNs.median;
+  summary.defaultMemory = defaultMemory;
+  summary.bestConfig = winner->config;
+  summary.bestNs = winner->m.timeNs.median;
+  summary.bestCiLowNs = winner->m.timeNs.low;
+  summary.bestCiHighNs = winner->m.timeNs.high;
+  summary.bestMemory = winner->memory;
+
+  BestRecord best;
+  best.key = summary.key;
+  best.config = winner->config;
+  best.medianNs = winner->m.timeNs.median;
+  best.ciLowNs = winner->m.timeNs.low;
+  best.ciHighNs = winner->m.timeNs.high;
+  best.memoryBytes = winner->memory;
+  best.trials = (int)known.size();
+  best.objective = options.objective;
+  best.timestamp = (int64_t)std::time(nullptr);
+  if (Status set = db.setBest(best); !set.ok()) {
+    error = set.message();
+    return failure();
+  }
+  p.bestSpeedup = summary.speedup();
+  report("best " + formatNs(summary.bestNs));
+  summary.seconds = secondsSince(start);
+  return success();
+}
+
+} // namespace
+
+FailureOr<TuneSummary> autotune::tuneModule(
+    ModuleOp module, TuningDatabase &db, const TuneOptions &options,
+    const std::function<void(const Progress &)> &progress, std::string &error) {
+  Clock::time_point start = Clock::now();
+  compile::ConfigRequest request;
+  request.cpu = options.cpu;
+  std::string warnings;
+  llvm::raw_string_ostream warningStream(warnings);
+  FailureOr<std::vector<compile::KernelChoice>> choices =
+      compile::chooseKernelConfigs(module, request, warningStream, error);
+  if (failed(choices)) {
+    if (error.empty())
+      error = "cannot describe the model's kernels";
+    return failure();
+  }
+  if (failed(checkBindings(module, options.shapes, error)))
+    return failure();
+
+  SmallString<128> dir;
+  std::error_code ec =
+      options.workDir.empty()
+          ? llvm::sys::fs::createUniqueDirectory("anvil-tune", dir)
+          : llvm::sys::fs::createUniqueDirectory(
+                options.workDir + "/anvil-tune", dir);
+  if (ec) {
+    error = "cannot make a directory for the variants: " + ec.message();
+    return failure();
+  }
+  TargetLimits limits = TargetLimits::host(options.threads);
+  TuneSummary summary;
+  summary.objective = options.objective;
+  summary.strategy = options.strategy;
+  summary.threads = limits.threads;
+  summary.trials = options.trials;
+  summary.fingerprint = cpu::cpuFingerprint(options.cpu);
+
+  // One task per key, in the order of the model's kernels.
+  std::vector<Task> tasks;
+  std::map<std::string, size_t> taskOf;
+  for (size_t i = 0; i < choices->size(); ++i) {
+    const autotune::TuningKey &k = (*choices)[i].key;
+    std::string id = k.kernelHash + "\n" + k.shapes;
+    auto [it, inserted] = taskOf.try_emplace(id, tasks.size());
+    if (inserted)
+      tasks.emplace_back();
+    tasks[it->second].choices.push_back(i);
+  }
+  int tuned = 0;
+  for (const Task &task : tasks) {
+    const compile::KernelChoice &c = (*choices)[task.choices[0]];
+    if (c.kernel.work >= options.minWork)
+      ++tuned;
+  }
+  int position = 0;
+  for (size_t t = 0; t < tasks.size(); ++t) {
+    const compile::KernelChoice &c = (*choices)[tasks[t].choices[0]];
+    KernelSummary &k = summary.kernels.emplace_back();
+    for (size_t i : tasks[t].choices) {
+      k.indices.push_back((int64_t)i);
+      k.dispatches += (*choices)[i].kernel.dispatches;
+    }
+    func::FuncOp fn = c.kernel.function;
+    linalg::LinalgOp root = c.kernel.root;
+    k.symbol = fn.getSymName().str();
+    k.rootOp = root->getName().getStringRef().str();
+    k.key = c.key;
+    k.work = c.kernel.work;
+    k.defaultConfig = asText(c.defaultConfig);
+    k.kind = "other";
+    if (c.kernel.work < options.minWork) {
+      k.skipped = "work " + std::to_string(c.kernel.work) + " < --min-work " +
+                  std::to_string(options.minWork);
+      continue;
+    }
+    ++position;
+    std::string why;
+    FailureOr<StandaloneKernel> standalone =
+        extractKernel(module, c.kernel, options.shapes, why);
+    if (failed(standalone)) {
+      k.skipped = "cannot be cut out of the model: " + why;
+      continue;
+    }
+    double budget = 1e30;
+    if (options.timeBudgetSeconds > 0) {
+      double left = options.timeBudgetSeconds - secondsSince(start);
+      budget = std::max(0.0, left / (tuned - position + 1));
+    }
+    KernelTuner tuner(db, options, limits, k, dir.str().str());
+    auto onProgress = [&](Progress &p) {
+      p.kernel = position;
+      p.kernels = tuned;
+      progress(p);
+    };
+    if (failed(tuner.run(*standalone, budget, onProgress, error))) {
+      llvm::sys::fs::remove_directories(dir);
+      return failure();
+    }
+  }
+  llvm::sys::fs::remove_directories(dir);
+  summary.seconds = secondsSince(start);
+  return summary;
+}

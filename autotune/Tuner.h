@@ -1,0 +1,115 @@
+//===- Tuner.h - Tuning every kernel of a model ------------------*- C++
+//-*-===//
+//
+// For each distinct kernel (tuning key) of a kernels-stage module: cut it out
+// (KernelVariant.h), generate its search space (SearchSpace.h), measure its
+// default config (trial 0, and the reference for every other trial's
+// outputs), then the configs a strategy proposes, compiled in parallel and
+// measured one at a time. Each trial is committed to the tuning database as
+// soon as it is measured; configs the database already holds for the key are
+// not measured again, so an interrupted tuning resumes. At the end the best
+// candidates and the default are measured again, and the winner is stored as
+// the key's best record for the objective.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ANVIL_AUTOTUNE_TUNER_H
+#define ANVIL_AUTOTUNE_TUNER_H
+
+#include "autotune/KernelVariant.h"
+#include "autotune/Measurement.h"
+#include "autotune/TuningDatabase.h"
+
+#include "mlir/IR/BuiltinOps.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace anvil::autotune {
+
+struct TuneOptions {
+  int trials =
+      64; ///< Trials per kernel, those already in the database included.
+  double timeBudgetSeconds = 0;              ///< 0: no limit.
+  std::string objective = kLatencyObjective; ///< latency, memory or balanced
+  std::string strategy = "model";
+  int jobs = 1; ///< Variants compiled at once.
+  uint64_t minWork = 1 << 16;
+  uint64_t seed = 1;
+  int threads = 0;
+  std::string cpu = "native";
+  unsigned optLevel = 3;
+  ShapeBindings shapes;
+  int remeasureTop = 3;
+  double tolerance = 1e-4;
+  /// Where variants are written (a fresh directory is made in it).
+  std::string workDir;
+  /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
+  /// show that wrong outputs are recorded and never chosen.
+  int corruptEvery = 0;
+};
+
+/// One trial of a kernel, as the report shows it.
+struct TrialSummary {
+  std::string config;
+  std::string status;
+  std::string strategy;
+  double medianNs = 0, ciLowNs = 0, ciHighNs = 0;
+  uint64_t memoryBytes = 0;
+  bool fromEarlierRun = false;
+  std::string message;
+};
+
+struct KernelSummary {
+  std::vector<int64_t> indices; ///< The model's kernels with this key.
+  std::string symbol, rootOp, kind;
+  TuningKey key;
+  uint64_t work = 0;
+  int64_t dispatches = 0;
+  std::string skipped; ///< Why it was not tuned; empty when it was.
+  size_t spaceSize = 0;
+  std::string strategy;
+  std::string defaultConfig, bestConfig;
+  double defaultNs = 0, bestNs = 0, bestCiLowNs = 0, bestCiHighNs = 0;
+  uint64_t defaultMemory = 0, bestMemory = 0;
+  int newTrials = 0;
+  double seconds = 0;
+  std::vector<TrialSummary> trials; ///< Every trial of the key, in order.
+  double speedup() const { return bestNs > 0 ? defaultNs / bestNs : 1; }
+};
+
+struct TuneSummary {
+  std::string model, objective, strategy, fingerprint;
+  int threads = 0, trials = 0;
+  double seconds = 0;
+  std::vector<KernelSummary> kernels;
+};
+
+/// What the progress line shows.
+struct Progress {
+  int kernel = 0, kernels = 0; ///< 1-based
+  std::string symbol;
+  int trial = 0, trials = 0;
+  double bestSpeedup = 1;
+  std::string last; ///< The last trial's outcome, e.g. "ok 1.21 ms".
+};
+
+/// Tunes every kernel of the kernels-stage `module` (left unchanged) into
+/// `db`. Fails, with `error`, on what stops the whole tuning (a database
+/// write that fails, a work directory that cannot be made); a kernel that
+/// cannot be tuned (its default does not build or run) is skipped with a
+/// reason in its summary.
+mlir::FailureOr<TuneSummary> tuneModule(
+    mlir::ModuleOp module, TuningDatabase &db, const TuneOptions &options,
+    const std::function<void(const Progress &)> &progress, std::string &error);
+
+/// The score the objective minimizes (ties go to the smaller config text):
+/// latency: the median; memory: the memory, then the median; balanced: their
+/// product (the product of the ratios to any fixed reference).
+bool betterFor(const std::string &objective, double medianA, uint64_t memoryA,
+               const std::string &configA, double medianB, uint64_t memoryB,
+               const std::string &configB);
+
+} // namespace anvil::autotune
+
+#endif // ANVIL_AUTOTUNE_TUNER_H

@@ -1,0 +1,279 @@
+//===- AutotuneSearchTest.cpp - Search spaces, strategies, cost model -----===//
+#include "autotune/CostModel.h"
+#include "autotune/Measurement.h"
+#include "autotune/SearchSpace.h"
+#include "autotune/SearchStrategy.h"
+#include "autotune/Tuner.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <set>
+
+using namespace anvil::autotune;
+
+namespace {
+
+KernelShape matmulShape(int64_t m, int64_t n, int64_t k) {
+  KernelShape shape;
+  shape.kind = KernelKind::Matmul;
+  shape.extents = {m, n, k};
+  shape.distributeDims = {-1, 0, 1};
+  shape.defaultConfig.distributeDim = 1;
+  shape.defaultConfig.tileSizes = {64, 256, 256};
+  shape.defaultConfig.vectorSizes = {8, 32, 1};
+  return shape;
+}
+
+TargetLimits limits() {
+  TargetLimits t;
+  t.l2Bytes = 1 << 20;
+  t.stackBytes = 1 << 20;
+  t.threads = 4;
+  return t;
+}
+
+TEST(SearchSpaceTest, ConfigTextRoundTrips) {
+  KernelConfig c = matmulShape(64, 512, 512).defaultConfig;
+  EXPECT_EQ(c.str(), "#anvil_kernel.tuning<distribute_dim = 1, tile_sizes = "
+                     "[64, 256, 256], loop_order = [], vector_sizes = [8, 32, "
+                     "1]>");
+  std::optional<KernelConfig> back = parseKernelConfig(c.str());
+  ASSERT_TRUE(back);
+  EXPECT_EQ(*back, c);
+  KernelConfig plain;
+  plain.distributeDim = -1;
+  plain.loopOrder = {1, 0};
+  EXPECT_EQ(plain.str(), "#anvil_kernel.tuning<distribute_dim = -1, "
+                         "tile_sizes = [], loop_order = [1, 0]>");
+  EXPECT_EQ(parseKernelConfig(plain.str()), plain);
+  EXPECT_FALSE(parseKernelConfig("#anvil_kernel.tuning<distribute_dim = 1>"));
+  EXPECT_FALSE(parseKernelConfig("garbage"));
+}
+
+TEST(SearchSpaceTest, MatmulPointsAreLegal) {
+  TargetLimits t = limits();
+  KernelShape shape = matmulShape(64, 512, 512);
+  SearchSpace space = cpuSearchSpace(shape, t);
+  std::vector<Point> points = space.legalPoints();
+  ASSERT_GT(points.size(), 50u);
+  std::set<std::string> configs;
+  for (const Point &p : points) {
+    EXPECT_FALSE(space.violation(p)) << space.describe(p);
+    KernelConfig c = space.toConfig(p);
+    int64_t rows = c.vectorSizes[0], cols = c.vectorSizes[1];
+    int64_t nc = c.tileSizes[1], kc = c.tileSizes[2];
+    // Register budget: accumulators plus one broadcast per row.
+    EXPECT_LE(rows * ((cols + 15) / 16) + rows, t.vectorRegisters);
+    EXPECT_EQ(nc % cols, 0) << c.str();
+    EXPECT_LE(4 * std::min<int64_t>(nc, 512) * std::min<int64_t>(kc, 512),
+              t.l2Bytes);
+    // cols a power of two, no wider than the columns.
+    EXPECT_EQ(cols & (cols - 1), 0);
+    EXPECT_LE(cols, 512);
+    EXPECT_TRUE(configs.insert(c.str()).second) << "duplicate " << c.str();
+    EXPECT_EQ(space.fromConfig(c), p);
+  }
+  // Out of budget: 16 rows of 64 columns need 80 registers; a block of
+  // columns that is not a multiple of the register tile's.
+  Point tooWide = {1, 16, 64, 64, 256, 256};
+  ASSERT_TRUE(space.violation(tooWide));
+  EXPECT_NE(space.violation(tooWide)->find("vector registers"),
+            std::string::npos);
+  Point ragged = {1, 4, 64, 64, 32, 256};
+  ASSERT_TRUE(space.violation(ragged));
+  EXPECT_NE(space.violation(ragged)->find("multiple"), std::string::npos);
+  Point huge = {1, 4, 32, 64, 512, 1024};
+  SearchSpace small = cpuSearchSpace(matmulShape(64, 512, 1024), t);
+  ASSERT_TRUE(small.violation(huge));
+  EXPECT_NE(small.violation(huge)->find("budget"), std::string::npos);
+}
+
+TEST(SearchSpaceTest, BlocksStopAtTheLoopExtent) {
+  SearchSpace space = cpuSearchSpace(matmulShape(1, 48, 100), limits());
+  // One row: every row count and row block above it is the same code.
+  EXPECT_EQ(space.knobs[1].values, std::vector<int64_t>{1});
+  EXPECT_EQ(space.knobs[3].values, std::vector<int64_t>{1});
+  // Reduction blocks below 100, and 100 for all the larger ones.
+  EXPECT_EQ(space.knobs[5].values, (std::vector<int64_t>{32, 64, 100}));
+  // Register tiles of at most bit_floor(48) = 32 columns.
+  EXPECT_EQ(space.knobs[2].values, (std::vector<int64_t>{8, 16, 32}));
+}
+
+TEST(SearchSpaceTest, OtherKernelsOnlySplit) {
+  KernelShape shape;
+  shape.extents = {128, 256};
+  shape.distributeDims = {-1, 0, 1};
+  shape.defaultConfig.distributeDim = 1;
+  shape.defaultConfig.loopOrder = {0, 1};
+  SearchSpace space = cpuSearchSpace(shape, limits());
+  ASSERT_EQ(space.knobs.size(), 1u);
+  std::vector<Point> points = space.legalPoints();
+  ASSERT_EQ(points.size(), 3u);
+  EXPECT_EQ(space.toConfig(points[0]).str(),
+            "#anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], "
+            "loop_order = [0, 1]>");
+}
+
+std::vector<size_t> drain(SearchStrategy &s, size_t n,
+                          const std::function<double(size_t)> &time) {
+  std::vector<size_t> order;
+  while (order.size() < n) {
+    std::optional<size_t> i = s.next();
+    if (!i)
+      break;
+    order.push_back(*i);
+    s.observe(*i, time(*i));
+  }
+  return order;
+}
+
+TEST(SearchStrategyTest, DeterministicForASeed) {
+  SearchSpace space = cpuSearchSpace(matmulShape(64, 512, 512), limits());
+  std::vector<Point> points = space.legalPoints();
+  auto time = [&](size_t i) { return space.estimate(points[i]) * 1.3 + 100; };
+  for (const std::string &name : strategyNames()) {
+    auto a = makeStrategy(name, space, points, 7);
+    auto b = makeStrategy(name, space, points, 7);
+    ASSERT_TRUE(a && b);
+    std::vector<size_t> first = drain(*a, 30, time),
+                        second = drain(*b, 30, time);
+    EXPECT_EQ(first, second) << name;
+    EXPECT_EQ(first.size(), 30u);
+    // No point is proposed twice.
+    EXPECT_EQ(std::set<size_t>(first.begin(), first.end()).size(), first.size())
+        << name;
+  }
+  auto r1 = makeStrategy("random", space, points, 1);
+  auto r2 = makeStrategy("random", space, points, 2);
+  EXPECT_NE(drain(*r1, 20, time), drain(*r2, 20, time));
+  EXPECT_EQ(makeStrategy("annealing", space, points, 1), nullptr);
+}
+
+TEST(SearchStrategyTest, ExhaustiveCoversTheSpaceOnce) {
+  SearchSpace space = cpuSearchSpace(matmulShape(1, 48, 100), limits());
+  std::vector<Point> points = space.legalPoints();
+  auto s = makeStrategy("exhaustive", space, points, 1);
+  std::vector<size_t> order =
+      drain(*s, points.size() + 5, [](size_t) { return 1.0; });
+  EXPECT_EQ(order.size(), points.size());
+  EXPECT_EQ(std::set<size_t>(order.begin(), order.end()).size(), points.size());
+}
+
+TEST(SearchStrategyTest, ResumedPointsAreNotProposedAgain) {
+  SearchSpace space = cpuSearchSpace(matmulShape(4, 16, 64), limits());
+  std::vector<Point> points = space.legalPoints();
+  for (const std::string &name : strategyNames()) {
+    auto s = makeStrategy(name, space, points, 3);
+    for (size_t i = 0; i < points.size(); i += 2)
+      s->observe(i, 1000.0 + (double)i);
+    std::vector<size_t> order =
+        drain(*s, points.size(), [](size_t) { return 5.0; });
+    EXPECT_EQ(order.size(), points.size() / 2) << name;
+    for (size_t i : order)
+      EXPECT_EQ(i % 2, 1u) << name;
+  }
+}
+
+TEST(SearchStrategyTest, ModelFindsTheMinimumOfASmoothFunction) {
+  // A hidden run time with its minimum away from where the prior points:
+  // the model-guided search gets there in far fewer trials than the space.
+  SearchSpace space = cpuSearchSpace(matmulShape(64, 512, 512), limits());
+  std::vector<Point> points = space.legalPoints();
+  auto hidden = [&](size_t i) {
+    const Point &p = points[i];
+    return 1000 + 50 * std::pow(std::log2((double)p[1]) - 1, 2) +
+           40 * std::pow(std::log2((double)p[2]) - 4, 2) +
+           30 * std::pow(std::log2((double)p[5]) - 7, 2) +
+           20 * std::pow(std::log2((double)p[4]) - 7, 2) + 5 * (p[0] != 0);
+  };
+  double best = 1e30;
+  for (size_t i = 0; i < points.size(); ++i)
+    best = std::min(best, hidden(i));
+  // Over several seeds, against random search with the same budget.
+  double model = 0, random = 0;
+  for (uint64_t seed = 1; seed <= 4; ++seed) {
+    for (const char *name : {"model", "random"}) {
+      auto s = makeStrategy(name, space, points, seed);
+      double found = 1e30;
+      for (size_t i : drain(*s, 48, hidden))
+        found = std::min(found, hidden(i));
+      (std::string(name) == "model" ? model : random) += found / best / 4;
+    }
+  }
+  EXPECT_LE(model, 1.05) << "space of " << points.size();
+  EXPECT_LT(model, random);
+}
+
+TEST(CostModelTest, TreesLearnASimpleFunction) {
+  std::vector<std::vector<double>> x;
+  std::vector<double> y;
+  for (int a = 0; a < 12; ++a)
+    for (int b = 0; b < 12; ++b) {
+      x.push_back({(double)a, (double)b, 3.0});
+      y.push_back((a - 5) * (a - 5) + 2.0 * b);
+    }
+  GradientBoostedTrees trees({/*trees=*/150, /*depth=*/3, 0.2, 2});
+  trees.fit(x, y);
+  double worst = 0;
+  for (size_t i = 0; i < x.size(); ++i)
+    worst = std::max(worst, std::fabs(trees.predict(x[i]) - y[i]));
+  // The target spans 0..47; the fit is within a few units everywhere.
+  EXPECT_LT(worst, 3.0);
+  // And ranks unseen points between the samples.
+  EXPECT_LT(trees.predict({5.2, 1.5, 3.0}), trees.predict({10.5, 9.5, 3.0}));
+  GradientBoostedTrees empty;
+  empty.fit({}, {});
+  EXPECT_EQ(empty.predict({1.0}), 0.0);
+}
+
+TEST(CostModelTest, PriorRanksBeforeDataAndDataCorrectsIt) {
+  CostModel model;
+  // Without data: the prior's order.
+  EXPECT_LT(model.predictLog({0.0}, 10), model.predictLog({1.0}, 20));
+  // The prior is wrong for feature 1 (those points are really 4x slower).
+  std::vector<std::vector<double>> x;
+  std::vector<double> prior, measured;
+  for (int i = 0; i < 40; ++i) {
+    double f = i % 2;
+    x.push_back({f});
+    prior.push_back(10 + i);
+    measured.push_back((10 + i) * (f ? 4.0 : 1.0));
+  }
+  model.fit(x, prior, measured);
+  EXPECT_GT(model.predictLog({1.0}, 20), model.predictLog({0.0}, 40));
+}
+
+TEST(MeasurementTest, MedianAndConfidenceInterval) {
+  Summary s = summarize({5, 1, 4, 2, 3});
+  EXPECT_EQ(s.median, 3);
+  EXPECT_LE(s.low, s.median);
+  EXPECT_GE(s.high, s.median);
+  std::vector<double> many;
+  for (int i = 1; i <= 100; ++i)
+    many.push_back(i);
+  Summary m = summarize(many);
+  EXPECT_DOUBLE_EQ(m.median, 50.5);
+  // Ranks 50 -+ 9.8: about [40, 61].
+  EXPECT_GE(m.low, 38);
+  EXPECT_LE(m.low, 42);
+  EXPECT_GE(m.high, 59);
+  EXPECT_LE(m.high, 63);
+  Summary one = summarize({7});
+  EXPECT_EQ(one.median, 7);
+  EXPECT_EQ(one.low, 7);
+}
+
+TEST(TunerTest, ObjectivesAndTies) {
+  // latency: the lower median; equal medians go to the smaller config text.
+  EXPECT_TRUE(betterFor("latency", 10, 900, "b", 11, 100, "a"));
+  EXPECT_TRUE(betterFor("latency", 10, 900, "a", 10, 100, "b"));
+  EXPECT_FALSE(betterFor("latency", 10, 900, "b", 10, 100, "a"));
+  // memory: the lower memory first.
+  EXPECT_TRUE(betterFor("memory", 11, 100, "b", 10, 900, "a"));
+  // balanced: the product.
+  EXPECT_TRUE(betterFor("balanced", 12, 100, "b", 10, 200, "a"));
+  EXPECT_FALSE(betterFor("balanced", 30, 100, "b", 10, 200, "a"));
+}
+
+} // namespace

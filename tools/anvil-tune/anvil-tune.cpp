@@ -1,0 +1,313 @@
+//===- anvil-tune.cpp - The Anvil autotuner -------------------------------===//
+//
+// Compiles a model to its kernels (anvil-compile's pipeline, in-process),
+// then tunes each distinct kernel: variants compiled under the configs of its
+// search space, measured through the runtime, checked against the default
+// config's outputs, and committed one trial at a time to a tuning database
+// that `anvil-compile --tuning-db` reads (docs/autotuning.md).
+//
+//===----------------------------------------------------------------------===//
+#include "autotune/SearchStrategy.h"
+#include "autotune/Tuner.h"
+#include "autotune/TuningReport.h"
+#include "frontend/onnx/Importer.h"
+#include "tools/anvil-compile/Driver.h"
+
+#include "mlir/IR/Diagnostics.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllPasses.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cmath>
+#include <unistd.h>
+
+using namespace llvm;
+namespace autotune = anvil::autotune;
+
+static cl::OptionCategory category("anvil-tune options");
+static anvil::compile::ModelPathOption inputPath(category);
+static cl::opt<std::string>
+    dbPath("db", cl::desc("The tuning database (created if missing)"),
+           cl::value_desc("DB"), cl::cat(category));
+static cl::opt<int>
+    trials("trials",
+           cl::desc("Trials per kernel, those already in the database "
+                    "included (default 64)"),
+           cl::init(64), cl::cat(category));
+static cl::opt<double>
+    timeBudget("time-budget",
+               cl::desc("Stop searching after about this many seconds in all "
+                        "(default: no limit)"),
+               cl::init(0), cl::value_desc("SECONDS"), cl::cat(category));
+static cl::opt<std::string>
+    objective("objective",
+              cl::desc("What the best config minimizes: latency (default), "
+                       "memory or balanced"),
+              cl::init(autotune::kLatencyObjective), cl::cat(category));
+static cl::opt<std::string>
+    strategy("strategy",
+             cl::desc("exhaustive, random or model (default: model; a space "
+                      "no larger than the trials is measured whole)"),
+             cl::init("model"), cl::cat(category));
+static cl::opt<std::string>
+    reportDir("report",
+              cl::desc("Write report.json, report.md and convergence.svg "
+                       "into DIR"),
+              cl::value_desc("DIR"), cl::cat(category));
+static cl::opt<int> jobs("jobs",
+                         cl::desc("Variants compiled at once (measurements "
+                                  "stay one at a time; default 1)"),
+                         cl::init(1), cl::cat(category));
+static cl::opt<uint64_t>
+    minWork("min-work",
+            cl::desc("Skip kernels of fewer loop iterations per run "
+                     "(symbolic dims counted as 1; default 65536)"),
+            cl::init(1 << 16), cl::cat(category));
+static cl::opt<uint64_t> seed("seed",
+                              cl::desc("Seed of the search and the inputs "
+                                       "(default 1)"),
+                              cl::init(1), cl::cat(category));
+static cl::opt<int> corruptEvery(
+    "testing-corrupt-every",
+    cl::desc("Testing only: corrupt the outputs of every Nth candidate"),
+    cl::init(0), cl::ReallyHidden, cl::cat(category));
+/// --threads: the measuring session's threads (0: all cores). LLVM owns a
+/// `-threads` option of its own, so this one is taken out of argv by hand.
+static int threads = 0;
+static cl::list<std::string>
+    shapes("shape",
+           cl::desc("Sizes to tune for: NAME=D0,D1,... for an input (symbolic "
+                    "dims of inputs not named are 1); repeatable"),
+           cl::value_desc("NAME=D0,D1,..."), cl::cat(category));
+static cl::opt<std::string>
+    cpuName("cpu",
+            cl::desc("CPU to generate code for (default: this machine's); "
+                     "must be the one anvil-compile is given"),
+            cl::init("native"), cl::value_desc("name"), cl::cat(category));
+
+static int fail(const Twine &message) {
+  errs() << "anvil-tune: error: " << message << "\n";
+  return 1;
+}
+
+static bool parseShape(StringRef spec, autotune::ShapeBindings &bindings,
+                       std::string &error) {
+  auto [name, dims] = spec.rsplit('=');
+  if (name.empty() || dims.empty()) {
+    error = "--shape expects NAME=D0,D1,..., got '" + spec.str() + "'";
+    return false;
+  }
+  std::vector<int64_t> shape;
+  SmallVector<StringRef> parts;
+  dims.split(parts, ',');
+  for (StringRef p : parts) {
+    int64_t d;
+    if (p.trim().getAsInteger(10, d) || d < 1) {
+      error = "--shape '" + spec.str() + "': '" + p.str() +
+              "' is not a positive size";
+      return false;
+    }
+    shape.push_back(d);
+  }
+  if (!bindings.emplace(name.str(), shape).second) {
+    error = "--shape given twice for '" + name.str() + "'";
+    return false;
+  }
+  return true;
+}
+
+/// The progress line: rewritten in place on a terminal, one line per update
+/// otherwise.
+class ProgressLine {
+public:
+  ProgressLine() : tty(isatty(STDERR_FILENO)) {}
+  ~ProgressLine() { finish(); }
+  void update(const autotune::Progress &p) {
+    std::string line =
+        formatv("kernel {0}/{1} {2}: trial {3}/{4}, best speed-up {5:F3}x "
+                "({6})",
+                p.kernel, p.kernels, p.symbol, p.trial, p.trials, p.bestSpeedup,
+                p.last)
+            .str();
+    if (tty) {
+      errs() << "\r\033[K" << line;
+      open = true;
+    } else {
+      errs() << line << "\n";
+    }
+    errs().flush();
+  }
+  void finish() {
+    if (open)
+      errs() << "\n";
+    open = false;
+  }
+
+private:
+  bool tty;
+  bool open = false;
+};
+
+/// Takes --threads N / --threads=N out of argv; false for a malformed value.
+static bool takeThreads(int &argc, char **argv, std::string &error) {
+  int out = 1;
+  for (int i = 1; i < argc; ++i) {
+    StringRef arg = argv[i];
+    if (arg == "--") {
+      while (i < argc)
+        argv[out++] = argv[i++];
+      break;
+    }
+    std::optional<StringRef> value;
+    if (arg == "--threads" || arg == "-threads") {
+      if (i + 1 >= argc) {
+        error = "--threads needs a value";
+        return false;
+      }
+      value = StringRef(argv[++i]);
+    } else if (arg.consume_front("--threads=") ||
+               arg.consume_front("-threads=")) {
+      value = arg;
+    }
+    if (!value) {
+      argv[out++] = argv[i];
+      continue;
+    }
+    if (value->getAsInteger(10, threads) || threads < 0) {
+      error = "--threads=" + value->str() +
+              ": expected a number of threads (0: all cores)";
+      return false;
+    }
+  }
+  argc = out;
+  argv[argc] = nullptr;
+  return true;
+}
+
+int main(int argc, char **argv) {
+  InitLLVM init(argc, argv);
+  if (std::string error; !takeThreads(argc, argv, error))
+    return fail(error);
+  // The pipelines name some upstream passes by their flags.
+  mlir::registerAllPasses();
+  cl::HideUnrelatedOptions({&category});
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "Anvil autotuner: measure the kernels of a model under many configs "
+      "and keep\nthe best in a tuning database for anvil-compile "
+      "--tuning-db.\n\n"
+      "  anvil-tune MODEL.onnx --db DB [--trials N] [--time-budget SECONDS]\n"
+      "             [--objective latency|memory|balanced] "
+      "[--strategy exhaustive|random|model]\n"
+      "             [--report DIR] [--jobs J] [--min-work W] [--seed S] "
+      "[--shape NAME=D0,D1,...]\n"
+      "             [--threads T (the measuring session's threads; default "
+      "0: all cores)]\n");
+  if (inputPath.empty())
+    return fail("no input model (see --help)");
+  if (dbPath.empty())
+    return fail("no tuning database (--db DB)");
+  if (trials < 1)
+    return fail("--trials must be at least 1");
+  if (timeBudget < 0 || std::isnan(timeBudget))
+    return fail("--time-budget must not be negative");
+  if (objective != autotune::kLatencyObjective &&
+      objective != autotune::kMemoryObjective &&
+      objective != autotune::kBalancedObjective)
+    return fail("--objective=" + objective +
+                ": expected latency, memory or balanced");
+  if (!llvm::is_contained(autotune::strategyNames(), strategy.getValue()))
+    return fail("--strategy=" + strategy +
+                ": expected exhaustive, random or model");
+  if (jobs < 1)
+    return fail("--jobs must be at least 1");
+  autotune::TuneOptions options;
+  for (const std::string &spec : shapes) {
+    std::string error;
+    if (!parseShape(spec, options.shapes, error))
+      return fail(error);
+  }
+  options.trials = trials;
+  options.timeBudgetSeconds = timeBudget;
+  options.objective = objective;
+  options.strategy = strategy;
+  options.jobs = jobs;
+  options.minWork = minWork;
+  options.seed = seed;
+  options.threads = threads;
+  options.cpu = cpuName;
+  options.corruptEvery = corruptEvery;
+
+  std::unique_ptr<mlir::MLIRContext> ownedContext =
+      anvil::compile::createPipelineContext();
+  mlir::MLIRContext &context = *ownedContext;
+  int errors = 0;
+  mlir::ScopedDiagnosticHandler handler(&context, [&](mlir::Diagnostic &diag) {
+    if (diag.getSeverity() != mlir::DiagnosticSeverity::Error)
+      return mlir::success();
+    ++errors;
+    std::string where = inputPath;
+    diag.getLocation()->walk([&](mlir::Location l) {
+      if (auto n = dyn_cast<mlir::NameLoc>(l)) {
+        where += ": node '" + n.getName().str() + "'";
+        return mlir::WalkResult::interrupt();
+      }
+      return mlir::WalkResult::advance();
+    });
+    errs() << "error: " << where << ": " << diag.str() << "\n";
+    return mlir::success();
+  });
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      anvil::onnx_frontend::importOnnxFile(context, inputPath);
+  anvil::compile::PipelineOptions pipeline;
+  if (!module || errors ||
+      failed(anvil::compile::optimizeGraph(*module, pipeline)) || errors ||
+      failed(anvil::compile::lowerToLinalg(*module, pipeline)) || errors ||
+      failed(anvil::compile::lowerToKernels(*module, pipeline)) || errors)
+    return fail("cannot compile '" + inputPath + "' to kernels");
+  if (std::string error;
+      failed(autotune::checkBindings(*module, options.shapes, error)))
+    return fail(error);
+
+  // Opened once the model is known to compile, so that a bad model or flag
+  // leaves no new database behind.
+  autotune::Expected<autotune::TuningDatabase> db =
+      autotune::TuningDatabase::open(dbPath);
+  if (!db)
+    return fail("--db: " + db.message());
+
+  ProgressLine line;
+  std::string error;
+  mlir::FailureOr<autotune::TuneSummary> summary = autotune::tuneModule(
+      *module, *db, options,
+      [&](const autotune::Progress &p) { line.update(p); }, error);
+  line.finish();
+  if (failed(summary))
+    return fail(error);
+  summary->model = inputPath;
+
+  int tuned = 0;
+  for (const autotune::KernelSummary &k : summary->kernels) {
+    if (!k.skipped.empty()) {
+      if (k.skipped.rfind("work ", 0) != 0)
+        errs() << "anvil-tune: warning: " << k.symbol
+               << " not tuned: " << k.skipped << "\n";
+      continue;
+    }
+    ++tuned;
+    errs() << formatv("anvil-tune: {0} ({1}): {2:F3} ms -> {3:F3} ms, "
+                      "{4:F3}x, {5} trials ({6} new)\n",
+                      k.symbol, k.rootOp, k.defaultNs / 1e6, k.bestNs / 1e6,
+                      k.speedup(), k.trials.size(), k.newTrials);
+  }
+  errs() << formatv("anvil-tune: {0} of {1} kernels tuned in {2:F1} s, "
+                    "geomean speed-up {3:F3}x; database '{4}'\n",
+                    tuned, summary->kernels.size(), summary->seconds,
+                    autotune::geomeanSpeedup(*summary), dbPath);
+  if (!reportDir.empty() && !autotune::writeReport(*summary, reportDir, error))
+    return fail(error);
+  return 0;
+}
