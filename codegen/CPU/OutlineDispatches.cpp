@@ -465,11 +465,29 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
 /// matter more there than spreading them.
 constexpr int64_t kBalancedChunks = 4;
 constexpr int64_t kBalancedWork = 1 << 22;
+/// Output rows (pixels) below which a packed conv or matmul is not split by
+/// rows (see splitQuality).
+constexpr int64_t kMinRowsToSplitPacked = 1024;
 int64_t splitQuality(const OpInfo &info, int64_t d) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(info.op);
   if (d < 0 || !linalgOp || info.work < kBalancedWork)
     return kBalancedChunks;
   kernel::TuningConfigAttr config = configFor(info.op, d, {});
+  // Splitting the rows of a conv or matmul that packs its weights makes
+  // every workgroup pack all of them: with few rows (a 7x7 or 14x14 layer)
+  // that copy costs as much as each workgroup's share of the compute, and
+  // splitting the output channels (each workgroup packs its own) is better.
+  if (llvm::any_of(config.getTileSizes(), [](int64_t t) { return t; }) &&
+      !config.getVectorSizes().empty()) {
+    bool conv = isa<linalg::Conv2DNhwcHwcfOp>(info.op);
+    // Loops 0-2 of a conv (image, row, column) and 0 of a matmul are rows.
+    int64_t columns = conv ? 3 : 1, rows = 1;
+    for (int64_t r = 0; r < columns; ++r)
+      if (!ShapedType::isDynamic(info.extents[r]))
+        rows *= info.extents[r];
+    if (d != columns && rows < kMinRowsToSplitPacked)
+      return 1;
+  }
   int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
   return std::min(info.extents[d] / std::max<int64_t>(align, 1),
                   kBalancedChunks);
@@ -483,7 +501,12 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
   SmallVector<Member> best = {{&first, -2}}; // -2: the default config
   if (!first.groupable)
     return best;
-  int64_t bestExtent = 0, bestQuality = 0;
+  // A group must split as well as the op alone would (a 1x1 conv pair on a
+  // 7x7 image split by rows packs all weights twice; alone, each splits its
+  // channels).
+  int64_t bestExtent = 0,
+          bestQuality =
+              splitQuality(first, defaultConfig(first.op).getDistributeDim());
   auto consider = [&](int64_t d) {
     SmallVector<Member> group = growGroup(ops, start, d);
     int64_t extent = d >= 0 ? first.extents[d] : 1;

@@ -616,11 +616,14 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       // Every tap accumulates into the whole output block: blocks of output
       // rows small enough to stay in L2 across the taps (a 112 x 112 x 64
       // output streamed once per tap of a 7 x 7 filter is memory-bound).
+      // A workgroup's chunk of channels has a symbolic size: at most nc of
+      // them are a block.
       auto cType = cast<MemRefType>(c.getType());
+      int64_t channels =
+          cType.isDynamicDim(3) ? nc : std::min(nc, cType.getDimSize(3));
       int64_t rowBytes = cType.isDynamicDim(2)
                              ? 0
-                             : cType.getDimSize(2) *
-                                   std::min(nc, cType.getDimSize(3)) *
+                             : cType.getDimSize(2) * channels *
                                    int64_t(cType.getElementTypeBitWidth() / 8);
       int64_t blockRows =
           rowBytes > 0 ? std::max<int64_t>(1, kOutputBlockBytes / rowBytes)
