@@ -88,6 +88,18 @@ static cl::opt<std::string>
                      "must be the one anvil-compile is given"),
             cl::init("native"), cl::value_desc("name"), cl::cat(category));
 
+static cl::list<std::string> imports(
+    "import",
+    cl::desc("Merge the trials and best configs of DB2 into --db before "
+             "anything else (as anvil-tunedb merge); repeatable; without a "
+             "model nothing is tuned"),
+    cl::value_desc("DB2"), cl::cat(category));
+static cl::opt<std::string> exportPath(
+    "export",
+    cl::desc("When done, copy --db to the new file FILE (an existing file is "
+             "never overwritten; as anvil-tunedb export)"),
+    cl::value_desc("FILE"), cl::cat(category));
+
 static int fail(const Twine &message) {
   errs() << "anvil-tune: error: " << message << "\n";
   return 1;
@@ -116,6 +128,34 @@ static bool parseShape(StringRef spec, autotune::ShapeBindings &bindings,
     error = "--shape given twice for '" + name.str() + "'";
     return false;
   }
+  return true;
+}
+
+/// Merges each --import into `db` and copies `db` to --export, as asked;
+/// false (with a message) at the first that fails.
+static bool importAndExport(autotune::TuningDatabase &db, bool importing,
+                            bool exporting = true) {
+  std::vector<std::string> sources;
+  if (importing)
+    sources.assign(imports.begin(), imports.end());
+  for (const std::string &source : sources) {
+    autotune::Expected<autotune::MergeStats> stats = db.mergeFrom(source);
+    if (!stats) {
+      fail("--import " + source + ": " + stats.message());
+      return false;
+    }
+    errs() << formatv("anvil-tune: imported '{0}': {1} trials added, {2} best "
+                      "records updated\n",
+                      source, stats->trialsAdded, stats->bestUpdated);
+  }
+  if (!exporting || exportPath.empty())
+    return true;
+  if (autotune::Status status = db.exportTo(exportPath); !status.ok()) {
+    fail("--export " + exportPath + ": " + status.message());
+    return false;
+  }
+  errs() << "anvil-tune: exported '" << db.path() << "' to '" << exportPath
+         << "'\n";
   return true;
 }
 
@@ -205,11 +245,24 @@ int main(int argc, char **argv) {
       "             [--report DIR] [--jobs J] [--min-work W] [--seed S] "
       "[--shape NAME=D0,D1,...]\n"
       "             [--threads T (the measuring session's threads; default "
-      "0: all cores)]\n");
-  if (inputPath.empty())
+      "0: all cores)]\n"
+      "             [--import DB2]... [--export FILE]\n"
+      "  anvil-tune --db DB --import DB2... [--export FILE]   (merge, copy; "
+      "no tuning)\n");
+  if (inputPath.empty() && imports.empty() && exportPath.empty())
     return fail("no input model (see --help)");
   if (dbPath.empty())
     return fail("no tuning database (--db DB)");
+  // --import and --export alone merge and copy databases.
+  if (inputPath.empty()) {
+    autotune::Expected<autotune::TuningDatabase> db =
+        autotune::TuningDatabase::open(
+            dbPath, imports.empty() ? autotune::OpenMode::ReadOnly
+                                    : autotune::OpenMode::CreateIfMissing);
+    if (!db)
+      return fail("--db: " + db.message());
+    return importAndExport(*db, /*importing=*/true) ? 0 : 1;
+  }
   if (trials < 1)
     return fail("--trials must be at least 1");
   if (timeBudget < 0 || std::isnan(timeBudget))
@@ -278,6 +331,8 @@ int main(int argc, char **argv) {
       autotune::TuningDatabase::open(dbPath);
   if (!db)
     return fail("--db: " + db.message());
+  if (!importAndExport(*db, /*importing=*/true, /*exporting=*/false))
+    return 1;
 
   ProgressLine line;
   std::string error;
@@ -309,5 +364,5 @@ int main(int argc, char **argv) {
                     autotune::geomeanSpeedup(*summary), dbPath);
   if (!reportDir.empty() && !autotune::writeReport(*summary, reportDir, error))
     return fail(error);
-  return 0;
+  return importAndExport(*db, /*importing=*/false) ? 0 : 1;
 }
