@@ -230,8 +230,7 @@ std::optional<TrialRecord::Status> parseTrialStatus(const std::string &name) {
 }
 
 Status checkObjective(const std::string &path, const std::string &objective) {
-  if (objective == kLatencyObjective || objective == kMemoryObjective ||
-      objective == kBalancedObjective)
+  if (isObjective(objective))
     return Status::success();
   return failureAt(path, "unknown objective '" + objective + "' (expected '" +
                              kLatencyObjective + "', '" + kMemoryObjective +

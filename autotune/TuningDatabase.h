@@ -67,6 +67,11 @@ inline constexpr const char kMemoryObjective[] = "memory";
 /// Least medianNs * memoryBytes: the product of the two ratios to any fixed
 /// reference (e.g. the default config's), so neither unit dominates.
 inline constexpr const char kBalancedObjective[] = "balanced";
+/// Whether `name` is one of the objectives above.
+inline bool isObjective(const std::string &name) {
+  return name == kLatencyObjective || name == kMemoryObjective ||
+         name == kBalancedObjective;
+}
 
 /// The config chosen for a key under one objective.
 struct BestRecord {

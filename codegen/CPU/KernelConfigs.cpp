@@ -100,20 +100,11 @@ void retargetDispatches(ModuleOp module, func::FuncOp kernel,
   });
 }
 
-/// Whether `config`'s sizes and split loop are legal in `kernel`, whatever
-/// the lowering makes of them.
-LogicalResult checkSizesAndSplit(func::FuncOp kernel, linalg::LinalgOp root,
-                                 kernel::TuningConfigAttr config,
-                                 std::string &reason) {
-  // --anvil-tile-kernels does not check the signs, and a negative tile
-  // computes a wrong result.
-  auto negative = [](ArrayRef<int64_t> sizes) {
-    return llvm::any_of(sizes, [](int64_t size) { return size < 0; });
-  };
-  if (negative(config.getTileSizes()) || negative(config.getVectorSizes())) {
-    reason = "tile_sizes and vector_sizes must not be negative";
-    return failure();
-  }
+/// Whether `config`'s split loop is legal in `kernel`, whatever the lowering
+/// makes of it (its sizes are checked by --anvil-tile-kernels, which
+/// lowersUnder runs).
+LogicalResult checkSplit(func::FuncOp kernel, linalg::LinalgOp root,
+                         kernel::TuningConfigAttr config, std::string &reason) {
   // Splitting another loop than a parallel one (or, in a fused kernel, than
   // the one its other ops are split to match) races between workgroups.
   int64_t dim = config.getDistributeDim();
@@ -171,7 +162,7 @@ LogicalResult cpu::replaceTuningConfig(ModuleOp module, func::FuncOp kernel,
     reason = "the kernel has no root linalg op";
     return failure();
   }
-  if (failed(checkSizesAndSplit(kernel, root, config, reason)))
+  if (failed(checkSplit(kernel, root, config, reason)))
     return failure();
   int64_t dim = config.getDistributeDim();
   auto current =

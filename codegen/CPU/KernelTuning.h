@@ -100,9 +100,10 @@ kernel::TuningConfigAttr parseTuningConfig(mlir::MLIRContext *ctx,
                                            std::string &error);
 
 /// Makes `config` the TuningConfig of `kernel` (of `module`) if it is legal
-/// there: no tile or vector size is negative, its distribute_dim is allowed
-/// (allowedDistributeDims), and the kernel compiles under it (a copy of the
-/// kernel is tiled and lowered to the LLVM dialect first). The grid of each
+/// there: its distribute_dim is allowed (allowedDistributeDims), and the
+/// kernel compiles under it (a copy of the kernel is tiled and lowered to the
+/// LLVM dialect first; --anvil-tile-kernels refuses negative sizes and
+/// oversized register tiles). The grid of each
 /// dispatch of the kernel follows the new distribute_dim. On failure nothing
 /// changes, no diagnostic is emitted, and `reason` says why.
 mlir::LogicalResult replaceTuningConfig(mlir::ModuleOp module,

@@ -154,12 +154,14 @@ constexpr int64_t kMinVectorColumns = 8;
 kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
                                    ArrayRef<int64_t> order) {
   MLIRContext *ctx = op->getContext();
+  // Register tiles are for ops on f32 buffers (and f32 scalars).
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  bool f32Buffers = linalgOp && linalgOp.hasPureBufferSemantics() &&
+                    llvm::all_of(linalgOp->getOperandTypes(), [](Type t) {
+                      return getElementTypeOrSelf(t).isF32();
+                    });
   auto matmul = dyn_cast<linalg::MatmulOp>(op);
-  if (matmul && matmul.hasPureBufferSemantics() &&
-      llvm::all_of(matmul->getOperandTypes(),
-                   [](Type t) {
-                     return cast<MemRefType>(t).getElementType().isF32();
-                   }) &&
+  if (matmul && f32Buffers &&
       llvm::equal(matmul.getIndexingMapsArray(),
                   linalg::MatmulOp::getDefaultIndexingMaps(ctx))) {
     SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
@@ -173,10 +175,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
   // A batched f32 matmul (attention's Q x K^T and P x V) runs as one
   // register-tiled matmul per batch element; the operands of one are small
   // (a head), so they are not packed.
-  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
-  if (linalgOp && linalgOp.hasPureBufferSemantics() &&
-      llvm::all_of(linalgOp->getOperandTypes(),
-                   [](Type t) { return getElementTypeOrSelf(t).isF32(); }))
+  if (f32Buffers)
     if (std::optional<cpu::BatchMatmulDims> bm =
             cpu::batchMatmulDims(linalgOp)) {
       SmallVector<int64_t> extents = linalgOp.getStaticLoopRanges();
@@ -194,10 +193,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
   // many pixels (4 to 8) as divide the row so that few are left to the scalar
   // edge.
   auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op);
-  if (conv && conv.hasPureBufferSemantics() &&
-      llvm::all_of(conv->getOperandTypes(), [](Type t) {
-        return cast<MemRefType>(t).getElementType().isF32();
-      })) {
+  if (conv && f32Buffers) {
     SmallVector<int64_t> extents = conv.getStaticLoopRanges();
     int64_t ow = extents[2], f = extents[3];
     if (!ShapedType::isDynamic(ow) && !ShapedType::isDynamic(f) &&
@@ -222,10 +218,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
   // A channels-last depthwise convolution: 8 output pixels by 16 channels,
   // each pixel's accumulator kept in a register across the filter window.
   auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op);
-  if (dw && dw.hasPureBufferSemantics() &&
-      llvm::all_of(dw->getOperandTypes(), [](Type t) {
-        return cast<MemRefType>(t).getElementType().isF32();
-      })) {
+  if (dw && f32Buffers) {
     SmallVector<int64_t> extents = dw.getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[3]) && extents[3] >= kMinVectorColumns &&
         !ShapedType::isDynamic(extents[4]) &&
@@ -542,14 +535,15 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
               splitQuality(first, defaultConfig(first.op).getDistributeDim());
   auto consider = [&](int64_t d) {
     SmallVector<Member> group = growGroup(ops, start, d);
-    int64_t extent = d >= 0 ? first.extents[d] : 1;
-    // As good as the worst split of its ops (a fill of a padded border
-    // splits well whichever way; the depthwise conv after it may not).
-    int64_t quality = splitQuality(first, d);
-    for (const Member &m : group)
-      quality = std::min(quality, splitQuality(*m.info, m.dim));
     if (group.size() < 2)
       return;
+    int64_t extent = d >= 0 ? first.extents[d] : 1;
+    // As good as the worst split of its ops, the first included (a fill of a
+    // padded border splits well whichever way; the depthwise conv after it
+    // may not).
+    int64_t quality = kBalancedChunks;
+    for (const Member &m : group)
+      quality = std::min(quality, splitQuality(*m.info, m.dim));
     if (quality > bestQuality ||
         (quality == bestQuality && (group.size() > best.size() ||
                                     (group.size() == best.size() &&

@@ -336,9 +336,7 @@ int main(int argc, char **argv) {
               "to stdout (give -o FILE or --list-kernels=FILE)\n";
     return 1;
   }
-  if (tuningObjective != anvil::autotune::kLatencyObjective &&
-      tuningObjective != anvil::autotune::kMemoryObjective &&
-      tuningObjective != anvil::autotune::kBalancedObjective) {
+  if (!anvil::autotune::isObjective(tuningObjective)) {
     errs() << "anvil-compile: error: --tuning-objective=" << tuningObjective
            << ": expected latency, memory or balanced\n";
     return 1;

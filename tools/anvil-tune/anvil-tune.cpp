@@ -267,9 +267,7 @@ int main(int argc, char **argv) {
     return fail("--trials must be at least 1");
   if (timeBudget < 0 || std::isnan(timeBudget))
     return fail("--time-budget must not be negative");
-  if (objective != autotune::kLatencyObjective &&
-      objective != autotune::kMemoryObjective &&
-      objective != autotune::kBalancedObjective)
+  if (!autotune::isObjective(objective))
     return fail("--objective=" + objective +
                 ": expected latency, memory or balanced");
   if (!llvm::is_contained(autotune::strategyNames(), strategy.getValue()))
