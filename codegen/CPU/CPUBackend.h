@@ -51,6 +51,13 @@ struct BatchMatmulDims {
 /// `op`'s loops if it is a batched matmul with at least one batch loop.
 std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 
+/// Whether a TuningConfig with `tileSizes` and `vectorSizes` packs `op`'s
+/// weights (--anvil-tile-kernels): a register tile and cache blocks for a
+/// matmul (`[mc, nc, kc]`) or a channels-last convolution (`[0, 0, 0, nc, 0,
+/// 0, kc]`: output and input channels).
+bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
+                  llvm::ArrayRef<int64_t> vectorSizes);
+
 /// The multiple of the register tile (`vectorSizes` of `op`'s TuningConfig)
 /// at which workgroup chunks of `op`'s loop `dim` start, so that the same
 /// elements take the same vector path whatever the number of workgroups (1

@@ -503,8 +503,8 @@ int64_t splitQuality(const OpInfo &info, int64_t d) {
   // every workgroup pack all of them: with few rows (a 7x7 or 14x14 layer)
   // that copy costs as much as each workgroup's share of the compute, and
   // splitting the output channels (each workgroup packs its own) is better.
-  if (llvm::any_of(config.getTileSizes(), [](int64_t t) { return t; }) &&
-      !config.getVectorSizes().empty()) {
+  if (cpu::packsWeights(linalgOp, config.getTileSizes(),
+                        config.getVectorSizes())) {
     bool conv = isa<linalg::Conv2DNhwcHwcfOp>(info.op);
     // Loops 0-2 of a conv (image, row, column) and 0 of a matmul are rows.
     int64_t columns = conv ? 3 : 1, rows = 1;

@@ -169,7 +169,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     ArrayRef<int64_t> tiles = config.getTileSizes();
     ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
-    if (packsWeights(root, tiles, vectorSizes)) {
+    if (cpu::packsWeights(root, tiles, vectorSizes)) {
       if (failed(packAndRegisterTile(rewriter, fn, root, tiles, vectorSizes)))
         return signalPassFailure();
       return;
@@ -262,7 +262,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   LogicalResult tileAndVectorize(IRRewriter &rewriter, func::FuncOp fn,
                                  linalg::LinalgOp op, ArrayRef<int64_t> tiles,
                                  ArrayRef<int64_t> vs) {
-    if (packsWeights(op, tiles, vs))
+    if (cpu::packsWeights(op, tiles, vs))
       return packAndRegisterTile(rewriter, fn, op, tiles, vs);
     if (!tiles.empty()) {
       FailureOr<linalg::TiledLinalgOp> tiled =
@@ -283,15 +283,6 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         succeeded(matmul))
       op = *matmul;
     return registerTile(rewriter, fn, op, vs);
-  }
-
-  /// Whether `op`'s TuningConfig asks for packed weights: a register tile
-  /// and cache blocks for an f32 matmul (`[mc, nc, kc]`) or a channels-last
-  /// convolution (`[0, 0, 0, nc, 0, 0, kc]`: output and input channels).
-  static bool packsWeights(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
-                           ArrayRef<int64_t> vs) {
-    return !vs.empty() && llvm::any_of(tiles, [](int64_t t) { return t; }) &&
-           isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op);
   }
 
   /// `for iv = 0 to ub step step` at the insertion point, which moves into
@@ -1144,6 +1135,12 @@ anvil::cpu::batchMatmulDims(linalg::LinalgOp op) {
       !is(maps[2], result.m, result.n))
     return std::nullopt;
   return result;
+}
+
+bool anvil::cpu::packsWeights(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
+                              ArrayRef<int64_t> vs) {
+  return !vs.empty() && llvm::any_of(tiles, [](int64_t t) { return t; }) &&
+         isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op);
 }
 
 int64_t anvil::cpu::splitAlign(linalg::LinalgOp op, int64_t dim,
