@@ -98,26 +98,53 @@ double element(const std::vector<char> &bytes, int dtype, size_t i) {
 
 } // namespace
 
-Measurement Measurer::measure(const std::string &path, int runs) {
-  Measurement m;
-  anvil_model_t *model = nullptr;
-  anvil_session_t *session = nullptr;
-  auto fail = [&](const std::string &why) {
-    m.ok = false;
-    m.error = why;
+/// An artifact loaded with a session and its run's tensors.
+class Measurer::Loaded {
+public:
+  ~Loaded() {
     anvil_session_release(session);
     anvil_model_release(model);
-    return m;
-  };
-  if (std::string e = take(anvil_model_load(path.c_str(), &model)); !e.empty())
-    return fail(e);
+  }
+  /// Runs once from the outputs' initial bytes; `ns` gets the run's time.
+  std::string run(double *ns) {
+    for (size_t i = 0; i < out.size(); ++i) {
+      std::memcpy(results[i].data(), (*initial)[i].bytes.data(),
+                  results[i].size());
+      out[i] = {};
+      out[i].data = results[i].data();
+      out[i].byte_size = results[i].size();
+    }
+    auto start = std::chrono::steady_clock::now();
+    std::string e = take(anvil_session_run(session, in.data(), in.size(),
+                                           out.data(), out.size()));
+    auto end = std::chrono::steady_clock::now();
+    if (ns)
+      *ns = std::chrono::duration<double, std::nano>(end - start).count();
+    return e;
+  }
+
+  anvil_model_t *model = nullptr;
+  anvil_session_t *session = nullptr;
+  std::vector<anvil_tensor_t> in, out;
+  std::vector<std::vector<char>> results;
+  const std::vector<Buffer> *initial = nullptr;
+};
+
+Measurer::Measurer(MeasureOptions options) : options(options) {}
+Measurer::~Measurer() = default;
+
+std::string Measurer::load(const std::string &path, Loaded &loaded) {
+  if (std::string e = take(anvil_model_load(path.c_str(), &loaded.model));
+      !e.empty())
+    return e;
+  anvil_model_t *model = loaded.model;
   size_t numInputs = 0, numOutputs = 0;
   if (std::string e = take(anvil_model_num_inputs(model, &numInputs));
       !e.empty())
-    return fail(e);
+    return e;
   if (std::string e = take(anvil_model_num_outputs(model, &numOutputs));
       !e.empty())
-    return fail(e);
+    return e;
   if (!prepared) {
     Random random(options.seed);
     std::vector<anvil_tensor_t> shapes(numInputs);
@@ -125,7 +152,7 @@ Measurement Measurer::measure(const std::string &path, int runs) {
       anvil_tensor_info_t info;
       if (std::string e = take(anvil_model_input_info(model, i, &info));
           !e.empty())
-        return fail(e);
+        return e;
       Buffer b;
       b.dtype = info.dtype;
       b.rank = info.rank;
@@ -147,7 +174,7 @@ Measurement Measurer::measure(const std::string &path, int runs) {
     if (std::string e = take(anvil_model_output_shapes(
             model, shapes.data(), numInputs, outs.data(), numOutputs));
         !e.empty())
-      return fail(e);
+      return e;
     for (const anvil_tensor_t &t : outs) {
       Buffer b;
       b.dtype = t.dtype;
@@ -160,72 +187,125 @@ Measurement Measurer::measure(const std::string &path, int runs) {
     prepared = true;
   }
   if (numInputs != inputs.size() || numOutputs != outputsInitial.size())
-    return fail("the variant's inputs or outputs differ from the default's");
+    return "the variant's inputs or outputs differ from the default's";
   anvil_session_options_t sessionOptions;
   anvil_session_options_init(&sessionOptions);
   sessionOptions.num_threads = options.threads;
   if (std::string e =
-          take(anvil_session_create(model, &sessionOptions, &session));
+          take(anvil_session_create(model, &sessionOptions, &loaded.session));
       !e.empty())
-    return fail(e);
-
-  std::vector<anvil_tensor_t> in(numInputs), out(numOutputs);
+    return e;
+  loaded.in.resize(numInputs);
   for (size_t i = 0; i < numInputs; ++i) {
     Buffer &b = inputs[i];
-    in[i] = {};
-    in[i].data = b.bytes.data();
-    in[i].byte_size = b.bytes.size();
-    in[i].dtype = (anvil_dtype_t)b.dtype;
-    in[i].rank = b.rank;
-    std::copy(b.dims, b.dims + b.rank, in[i].dims);
+    anvil_tensor_t &t = loaded.in[i];
+    t = {};
+    t.data = b.bytes.data();
+    t.byte_size = b.bytes.size();
+    t.dtype = (anvil_dtype_t)b.dtype;
+    t.rank = b.rank;
+    std::copy(b.dims, b.dims + b.rank, t.dims);
   }
-  std::vector<std::vector<char>> results(numOutputs);
+  loaded.out.resize(numOutputs);
+  loaded.results.resize(numOutputs);
   for (size_t i = 0; i < numOutputs; ++i)
-    results[i].resize(outputsInitial[i].bytes.size());
-  auto runOnce = [&](double *ns) -> std::string {
-    for (size_t i = 0; i < numOutputs; ++i) {
-      std::memcpy(results[i].data(), outputsInitial[i].bytes.data(),
-                  results[i].size());
-      out[i] = {};
-      out[i].data = results[i].data();
-      out[i].byte_size = results[i].size();
-    }
-    auto start = std::chrono::steady_clock::now();
-    std::string e = take(anvil_session_run(session, in.data(), numInputs,
-                                           out.data(), numOutputs));
-    auto end = std::chrono::steady_clock::now();
-    if (ns)
-      *ns = std::chrono::duration<double, std::nano>(end - start).count();
+    loaded.results[i].resize(outputsInitial[i].bytes.size());
+  loaded.initial = &outputsInitial;
+  return "";
+}
+
+Measurement Measurer::finish(Loaded &loaded, Measurement m) {
+  anvil_memory_info_t memory;
+  if (take(anvil_session_memory_info(loaded.session, &memory)).empty())
+    m.arenaBytes = memory.arena_bytes;
+  m.ok = true;
+  m.outputs = std::move(loaded.results);
+  for (const Buffer &b : outputsInitial)
+    m.outputTypes.push_back(b.dtype);
+  return m;
+}
+
+namespace {
+Measurement unmeasured(const std::string &why) {
+  Measurement m;
+  m.error = why;
+  return m;
+}
+} // namespace
+
+std::string Measurer::loadAndWarmUp(const std::string &path, Loaded &loaded) {
+  if (std::string e = load(path, loaded); !e.empty())
     return e;
-  };
   for (int i = 0; i < options.warmupRuns; ++i)
-    if (std::string e = runOnce(nullptr); !e.empty())
-      return fail(e);
+    if (std::string e = loaded.run(nullptr); !e.empty())
+      return e;
+  return "";
+}
+
+Measurement Measurer::measure(const std::string &path, int runs) {
+  Loaded loaded;
+  if (std::string e = loadAndWarmUp(path, loaded); !e.empty())
+    return unmeasured(e);
   std::vector<double> samples;
   double total = 0;
   int want = runs > 0 ? runs : options.maxRepeats;
   while ((int)samples.size() < want) {
     double ns = 0;
-    if (std::string e = runOnce(&ns); !e.empty())
-      return fail(e);
+    if (std::string e = loaded.run(&ns); !e.empty())
+      return unmeasured(e);
     samples.push_back(ns);
     total += ns;
     if (runs <= 0 && (int)samples.size() >= options.minRepeats &&
         total >= options.targetSeconds * 1e9)
       break;
   }
-  anvil_memory_info_t memory;
-  if (take(anvil_session_memory_info(session, &memory)).empty())
-    m.arenaBytes = memory.arena_bytes;
-  m.ok = true;
+  Measurement m;
   m.timeNs = summarize(samples);
   m.repeats = (int)samples.size();
-  m.outputs = std::move(results);
-  for (const Buffer &b : outputsInitial)
-    m.outputTypes.push_back(b.dtype);
-  anvil_session_release(session);
-  anvil_model_release(model);
-  return m;
+  return finish(loaded, std::move(m));
+}
+
+std::string Measurer::setReference(const std::string &path) {
+  reference.reset();
+  auto loaded = std::make_unique<Loaded>();
+  if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
+    return e;
+  reference = std::move(loaded);
+  return "";
+}
+
+Measurement Measurer::measurePaired(const std::string &path, double referenceNs,
+                                    double seconds) {
+  if (!reference)
+    return unmeasured("no reference to measure against");
+  Loaded loaded;
+  if (std::string e = loadAndWarmUp(path, loaded); !e.empty())
+    return unmeasured(e);
+  if (seconds <= 0)
+    seconds = options.targetSeconds;
+  std::vector<double> ratios;
+  double total = 0;
+  while ((int)ratios.size() < options.maxRepeats) {
+    double ns[2] = {0, 0}; // reference, candidate
+    bool referenceFirst = ratios.size() % 2 == 0;
+    for (int side = 0; side < 2; ++side) {
+      bool isReference = (side == 0) == referenceFirst;
+      std::string e =
+          (isReference ? *reference : loaded).run(&ns[isReference ? 0 : 1]);
+      if (!e.empty())
+        return unmeasured(isReference ? "the reference failed: " + e : e);
+    }
+    ratios.push_back(ns[1] / std::max(ns[0], 1.0));
+    total += ns[0] + ns[1];
+    if ((int)ratios.size() >= options.minRepeats && total >= seconds * 1e9)
+      break;
+  }
+  Measurement m;
+  m.ratio = summarize(ratios);
+  m.timeNs = {m.ratio.median * referenceNs, m.ratio.low * referenceNs,
+              m.ratio.high * referenceNs};
+  m.repeats = (int)ratios.size();
+  return finish(loaded, std::move(m));
 }
 
 bool anvil::autotune::outputsMatch(const Measurement &reference,

@@ -9,11 +9,18 @@
 // each time. After warm-up runs, timed runs give a median and a 95%
 // confidence interval of the median from order statistics.
 //
+// On a shared machine a slow or fast spell lasts longer than one variant's
+// measurement, so times measured one after the other are not comparable to a
+// few percent. A paired measurement runs a variant in alternation with a
+// reference kept loaded (the default config), run for run, and gives the
+// median of the per-pair ratios: a spell falls on both sides of every pair.
+//
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_AUTOTUNE_MEASUREMENT_H
 #define ANVIL_AUTOTUNE_MEASUREMENT_H
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -42,6 +49,10 @@ struct Measurement {
   std::string error; ///< Why it failed to load or run.
   Summary timeNs;
   int repeats = 0;
+  /// Paired measurements: the median of candidate / reference time over the
+  /// pairs and its confidence interval (timeNs is these times the
+  /// reference's time given to measurePaired).
+  Summary ratio;
   uint64_t arenaBytes = 0;
   /// Each output's bytes after a run, and its element type (runtime dtype).
   std::vector<std::vector<char>> outputs;
@@ -52,20 +63,42 @@ struct Measurement {
 /// of one kernel): the buffers are made from the first artifact measured.
 class Measurer {
 public:
-  explicit Measurer(MeasureOptions options) : options(options) {}
+  explicit Measurer(MeasureOptions options);
+  ~Measurer();
   /// Loads and times the artifact at `path`; with `runs` > 0, exactly that
   /// many timed runs.
   Measurement measure(const std::string &path, int runs = 0);
+  /// Keeps the artifact at `path` loaded as the reference of measurePaired;
+  /// returns why it cannot be loaded, or "".
+  std::string setReference(const std::string &path);
+  /// Loads the artifact at `path` and times it run for run in alternation
+  /// with the reference (reference first in even pairs, last in odd ones),
+  /// for at least `seconds` (0: the options' target) of both sides' runs and
+  /// minRepeats pairs (at most maxRepeats). The result's ratio is the median
+  /// of the pairs' candidate / reference times; its timeNs that ratio times
+  /// `referenceNs`, so that every variant of a kernel is on the scale of one
+  /// measurement of the reference.
+  Measurement measurePaired(const std::string &path, double referenceNs,
+                            double seconds = 0);
+  double targetSeconds() const { return options.targetSeconds; }
 
-private:
   struct Buffer {
     std::vector<char> bytes;
     int dtype = 0, rank = 0;
     int64_t dims[8] = {};
   };
+  class Loaded;
+
+private:
   MeasureOptions options;
   bool prepared = false;
   std::vector<Buffer> inputs, outputsInitial;
+  std::unique_ptr<Loaded> reference;
+  /// Loads `path` into `loaded`, making the buffers from it the first time.
+  std::string load(const std::string &path, Loaded &loaded);
+  /// load, then the options' warm-up runs.
+  std::string loadAndWarmUp(const std::string &path, Loaded &loaded);
+  Measurement finish(Loaded &loaded, Measurement m);
 };
 
 /// Whether `candidate`'s outputs match `reference`'s: floating-point ones

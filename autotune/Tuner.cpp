@@ -43,8 +43,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Interleaved rounds in which the default and the best candidates are
-/// measured again before a winner is picked.
+/// How many times longer than a trial the best candidates are measured again
+/// before a winner is picked.
 constexpr int kFinalRounds = 3;
 
 double secondsSince(Clock::time_point start) {
@@ -224,6 +224,11 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     summary.skipped = "the default config does not run: " + reference.error;
     return success();
   }
+  if (std::string e = measurer.setReference(variantPath("default"));
+      !e.empty()) {
+    summary.skipped = "the default config does not run: " + e;
+    return success();
+  }
   uint64_t defaultMemory = memoryOf(defaultText, reference.arenaBytes);
   if (!known.count(defaultText)) {
     TrialRecord t{summary.key,
@@ -332,7 +337,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
         t.message = errors[j];
         last = "build failed";
       } else {
-        Measurement m = measurer.measure(paths[j]);
+        Measurement m = measurer.measurePaired(paths[j], defaultNs);
         std::string why;
         ++candidates;
         if (m.ok && options.corruptEvery > 0 &&
@@ -375,11 +380,10 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     }
   }
 
-  // The best candidates for the objective and the default, measured again
-  // side by side in interleaved rounds (default, candidates, default, ...):
-  // a slow or fast spell of a shared machine then falls on all of them, not
-  // on one. Each one's time is its median round; the winner is the best of
-  // those.
+  // The best candidates for the objective measured again against the
+  // default, longer, run for run in alternation (a slow or fast spell of a
+  // shared machine falls on both); the winner is the best of those and the
+  // default.
   std::vector<const TrialRecord *> ok = topCandidates();
   struct Final {
     std::string config;
@@ -404,46 +408,21 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   for (size_t j = 0, m = 0; j < configs.size(); ++j)
     if (!kept.count(configs[j]))
       errors[j] = missingErrors[m++];
-  struct Contender {
-    std::string config, path;
-    std::vector<Measurement> rounds;
-    bool valid = true;
-  };
-  std::vector<Contender> contenders = {{defaultText, variantPath("default")}};
-  for (size_t j = 0; j < configs.size(); ++j)
-    if (errors[j].empty())
-      contenders.push_back({configs[j], paths[j]});
-  for (int round = 0; round < kFinalRounds; ++round)
-    for (auto [index, c] : llvm::enumerate(contenders)) {
-      if (!c.valid)
-        continue;
-      Measurement m = measurer.measure(c.path);
-      std::string why;
-      if (index > 0 &&
-          (!m.ok || !outputsMatch(reference, m, options.tolerance, why))) {
-        c.valid = false;
-        continue;
-      }
-      if (m.ok)
-        c.rounds.push_back(std::move(m));
-    }
-  std::vector<Final> finals;
-  for (auto [index, c] : llvm::enumerate(contenders)) {
-    if (index > 0)
-      llvm::sys::fs::remove(c.path);
-    if (index == 0 && c.rounds.empty()) {
-      finals.push_back({defaultText, reference, defaultMemory});
+  Measurement defaultFinal = reference;
+  defaultFinal.timeNs = {defaultNs, defaultNs, defaultNs};
+  defaultFinal.ratio = {1, 1, 1};
+  std::vector<Final> finals = {{defaultText, defaultFinal, defaultMemory}};
+  for (size_t j = 0; j < configs.size(); ++j) {
+    if (!errors[j].empty())
       continue;
-    }
-    if (!c.valid || c.rounds.empty())
+    Measurement m = measurer.measurePaired(
+        paths[j], defaultNs, kFinalRounds * measurer.targetSeconds());
+    llvm::sys::fs::remove(paths[j]);
+    std::string why;
+    if (!m.ok || !outputsMatch(reference, m, options.tolerance, why))
       continue;
-    llvm::sort(c.rounds, [](const Measurement &a, const Measurement &b) {
-      return a.timeNs.median < b.timeNs.median;
-    });
-    Measurement &median = c.rounds[c.rounds.size() / 2];
-    uint64_t memory =
-        index == 0 ? defaultMemory : memoryOf(c.config, median.arenaBytes);
-    finals.push_back({c.config, std::move(median), memory});
+    uint64_t memory = memoryOf(configs[j], m.arenaBytes);
+    finals.push_back({configs[j], std::move(m), memory});
   }
   llvm::sys::fs::remove(variantPath("default"));
   const Final *winner = &finals[0];

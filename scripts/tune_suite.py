@@ -1,0 +1,228 @@
+#!/usr/bin/env python3
+"""Measures anvil-tune on a suite of GEMM and Conv kernels of ResNet-50 and BERT-base shapes.
+
+Each kernel is a one-node ONNX model (constant weights, so Anvil packs them at compile time)
+tuned twice into fresh databases: by the model-guided search (default 64 trials) and by
+random search (default 256 trials), both with the same seed, threads and jobs. From each
+run's report.json it takes
+
+* the speed-up of the winner over the default heuristics, as anvil-tune's final
+  re-measurement gives it (winner and default timed run for run in alternation, same run);
+* the best-so-far curve: the speed-up over the default of the best config among the first
+  t trials (each trial is itself timed in alternation with the default).
+
+and writes OUT/tune_suite.md (tables, geomeans, the trial at which the model-guided search
+reaches the quality random search reaches at its last trial), OUT/tune_suite.json and
+OUT/tune_suite.svg (geomean curves of both strategies).
+
+    scripts/tune_suite.py --build build --out /tmp/tune-suite [--threads 2] [--jobs 2]
+        [--model-trials 64] [--random-trials 256] [--only NAME ...] [--keep]
+
+Run it on a quiet machine: the measurements take the whole machine (about a second per
+trial on 2 cores).
+"""
+import argparse
+import json
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+# name, kind, shape. gemm: (m, k, n); conv: (channels, size, filters, kernel, stride).
+SUITE = [
+    ("bert_qkv_128x768x768", "gemm", (128, 768, 768)),
+    ("bert_ffn1_128x768x3072", "gemm", (128, 768, 3072)),
+    ("bert_ffn2_128x3072x768", "gemm", (128, 3072, 768)),
+    ("r50_layer1_3x3_64", "conv", (64, 56, 64, 3, 1)),
+    ("r50_layer2_3x3_128", "conv", (128, 28, 128, 3, 1)),
+    ("r50_layer3_3x3_256", "conv", (256, 14, 256, 3, 1)),
+    ("r50_layer4_3x3_512", "conv", (512, 7, 512, 3, 1)),
+    ("r50_layer1_1x1_64to256", "conv", (64, 56, 256, 1, 1)),
+    ("r50_layer3_1x1_1024to256", "conv", (1024, 14, 256, 1, 1)),
+]
+
+
+def write_model(path, kind, shape):
+    rng = np.random.default_rng(0)
+    if kind == "gemm":
+        m, k, n = shape
+        w = (rng.standard_normal((k, n)) * 0.05).astype(np.float32)
+        node = helper.make_node("MatMul", ["x", "w"], ["y"])
+        x_dims, y_dims = [m, k], [m, n]
+    else:
+        c, size, f, kernel, stride = shape
+        w = (rng.standard_normal((f, c, kernel, kernel)) * 0.05).astype(np.float32)
+        pad = kernel // 2
+        node = helper.make_node("Conv", ["x", "w"], ["y"], kernel_shape=[kernel] * 2,
+                                strides=[stride] * 2, pads=[pad] * 4)
+        out = (size + 2 * pad - kernel) // stride + 1
+        x_dims, y_dims = [1, c, size, size], [1, f, out, out]
+    graph = helper.make_graph(
+        [node], path.stem, [helper.make_tensor_value_info("x", TensorProto.FLOAT, x_dims)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, y_dims)],
+        [numpy_helper.from_array(w, "w")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    onnx.checker.check_model(model)
+    onnx.save(model, path)
+
+
+def main_kernel(report):
+    """The tuned kernel of most work (the GEMM or Conv; layout transposes are skipped)."""
+    tuned = [k for k in report["kernels"] if not k.get("skipped")]
+    if not tuned:
+        raise SystemExit("tune_suite.py: error: no kernel was tuned")
+    return max(tuned, key=lambda k: k["work"])
+
+
+def curve(kernel, trials):
+    """Best-so-far speed-up over the default after each of the first `trials` trials."""
+    default = kernel["defaultNs"]
+    best, out = None, []
+    for t in kernel["trials"][:trials]:
+        if t["status"] == "ok" and t.get("medianNs"):
+            best = t["medianNs"] if best is None else min(best, t["medianNs"])
+        out.append(default / best if best else 1.0)
+    while len(out) < trials:  # a space smaller than the budget was measured whole
+        out.append(out[-1] if out else 1.0)
+    return out
+
+
+def geomean(values):
+    return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
+
+
+def tune(args, model, strategy, trials, out_dir):
+    db = out_dir / f"{strategy}.db"
+    report = out_dir / f"{strategy}-report"
+    if db.exists():
+        db.unlink()
+    cmd = [str(args.build / "bin" / "anvil-tune"), str(model), "--db", str(db), "--trials",
+           str(trials), "--strategy", strategy, "--threads", str(args.threads), "--jobs",
+           str(args.jobs), "--seed", str(args.seed), "--min-work", "2000000", "--report",
+           str(report)]
+    start = time.time()
+    proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stderr[-4000:])
+        raise SystemExit(f"tune_suite.py: error: {' '.join(cmd)} failed")
+    seconds = time.time() - start
+    data = json.loads((report / "report.json").read_text())
+    k = main_kernel(data)
+    return {"seconds": seconds, "speedup": k["defaultNs"] / k["bestNs"], "defaultNs": k["defaultNs"],
+            "bestNs": k["bestNs"], "bestConfig": k["bestConfig"], "space": k["spaceSize"],
+            "strategyUsed": k["strategy"], "trials": len(k["trials"]), "curve": curve(k, trials),
+            "command": " ".join(cmd)}
+
+
+def svg(results, model_trials, random_trials, path):
+    w, h, left, bottom, top, right = 640, 360, 60, 40, 20, 20
+    curves = {s: [geomean([r[s]["curve"][t] for r in results]) for t in range(n)]
+              for s, n in (("model", model_trials), ("random", random_trials))}
+    ymax = max(max(c) for c in curves.values()) * 1.05
+    ymin = 1.0
+    xs = lambda t: left + (w - left - right) * t / max(random_trials - 1, 1)
+    ys = lambda v: h - bottom - (h - bottom - top) * (v - ymin) / max(ymax - ymin, 1e-9)
+    lines = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
+             'font-family="sans-serif" font-size="12">',
+             f'<rect width="{w}" height="{h}" fill="white"/>',
+             f'<line x1="{left}" y1="{h-bottom}" x2="{w-right}" y2="{h-bottom}" stroke="black"/>',
+             f'<line x1="{left}" y1="{top}" x2="{left}" y2="{h-bottom}" stroke="black"/>',
+             f'<text x="{w/2}" y="{h-8}" text-anchor="middle">trial</text>',
+             f'<text x="14" y="{h/2}" transform="rotate(-90 14 {h/2})" text-anchor="middle">'
+             'geomean best-so-far speed-up</text>']
+    for i in range(5):
+        v = ymin + (ymax - ymin) * i / 4
+        lines.append(f'<text x="{left-6}" y="{ys(v)+4:.1f}" text-anchor="end">{v:.2f}</text>')
+    for t in (0, 64, 128, 192, 256):
+        if t < random_trials:
+            lines.append(f'<text x="{xs(t):.1f}" y="{h-bottom+16}" text-anchor="middle">{t}</text>')
+    for (name, c), color in zip(curves.items(), ("#c0392b", "#2471a3")):
+        pts = " ".join(f"{xs(t):.1f},{ys(v):.1f}" for t, v in enumerate(c))
+        lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>')
+        lines.append(f'<text x="{w-right-4}" y="{ys(c[-1])-6:.1f}" text-anchor="end" '
+                     f'fill="{color}">{name}</text>')
+    lines.append("</svg>")
+    path.write_text("\n".join(lines) + "\n")
+    return curves
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--build", type=Path, default=Path("build"))
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--model-trials", type=int, default=64)
+    parser.add_argument("--random-trials", type=int, default=256)
+    parser.add_argument("--only", nargs="*", help="kernel names (see SUITE)")
+    args = parser.parse_args()
+    if not (args.build / "bin" / "anvil-tune").exists():
+        raise SystemExit(f"tune_suite.py: error: no anvil-tune in {args.build}/bin (build first)")
+    names = [s[0] for s in SUITE]
+    for name in args.only or []:
+        if name not in names:
+            raise SystemExit(f"tune_suite.py: error: unknown kernel '{name}' (known: "
+                             f"{', '.join(names)})")
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = []
+    for name, kind, shape in SUITE:
+        if args.only and name not in args.only:
+            continue
+        work = args.out / name
+        work.mkdir(exist_ok=True)
+        model = work / f"{name}.onnx"
+        write_model(model, kind, shape)
+        entry = {"name": name, "kind": kind, "shape": list(shape)}
+        for strategy, trials in (("model", args.model_trials), ("random", args.random_trials)):
+            print(f"tune_suite: {name}: {strategy}, {trials} trials ...", file=sys.stderr, flush=True)
+            entry[strategy] = tune(args, model, strategy, trials, work)
+            r = entry[strategy]
+            print(f"tune_suite: {name}: {strategy}: {r['speedup']:.3f}x in {r['seconds']:.0f} s "
+                  f"(space {r['space']})", file=sys.stderr, flush=True)
+        results.append(entry)
+        (args.out / "tune_suite.json").write_text(json.dumps(results, indent=1) + "\n")
+
+    curves = svg(results, args.model_trials, args.random_trials, args.out / "tune_suite.svg")
+    random_final = curves["random"][-1]
+    reach = next((t + 1 for t, v in enumerate(curves["model"]) if v >= random_final), None)
+    md = ["# anvil-tune on GEMM and Conv kernels of ResNet-50 and BERT-base", "",
+          f"`scripts/tune_suite.py --build {args.build} --out {args.out} --threads {args.threads} "
+          f"--jobs {args.jobs} --model-trials {args.model_trials} --random-trials "
+          f"{args.random_trials}`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
+          "Speed-up: the default config's time over the winner's, from anvil-tune's final "
+          "re-measurement (both timed run for run in alternation). Best-so-far: the best trial's "
+          "speed-up within the first N trials (each trial timed in alternation with the default).",
+          "", "| kernel | space | model: speed-up | model: tuning s | random: speed-up | "
+          f"random: best at {args.model_trials} | random: best at {args.random_trials} | "
+          "random: tuning s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in results:
+        m, rd = r["model"], r["random"]
+        md.append(f"| {r['name']} | {m['space']} | {m['speedup']:.3f}x | {m['seconds']:.0f} | "
+                  f"{rd['speedup']:.3f}x | {rd['curve'][args.model_trials - 1]:.3f}x | "
+                  f"{rd['curve'][-1]:.3f}x | {rd['seconds']:.0f} |")
+    gm = geomean([r["model"]["speedup"] for r in results])
+    gr = geomean([r["random"]["speedup"] for r in results])
+    md += ["", f"Geomean speed-up of the winners: model-guided ({args.model_trials} trials) "
+           f"**{gm:.3f}x**, random ({args.random_trials} trials) **{gr:.3f}x**.", "",
+           f"Geomean best-so-far: model-guided {curves['model'][-1]:.3f}x at trial "
+           f"{args.model_trials}; random {curves['random'][args.model_trials - 1]:.3f}x at trial "
+           f"{args.model_trials} and {random_final:.3f}x at trial {args.random_trials}. "
+           + (f"Model-guided reaches random's trial-{args.random_trials} quality at trial "
+              f"**{reach}**." if reach else
+              f"Model-guided does **not** reach random's trial-{args.random_trials} quality "
+              f"within {args.model_trials} trials."), "",
+           "![best-so-far curves](tune_suite.svg)", ""]
+    (args.out / "tune_suite.md").write_text("\n".join(md))
+    print("\n".join(md))
+
+
+if __name__ == "__main__":
+    main()
