@@ -5,7 +5,7 @@ thread count, interleaved.
 Usage:
     bench_models.py [--build build] [--models DIR] [--generated DIR] [--only NAME ...]
                     [--batch 1 8] [--threads 1 2] [--rounds 3] [--round-seconds 1.0]
-                    [--max-runs 20] [--quick] [--work DIR] [--json OUT]
+                    [--max-runs 20] [--quick] [--work DIR] [--json OUT] [--tuning-db DB]
 
 Models: every test/models model in --models (resnet_mini, mobilenetv2_mini,
 transformer_encoder, mlp_softmax; `make models`), plus resnet50, mobilenetv2 (224x224) and
@@ -20,6 +20,10 @@ graph optimizations at ORT_ENABLE_ALL, intra-op threads T) on random inputs of t
 --round-seconds (at most --max-runs). The latency of an engine is the median of its rounds'
 medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil is faster). The peak
 RSS of each engine is the largest of its processes' (GNU time, as scripts/memory_report.py).
+
+--tuning-db DB: each model is also compiled with `anvil-compile --tuning-db DB` (what
+anvil-tune found), and that artifact is a third engine of every round ("tuned"), its
+ratios reported against onnxruntime and against the untuned artifact.
 
 --quick: the four test/models models only, 2 rounds of about 0.2 s: a smoke test.
 Exit status: 0 when every pair ran; 1 otherwise (missing tools or models, a failed compile or
@@ -75,11 +79,12 @@ def find_models(args):
     return models
 
 
-def compile_model(args, name, path, work):
-    artifact = os.path.join(work, name + ".so")
+def compile_model(args, name, path, work, tuning_db=None):
+    artifact = os.path.join(work, name + (".tuned.so" if tuning_db else ".so"))
     start = time.perf_counter()
-    done = subprocess.run([args.compiler, path, "-o", artifact], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True)
+    extra = ["--tuning-db", tuning_db] if tuning_db else []
+    done = subprocess.run([args.compiler, path, "-o", artifact] + extra,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode:
         last = done.stderr.strip().splitlines()[-1:] or ["(no output)"]
         raise BenchError(f"{name}: anvil-compile failed (exit status {done.returncode}): "
@@ -112,17 +117,20 @@ def runs_for(p50_ms, args):
     return max(1, min(args.max_runs, round(args.round_seconds * 1e3 / max(p50_ms, 1e-3))))
 
 
-def measure_pair(args, name, path, artifact, batch, threads, work):
-    """Interleaved rounds of both engines; returns the pair's result dict."""
+def measure_pair(args, name, path, artifact, batch, threads, work, tuned_artifact=None):
+    """Interleaved rounds of both engines (and the tuned artifact); returns the pair's result
+    dict."""
     load = os.getloadavg()[0]  # others' work on the same cores shows in the timings
-    anvil, ort, anvil_rss, ort_rss = [], [], 0, 0
+    anvil, ort, tuned, anvil_rss, ort_rss = [], [], [], 0, 0
     anvil_runs = ort_runs = 1
     version = None
+    engines = ("anvil", "ort") + (("tuned",) if tuned_artifact else ())
     for r in range(args.rounds):
-        for engine in (("anvil", "ort") if r % 2 == 0 else ("ort", "anvil")):
-            if engine == "anvil":
-                p50, rss = run_anvil(args, name, artifact, batch, threads, anvil_runs, work)
-                anvil.append(p50)
+        for engine in (engines if r % 2 == 0 else engines[::-1]):
+            if engine in ("anvil", "tuned"):
+                p50, rss = run_anvil(args, name, artifact if engine == "anvil" else
+                                     tuned_artifact, batch, threads, anvil_runs, work)
+                (anvil if engine == "anvil" else tuned).append(p50)
                 anvil_rss = max(anvil_rss, rss)
             else:
                 p50, rss, version = run_ort(name, path, batch, threads, ort_runs)
@@ -131,7 +139,12 @@ def measure_pair(args, name, path, artifact, batch, threads, work):
         if r == 0:
             anvil_runs, ort_runs = runs_for(anvil[0], args), runs_for(ort[0], args)
     anvil_ms, ort_ms = statistics.median(anvil), statistics.median(ort)
-    return {"model": name, "batch": batch, "threads": threads,
+    extra = {}
+    if tuned:
+        tuned_ms = statistics.median(tuned)
+        extra = {"tuned_ms": tuned_ms, "tuned_ratio": tuned_ms / ort_ms,
+                 "tuned_speedup": anvil_ms / tuned_ms, "tuned_round_ms": tuned}
+    return {"model": name, "batch": batch, "threads": threads, **extra,
             "anvil_ms": anvil_ms, "ort_ms": ort_ms, "ratio": anvil_ms / ort_ms,
             "anvil_round_ms": anvil, "ort_round_ms": ort,
             "anvil_runs_per_round": anvil_runs, "ort_runs_per_round": ort_runs,
@@ -140,6 +153,16 @@ def measure_pair(args, name, path, artifact, batch, threads, work):
 
 
 def format_table(results):
+    if any("tuned_ms" in r for r in results):
+        lines = ["| model | batch | threads | Anvil ms | tuned Anvil ms | onnxruntime ms | "
+                 "Anvil / ORT | tuned / ORT | tuning speed-up |",
+                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+        for r in results:
+            lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | "
+                         f"{r['anvil_ms']:.3f} | {r['tuned_ms']:.3f} | {r['ort_ms']:.3f} | "
+                         f"{r['ratio']:.2f} | {r['tuned_ratio']:.2f} | "
+                         f"{r['tuned_speedup']:.3f}x |")
+        return "\n".join(lines)
     lines = ["| model | batch | threads | Anvil ms | onnxruntime ms | Anvil / ORT | "
              "Anvil peak RSS | ORT peak RSS |",
              "|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -171,7 +194,11 @@ def parse_args(argv=None):
     ap.add_argument("--quick", action="store_true", help="small models, short rounds")
     ap.add_argument("--work", help="directory for artifacts (default: a temporary one)")
     ap.add_argument("--json", help="write the results here")
+    ap.add_argument("--tuning-db", help="also time each model compiled with this tuning "
+                    "database (a third engine)")
     args = ap.parse_args(argv)
+    if args.tuning_db and not os.path.isfile(args.tuning_db):
+        ap.error(f"--tuning-db: '{args.tuning_db}' does not exist")
     args.batch = args.batch or [1, 8]
     args.threads = args.threads or [1, 2]
     args.rounds = args.rounds or (2 if args.quick else 3)
@@ -200,6 +227,9 @@ def run(args, log=sys.stderr):
             print(f"compiling {name} ...", file=log, flush=True)
             try:
                 artifact, compile_seconds[name] = compile_model(args, name, path, work)
+                tuned = None
+                if args.tuning_db:
+                    tuned, _ = compile_model(args, name, path, work, args.tuning_db)
             except BenchError as e:
                 errors.append(str(e))
                 continue
@@ -208,7 +238,7 @@ def run(args, log=sys.stderr):
                     print(f"  {name}: batch {batch}, {threads} threads", file=log, flush=True)
                     try:
                         results.append(measure_pair(args, name, path, artifact, batch,
-                                                    threads, work))
+                                                    threads, work, tuned))
                     except (BenchError, ReportError) as e:
                         errors.append(str(e))
     document = {"quick": args.quick, "rounds": args.rounds,

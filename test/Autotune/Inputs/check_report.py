@@ -24,6 +24,15 @@ def main():
             sys.exit(f"{k['symbol']}: trial 0 is not the default config")
         if not k["speedup"] > 0 or not k["bestNs"] > 0:
             sys.exit(f"{k['symbol']}: no speed-up or time")
+        if abs(k["speedup"] - k["defaultNs"] / k["bestNs"]) > 1e-3 * k["speedup"]:
+            sys.exit(f"{k['symbol']}: speed-up is not the default's time over the best's")
+        # The default is a contender of the final pick at its own time: for latency the
+        # winner is never slower.
+        if doc["objective"] == "latency" and k["bestNs"] > k["defaultNs"]:
+            sys.exit(f"{k['symbol']}: the best is slower than the default")
+        for t in k["trials"]:
+            if t["status"] == "ok" and not 0 < t["ciLowNs"] <= t["medianNs"] <= t["ciHighNs"]:
+                sys.exit(f"{k['symbol']}: trial {t['config']}: median outside its interval")
         trials += len(k["trials"])
     svg = ET.parse(f"{path}/convergence.svg").getroot()
     curves = svg.findall("{http://www.w3.org/2000/svg}polyline")
