@@ -5,9 +5,14 @@
 #include "anvil/runtime.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <cstring>
+#include <poll.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace anvil::autotune;
 
@@ -271,6 +276,7 @@ std::string Measurer::setReference(const std::string &path) {
   if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
     return e;
   reference = std::move(loaded);
+  referencePath = path;
   return "";
 }
 
@@ -278,6 +284,175 @@ Measurement Measurer::measurePaired(const std::string &path, double referenceNs,
                                     double seconds) {
   if (!reference)
     return unmeasured("no reference to measure against");
+  if (options.isolate)
+    return measureIsolated(path, referenceNs, seconds);
+  return measurePairedHere(path, referenceNs, seconds);
+}
+
+namespace {
+
+/// A Measurement as bytes, through the pipe from an isolated child.
+void put(std::string &out, const void *data, size_t size) {
+  out.append(static_cast<const char *>(data), size);
+}
+template <typename T> void put(std::string &out, const T &value) {
+  put(out, &value, sizeof value);
+}
+void putBytes(std::string &out, const std::string &bytes) {
+  put(out, (uint64_t)bytes.size());
+  out += bytes;
+}
+
+std::string serialize(const Measurement &m) {
+  std::string out;
+  put(out, (uint8_t)m.ok);
+  putBytes(out, m.error);
+  for (const Summary *s : {&m.timeNs, &m.ratio})
+    for (double v : {s->median, s->low, s->high})
+      put(out, v);
+  put(out, (int64_t)m.repeats);
+  put(out, m.arenaBytes);
+  put(out, (uint64_t)m.outputs.size());
+  for (size_t i = 0; i < m.outputs.size(); ++i) {
+    put(out, (int64_t)m.outputTypes[i]);
+    putBytes(out, std::string(m.outputs[i].begin(), m.outputs[i].end()));
+  }
+  return out;
+}
+
+/// Reads what serialize wrote; false when `in` is cut short.
+bool deserialize(const std::string &in, Measurement &m) {
+  size_t at = 0;
+  auto get = [&](void *data, size_t size) {
+    if (in.size() - at < size)
+      return false;
+    std::memcpy(data, in.data() + at, size);
+    at += size;
+    return true;
+  };
+  auto getBytes = [&](std::string &bytes) {
+    uint64_t size = 0;
+    if (!get(&size, sizeof size) || in.size() - at < size)
+      return false;
+    bytes.assign(in.data() + at, size);
+    at += size;
+    return true;
+  };
+  uint8_t ok = 0;
+  int64_t repeats = 0;
+  uint64_t outputs = 0;
+  if (!get(&ok, 1) || !getBytes(m.error))
+    return false;
+  for (Summary *s : {&m.timeNs, &m.ratio})
+    for (double *v : {&s->median, &s->low, &s->high})
+      if (!get(v, sizeof *v))
+        return false;
+  if (!get(&repeats, sizeof repeats) ||
+      !get(&m.arenaBytes, sizeof m.arenaBytes) ||
+      !get(&outputs, sizeof outputs))
+    return false;
+  m.ok = ok;
+  m.repeats = (int)repeats;
+  for (uint64_t i = 0; i < outputs; ++i) {
+    int64_t type = 0;
+    std::string bytes;
+    if (!get(&type, sizeof type) || !getBytes(bytes))
+      return false;
+    m.outputTypes.push_back((int)type);
+    m.outputs.emplace_back(bytes.begin(), bytes.end());
+  }
+  return at == in.size();
+}
+
+} // namespace
+
+Measurement Measurer::measureIsolated(const std::string &path,
+                                      double referenceNs, double seconds) {
+  bool crash = crashNext;
+  crashNext = false;
+  int fds[2];
+  if (pipe(fds) != 0)
+    return unmeasured(std::string("cannot make a pipe: ") +
+                      std::strerror(errno));
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return unmeasured(std::string("cannot fork: ") + std::strerror(errno));
+  }
+  if (pid == 0) {
+    // The child: the parent's session threads do not exist here, so its
+    // reference is abandoned (never released) and loaded afresh.
+    close(fds[0]);
+    reference.release();
+    Measurement m;
+    if (std::string e = setReference(referencePath); !e.empty()) {
+      m = unmeasured("the reference failed: " + e);
+    } else {
+      if (crash)
+        std::raise(SIGSEGV);
+      m = measurePairedHere(path, referenceNs, seconds);
+    }
+    std::string bytes = serialize(m);
+    for (size_t done = 0; done < bytes.size();) {
+      ssize_t n = write(fds[1], bytes.data() + done, bytes.size() - done);
+      if (n <= 0)
+        _exit(2);
+      done += (size_t)n;
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string bytes;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration<double>(options.timeoutSeconds);
+  bool timedOut = false;
+  for (;;) {
+    double left = std::chrono::duration<double, std::milli>(
+                      deadline - std::chrono::steady_clock::now())
+                      .count();
+    if (left <= 0) {
+      timedOut = true;
+      break;
+    }
+    struct pollfd p = {fds[0], POLLIN, 0};
+    int ready = poll(&p, 1, (int)std::min(left, 1000.0));
+    if (ready < 0 && errno != EINTR)
+      break;
+    if (ready <= 0)
+      continue;
+    char buffer[1 << 16];
+    ssize_t n = read(fds[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    bytes.append(buffer, (size_t)n);
+  }
+  close(fds[0]);
+  if (timedOut)
+    kill(pid, SIGKILL);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (timedOut) {
+    char text[96];
+    std::snprintf(text, sizeof text,
+                  "killed after %.0f s (a variant that does not finish)",
+                  options.timeoutSeconds);
+    return unmeasured(text);
+  }
+  if (WIFSIGNALED(status))
+    return unmeasured(std::string("the variant crashed (") +
+                      strsignal(WTERMSIG(status)) + ")");
+  Measurement m;
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !deserialize(bytes, m))
+    return unmeasured("the measuring process failed");
+  return m;
+}
+
+Measurement Measurer::measurePairedHere(const std::string &path,
+                                        double referenceNs, double seconds) {
   Loaded loaded;
   if (std::string e = loadAndWarmUp(path, loaded); !e.empty())
     return unmeasured(e);

@@ -34,6 +34,12 @@ struct MeasureOptions {
   /// Timed runs stop once they took this long (and minRepeats ran).
   double targetSeconds = 0.15;
   uint64_t seed = 1;
+  /// Paired measurements run in a child process (fork): a variant that
+  /// crashes or hangs (a code generator bug) fails its trial instead of
+  /// taking the tuner with it.
+  bool isolate = false;
+  /// An isolated measurement that takes longer than this is killed.
+  double timeoutSeconds = 120;
 };
 
 /// The median of `samples` and its 95% confidence interval (the order
@@ -81,6 +87,9 @@ public:
   Measurement measurePaired(const std::string &path, double referenceNs,
                             double seconds = 0);
   double targetSeconds() const { return options.targetSeconds; }
+  /// Testing only: the next isolated measurement's child crashes (SIGSEGV)
+  /// once it has loaded the variant.
+  void crashNextForTesting() { crashNext = true; }
 
   struct Buffer {
     std::vector<char> bytes;
@@ -94,6 +103,12 @@ private:
   bool prepared = false;
   std::vector<Buffer> inputs, outputsInitial;
   std::unique_ptr<Loaded> reference;
+  std::string referencePath;
+  bool crashNext = false;
+  Measurement measurePairedHere(const std::string &path, double referenceNs,
+                                double seconds);
+  Measurement measureIsolated(const std::string &path, double referenceNs,
+                              double seconds);
   /// Loads `path` into `loaded`, making the buffers from it the first time.
   std::string load(const std::string &path, Loaded &loaded);
   /// load, then the options' warm-up runs.

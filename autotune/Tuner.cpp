@@ -106,6 +106,7 @@ private:
     MeasureOptions m;
     m.threads = options.threads;
     m.seed = options.seed;
+    m.isolate = true;
     return m;
   }
   std::string variantPath(const std::string &tag) const {
@@ -337,6 +338,9 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
         t.message = errors[j];
         last = "build failed";
       } else {
+        if (options.crashEvery > 0 &&
+            (candidates + 1) % options.crashEvery == 0)
+          measurer.crashNextForTesting();
         Measurement m = measurer.measurePaired(paths[j], defaultNs);
         std::string why;
         ++candidates;

@@ -47,6 +47,10 @@ struct TuneOptions {
   /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
   /// show that wrong outputs are recorded and never chosen.
   int corruptEvery = 0;
+  /// Testing only: every Nth candidate's measuring process crashes (0:
+  /// none), to show that a crashing variant fails its trial and the tuning
+  /// goes on.
+  int crashEvery = 0;
 };
 
 /// One trial of a kernel, as the report shows it.

@@ -74,6 +74,11 @@ static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
     cl::desc("Testing only: corrupt the outputs of every Nth candidate"),
     cl::init(0), cl::ReallyHidden, cl::cat(category));
+static cl::opt<int> crashEvery(
+    "testing-crash-every",
+    cl::desc("Testing only: crash the measuring process of every Nth "
+             "candidate"),
+    cl::init(0), cl::ReallyHidden, cl::cat(category));
 /// --threads: the measuring session's threads (0: all cores). LLVM owns a
 /// `-threads` option of its own, so this one is taken out of argv by hand.
 static int threads = 0;
@@ -291,6 +296,7 @@ int main(int argc, char **argv) {
   options.threads = threads;
   options.cpu = cpuName;
   options.corruptEvery = corruptEvery;
+  options.crashEvery = crashEvery;
 
   std::unique_ptr<mlir::MLIRContext> ownedContext =
       anvil::compile::createPipelineContext();
