@@ -45,7 +45,7 @@ using Clock = std::chrono::steady_clock;
 
 /// How many times longer than a trial the best candidates are measured again
 /// before a winner is picked.
-constexpr int kFinalRounds = 3;
+constexpr int kFinalMeasureFactor = 3;
 
 double secondsSince(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
@@ -420,7 +420,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     if (!errors[j].empty())
       continue;
     Measurement m = measurer.measurePaired(
-        paths[j], defaultNs, kFinalRounds * measurer.targetSeconds());
+        paths[j], defaultNs, kFinalMeasureFactor * measurer.targetSeconds());
     llvm::sys::fs::remove(paths[j]);
     std::string why;
     if (!m.ok || !outputsMatch(reference, m, options.tolerance, why))
