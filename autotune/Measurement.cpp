@@ -219,12 +219,15 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
   return "";
 }
 
-Measurement Measurer::finish(Loaded &loaded, Measurement m) {
+Measurement Measurer::finish(Loaded &loaded, Measurement m, bool keep) {
   anvil_memory_info_t memory;
   if (take(anvil_session_memory_info(loaded.session, &memory)).empty())
     m.arenaBytes = memory.arena_bytes;
   m.ok = true;
-  m.outputs = std::move(loaded.results);
+  if (keep)
+    m.outputs = loaded.results;
+  else
+    m.outputs = std::move(loaded.results);
   for (const Buffer &b : outputsInitial)
     m.outputTypes.push_back(b.dtype);
   return m;
@@ -247,36 +250,38 @@ std::string Measurer::loadAndWarmUp(const std::string &path, Loaded &loaded) {
   return "";
 }
 
-Measurement Measurer::measure(const std::string &path, int runs) {
-  Loaded loaded;
-  if (std::string e = loadAndWarmUp(path, loaded); !e.empty())
+Measurement Measurer::measureReference(const std::string &path) {
+  reference.reset();
+  auto loaded = std::make_unique<Loaded>();
+  if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
     return unmeasured(e);
   std::vector<double> samples;
   double total = 0;
-  int want = runs > 0 ? runs : options.maxRepeats;
-  while ((int)samples.size() < want) {
+  while ((int)samples.size() < options.maxRepeats) {
     double ns = 0;
-    if (std::string e = loaded.run(&ns); !e.empty())
+    if (std::string e = loaded->run(&ns); !e.empty())
       return unmeasured(e);
     samples.push_back(ns);
     total += ns;
-    if (runs <= 0 && (int)samples.size() >= options.minRepeats &&
+    if ((int)samples.size() >= options.minRepeats &&
         total >= options.targetSeconds * 1e9)
       break;
   }
   Measurement m;
   m.timeNs = summarize(samples);
   m.repeats = (int)samples.size();
-  return finish(loaded, std::move(m));
+  m = finish(*loaded, std::move(m), /*keep=*/true);
+  reference = std::move(loaded);
+  referencePath = path;
+  return m;
 }
 
-std::string Measurer::setReference(const std::string &path) {
+std::string Measurer::loadReference(const std::string &path) {
   reference.reset();
   auto loaded = std::make_unique<Loaded>();
   if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
     return e;
   reference = std::move(loaded);
-  referencePath = path;
   return "";
 }
 
@@ -386,7 +391,7 @@ Measurement Measurer::measureIsolated(const std::string &path,
     close(fds[0]);
     reference.release();
     Measurement m;
-    if (std::string e = setReference(referencePath); !e.empty()) {
+    if (std::string e = loadReference(referencePath); !e.empty()) {
       m = unmeasured("the reference failed: " + e);
     } else {
       if (crash)
@@ -480,7 +485,7 @@ Measurement Measurer::measurePairedHere(const std::string &path,
   m.timeNs = {m.ratio.median * referenceNs, m.ratio.low * referenceNs,
               m.ratio.high * referenceNs};
   m.repeats = (int)ratios.size();
-  return finish(loaded, std::move(m));
+  return finish(loaded, std::move(m), /*keep=*/false);
 }
 
 bool anvil::autotune::outputsMatch(const Measurement &reference,

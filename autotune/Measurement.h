@@ -71,12 +71,10 @@ class Measurer {
 public:
   explicit Measurer(MeasureOptions options);
   ~Measurer();
-  /// Loads and times the artifact at `path`; with `runs` > 0, exactly that
-  /// many timed runs.
-  Measurement measure(const std::string &path, int runs = 0);
-  /// Keeps the artifact at `path` loaded as the reference of measurePaired;
-  /// returns why it cannot be loaded, or "".
-  std::string setReference(const std::string &path);
+  /// Loads and times the artifact at `path` (warm-up runs, then timed runs
+  /// until the target time and minRepeats), and keeps it loaded as the
+  /// reference of measurePaired.
+  Measurement measureReference(const std::string &path);
   /// Loads the artifact at `path` and times it run for run in alternation
   /// with the reference (reference first in even pairs, last in odd ones),
   /// for at least `seconds` (0: the options' target) of both sides' runs and
@@ -91,6 +89,7 @@ public:
   /// once it has loaded the variant.
   void crashNextForTesting() { crashNext = true; }
 
+private:
   struct Buffer {
     std::vector<char> bytes;
     int dtype = 0, rank = 0;
@@ -98,7 +97,6 @@ public:
   };
   class Loaded;
 
-private:
   MeasureOptions options;
   bool prepared = false;
   std::vector<Buffer> inputs, outputsInitial;
@@ -113,7 +111,12 @@ private:
   std::string load(const std::string &path, Loaded &loaded);
   /// load, then the options' warm-up runs.
   std::string loadAndWarmUp(const std::string &path, Loaded &loaded);
-  Measurement finish(Loaded &loaded, Measurement m);
+  /// Loads `path` as the reference without timing it (an isolated child's
+  /// own copy of it).
+  std::string loadReference(const std::string &path);
+  /// `m` completed from `loaded`'s session and outputs (copied when `keep`:
+  /// `loaded` runs again).
+  Measurement finish(Loaded &loaded, Measurement m, bool keep);
 };
 
 /// Whether `candidate`'s outputs match `reference`'s: floating-point ones

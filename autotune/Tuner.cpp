@@ -220,14 +220,9 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     summary.skipped = "the default config does not build: " + built[0];
     return success();
   }
-  Measurement reference = measurer.measure(variantPath("default"));
+  Measurement reference = measurer.measureReference(variantPath("default"));
   if (!reference.ok) {
     summary.skipped = "the default config does not run: " + reference.error;
-    return success();
-  }
-  if (std::string e = measurer.setReference(variantPath("default"));
-      !e.empty()) {
-    summary.skipped = "the default config does not run: " + e;
     return success();
   }
   uint64_t defaultMemory = memoryOf(defaultText, reference.arenaBytes);

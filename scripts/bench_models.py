@@ -153,24 +153,25 @@ def measure_pair(args, name, path, artifact, batch, threads, work, tuned_artifac
 
 
 def format_table(results):
+    """A markdown table of the pairs; with a tuned artifact its columns replace the RSS ones."""
+    columns = [("model", "---", lambda r: r["model"]),
+               ("batch", "---:", lambda r: r["batch"]),
+               ("threads", "---:", lambda r: r["threads"]),
+               ("Anvil ms", "---:", lambda r: f"{r['anvil_ms']:.3f}")]
     if any("tuned_ms" in r for r in results):
-        lines = ["| model | batch | threads | Anvil ms | tuned Anvil ms | onnxruntime ms | "
-                 "Anvil / ORT | tuned / ORT | tuning speed-up |",
-                 "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-        for r in results:
-            lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | "
-                         f"{r['anvil_ms']:.3f} | {r['tuned_ms']:.3f} | {r['ort_ms']:.3f} | "
-                         f"{r['ratio']:.2f} | {r['tuned_ratio']:.2f} | "
-                         f"{r['tuned_speedup']:.3f}x |")
-        return "\n".join(lines)
-    lines = ["| model | batch | threads | Anvil ms | onnxruntime ms | Anvil / ORT | "
-             "Anvil peak RSS | ORT peak RSS |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
-    for r in results:
-        lines.append(f"| {r['model']} | {r['batch']} | {r['threads']} | {r['anvil_ms']:.3f} | "
-                     f"{r['ort_ms']:.3f} | {r['ratio']:.2f} | "
-                     f"{r['anvil_rss_bytes'] / 2**20:.0f} MiB | "
-                     f"{r['ort_rss_bytes'] / 2**20:.0f} MiB |")
+        columns += [("tuned Anvil ms", "---:", lambda r: f"{r['tuned_ms']:.3f}"),
+                    ("onnxruntime ms", "---:", lambda r: f"{r['ort_ms']:.3f}"),
+                    ("Anvil / ORT", "---:", lambda r: f"{r['ratio']:.2f}"),
+                    ("tuned / ORT", "---:", lambda r: f"{r['tuned_ratio']:.2f}"),
+                    ("tuning speed-up", "---:", lambda r: f"{r['tuned_speedup']:.3f}x")]
+    else:
+        columns += [("onnxruntime ms", "---:", lambda r: f"{r['ort_ms']:.3f}"),
+                    ("Anvil / ORT", "---:", lambda r: f"{r['ratio']:.2f}"),
+                    ("Anvil peak RSS", "---:", lambda r: f"{r['anvil_rss_bytes'] / 2**20:.0f} MiB"),
+                    ("ORT peak RSS", "---:", lambda r: f"{r['ort_rss_bytes'] / 2**20:.0f} MiB")]
+    row = lambda cells: "| " + " | ".join(str(c) for c in cells) + " |"
+    lines = [row(name for name, _, _ in columns), "|" + "|".join(a for _, a, _ in columns) + "|"]
+    lines += [row(cell(r) for _, _, cell in columns) for r in results]
     return "\n".join(lines)
 
 
