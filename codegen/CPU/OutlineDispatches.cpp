@@ -383,6 +383,8 @@ struct Access {
   ViewInfo view;
   AffineMap map;
   bool write;
+  /// The type of the view the op accesses.
+  Type type;
   /// A scalar load cloned into the kernel: it runs when the kernel starts,
   /// before any of the kernel's ops.
   bool hoisted = false;
@@ -440,6 +442,141 @@ struct Member {
   int64_t dim;
 };
 
+/// Whether two accesses provably touch no common element: other
+/// allocations, or views of one whose static ranges along some allocation
+/// dim do not meet (a padded buffer's border and its interior).
+bool disjoint(const Access &a, Type ta, const Access &b, Type tb) {
+  if (a.view.root != b.view.root)
+    return true;
+  if (!a.view.mapped || !b.view.mapped)
+    return false;
+  auto sa = cast<MemRefType>(ta), sb = cast<MemRefType>(tb);
+  for (auto [i, ra] : llvm::enumerate(a.view.rootDim)) {
+    if (ra < 0 || sa.isDynamicDim(i))
+      continue;
+    for (auto [j, rb] : llvm::enumerate(b.view.rootDim)) {
+      if (rb != ra || sb.isDynamicDim(j))
+        continue;
+      std::optional<int64_t> oa = getConstantIntValue(a.view.offset[i]),
+                             ob = getConstantIntValue(b.view.offset[j]);
+      if (oa && ob &&
+          (*oa + sa.getDimSize(i) <= *ob || *ob + sb.getDimSize(j) <= *oa))
+        return true;
+    }
+  }
+  return false;
+}
+
+/// Whether `a` and `b` may run in either order: every pair of their
+/// accesses that includes a write touches disjoint elements.
+bool independent(const OpInfo &a, const OpInfo &b) {
+  for (const Access &x : a.accesses)
+    for (const Access &y : b.accesses)
+      if ((x.write || y.write) && !disjoint(x, x.type, y, y.type))
+        return false;
+  return true;
+}
+
+/// Whether the host ops strictly between `from` and `to` (same block, in
+/// that order) let a compute op move from one end to the other: no scalar
+/// load (it would read the buffer before or after the op wrote it) and no
+/// deallocation.
+bool canReorderAcross(Operation *from, Operation *to) {
+  for (Operation *op = from->getNextNode(); op && op != to;
+       op = op->getNextNode())
+    if (isa<memref::LoadOp, memref::DeallocOp>(op))
+      return false;
+  return true;
+}
+
+/// Moves the fill of a padded buffer's border after the op that writes its
+/// interior, when the ops between touch nothing it writes: between the op
+/// computing the interior's source and the one writing the interior, it
+/// would keep them out of one kernel. The host block is reordered too, so
+/// that dispatches keep run order.
+void sinkFills(std::vector<OpInfo> &run) {
+  auto writes = [](const OpInfo &info, Value root) {
+    return llvm::any_of(info.accesses, [&](const Access &a) {
+      return a.write && a.view.root == root;
+    });
+  };
+  for (size_t i = run.size(); i-- > 0;) {
+    if (!isa<linalg::FillOp>(run[i].op) || !run[i].groupable ||
+        run[i].accesses.empty())
+      continue;
+    Value root = run[i].accesses.front().view.root;
+    size_t target = 0;
+    for (size_t j = i + 1; j < run.size(); ++j) {
+      if (!run[j].groupable || !independent(run[i], run[j]))
+        break;
+      if (writes(run[j], root) && !isa<linalg::FillOp>(run[j].op)) {
+        target = j;
+        break;
+      }
+    }
+    if (target == 0 || !canReorderAcross(run[i].op, run[target].op))
+      continue;
+    run[i].op->moveAfter(run[target].op);
+    std::rotate(run.begin() + i, run.begin() + i + 1, run.begin() + target + 1);
+  }
+}
+
+/// Moves each elementwise op that reads a convolution's output right after
+/// the convolution, when the ops between touch nothing it touches (they
+/// move after it): a stage's first 1x1 conv and its relu had the
+/// downsampling branch scheduled between them, which kept the relu out of
+/// the conv's kernel (see BlockFusion in TileKernels.cpp). The host block
+/// is reordered too, so that dispatches keep run order.
+void gatherEpilogues(std::vector<OpInfo> &run) {
+  for (size_t i = 1; i < run.size(); ++i) {
+    auto generic = dyn_cast<linalg::GenericOp>(run[i].op);
+    if (!generic || !run[i].groupable ||
+        generic.getNumParallelLoops() != generic.getNumLoops())
+      continue;
+    size_t k = i;
+    bool found = false;
+    while (k-- > 0) {
+      if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(run[k].op)) {
+        Value out = conv.getDpsInitOperand(0)->get();
+        if (llvm::any_of(generic.getDpsInputOperands(), [&](OpOperand *in) {
+              return in->get() == out &&
+                     generic.getMatchingIndexingMap(in).isIdentity();
+            })) {
+          found = true;
+          break;
+        }
+      }
+      if (!run[k].groupable || !independent(run[k], run[i]))
+        break;
+    }
+    if (!found || k + 1 == i || !canReorderAcross(run[k + 1].op, run[i].op))
+      continue;
+    for (size_t z = i; z-- > k + 1;)
+      run[z].op->moveAfter(run[i].op);
+    std::rotate(run.begin() + k + 1, run.begin() + i, run.begin() + i + 1);
+  }
+}
+
+/// Whether `op` only initializes the output of `next` (a fill, or the
+/// broadcast of a bias into it): such an op starts `next`'s kernel rather
+/// than ending the one before, so that the kernel can initialize each
+/// output block where it computes it (see BlockFusion in TileKernels.cpp).
+bool initializesNext(const OpInfo &op, const OpInfo &next) {
+  auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(next.op);
+  if (!conv)
+    return false;
+  Value out = conv.getDpsInitOperand(0)->get();
+  if (auto fill = dyn_cast<linalg::FillOp>(op.op))
+    return fill.getDpsInitOperand(0)->get() == out;
+  auto generic = dyn_cast<linalg::GenericOp>(op.op);
+  return generic && generic.getNumDpsInputs() == 1 &&
+         generic.getNumDpsInits() == 1 &&
+         generic.getDpsInitOperand(0)->get() == out &&
+         generic.getBody()->getOperations().size() == 1 &&
+         generic.getBody()->getTerminator()->getOperand(0) ==
+             generic.getBody()->getArgument(0);
+}
+
 /// The longest run of ops starting at `ops[start]` that can share a kernel
 /// when the first op splits loop `dim0` (-1: the group runs as one workgroup).
 SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
@@ -449,7 +586,8 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
   int64_t work = ops[start].work;
   for (size_t j = start + 1; j < ops.size(); ++j) {
     const OpInfo &next = ops[j];
-    if (!next.groupable)
+    if (!next.groupable ||
+        (j + 1 < ops.size() && initializesNext(next, ops[j + 1])))
       break;
     // A scalar `next` loads would be read when the kernel starts, before an
     // earlier member writes it.
@@ -600,6 +738,10 @@ struct OutlineDispatchesPass
     // Runs of compute ops with only schedule ops between them.
     std::vector<OpInfo> run;
     auto flush = [&]() -> LogicalResult {
+      if (groupDispatches) {
+        sinkFills(run);
+        gatherEpilogues(run);
+      }
       for (size_t i = 0; i < run.size();) {
         SmallVector<Member> group = groupDispatches
                                         ? bestGroup(run, i)
@@ -653,12 +795,15 @@ struct OutlineDispatchesPass
         if (isa<MemRefType>(operand.get().getType()))
           info.accesses.push_back({resolveView(operand.get()),
                                    linalgOp.getMatchingIndexingMap(&operand),
-                                   linalgOp.isDpsInit(&operand)});
+                                   linalgOp.isDpsInit(&operand),
+                                   operand.get().getType()});
     } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
       AffineMap identity = AffineMap::getMultiDimIdentityMap(
           info.extents.size(), op->getContext());
-      info.accesses.push_back({resolveView(copy.getSource()), identity, false});
-      info.accesses.push_back({resolveView(copy.getTarget()), identity, true});
+      info.accesses.push_back({resolveView(copy.getSource()), identity, false,
+                               copy.getSource().getType()});
+      info.accesses.push_back({resolveView(copy.getTarget()), identity, true,
+                               copy.getTarget().getType()});
     } else {
       info.groupable = false; // a scalar store
     }
@@ -668,9 +813,11 @@ struct OutlineDispatchesPass
     if (failed(collectSlice(op, buffers, seen, &bodyReads, &loads)))
       return failure();
     for (Value v : bodyReads)
-      info.accesses.push_back({resolveView(v), AffineMap(), false});
+      info.accesses.push_back(
+          {resolveView(v), AffineMap(), false, v.getType()});
     for (Value v : loads)
-      info.accesses.push_back({resolveView(v), AffineMap(), false, true});
+      info.accesses.push_back(
+          {resolveView(v), AffineMap(), false, v.getType(), true});
     return info;
   }
 

@@ -54,7 +54,126 @@ constexpr int64_t kOutputBlockBytes = 512 * 1024;
 /// A matmul with fewer rows than this is not packed (see packAndRegisterTile).
 constexpr int64_t kMinPackedRows = 16;
 
+/// Elementwise ops of a fused kernel that run on each block of a packed
+/// convolution's output where the block is computed, instead of as passes
+/// over the whole chunk before or after it: `before` initializes the block
+/// (the broadcast of a bias into the conv's output) when the first filter
+/// tap and channel block reach it; `after` (a relu, a residual add, a copy
+/// into a padded buffer) read it once the last one has, while it is still
+/// in cache. Every op runs on the same elements as unfused, in the same
+/// order per element; only whole-buffer passes (memory-bound on an output
+/// of megabytes) go.
+struct BlockFusion {
+  SmallVector<linalg::LinalgOp> before, after;
+  /// The root's split loop (-1: none) and the first index of this
+  /// workgroup's chunk along it: the fused ops index whole buffers.
+  int64_t dim = -1;
+  Value chunkStart;
+  bool empty() const { return before.empty() && after.empty(); }
+};
+
 struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
+  /// An op of a fused kernel with no config of its own that maps the
+  /// conv's output loops one to one: all loops parallel, as many as the
+  /// output has dims, each buffer read or written through a projection of
+  /// them (a bias through its channel loop), one output, identity-mapped.
+  static bool blockwise(linalg::LinalgOp op, MemRefType outType) {
+    if (!op.hasPureBufferSemantics() || op.getNumDpsInits() != 1 ||
+        op.getNumLoops() != (unsigned)outType.getRank() ||
+        op.getNumParallelLoops() != op.getNumLoops() ||
+        op->hasAttr(kernel::kTileSizesAttrName) ||
+        op->hasAttr(kernel::kVectorSizesAttrName) ||
+        op->hasAttr(kernel::kLoopOrderAttrName) ||
+        !isa<linalg::GenericOp, linalg::FillOp>(*op))
+      return false;
+    auto dst = dyn_cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
+    if (!dst || dst.getShape() != outType.getShape() ||
+        !op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isIdentity())
+      return false;
+    return llvm::all_of(op->getOpOperands(), [&](OpOperand &operand) {
+      return !isa<MemRefType>(operand.get().getType()) ||
+             op.getMatchingIndexingMap(&operand).isProjectedPermutation();
+    });
+  }
+
+  /// The ops of `ops` (a kernel, in order) that can run per output block
+  /// of `root`, a convolution that packs its weights (see BlockFusion): the
+  /// op right before it when it only initializes the conv's output (a fill
+  /// or a broadcast of one input), and the run of ops right after it that
+  /// read the output, or what an earlier one of them wrote, element for
+  /// element, and write neither the conv's inputs nor anything else it
+  /// reads.
+  static BlockFusion blockFusion(ArrayRef<linalg::LinalgOp> ops,
+                                 linalg::LinalgOp root) {
+    BlockFusion fusion;
+    if (!isa<linalg::Conv2DNhwcHwcfOp>(*root))
+      return fusion;
+    Value out = root.getDpsInitOperand(0)->get();
+    auto outType = cast<MemRefType>(out.getType());
+    size_t r = llvm::find(ops, root) - ops.begin();
+    linalg::LinalgOp init = r > 0 ? ops[r - 1] : linalg::LinalgOp();
+    if (init && blockwise(init, outType) &&
+        init.getDpsInitOperand(0)->get() == out) {
+      bool initializes = isa<linalg::FillOp>(*init);
+      if (auto generic = dyn_cast<linalg::GenericOp>(*init))
+        initializes = generic.getNumDpsInputs() == 1 &&
+                      generic.getBody()->getOperations().size() == 1 &&
+                      generic.getBody()->getTerminator()->getOperand(0) ==
+                          generic.getBody()->getArgument(0);
+      if (initializes)
+        fusion.before.push_back(init);
+    }
+    SmallVector<Value> ready = {out};
+    SmallVector<Value> rootInputs = root.getDpsInputs();
+    for (size_t i = r + 1; i < ops.size(); ++i) {
+      linalg::LinalgOp op = ops[i];
+      if (!blockwise(op, outType))
+        break;
+      bool readsReady = false, ok = true;
+      for (OpOperand *in : op.getDpsInputOperands()) {
+        if (!llvm::is_contained(ready, in->get()))
+          continue;
+        readsReady = true;
+        ok &= op.getMatchingIndexingMap(in).isIdentity();
+      }
+      Value dst = op.getDpsInitOperand(0)->get();
+      if (!ok || !readsReady || llvm::is_contained(rootInputs, dst))
+        break;
+      fusion.after.push_back(op);
+      ready.push_back(dst);
+    }
+    return fusion;
+  }
+
+  /// A copy of `op` (see blockwise) on the block of its loops that starts at
+  /// `offsets` and has `sizes`, at the insertion point.
+  static void cloneOnBlock(IRRewriter &rewriter, Location loc,
+                           linalg::LinalgOp op, ArrayRef<OpFoldResult> offsets,
+                           ArrayRef<OpFoldResult> sizes) {
+    SmallVector<Value> operands;
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value v = operand.get();
+      if (!isa<MemRefType>(v.getType())) {
+        operands.push_back(v);
+        continue;
+      }
+      SmallVector<OpFoldResult> o, z,
+          steps(cast<MemRefType>(v.getType()).getRank(),
+                rewriter.getIndexAttr(1));
+      for (AffineExpr e : op.getMatchingIndexingMap(&operand).getResults()) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        o.push_back(offsets[d]);
+        z.push_back(sizes[d]);
+      }
+      operands.push_back(
+          memref::SubViewOp::create(rewriter, loc, v, o, z, steps));
+    }
+    Operation *copy = rewriter.clone(*op);
+    copy->setOperands(operands);
+    copy->removeAttr(kernel::kDistributeAttrName);
+    copy->setAttr(kPackMarker, rewriter.getUnitAttr());
+  }
+
   void runOnOperation() override {
     func::FuncOp fn = getOperation();
     auto config =
@@ -83,12 +202,19 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     IRRewriter rewriter(fn.getContext());
     int64_t dim = config.getDistributeDim();
+    BlockFusion fusion;
+    if (cpu::packsWeights(root, config.getTileSizes(), config.getVectorSizes()))
+      fusion = blockFusion(ops, root);
+    auto fused = [&](linalg::LinalgOp op) {
+      return llvm::is_contained(fusion.before, op) ||
+             llvm::is_contained(fusion.after, op);
+    };
     // Workgroup chunks start at multiples of the register tile along the
     // split loop, so that the same elements take the vector path (and the
     // same rounding) whatever the number of workgroups.
     int64_t align = cpu::splitAlign(root, dim, config.getVectorSizes());
     for (linalg::LinalgOp op : ops)
-      if (op != root)
+      if (op != root && !fused(op))
         if (auto own =
                 op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName))
           if (auto vs = op->getAttrOfType<DenseI64ArrayAttr>(
@@ -100,7 +226,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         op.emitError("kernels are tiled after bufferization");
         return signalPassFailure();
       }
-      if (op == root)
+      if (op == root || fused(op))
         continue;
       auto own = op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName);
       if (!own || own.getInt() >= (int64_t)op.getNumLoops() ||
@@ -166,11 +292,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       if (failed(chunk))
         return signalPassFailure();
       root = *chunk;
+      fusion.dim = dim;
+      fusion.chunkStart =
+          cast<scf::ForOp>(root->getParentOp()).getInductionVar();
     }
     ArrayRef<int64_t> tiles = config.getTileSizes();
     ArrayRef<int64_t> vectorSizes = config.getVectorSizes();
     if (cpu::packsWeights(root, tiles, vectorSizes)) {
-      if (failed(packAndRegisterTile(rewriter, fn, root, tiles, vectorSizes)))
+      if (failed(packAndRegisterTile(rewriter, fn, root, tiles, vectorSizes,
+                                     &fusion)))
         return signalPassFailure();
       return;
     }
@@ -511,7 +641,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   LogicalResult packAndRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
                                     linalg::LinalgOp op,
                                     ArrayRef<int64_t> tiles,
-                                    ArrayRef<int64_t> vs) {
+                                    ArrayRef<int64_t> vs,
+                                    const BlockFusion *fusion = nullptr) {
     Location loc = op.getLoc();
     int64_t w = vs.size() == 3 ? vs[1] : 0;
     auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op);
@@ -652,26 +783,93 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                      : convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
       Value cv = reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
                              {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
-      panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+      if (!fusion || fusion->empty()) {
+        panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+      } else {
+        // The block [n, oh, :, f0 .. f0+nb) in whole-buffer indices; it is
+        // first reached at the first channel block and tap, and final
+        // after the last.
+        SmallVector<OpFoldResult> offsets = {iN, iOh, zero, f0},
+                                  sizes = {unit, unit, ow, nb};
+        if (fusion->dim >= 0)
+          offsets[fusion->dim] =
+              arith::AddIOp::create(rewriter, loc,
+                                    getValueOrCreateConstantIndexOp(
+                                        rewriter, loc, offsets[fusion->dim]),
+                                    fusion->chunkStart)
+                  .getResult();
+        auto is = [&](Value v, int64_t k) -> Value {
+          return arith::CmpIOp::create(
+              rewriter, loc, arith::CmpIPredicate::eq, v,
+              arith::ConstantIndexOp::create(rewriter, loc, k));
+        };
+        auto both = [&](Value a, Value b) -> Value {
+          return arith::AndIOp::create(rewriter, loc, a, b);
+        };
+        int64_t taps = wType.getDimSize(0), tapsW = wType.getDimSize(1);
+        Value first = is(kh, 0), last = is(kh, taps - 1);
+        if (kw) {
+          first = both(first, is(kw, 0));
+          last = both(last, is(kw, tapsW - 1));
+        }
+        if (!mergeTaps) {
+          first = both(first, is(c0, 0));
+          Value end = arith::AddIOp::create(rewriter, loc, c0, kb);
+          last = both(last,
+                      arith::CmpIOp::create(
+                          rewriter, loc, arith::CmpIPredicate::sge, end,
+                          getValueOrCreateConstantIndexOp(rewriter, loc, ch)));
+        }
+        auto guarded = [&](Value cond, ArrayRef<linalg::LinalgOp> members) {
+          if (members.empty())
+            return;
+          OpBuilder::InsertionGuard guard(rewriter);
+          auto branch = scf::IfOp::create(rewriter, loc, cond,
+                                          /*withElseRegion=*/false);
+          rewriter.setInsertionPoint(branch.thenBlock()->getTerminator());
+          // Pixel by pixel: each a vector of the block's channels once
+          // they are static (left to LLVM, the loop over a row's pixels
+          // was vectorized across pixels, with gathers and scatters).
+          Value pixel = plainLoop(rewriter, loc, ow);
+          SmallVector<OpFoldResult> at(offsets), one(sizes);
+          at[2] =
+              arith::AddIOp::create(
+                  rewriter, loc,
+                  getValueOrCreateConstantIndexOp(rewriter, loc, at[2]), pixel)
+                  .getResult();
+          one[2] = unit;
+          for (linalg::LinalgOp member : members)
+            cloneOnBlock(rewriter, loc, member, at, one);
+        };
+        guarded(first, fusion->before);
+        panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+        guarded(last, fusion->after);
+        for (linalg::LinalgOp member : llvm::concat<const linalg::LinalgOp>(
+                 fusion->before, fusion->after))
+          rewriter.eraseOp(member);
+      }
     }
     rewriter.eraseOp(op);
     peelEdges(rewriter, loops);
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the packed blocks");
-    SmallVector<linalg::LinalgOp> matmuls;
-    SmallVector<linalg::CopyOp> copies;
+    SmallVector<linalg::LinalgOp> matmuls, copies;
     fn.walk([&](linalg::LinalgOp marked) {
       if (!marked->hasAttr(kPackMarker))
         return;
       marked->removeAttr(kPackMarker);
-      if (auto copy = dyn_cast<linalg::CopyOp>(*marked))
-        copies.push_back(copy);
-      else
+      if (isa<linalg::MatmulOp>(*marked))
         matmuls.push_back(marked);
+      else
+        copies.push_back(marked);
     });
-    // Full and edge rows of a panel alike, once static: vector copies.
-    for (linalg::CopyOp copy : copies) {
-      if (!cast<MemRefType>(copy.getInputs()[0].getType()).hasStaticShape())
+    // Full and edge rows of a panel alike, once static: vector copies; so
+    // are the fused ops' pixels (see BlockFusion).
+    for (linalg::LinalgOp copy : copies) {
+      if (!llvm::all_of(copy->getOperands(), [](Value v) {
+            auto type = dyn_cast<MemRefType>(v.getType());
+            return !type || type.hasStaticShape();
+          }))
         continue;
       rewriter.setInsertionPoint(copy);
       if (failed(linalg::vectorize(rewriter, copy)))

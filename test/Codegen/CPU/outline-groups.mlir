@@ -173,13 +173,15 @@ func.func @main(%a: memref<2xf32>, %v: memref<2xf32>, %out: memref<4xf32>) {
 // channels, the buffer's innermost dim, which gives each workgroup a slice of
 // every cache line row (both workgroups then stream the whole buffer; the
 // 2-thread MobileNetV2 ran 15% slower so). Small as they are, they do not: the
-// relu6 splits rows in its own kernel.
+// relu6 splits rows in its own kernel. The fill, which touches none of the
+// interior, moves after the relu6 (see the next test).
 // CHECK-LABEL: func.func @kernel_0
-// CHECK: linalg.fill
-// CHECK-NOT: linalg.generic
-// CHECK-LABEL: func.func @kernel_1
 // CHECK-SAME: distribute_dim = 1,
 // CHECK: linalg.generic
+// CHECK-NOT: linalg.fill
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.fill
+// CHECK-NOT: linalg.generic
 func.func @main(%src: memref<1x56x56x96xf32>, %p: memref<1x58x58x96xf32>) {
   %zero = arith.constant 0.0 : f32
   %six = arith.constant 6.0 : f32
@@ -192,6 +194,99 @@ func.func @main(%src: memref<1x56x56x96xf32>, %p: memref<1x58x58x96xf32>) {
     %r = arith.maximumf %x, %zero : f32
     %s = arith.minimumf %r, %six : f32
     linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A 1x1 conv whose relu6 writes the interior of the next layer's padded
+// buffer, with that buffer's border fills scheduled between them: the fills
+// write none of what the conv and the relu6 touch, so they move after the
+// relu6, and the bias broadcast, the conv and the relu6 share a kernel split
+// by rows (TileKernels then runs the broadcast and the relu6 per output
+// block). The host keeps run order: the fills' dispatch comes second.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 1,
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: arith.constant
+// CHECK-NEXT: linalg.generic
+// CHECK-NEXT: ^bb0
+// CHECK-NEXT: linalg.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NEXT: linalg.generic
+// CHECK-NOT: linalg.fill
+// CHECK-LABEL: func.func @kernel_1
+// CHECK-COUNT-2: linalg.fill
+// CHECK-LABEL: func.func @main
+// CHECK: dispatch @kernel_0
+// CHECK: dispatch @kernel_1
+func.func @main(%x: memref<1x56x56x16xf32>, %w: memref<1x1x16x96xf32>, %bias: memref<96xf32>, %p: memref<1x58x58x96xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %y = memref.alloc() : memref<1x56x56x96xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<96xf32>) outs(%y : memref<1x56x56x96xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x56x56x16xf32>, memref<1x1x16x96xf32>) outs(%y : memref<1x56x56x96xf32>)
+  %top = memref.subview %p[0, 0, 0, 0] [1, 1, 58, 96] [1, 1, 1, 1] : memref<1x58x58x96xf32> to memref<1x1x58x96xf32, strided<[322944, 5568, 96, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x1x58x96xf32, strided<[322944, 5568, 96, 1]>>)
+  %bottom = memref.subview %p[0, 57, 0, 0] [1, 1, 58, 96] [1, 1, 1, 1] : memref<1x58x58x96xf32> to memref<1x1x58x96xf32, strided<[322944, 5568, 96, 1], offset: 317376>>
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<1x1x58x96xf32, strided<[322944, 5568, 96, 1], offset: 317376>>)
+  %in = memref.subview %p[0, 1, 1, 0] [1, 56, 56, 96] [1, 1, 1, 1] : memref<1x58x58x96xf32> to memref<1x56x56x96xf32, strided<[322944, 5568, 96, 1], offset: 5664>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x56x56x96xf32>) outs(%in : memref<1x56x56x96xf32, strided<[322944, 5568, 96, 1], offset: 5664>>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %r, %six : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
+// A stage's first conv and its relu with the downsampling branch (a bias
+// broadcast and a 1x1 conv on other buffers) scheduled between them: the
+// relu moves up to its conv and shares its kernel; the branch's broadcast
+// starts the next kernel, with its conv (the broadcast initializes that
+// conv's output, which TileKernels does per output block).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.conv_2d_nhwc_hwcf
+// CHECK-SAME: memref<1x1x64x64xf32>
+// CHECK-NEXT: linalg.generic
+// CHECK: arith.maximumf
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.generic
+// CHECK: linalg.yield
+// CHECK-NEXT: }
+// CHECK-NEXT: linalg.conv_2d_nhwc_hwcf
+// CHECK-NOT: arith.maximumf
+// CHECK-LABEL: func.func @main
+func.func @main(%x: memref<1x28x28x64xf32>, %w: memref<1x1x64x64xf32>, %wd: memref<1x1x64x128xf32>, %bias: memref<128xf32>, %r: memref<1x28x28x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %a = memref.alloc() : memref<1x28x28x64xf32>
+  linalg.fill ins(%zero : f32) outs(%a : memref<1x28x28x64xf32>)
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x28x28x64xf32>, memref<1x1x64x64xf32>) outs(%a : memref<1x28x28x64xf32>)
+  %d = memref.alloc() : memref<1x28x28x128xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<128xf32>) outs(%d : memref<1x28x28x128xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %wd : memref<1x28x28x64xf32>, memref<1x1x64x128xf32>) outs(%d : memref<1x28x28x128xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%a : memref<1x28x28x64xf32>) outs(%r : memref<1x28x28x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
   }
   return
 }

@@ -422,3 +422,46 @@ func.func @kernel(%p: memref<2x8x16xf32>, %v: memref<2x16x32xf32>, %o: memref<2x
   }
   return
 }
+
+// -----
+
+// Block fusion: a packed conv's bias broadcast and relu (its kernel's op right
+// before it and the run right after it) run on each output block [1 x 1 x OW x
+// nb] where the block is computed instead of as passes over the whole output:
+// the broadcast when the first input-channel block (c0 = 0) and filter tap reach
+// the block, the relu once the last ones (c0 + kb >= C, kh = kw = 2) have, pixel
+// by pixel in vectors of the block's channels. The relu reads and writes whole
+// buffers: its row index is the chunk's first row plus the block's.
+// CHECK-LABEL: func.func @packed_conv_block_fusion
+// CHECK: scf.for %[[CHUNK:.+]] = %{{.+}} to %{{.+}} step
+// CHECK: %[[C0:.+]] = arith.cmpi eq, %{{.+}}, %c0 : index
+// CHECK: %[[END:.+]] = arith.cmpi sge, %{{.+}}, %c16 : index
+// CHECK: %[[FIRST:.+]] = arith.andi %{{.+}}, %[[C0]] : i1
+// CHECK: %[[LAST:.+]] = arith.andi %{{.+}}, %[[END]] : i1
+// CHECK: %[[ROW:.+]] = arith.addi %{{.+}}, %[[CHUNK]] : index
+// CHECK: scf.if %[[FIRST]] {
+// CHECK: vector.transfer_read %arg0[%c0], {{.*}} : memref<32xf32>, vector<32xf32>
+// CHECK: iter_args({{.*}}) -> (vector<4x16xf32>)
+// CHECK: scf.if %[[LAST]] {
+// CHECK: memref.subview %arg4[0, %[[ROW]], %{{.+}}, 0] [1, 1, 1, 32]
+// CHECK: arith.maximumf {{.*}} : vector<1x1x1x32xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @packed_conv_block_fusion(%b: memref<32xf32>, %x: memref<1x6x6x16xf32>, %w: memref<3x3x16x32xf32>, %y: memref<1x4x4x32xf32>, %r: memref<1x4x4x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 32, 0, 0, 8], loop_order = [], vector_sizes = [4, 16, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<32xf32>) outs(%y : memref<1x4x4x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {anvil_kernel.root, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x6x6x16xf32>, memref<3x3x16x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x4x4x32xf32>) outs(%r : memref<1x4x4x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
