@@ -239,8 +239,12 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
 }
 
 /// Bytes of an output at which splitting its innermost dim costs memory
-/// traffic (see splitsCacheLines).
-constexpr int64_t kInterleavedSplitBytes = 1 << 20;
+/// traffic (see splitsCacheLines). MobileNetV2's expand-conv/depthwise groups
+/// on 28x28x192 and 14x14x576 outputs (0.4-0.6 MiB), split by channels, took
+/// 1.5-2.4x the CPU time at 2 threads as at 1; split by rows (in two kernels:
+/// the depthwise reads its neighbours' rows) the model ran 20% faster at 2
+/// threads (interleaved A/B), as fast at 1.
+constexpr int64_t kInterleavedSplitBytes = 1 << 17;
 
 /// Whether splitting loop `d` of `op` gives each workgroup a slice of every
 /// cache line row of a large output (its innermost dim, e.g. the channels of
@@ -264,6 +268,43 @@ bool splitsCacheLines(Operation *op, int64_t d) {
   return bytes >= kInterleavedSplitBytes;
 }
 
+/// Bytes of a buffer, its dynamic dims (a batch) counted as 1.
+int64_t staticBytes(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type)
+    return 0;
+  int64_t bytes = std::max<int64_t>(type.getElementTypeBitWidth() / 8, 1);
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size))
+      bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
+  return bytes;
+}
+
+/// Whether splitting loop `d` of `op`, a conv or matmul that packs its
+/// weights, splits its rows while the weights outweigh its input and output
+/// together. Split by rows, every workgroup reads (and packs) all the
+/// weights and half the input and output; split by output channels, half
+/// the weights and (the lines of both interleaved, see splitsCacheLines)
+/// all the input and output. MobileNetV2's 14x14 and 28x28 expand convs
+/// (tens of KiB of weights) ran 20% faster at 2 threads split by rows;
+/// ResNet-50's 14x14 3x3 convs (2.4 MB of weights, 0.5 MB of activations)
+/// keep channels.
+bool readsAllWeights(Operation *op, int64_t d) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp || d < 0)
+    return false;
+  kernel::TuningConfigAttr config = configFor(op, d, {});
+  if (!cpu::packsWeights(linalgOp, config.getTileSizes(),
+                         config.getVectorSizes()))
+    return false;
+  // Loops 0-2 of a conv (image, row, column) and 0 of a matmul are rows.
+  int64_t columns = isa<linalg::Conv2DNhwcHwcfOp>(op) ? 3 : 1;
+  int64_t weights = staticBytes(linalgOp.getDpsInputOperand(1)->get()),
+          activations = staticBytes(linalgOp.getDpsInputOperand(0)->get()) +
+                        staticBytes(linalgOp.getDpsInitOperand(0)->get());
+  return d < columns && weights > activations;
+}
+
 /// The default TuningConfig: spread the parallel loop with the largest static
 /// extent over workgroups (a symbolic batch dim, often 1 at run time, only when
 /// no static loop has two or more iterations), and order the loops so
@@ -277,8 +318,11 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
   int64_t best = -1, bestExtent = 1;
   int64_t work = 1; // iterations per run, counting symbolic dims as 1
   // Splits that interleave cache lines count only when no other has eight
-  // iterations.
+  // iterations; row splits that read all of large weights, when no other
+  // has two.
   auto rank = [&](int64_t d, int64_t e) {
+    if (readsAllWeights(op, d))
+      return std::min<int64_t>(e, 1);
     return splitsCacheLines(op, d) ? std::min<int64_t>(e, 7) : e;
   };
   for (auto [d, extent] : llvm::enumerate(extents)) {
@@ -639,9 +683,6 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
 /// was 15% longer than with the relu6 split by rows in its own kernel.
 constexpr int64_t kBalancedChunks = 4;
 constexpr int64_t kBalancedWork = 1 << 22;
-/// Output rows (pixels) below which a packed conv or matmul is not split by
-/// rows (see splitQuality).
-constexpr int64_t kMinRowsToSplitPacked = 1024;
 int64_t splitQuality(const OpInfo &info, int64_t d) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(info.op);
   if (d < 0 || !linalgOp)
@@ -651,21 +692,8 @@ int64_t splitQuality(const OpInfo &info, int64_t d) {
   if (info.work < kBalancedWork)
     return kBalancedChunks;
   kernel::TuningConfigAttr config = configFor(info.op, d, {});
-  // Splitting the rows of a conv or matmul that packs its weights makes
-  // every workgroup pack all of them: with few rows (a 7x7 or 14x14 layer)
-  // that copy costs as much as each workgroup's share of the compute, and
-  // splitting the output channels (each workgroup packs its own) is better.
-  if (cpu::packsWeights(linalgOp, config.getTileSizes(),
-                        config.getVectorSizes())) {
-    bool conv = isa<linalg::Conv2DNhwcHwcfOp>(info.op);
-    // Loops 0-2 of a conv (image, row, column) and 0 of a matmul are rows.
-    int64_t columns = conv ? 3 : 1, rows = 1;
-    for (int64_t r = 0; r < columns; ++r)
-      if (!ShapedType::isDynamic(info.extents[r]))
-        rows *= info.extents[r];
-    if (d != columns && rows < kMinRowsToSplitPacked)
-      return 1;
-  }
+  if (readsAllWeights(info.op, d))
+    return 1;
   int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
   return std::min(info.extents[d] / std::max<int64_t>(align, 1),
                   kBalancedChunks);
