@@ -106,7 +106,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   static BlockFusion blockFusion(ArrayRef<linalg::LinalgOp> ops,
                                  linalg::LinalgOp root) {
     BlockFusion fusion;
-    if (!isa<linalg::Conv2DNhwcHwcfOp>(*root))
+    if (!isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*root))
       return fusion;
     Value out = root.getDpsInitOperand(0)->get();
     auto outType = cast<MemRefType>(out.getType());
@@ -203,7 +203,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     IRRewriter rewriter(fn.getContext());
     int64_t dim = config.getDistributeDim();
     BlockFusion fusion;
-    if (cpu::packsWeights(root, config.getTileSizes(), config.getVectorSizes()))
+    if (cpu::packsWeights(root, config.getTileSizes(),
+                          config.getVectorSizes()) ||
+        (isa<linalg::DepthwiseConv2DNhwcHwcOp>(*root) &&
+         config.getVectorSizes().size() == 2 &&
+         llvm::none_of(config.getTileSizes(), [](int64_t t) { return t; })))
       fusion = blockFusion(ops, root);
     auto fused = [&](linalg::LinalgOp op) {
       return llvm::is_contained(fusion.before, op) ||
@@ -318,7 +322,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     if (!vectorSizes.empty()) {
       if (auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(*root)) {
-        if (failed(depthwiseRegisterTile(rewriter, fn, dw, vectorSizes)))
+        if (failed(
+                depthwiseRegisterTile(rewriter, fn, dw, vectorSizes, &fusion)))
           return signalPassFailure();
         return;
       }
@@ -853,32 +858,42 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     peelEdges(rewriter, loops);
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the packed blocks");
-    SmallVector<linalg::LinalgOp> matmuls, copies;
-    fn.walk([&](linalg::LinalgOp marked) {
+    SmallVector<linalg::LinalgOp> matmuls;
+    fn.walk([&](linalg::MatmulOp marked) {
       if (!marked->hasAttr(kPackMarker))
         return;
       marked->removeAttr(kPackMarker);
-      if (isa<linalg::MatmulOp>(*marked))
-        matmuls.push_back(marked);
-      else
-        copies.push_back(marked);
+      matmuls.push_back(marked);
     });
-    // Full and edge rows of a panel alike, once static: vector copies; so
-    // are the fused ops' pixels (see BlockFusion).
-    for (linalg::LinalgOp copy : copies) {
-      if (!llvm::all_of(copy->getOperands(), [](Value v) {
+    if (failed(vectorizeMarked(rewriter, fn)))
+      return failure();
+    SmallVector<int64_t> sizes =
+        conv ? SmallVector<int64_t>(vs) : SmallVector<int64_t>{vs[0], w, vs[2]};
+    return registerTile(rewriter, fn, matmuls, sizes);
+  }
+
+  /// Vectorizes the ops marked kPackMarker (packing copies, fused ops' blocks,
+  /// see BlockFusion) whose shapes are static: full and edge blocks alike once
+  /// peeled. The others (dynamic edges) stay loops.
+  LogicalResult vectorizeMarked(IRRewriter &rewriter, func::FuncOp fn) {
+    SmallVector<linalg::LinalgOp> marked;
+    fn.walk([&](linalg::LinalgOp op) {
+      if (op->hasAttr(kPackMarker) && !isa<linalg::MatmulOp>(*op))
+        marked.push_back(op);
+    });
+    for (linalg::LinalgOp op : marked) {
+      op->removeAttr(kPackMarker);
+      if (!llvm::all_of(op->getOperands(), [](Value v) {
             auto type = dyn_cast<MemRefType>(v.getType());
             return !type || type.hasStaticShape();
           }))
         continue;
-      rewriter.setInsertionPoint(copy);
-      if (failed(linalg::vectorize(rewriter, copy)))
-        return copy.emitError("cannot vectorize the weight packing");
-      rewriter.eraseOp(copy);
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::vectorize(rewriter, op)))
+        return op.emitError("cannot vectorize a packing copy or fused block");
+      rewriter.eraseOp(op);
     }
-    SmallVector<int64_t> sizes =
-        conv ? SmallVector<int64_t>(vs) : SmallVector<int64_t>{vs[0], w, vs[2]};
-    return registerTile(rewriter, fn, matmuls, sizes);
+    return success();
   }
 
   /// out[n, oh, :, :] += in[n, oh*s + kh*d, kw*d :: s, :] x w[kh, kw, :, :]
@@ -970,7 +985,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// (scalar only when their sizes are not static).
   LogicalResult depthwiseRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
                                       linalg::DepthwiseConv2DNhwcHwcOp conv,
-                                      ArrayRef<int64_t> sizes) {
+                                      ArrayRef<int64_t> sizes,
+                                      const BlockFusion *fusion = nullptr) {
     if (sizes.size() != 2)
       return conv.emitError("vector_sizes of a depthwise convolution are "
                             "[pixels, channels]");
@@ -980,9 +996,37 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     if (failed(tiled))
       return failure();
     tiled->op->setAttr(kTileMarker, rewriter.getUnitAttr());
+    // The fused ops on each register tile: their copies, vectors once the
+    // edges are peeled, write and read what the tile loads and stores, and
+    // LLVM keeps those in registers.
+    if (fusion && !fusion->empty() && tiled->loops.size() == 4) {
+      Location loc = conv.getLoc();
+      rewriter.setInsertionPoint(tiled->op);
+      SmallVector<OpFoldResult> offsets,
+          extents = memref::getMixedSizes(
+              rewriter, loc, tiled->op.getDpsInitOperand(0)->get());
+      for (Operation *loop : tiled->loops)
+        offsets.push_back(cast<scf::ForOp>(loop).getInductionVar());
+      if (fusion->dim >= 0)
+        offsets[fusion->dim] =
+            arith::AddIOp::create(rewriter, loc,
+                                  cast<Value>(offsets[fusion->dim]),
+                                  fusion->chunkStart)
+                .getResult();
+      for (linalg::LinalgOp member : fusion->before)
+        cloneOnBlock(rewriter, loc, member, offsets, extents);
+      rewriter.setInsertionPointAfter(tiled->op);
+      for (linalg::LinalgOp member : fusion->after)
+        cloneOnBlock(rewriter, loc, member, offsets, extents);
+      for (linalg::LinalgOp member :
+           llvm::concat<const linalg::LinalgOp>(fusion->before, fusion->after))
+        rewriter.eraseOp(member);
+    }
     peelEdges(rewriter, tiled->loops);
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the register tiles");
+    if (failed(vectorizeMarked(rewriter, fn)))
+      return failure();
     // The full tiles and the edge tiles alike, once their shapes are static.
     SmallVector<linalg::DepthwiseConv2DNhwcHwcOp> tiles;
     fn.walk([&](linalg::DepthwiseConv2DNhwcHwcOp op) {

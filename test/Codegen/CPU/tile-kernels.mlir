@@ -465,3 +465,41 @@ func.func @packed_conv_block_fusion(%b: memref<32xf32>, %x: memref<1x6x6x16xf32>
   }
   return
 }
+
+// -----
+
+// Block fusion on a depthwise register tile: the bias broadcast before it and
+// the relu6 after it run on each [1 x 1 x 8 x 16] tile, as vectors, where the
+// tile's accumulators are loaded and stored; no pass over the whole output is
+// left.
+// CHECK-LABEL: func.func @depthwise_block_fusion
+// CHECK: vector.transfer_read %{{.+}} {permutation_map = #{{.+}}} : memref<16xf32, strided<[1], offset: ?>>, vector<1x1x8x16xf32>
+// CHECK: vector.transfer_write
+// CHECK-COUNT-8: vector.load
+// CHECK: scf.for
+// CHECK: vector.fma
+// CHECK-COUNT-8: vector.store
+// CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK: arith.minimumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK-NOT: linalg.
+// CHECK: return
+func.func @depthwise_block_fusion(%b: memref<32xf32>, %x: memref<1x18x18x32xf32>, %w: memref<3x3x32xf32>, %y: memref<1x16x16x32xf32>, %r: memref<1x16x16x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = [], vector_sizes = [8, 16]>} {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<32xf32>) outs(%y : memref<1x16x16x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x18x18x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x16x16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x16x16x32xf32>) outs(%r : memref<1x16x16x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %m, %six : f32
+    linalg.yield %s : f32
+  }
+  return
+}
