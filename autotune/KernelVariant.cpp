@@ -77,6 +77,16 @@ llvm::SmallBitVector writtenArguments(func::FuncOp kernel) {
       }
     return WalkResult::advance();
   });
+  // A conv's output that no later kernel reads may be left unwritten (see
+  // kScratchOutputAttrName): it is no output to compare.
+  kernel.walk([&](linalg::LinalgOp op) {
+    if (!op->hasAttr(kernel::kScratchOutputAttrName))
+      return;
+    if (auto arg =
+            dyn_cast<BlockArgument>(rootOf(op.getDpsInitOperand(0)->get()));
+        arg && arg.getOwner() == &kernel.front())
+      written.reset(arg.getArgNumber());
+  });
   return written;
 }
 

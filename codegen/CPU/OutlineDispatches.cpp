@@ -976,6 +976,36 @@ struct OutlineDispatchesPass
       mapping.map(v, arg);
     for (Operation *s : slice)
       kb.clone(*s, mapping);
+    // Buffers no later host op reads (an allocation only this group uses
+    // from here on, besides sizes and deallocation).
+    Operation *first = group.front().info->op;
+    for (const Member &m : group)
+      if (m.info->op->isBeforeInBlock(first))
+        first = m.info->op;
+    auto deadAfter = [&](Value buffer) {
+      Value alloc = resolveView(buffer).root;
+      if (!alloc.getDefiningOp<memref::AllocOp>())
+        return false;
+      SmallVector<Value> worklist = {alloc};
+      while (!worklist.empty()) {
+        Value v = worklist.pop_back_val();
+        for (Operation *user : v.getUsers()) {
+          if (isa<ViewLikeOpInterface>(user) && user->getNumResults() == 1) {
+            worklist.push_back(user->getResult(0));
+            continue;
+          }
+          if (isa<memref::DeallocOp, memref::DimOp>(user) ||
+              llvm::any_of(group,
+                           [&](const Member &m) { return m.info->op == user; }))
+            continue;
+          if (user->getBlock() == first->getBlock() &&
+              user->isBeforeInBlock(first))
+            continue;
+          return false;
+        }
+      }
+      return true;
+    };
     for (const Member &m : group) {
       Operation *op = m.info->op;
       Operation *clone;
@@ -988,6 +1018,9 @@ struct OutlineDispatchesPass
       else
         clone = kb.clone(*op, mapping);
       if (group.size() > 1) {
+        if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op);
+            conv && deadAfter(conv.getDpsInitOperand(0)->get()))
+          clone->setAttr(kernel::kScratchOutputAttrName, UnitAttr::get(ctx));
         if (&m == root)
           clone->setAttr(kernel::kRootAttrName, UnitAttr::get(ctx));
         else

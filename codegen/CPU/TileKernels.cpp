@@ -65,6 +65,8 @@ constexpr int64_t kMinPackedRows = 16;
 /// of megabytes) go.
 struct BlockFusion {
   SmallVector<linalg::LinalgOp> before, after;
+  /// The root's output buffer (as the fused ops name it).
+  Value output;
   /// The root's split loop (-1: none) and the first index of this
   /// workgroup's chunk along it: the fused ops index whole buffers.
   int64_t dim = -1;
@@ -110,6 +112,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       return fusion;
     Value out = root.getDpsInitOperand(0)->get();
     auto outType = cast<MemRefType>(out.getType());
+    fusion.output = out;
     size_t r = llvm::find(ops, root) - ops.begin();
     linalg::LinalgOp init = r > 0 ? ops[r - 1] : linalg::LinalgOp();
     if (init && blockwise(init, outType) &&
@@ -147,12 +150,19 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
 
   /// A copy of `op` (see blockwise) on the block of its loops that starts at
   /// `offsets` and has `sizes`, at the insertion point.
+  /// `replace`, when set, is the block of `replaced` to use instead of a
+  /// view of it (a scratch buffer).
   static void cloneOnBlock(IRRewriter &rewriter, Location loc,
                            linalg::LinalgOp op, ArrayRef<OpFoldResult> offsets,
-                           ArrayRef<OpFoldResult> sizes) {
+                           ArrayRef<OpFoldResult> sizes, Value replaced = {},
+                           Value replace = {}) {
     SmallVector<Value> operands;
     for (OpOperand &operand : op->getOpOperands()) {
       Value v = operand.get();
+      if (replace && v == replaced) {
+        operands.push_back(replace);
+        continue;
+      }
       if (!isa<MemRefType>(v.getType())) {
         operands.push_back(v);
         continue;
@@ -786,8 +796,35 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       Value av = mergeTaps
                      ? filterRowView(rewriter, conv, iN, iOh, kh, ow, packedK)
                      : convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
-      Value cv = reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
-                             {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
+      // A single pass over each output block (one channel block, one tap
+      // or one merged filter row) whose init is fused and whose output no
+      // later kernel reads: the block lives in a scratch buffer that stays
+      // in L1 from its init to the fused ops after it, and the output
+      // buffer is never written.
+      Value scratch;
+      auto cType2 = cast<MemRefType>(c.getType());
+      std::optional<int64_t> channelCount = getConstantIntValue(ch);
+      if (fusion && !fusion->before.empty() && !fusion->after.empty() &&
+          conv->hasAttr(kernel::kScratchOutputAttrName) &&
+          !cType2.isDynamicDim(2) && wType.getDimSize(0) == 1 &&
+          (mergeTaps ||
+           (wType.getDimSize(1) == 1 && channelCount && *channelCount <= kc))) {
+        OpBuilder::InsertionGuard guard(rewriter);
+        rewriter.setInsertionPointToStart(&fn.getBody().front());
+        int64_t blockChannels =
+            cType2.isDynamicDim(3) ? nc : std::min(nc, cType2.getDimSize(3));
+        scratch = memref::AllocaOp::create(
+            rewriter, loc,
+            MemRefType::get({1, 1, cType2.getDimSize(2), blockChannels},
+                            cType2.getElementType()),
+            rewriter.getI64IntegerAttr(64));
+      }
+      Value cv =
+          scratch
+              ? reducedView(rewriter, loc, scratch, {zero, zero, zero, zero},
+                            {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2)
+              : reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
+                            {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
       if (!fusion || fusion->empty()) {
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
       } else {
@@ -843,8 +880,16 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                   getValueOrCreateConstantIndexOp(rewriter, loc, at[2]), pixel)
                   .getResult();
           one[2] = unit;
+          Value pixelBlock;
+          if (scratch)
+            pixelBlock = memref::SubViewOp::create(
+                rewriter, loc, scratch,
+                SmallVector<OpFoldResult>{zero, zero, pixel, zero},
+                SmallVector<OpFoldResult>{unit, unit, unit, nb},
+                SmallVector<OpFoldResult>{unit, unit, unit, unit});
           for (linalg::LinalgOp member : members)
-            cloneOnBlock(rewriter, loc, member, at, one);
+            cloneOnBlock(rewriter, loc, member, at, one, fusion->output,
+                         pixelBlock);
         };
         guarded(first, fusion->before);
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);

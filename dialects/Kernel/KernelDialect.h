@@ -39,6 +39,12 @@ inline constexpr llvm::StringLiteral kTileSizesAttrName =
     "anvil_kernel.tile_sizes";
 inline constexpr llvm::StringLiteral kVectorSizesAttrName =
     "anvil_kernel.vector_sizes";
+/// On a convolution of a kernel with several ops: no dispatch after this
+/// kernel reads its output buffer, so the kernel may leave it unwritten when
+/// the ops that read it run per output block (TileKernels' block fusion then
+/// keeps each block in a scratch buffer).
+inline constexpr llvm::StringLiteral kScratchOutputAttrName =
+    "anvil_kernel.scratch_output";
 } // namespace anvil::kernel
 
 #endif // ANVIL_DIALECTS_KERNEL_KERNELDIALECT_H

@@ -205,7 +205,9 @@ func.func @main(%src: memref<1x56x56x96xf32>, %p: memref<1x58x58x96xf32>) {
 // write none of what the conv and the relu6 touch, so they move after the
 // relu6, and the bias broadcast, the conv and the relu6 share a kernel split
 // by rows (TileKernels then runs the broadcast and the relu6 per output
-// block). The host keeps run order: the fills' dispatch comes second.
+// block). No later op reads the conv's output: it is marked
+// `scratch_output`. The host keeps run order: the fills' dispatch comes
+// second.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 1,
 // CHECK-NEXT: arith.constant
@@ -215,6 +217,7 @@ func.func @main(%src: memref<1x56x56x96xf32>, %p: memref<1x58x58x96xf32>) {
 // CHECK-NEXT: linalg.yield
 // CHECK-NEXT: }
 // CHECK-NEXT: linalg.conv_2d_nhwc_hwcf
+// CHECK-SAME: anvil_kernel.scratch_output
 // CHECK-NEXT: linalg.generic
 // CHECK-NOT: linalg.fill
 // CHECK-LABEL: func.func @kernel_1
