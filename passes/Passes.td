@@ -195,9 +195,17 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     is split along the same allocation dim at the same offset: each workgroup then
     only reads what it wrote itself (a convolution, its epilogue and the fill and copy
     that pad the next layer's input, all split by output channel). Small ops
-    (under 65536 iterations together) also share one unsplit kernel. The op with the
-    most work is the root (`anvil_kernel.root`); the others record their split loop in
-    `anvil_kernel.distribute_dim`. `group-dispatches=false` outlines one op per
+    (under 65536 iterations together) also share one unsplit kernel. Before
+    grouping, a padded buffer's border fill moves after the op writing the interior,
+    and an elementwise op reading a convolution's output moves up to the convolution,
+    past ops that touch nothing it touches (the host is reordered to match); an op
+    that only initializes a convolution's output (a bias broadcast) starts that
+    convolution's kernel. A convolution or matmul that packs its weights splits rows
+    unless its weights outweigh its input and output together, and a split that
+    interleaves the cache lines of an output of 128 KiB or more ranks low. The op with
+    the most work is the root (`anvil_kernel.root`); the others record their split
+    loop in `anvil_kernel.distribute_dim`; a convolution whose output no later
+    dispatch reads is marked `anvil_kernel.scratch_output`. `group-dispatches=false` outlines one op per
     kernel. The index arithmetic an op needs (dims, constants) is cloned into the
     kernel. Each kernel gets a default `#anvil_kernel.tuning` from heuristics: a lone
     op splits its parallel loop with the largest static extent, a group the split
@@ -256,6 +264,15 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     it in registers and written after it, and the contraction becomes broadcast
     FMAs; partial tiles at the edges stay scalar. Workgroup chunks then start at
     multiples of the register tile, so results do not depend on the thread count.
+    Block fusion: in a fused kernel whose root is a weight-packing convolution or a
+    register-tiled depthwise one, the op right before it that only initializes its
+    output (a bias broadcast) and the elementwise ops right after it that read the
+    output element for element (relu, relu6, a residual add) run on each output block
+    where it is computed (a packed conv's [1 x 1 x OW x nb] row block: the init at
+    the first channel block and tap, the others after the last, pixel by pixel in
+    vectors; a depthwise [1 x 1 x 8 x 16] tile), not as passes over the whole output.
+    When the convolution is `anvil_kernel.scratch_output` and makes one pass per
+    block, the block lives in a scratch buffer and the output is never written.
     Functions without a TuningConfig are left alone.
 
     ```mlir
