@@ -138,6 +138,12 @@ constexpr int64_t kCacheTile[] = {64, 256, 256};
 /// row's pixels stream past: anvil-tune's winners on ResNet-50's convs
 /// (scripts/tune_suite.py) had 32-64 channels in 7 of 8 layers, 256 in none.
 constexpr int64_t kConvChannelBlock = 64;
+/// Output pixels per image at or below which a convolution's cache block is
+/// one 32-channel register tile: the rows (a 14x14 or 7x7 layer) are few, so
+/// streaming them once more per block costs little, and the block's packed
+/// weights ([kc x 32], 32 KiB) stay in L1. anvil-tune's winners on ResNet-50's
+/// 14x14 and 7x7 convs had 32 channels (1.05-1.11x over 64).
+constexpr int64_t kFewPixels = 196;
 
 /// The columns of a register tile over `extent` output channels: 32, or the
 /// largest power of two below when fewer (LLVM splits a vector of another
@@ -218,6 +224,8 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
       int64_t columns = tileColumns(f, kRegisterTile[1]);
       SmallVector<int64_t> blocks = cacheBlocks(columns);
       int64_t nc = std::max(columns, kConvChannelBlock / columns * columns);
+      if (!ShapedType::isDynamic(extents[1]) && extents[1] * ow <= kFewPixels)
+        nc = columns;
       return kernel::TuningConfigAttr::get(
           ctx, dim, SmallVector<int64_t>{0, 0, 0, nc, 0, 0, blocks[2]}, {},
           SmallVector<int64_t>{rows, columns, kRegisterTile[2]});

@@ -101,12 +101,13 @@ func.func @main(%a: memref<3000x16xf32>, %b: memref<9000x16xf32>) {
 
 // The default config of a channels-last convolution (ResNet-50's layer3
 // 3x3): register tiles of 7 pixels (they divide the 14-pixel row) by 32
-// channels; cache blocks of 64 output channels (two register tiles) by 256
-// input channels; split over workgroups by output channels (split by rows,
+// channels; cache blocks of 32 output channels (one register tile: 196 output
+// pixels are few) by 256 input channels; split over workgroups by output
+// channels (split by rows,
 // each workgroup would read and pack all 2.4 MB of weights, more than the
 // 0.5 MB of input and output it would save).
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 64, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 1]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 1]>
 // CHECK: linalg.conv_2d_nhwc_hwcf
 func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %y: memref<1x14x14x256xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
@@ -119,8 +120,9 @@ func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %y: me
 // A MobileNetV2 expand conv (28x28, 32 -> 192 channels): 24 KiB of weights,
 // 0.7 MB of input and output. Split by rows: by channels each workgroup would
 // stream every cache line of the output (half of each pixel's channels).
+// 784 output pixels: cache blocks of 64 channels.
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1,
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 256]
 func.func @main(%x: memref<1x28x28x32xf32>, %w: memref<1x1x32x192xf32>, %y: memref<1x28x28x192xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x28x28x32xf32>, memref<1x1x32x192xf32>) outs(%y : memref<1x28x28x192xf32>)
