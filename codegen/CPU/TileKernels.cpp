@@ -28,6 +28,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -67,6 +68,9 @@ struct BlockFusion {
   SmallVector<linalg::LinalgOp> before, after;
   /// The root's output buffer (as the fused ops name it).
   Value output;
+  /// Whether an op of the kernel besides the root and the fused ones uses
+  /// `output` (then it must be written: no scratch blocks).
+  bool outputUsedElsewhere = false;
   /// The root's split loop (-1: none) and the first index of this
   /// workgroup's chunk along it: the fused ops index whole buffers.
   int64_t dim = -1;
@@ -105,7 +109,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// read the output, or what an earlier one of them wrote, element for
   /// element, and write neither the conv's inputs nor anything else it
   /// reads.
-  static BlockFusion blockFusion(ArrayRef<linalg::LinalgOp> ops,
+  static BlockFusion blockFusion(func::FuncOp fn,
+                                 ArrayRef<linalg::LinalgOp> ops,
                                  linalg::LinalgOp root) {
     BlockFusion fusion;
     if (!isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(*root))
@@ -145,6 +150,21 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       fusion.after.push_back(op);
       ready.push_back(dst);
     }
+    // Through views: a collapsed view of the output is the output.
+    auto base = [](Value v) {
+      while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+        v = view.getViewSource();
+      return v;
+    };
+    Value outBase = base(out);
+    fn.walk([&](Operation *op) {
+      if (op == root.getOperation() || llvm::is_contained(fusion.before, op) ||
+          llvm::is_contained(fusion.after, op) || isa<ViewLikeOpInterface>(op))
+        return;
+      if (llvm::any_of(op->getOperands(),
+                       [&](Value v) { return base(v) == outBase; }))
+        fusion.outputUsedElsewhere = true;
+    });
     return fusion;
   }
 
@@ -218,7 +238,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         (isa<linalg::DepthwiseConv2DNhwcHwcOp>(*root) &&
          config.getVectorSizes().size() == 2 &&
          llvm::none_of(config.getTileSizes(), [](int64_t t) { return t; })))
-      fusion = blockFusion(ops, root);
+      fusion = blockFusion(fn, ops, root);
     auto fused = [&](linalg::LinalgOp op) {
       return llvm::is_contained(fusion.before, op) ||
              llvm::is_contained(fusion.after, op);
@@ -805,6 +825,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       auto cType2 = cast<MemRefType>(c.getType());
       std::optional<int64_t> channelCount = getConstantIntValue(ch);
       if (fusion && !fusion->before.empty() && !fusion->after.empty() &&
+          !fusion->outputUsedElsewhere &&
           conv->hasAttr(kernel::kScratchOutputAttrName) &&
           !cType2.isDynamicDim(2) && wType.getDimSize(0) == 1 &&
           (mergeTaps ||

@@ -538,3 +538,36 @@ func.func @packed_conv_scratch(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w
   }
   return
 }
+
+// -----
+
+// The same conv and fused ops, but a later op of the kernel (a sum over the
+// rows, not fusable) reads the conv's output: the output is written, no
+// scratch block.
+// CHECK-LABEL: func.func @packed_conv_scratch_read_later
+// CHECK-NOT: memref.alloca() {alignment = 64 : i64} : memref<1x1x16x32xf32>
+// CHECK: return
+func.func @packed_conv_scratch_read_later(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w: memref<1x1x16x32xf32>, %y: memref<1x4x16x32xf32>, %r: memref<1x4x16x32xf32>, %s: memref<1x16x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [8, 16, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<32xf32>) outs(%y : memref<1x4x16x32xf32>) attrs = {anvil_kernel.distribute_dim = -1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {anvil_kernel.root, anvil_kernel.scratch_output, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x4x16x16xf32>, memref<1x1x16x32xf32>) outs(%y : memref<1x4x16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x4x16x32xf32>) outs(%r : memref<1x4x16x32xf32>) attrs = {anvil_kernel.distribute_dim = -1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d2, d3)>], iterator_types = ["parallel", "reduction", "parallel", "parallel"]}
+      ins(%y : memref<1x4x16x32xf32>) outs(%s : memref<1x16x32xf32>) attrs = {anvil_kernel.distribute_dim = -1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %t = arith.addf %v, %o : f32
+    linalg.yield %t : f32
+  }
+  return
+}
