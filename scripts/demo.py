@@ -82,8 +82,8 @@ def main():
     print(f"  latency (median of {args.runs}, {threads} threads): "
           f"anvil {anvil_ms:.3f} ms, onnxruntime {ort_ms:.3f} ms "
           f"(ratio {anvil_ms / ort_ms:.2f}x)")
-    print("  (matmuls and channels-last convs are register-tiled, without packing; "
-          "the other kernels are LLVM-vectorized loop nests: tuning comes next)")
+    print("  (larger models against onnxruntime: docs/performance.md; tuning each "
+          "kernel with anvil-tune: docs/autotuning.md)")
     print(f"\nTry: {runner} {artifact} --random-inputs --batch 8 --bench 20")
 
 
