@@ -65,6 +65,12 @@ bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
 int64_t splitAlign(mlir::linalg::LinalgOp op, int64_t dim,
                    llvm::ArrayRef<int64_t> vectorSizes);
 
+/// Whether `op` only initializes its one output: a fill, or a generic whose
+/// body yields its one input (the broadcast of a bias). OutlineDispatches
+/// starts a convolution's kernel at such an op; TileKernels runs it per
+/// output block of the convolution.
+bool onlyInitializes(mlir::linalg::LinalgOp op);
+
 /// Adds the canonicalization patterns of every dialect loaded in, and every
 /// op registered with, the context of `patterns`.
 inline void

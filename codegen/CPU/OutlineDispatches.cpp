@@ -254,6 +254,19 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
 /// threads (interleaved A/B), as fast at 1.
 constexpr int64_t kInterleavedSplitBytes = 1 << 17;
 
+/// Bytes of a buffer, its dynamic dims (a batch) counted as 1 (0 for
+/// sub-byte elements).
+int64_t staticBytes(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type)
+    return 0;
+  int64_t bytes = type.getElementTypeBitWidth() / 8;
+  for (int64_t size : type.getShape())
+    if (!ShapedType::isDynamic(size))
+      bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
+  return bytes;
+}
+
 /// Whether splitting loop `d` of `op` gives each workgroup a slice of every
 /// cache line row of a large output (its innermost dim, e.g. the channels of
 /// NHWC): each workgroup then streams the whole buffer, its prefetchers
@@ -269,23 +282,7 @@ bool splitsCacheLines(Operation *op, int64_t d) {
   if (!type || type.getRank() < 2 || map.getNumResults() == 0 ||
       map.getResults().back() != getAffineDimExpr(d, op->getContext()))
     return false;
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  for (int64_t size : type.getShape())
-    if (!ShapedType::isDynamic(size))
-      bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
-  return bytes >= kInterleavedSplitBytes;
-}
-
-/// Bytes of a buffer, its dynamic dims (a batch) counted as 1.
-int64_t staticBytes(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type)
-    return 0;
-  int64_t bytes = std::max<int64_t>(type.getElementTypeBitWidth() / 8, 1);
-  for (int64_t size : type.getShape())
-    if (!ShapedType::isDynamic(size))
-      bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
-  return bytes;
+  return staticBytes(init->get()) >= kInterleavedSplitBytes;
 }
 
 /// Whether splitting loop `d` of `op`, a conv or matmul that packs its
@@ -497,12 +494,12 @@ struct Member {
 /// Whether two accesses provably touch no common element: other
 /// allocations, or views of one whose static ranges along some allocation
 /// dim do not meet (a padded buffer's border and its interior).
-bool disjoint(const Access &a, Type ta, const Access &b, Type tb) {
+bool disjoint(const Access &a, const Access &b) {
   if (a.view.root != b.view.root)
     return true;
   if (!a.view.mapped || !b.view.mapped)
     return false;
-  auto sa = cast<MemRefType>(ta), sb = cast<MemRefType>(tb);
+  auto sa = cast<MemRefType>(a.type), sb = cast<MemRefType>(b.type);
   for (auto [i, ra] : llvm::enumerate(a.view.rootDim)) {
     if (ra < 0 || sa.isDynamicDim(i))
       continue;
@@ -524,7 +521,7 @@ bool disjoint(const Access &a, Type ta, const Access &b, Type tb) {
 bool independent(const OpInfo &a, const OpInfo &b) {
   for (const Access &x : a.accesses)
     for (const Access &y : b.accesses)
-      if ((x.write || y.write) && !disjoint(x, x.type, y, y.type))
+      if ((x.write || y.write) && !disjoint(x, y))
         return false;
   return true;
 }
@@ -615,18 +612,9 @@ void gatherEpilogues(std::vector<OpInfo> &run) {
 /// output block where it computes it (see BlockFusion in TileKernels.cpp).
 bool initializesNext(const OpInfo &op, const OpInfo &next) {
   auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(next.op);
-  if (!conv)
-    return false;
-  Value out = conv.getDpsInitOperand(0)->get();
-  if (auto fill = dyn_cast<linalg::FillOp>(op.op))
-    return fill.getDpsInitOperand(0)->get() == out;
-  auto generic = dyn_cast<linalg::GenericOp>(op.op);
-  return generic && generic.getNumDpsInputs() == 1 &&
-         generic.getNumDpsInits() == 1 &&
-         generic.getDpsInitOperand(0)->get() == out &&
-         generic.getBody()->getOperations().size() == 1 &&
-         generic.getBody()->getTerminator()->getOperand(0) ==
-             generic.getBody()->getArgument(0);
+  auto init = dyn_cast<linalg::LinalgOp>(op.op);
+  return conv && init && cpu::onlyInitializes(init) &&
+         init.getDpsInitOperand(0)->get() == conv.getDpsInitOperand(0)->get();
 }
 
 /// The longest run of ops starting at `ops[start]` that can share a kernel
@@ -985,11 +973,9 @@ struct OutlineDispatchesPass
     for (Operation *s : slice)
       kb.clone(*s, mapping);
     // Buffers no later host op reads (an allocation only this group uses
-    // from here on, besides sizes and deallocation).
+    // from here on, besides sizes and deallocation). Group order is host
+    // order (sinkFills and gatherEpilogues reorder both).
     Operation *first = group.front().info->op;
-    for (const Member &m : group)
-      if (m.info->op->isBeforeInBlock(first))
-        first = m.info->op;
     auto deadAfter = [&](Value buffer) {
       Value alloc = resolveView(buffer).root;
       if (!alloc.getDefiningOp<memref::AllocOp>())

@@ -76,6 +76,26 @@ struct BlockFusion {
   int64_t dim = -1;
   Value chunkStart;
   bool empty() const { return before.empty() && after.empty(); }
+
+  /// `offsets` of the root's loops within this workgroup's chunk, made
+  /// whole-buffer indices (the chunk's start added along the split loop).
+  void toWholeBuffer(OpBuilder &b, Location loc,
+                     MutableArrayRef<OpFoldResult> offsets) const {
+    if (dim < 0)
+      return;
+    offsets[dim] =
+        arith::AddIOp::create(
+            b, loc, getValueOrCreateConstantIndexOp(b, loc, offsets[dim]),
+            chunkStart)
+            .getResult();
+  }
+
+  /// Erases the fused ops once their copies are in the root's loops.
+  void eraseMembers(RewriterBase &rewriter) const {
+    for (linalg::LinalgOp member :
+         llvm::concat<const linalg::LinalgOp>(before, after))
+      rewriter.eraseOp(member);
+  }
 };
 
 struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
@@ -121,16 +141,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     size_t r = llvm::find(ops, root) - ops.begin();
     linalg::LinalgOp init = r > 0 ? ops[r - 1] : linalg::LinalgOp();
     if (init && blockwise(init, outType) &&
-        init.getDpsInitOperand(0)->get() == out) {
-      bool initializes = isa<linalg::FillOp>(*init);
-      if (auto generic = dyn_cast<linalg::GenericOp>(*init))
-        initializes = generic.getNumDpsInputs() == 1 &&
-                      generic.getBody()->getOperations().size() == 1 &&
-                      generic.getBody()->getTerminator()->getOperand(0) ==
-                          generic.getBody()->getArgument(0);
-      if (initializes)
-        fusion.before.push_back(init);
-    }
+        init.getDpsInitOperand(0)->get() == out && cpu::onlyInitializes(init))
+      fusion.before.push_back(init);
     SmallVector<Value> ready = {out};
     SmallVector<Value> rootInputs = root.getDpsInputs();
     for (size_t i = r + 1; i < ops.size(); ++i) {
@@ -822,22 +834,19 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       // in L1 from its init to the fused ops after it, and the output
       // buffer is never written.
       Value scratch;
-      auto cType2 = cast<MemRefType>(c.getType());
       std::optional<int64_t> channelCount = getConstantIntValue(ch);
       if (fusion && !fusion->before.empty() && !fusion->after.empty() &&
           !fusion->outputUsedElsewhere &&
           conv->hasAttr(kernel::kScratchOutputAttrName) &&
-          !cType2.isDynamicDim(2) && wType.getDimSize(0) == 1 &&
+          !cType.isDynamicDim(2) && wType.getDimSize(0) == 1 &&
           (mergeTaps ||
            (wType.getDimSize(1) == 1 && channelCount && *channelCount <= kc))) {
         OpBuilder::InsertionGuard guard(rewriter);
         rewriter.setInsertionPointToStart(&fn.getBody().front());
-        int64_t blockChannels =
-            cType2.isDynamicDim(3) ? nc : std::min(nc, cType2.getDimSize(3));
         scratch = memref::AllocaOp::create(
             rewriter, loc,
-            MemRefType::get({1, 1, cType2.getDimSize(2), blockChannels},
-                            cType2.getElementType()),
+            MemRefType::get({1, 1, cType.getDimSize(2), channels},
+                            cType.getElementType()),
             rewriter.getI64IntegerAttr(64));
       }
       Value cv =
@@ -854,13 +863,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         // after the last.
         SmallVector<OpFoldResult> offsets = {iN, iOh, zero, f0},
                                   sizes = {unit, unit, ow, nb};
-        if (fusion->dim >= 0)
-          offsets[fusion->dim] =
-              arith::AddIOp::create(rewriter, loc,
-                                    getValueOrCreateConstantIndexOp(
-                                        rewriter, loc, offsets[fusion->dim]),
-                                    fusion->chunkStart)
-                  .getResult();
+        fusion->toWholeBuffer(rewriter, loc, offsets);
         auto is = [&](Value v, int64_t k) -> Value {
           return arith::CmpIOp::create(
               rewriter, loc, arith::CmpIPredicate::eq, v,
@@ -915,9 +918,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         guarded(first, fusion->before);
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
         guarded(last, fusion->after);
-        for (linalg::LinalgOp member : llvm::concat<const linalg::LinalgOp>(
-                 fusion->before, fusion->after))
-          rewriter.eraseOp(member);
+        fusion->eraseMembers(rewriter);
       }
     }
     rewriter.eraseOp(op);
@@ -1073,20 +1074,13 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
               rewriter, loc, tiled->op.getDpsInitOperand(0)->get());
       for (Operation *loop : tiled->loops)
         offsets.push_back(cast<scf::ForOp>(loop).getInductionVar());
-      if (fusion->dim >= 0)
-        offsets[fusion->dim] =
-            arith::AddIOp::create(rewriter, loc,
-                                  cast<Value>(offsets[fusion->dim]),
-                                  fusion->chunkStart)
-                .getResult();
+      fusion->toWholeBuffer(rewriter, loc, offsets);
       for (linalg::LinalgOp member : fusion->before)
         cloneOnBlock(rewriter, loc, member, offsets, extents);
       rewriter.setInsertionPointAfter(tiled->op);
       for (linalg::LinalgOp member : fusion->after)
         cloneOnBlock(rewriter, loc, member, offsets, extents);
-      for (linalg::LinalgOp member :
-           llvm::concat<const linalg::LinalgOp>(fusion->before, fusion->after))
-        rewriter.eraseOp(member);
+      fusion->eraseMembers(rewriter);
     }
     peelEdges(rewriter, tiled->loops);
     if (failed(canonicalize(fn)))
@@ -1461,4 +1455,16 @@ int64_t anvil::cpu::splitAlign(linalg::LinalgOp op, int64_t dim,
       bm && vs.size() == 3)
     return dim == (int64_t)bm->m ? vs[0] : dim == (int64_t)bm->n ? vs[1] : 1;
   return dim < (int64_t)vs.size() ? vs[dim] : 1;
+}
+
+bool anvil::cpu::onlyInitializes(linalg::LinalgOp op) {
+  if (op.getNumDpsInits() != 1)
+    return false;
+  if (isa<linalg::FillOp>(*op))
+    return true;
+  auto generic = dyn_cast<linalg::GenericOp>(*op);
+  return generic && generic.getNumDpsInputs() == 1 &&
+         generic.getBody()->getOperations().size() == 1 &&
+         generic.getBody()->getTerminator()->getOperand(0) ==
+             generic.getBody()->getArgument(0);
 }

@@ -59,8 +59,8 @@ static void claim_workgroups(anvil_thread_pool_t *pool, anvil_kernel_fn fn,
   }
 }
 
-/* Whether the pool has a generation after `seen` (or shuts down), spinning
-   for it first and then sleeping. */
+/* Returns once the pool has a generation after `seen` or shuts down,
+   spinning for it first and then sleeping. */
 static void wait_for_work(anvil_thread_pool_t *pool, uint64_t seen) {
   for (int i = 0; i < ANVIL_SPIN_ITERATIONS; ++i) {
     if (atomic_load_explicit(&pool->generation, memory_order_acquire) != seen ||
