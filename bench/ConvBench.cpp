@@ -229,7 +229,7 @@ void benchAnvil(benchmark::State &state, const ConvShape &shape,
     return fail(*conv->anvilError, &state);
   state.SetLabel(std::string(shape.model) + " " + shape.layer);
   settle(options, "anvil");
-  timeRuns(state, shape.flops(), options.peakGflops, [&] {
+  timeRuns(state, shape.flops(), options, [&] {
     return conv->anvil->run(conv->xNhwc.data(), conv->yNhwc.data());
   });
   setCounters(state, shape);
@@ -244,7 +244,7 @@ void benchOnednn(benchmark::State &state, const ConvShape &shape,
   state.SetLabel(std::string(shape.model) + " " + shape.layer + "; " +
                  conv->onednnImpl);
   settle(options, "onednn");
-  timeRuns(state, shape.flops(), options.peakGflops, [&] {
+  timeRuns(state, shape.flops(), options, [&] {
     conv->onednn->execute(conv->stream, conv->onednnArgs);
     conv->stream.wait();
     return std::string();

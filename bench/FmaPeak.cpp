@@ -129,4 +129,33 @@ double measurePeakGflops(int threads) {
   return best;
 }
 
+double probePeakGflops() {
+  static FmaIsa isa;
+  static const bool supported = bestFmaIsa(isa);
+  if (!supported)
+    return 0;
+  using Clock = std::chrono::steady_clock;
+  // Sized once from a calibration run; at least 1024 rounds so that the
+  // loop and the clock reads stay negligible.
+  static const int64_t iterations = [] {
+    int64_t rounds = 1 << 12;
+    auto start = Clock::now();
+    runFmaChains(isa, rounds);
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    return std::max<int64_t>(1024,
+                             static_cast<int64_t>(rounds * 3e-4 / seconds));
+  }();
+  double best = 0;
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    auto start = Clock::now();
+    double flops = runFmaChains(isa, iterations);
+    double seconds =
+        std::chrono::duration<double>(Clock::now() - start).count();
+    if (seconds > 0)
+      best = std::max(best, flops / seconds / 1e9);
+  }
+  return best;
+}
+
 } // namespace anvil::bench

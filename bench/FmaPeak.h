@@ -32,6 +32,11 @@ double runFmaChains(FmaIsa isa, int64_t iterations);
 /// ~2 ms runs of runFmaChains on each thread at once. 0 without FMA.
 double measurePeakGflops(int threads);
 
+/// The fp32 FMA peak of the calling thread right now, in GFLOP/s: the best
+/// of three ~0.3 ms runs of runFmaChains (about 1 ms in all, to interleave
+/// with timed runs of a kernel). 0 without FMA.
+double probePeakGflops();
+
 } // namespace anvil::bench
 
 #endif // ANVIL_BENCH_FMAPEAK_H

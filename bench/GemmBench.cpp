@@ -164,7 +164,7 @@ void benchAnvil(benchmark::State &state, const GemmShape &shape,
     return fail(*gemm.anvilError, &state);
   state.SetLabel(shape.layer);
   settle(options, "anvil");
-  timeRuns(state, gemm.flops(), options.peakGflops,
+  timeRuns(state, gemm.flops(), options,
            [&] { return gemm.anvil->run(gemm.a.data(), gemm.c.data()); });
   setCounters(state, shape);
   state.counters["compile_s"] = gemm.anvil->compileSeconds();
@@ -175,7 +175,7 @@ void benchOpenblas(benchmark::State &state, const GemmShape &shape,
   GemmCase &gemm = caseOf(shape);
   state.SetLabel(shape.layer);
   settle(options, "openblas");
-  timeRuns(state, gemm.flops(), options.peakGflops, [&] {
+  timeRuns(state, gemm.flops(), options, [&] {
     gemm.openblas(gemm.c.data());
     return std::string();
   });
@@ -196,7 +196,7 @@ void benchOnednn(benchmark::State &state, const GemmShape &shape,
     return fail(*gemm.onednnError, &state);
   state.SetLabel(std::string(shape.layer) + "; " + gemm.onednnImpl);
   settle(options, "onednn");
-  timeRuns(state, gemm.flops(), options.peakGflops, [&] {
+  timeRuns(state, gemm.flops(), options, [&] {
     gemm.onednn->execute(gemm.stream, gemm.onednnArgs);
     gemm.stream.wait();
     return std::string();

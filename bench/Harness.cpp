@@ -235,8 +235,10 @@ int benchMain(int argc, char **argv, const char *description,
   // number of threads as Anvil's session.
   openblas_set_num_threads(options.threads);
   omp_set_num_threads(options.threads);
-  if (options.peakGflops == 0)
+  if (options.peakGflops == 0) {
     options.peakGflops = measurePeakGflops(options.threads);
+    options.probePeak = options.threads == 1 && options.peakGflops > 0;
+  }
   addContext(options);
   registerBenchmarks(options);
   benchmark::RunSpecifiedBenchmarks();

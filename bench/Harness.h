@@ -10,8 +10,11 @@
 #ifndef ANVIL_BENCH_HARNESS_H
 #define ANVIL_BENCH_HARNESS_H
 
+#include "bench/FmaPeak.h"
+
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -33,6 +36,10 @@ struct Options {
   double tolerance = 1e-4;
   /// The FMA peak (GFLOP/s) for `threads` threads; 0: measure it at startup.
   double peakGflops = 0;
+  /// Probe the peak after every timed run (see timeRuns): with one thread
+  /// and no --peak_gflops. With more threads the peers' workers spin after
+  /// each call and would take the probe's cores.
+  bool probePeak = false;
   /// For the tests of the check itself: perturbs Anvil's output before it is
   /// compared, so that the check must fail.
   bool corruptAnvilOutput = false;
@@ -59,13 +66,21 @@ std::vector<float> randomFloats(size_t n, uint64_t seed);
 void settle(const Options &options, const std::string &impl);
 
 /// Times `run` (which returns an error message, or "" on success) once per
-/// benchmark iteration and sets the counters GFLOPS (from `flopsPerRun`) and
-/// peak_pct (when `peakGflops` > 0). Use with UseManualTime().
+/// benchmark iteration and sets the counters GFLOPS (from `flopsPerRun`,
+/// the mean rate over the iterations) and, when a peak is known, peak_pct.
+/// With one thread and a measured peak (options.probePeak), every timed run
+/// is followed by a ~1 ms probe of the FMA peak and peak_pct is the median
+/// over the iterations of run rate / probe rate: the kernel and its yardstick
+/// are measured side by side, so a host whose speed drifts (shared machines
+/// here move 30% within minutes) moves both. The counter probe_gflops holds
+/// the probes' median. Otherwise peak_pct is GFLOPS against
+/// options.peakGflops. Use with UseManualTime().
 template <typename Run>
-void timeRuns(benchmark::State &state, double flopsPerRun, double peakGflops,
-              Run &&run) {
+void timeRuns(benchmark::State &state, double flopsPerRun,
+              const Options &options, Run &&run) {
   using Clock = std::chrono::steady_clock;
   double total = 0;
+  std::vector<double> ratios, probes;
   for (auto _ : state) {
     auto start = Clock::now();
     std::string error = run();
@@ -77,14 +92,30 @@ void timeRuns(benchmark::State &state, double flopsPerRun, double peakGflops,
     }
     state.SetIterationTime(seconds);
     total += seconds;
+    if (options.probePeak && seconds > 0) {
+      double peak = probePeakGflops();
+      if (peak > 0) {
+        probes.push_back(peak);
+        ratios.push_back(flopsPerRun / seconds / 1e9 / peak);
+      }
+    }
   }
   if (total <= 0)
     return;
   double gflops =
       flopsPerRun * static_cast<double>(state.iterations()) / total / 1e9;
   state.counters["GFLOPS"] = gflops;
-  if (peakGflops > 0)
-    state.counters["peak_pct"] = 100 * gflops / peakGflops;
+  auto median = [](std::vector<double> &values) {
+    std::sort(values.begin(), values.end());
+    size_t n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+  };
+  if (!ratios.empty()) {
+    state.counters["peak_pct"] = 100 * median(ratios);
+    state.counters["probe_gflops"] = median(probes);
+  } else if (options.peakGflops > 0) {
+    state.counters["peak_pct"] = 100 * gflops / options.peakGflops;
+  }
 }
 
 /// The main() of a binary that times Anvil against peers: parses the options
