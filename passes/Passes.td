@@ -250,6 +250,35 @@ def AnvilSignlessIntegers : Pass<"anvil-signless-integers", "mlir::ModuleOp"> {
   }];
 }
 
+def AnvilPackWeights : Pass<"anvil-pack-weights", "mlir::ModuleOp"> {
+  let summary = "Stores constant matmul weights as register-tile panels at compile time.";
+  let description = [{
+    A matmul whose TuningConfig has cache blocks and a register tile of w columns
+    (`vector_sizes = [mr, w, 1]`) copies each block of its B operand into w-column
+    panels before the register tiles read it, on every run. When B is a constant
+    weight (`memref.global constant`) that kernels read only as the B operand of such
+    matmuls, with one panel width, N a multiple of it and K, N static, this pass
+    re-lays the weight out as panels `[N/w][K][w]` once (a new blob; the global keeps
+    its `[K x N]` type and gets `anvil_kernel.packed_panels = w`), and marks each
+    kernel argument it reaches with `anvil_kernel.packed_panels = w`; TileKernels
+    then reads the panels in place. A weight that anything else reads (another
+    kernel's other operand, a host copy) is left alone. Runs on the kernels-stage
+    module with its final TuningConfigs, before the plan is extracted.
+
+    ```mlir
+    memref.global "private" constant @w : memref<768x3072xf32> = dense_resource<w>
+    func.func @kernel_1(%a: memref<128x768xf32>, %b: memref<768x3072xf32>, ...)
+        attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1,
+                    tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 1]>}
+    // becomes
+    memref.global "private" constant @w : memref<768x3072xf32> = dense_resource<w_panels32>
+        {anvil_kernel.packed_panels = 32 : i64}
+    func.func @kernel_1(%a: memref<128x768xf32>,
+                        %b: memref<768x3072xf32> {anvil_kernel.packed_panels = 32 : i64}, ...)
+    ```
+  }];
+}
+
 def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
   let summary = "Applies each kernel's TuningConfig: workgroup split, then cache tiles.";
   let description = [{

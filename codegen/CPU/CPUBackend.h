@@ -9,6 +9,7 @@
 #ifndef ANVIL_CODEGEN_CPU_CPUBACKEND_H
 #define ANVIL_CODEGEN_CPU_CPUBACKEND_H
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/PatternMatch.h"
@@ -58,6 +59,11 @@ std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
                   llvm::ArrayRef<int64_t> vectorSizes);
 
+/// The panel width w (register-tile columns) with which `op`, a linalg op of
+/// `kernel`, packs its B operand: a matmul whose sizes (the kernel's
+/// TuningConfig for its root, its own attributes otherwise) make packsWeights
+/// true. 0 for any other op.
+int64_t packedPanelWidth(mlir::func::FuncOp kernel, mlir::linalg::LinalgOp op);
 /// The multiple of the register tile (`vectorSizes` of `op`'s TuningConfig)
 /// at which workgroup chunks of `op`'s loop `dim` start, so that the same
 /// elements take the same vector path whatever the number of workgroups (1

@@ -29,7 +29,7 @@ using namespace anvil;
 /// code (tiling, vectorization, lowering, LLVM options): measurements of the
 /// old code then no longer match any kernel. Changes to the default configs
 /// alone keep it (a key does not include the config).
-constexpr int kCodegenRevision = 6;
+constexpr int kCodegenRevision = 7;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

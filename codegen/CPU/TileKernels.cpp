@@ -32,6 +32,7 @@
 
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
+#include <map>
 #include <numeric>
 
 namespace anvil {
@@ -216,7 +217,29 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     copy->setAttr(kPackMarker, rewriter.getUnitAttr());
   }
 
+  /// Kernel arguments whose prepacked panels a matmul reads (prepackedB).
+  llvm::SmallDenseSet<unsigned> panelArguments;
+
   void runOnOperation() override {
+    panelArguments.clear();
+    tileKernel();
+    // The marks of --anvil-pack-weights end here; one that no matmul took
+    // would leave panels read as rows.
+    func::FuncOp fn = getOperation();
+    for (unsigned i = 0; i < fn.getNumArguments(); ++i) {
+      if (!fn.getArgAttr(i, kernel::kPackedPanelsAttrName))
+        continue;
+      if (!panelArguments.contains(i)) {
+        fn.emitError("kernel argument ")
+            << i << " holds prepacked weight panels that no packed matmul "
+            << "of the kernel reads";
+        signalPassFailure();
+      }
+      fn.removeArgAttr(i, kernel::kPackedPanelsAttrName);
+    }
+  }
+
+  void tileKernel() {
     func::FuncOp fn = getOperation();
     auto config =
         fn->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName);
@@ -657,7 +680,71 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                            /*keep=*/2);
     auto matmul =
         linalg::MatmulOp::create(rewriter, loc, ValueRange{av, bv}, cv);
-    matmul->setAttr(kPackMarker, rewriter.getUnitAttr());
+    // The marker carries the register tile's rows (see packAndRegisterTile).
+    matmul->setAttr(kPackMarker, rewriter.getI64IntegerAttr(mr));
+  }
+
+  /// A matmul's B operand read from panels laid out at compile time
+  /// (--anvil-pack-weights): the kernel argument viewed as its [N/w][K][w]
+  /// panels, and the argument's column at which B starts.
+  struct PrepackedB {
+    Value panels;
+    OpFoldResult column;
+  };
+
+  /// `b`'s panels when it is (a chunk of whole columns of) a kernel argument
+  /// marked kernel::kPackedPanelsAttrName; std::nullopt for any other B.
+  /// Fails (with an error) for a marked argument read otherwise, or packed
+  /// for another register tile than `w` columns: never read panels as rows.
+  FailureOr<std::optional<PrepackedB>>
+  prepackedB(IRRewriter &rewriter, func::FuncOp fn, Value b, int64_t w) {
+    Value source = b;
+    auto sub = b.getDefiningOp<memref::SubViewOp>();
+    if (sub)
+      source = sub.getSource();
+    auto arg = dyn_cast<BlockArgument>(source);
+    if (!arg || arg.getOwner() != &fn.front())
+      return std::optional<PrepackedB>();
+    auto width = fn.getArgAttrOfType<IntegerAttr>(
+        arg.getArgNumber(), kernel::kPackedPanelsAttrName);
+    if (!width)
+      return std::optional<PrepackedB>();
+    auto type = cast<MemRefType>(arg.getType());
+    OpFoldResult column = rewriter.getIndexAttr(0);
+    bool whole = true;
+    if (sub) {
+      auto isConstant = [](OpFoldResult v, int64_t k) {
+        std::optional<int64_t> c = getConstantIntValue(v);
+        return c && *c == k;
+      };
+      SmallVector<OpFoldResult> offsets = sub.getMixedOffsets(),
+                                sizes = sub.getMixedSizes(),
+                                strides = sub.getMixedStrides();
+      whole = offsets.size() == 2 && isConstant(offsets[0], 0) &&
+              isConstant(sizes[0], type.getDimSize(0)) &&
+              isConstant(strides[0], 1) && isConstant(strides[1], 1);
+      if (whole)
+        column = offsets[1];
+    }
+    // Taken, right or wrong: one error for it is enough.
+    panelArguments.insert(arg.getArgNumber());
+    if (width.getInt() != w || !whole || type.getRank() != 2 ||
+        !type.hasStaticShape() || type.getDimSize(1) % w != 0)
+      return fn.emitError("kernel argument ")
+             << arg.getArgNumber() << " holds " << width.getInt()
+             << "-column panels, but the matmul reading it packs " << w
+             << "-column panels of whole columns";
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&fn.front());
+    auto panelsType = MemRefType::get({n / w, k, w}, type.getElementType());
+    Value panels = memref::ReinterpretCastOp::create(
+        rewriter, fn.getLoc(), panelsType, arg, rewriter.getIndexAttr(0),
+        {rewriter.getIndexAttr(n / w), rewriter.getIndexAttr(k),
+         rewriter.getIndexAttr(w)},
+        {rewriter.getIndexAttr(k * w), rewriter.getIndexAttr(w),
+         rewriter.getIndexAttr(1)});
+    return std::optional<PrepackedB>(PrepackedB{panels, column});
   }
 
   /// The packed-panel buffer for blocks of at most `nc` x `kc` of B
@@ -714,14 +801,78 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     Value a = op.getDpsInputOperand(0)->get(),
           b = op.getDpsInputOperand(1)->get(),
           c = op.getDpsInitOperand(0)->get();
+    SmallVector<Operation *> loops;
+    OpFoldResult unit = rewriter.getIndexAttr(1),
+                 zero = rewriter.getIndexAttr(0);
+    auto dimOf = [&](Value v, int64_t d) {
+      return memref::getMixedSize(rewriter, loc, v, d);
+    };
+    // for n0, for k0: pack (or find the prepacked panels of) B[k0.., n0..];
+    // for m0: C[m0.., n0..] += A[m0.., k0..] x the panels, `mr` rows a tile.
+    auto matmulBlocks = [&](linalg::LinalgOp target,
+                            std::optional<PrepackedB> pre, int64_t mr) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPoint(target);
+      Value a = target.getDpsInputOperand(0)->get(),
+            b = target.getDpsInputOperand(1)->get(),
+            c = target.getDpsInitOperand(0)->get();
+      OpFoldResult m = dimOf(c, 0), n = dimOf(c, 1), k = dimOf(a, 1);
+      Value panels;
+      if (!pre) {
+        auto bType = cast<MemRefType>(b.getType());
+        panels =
+            panelBuffer(rewriter, fn, bType.getElementType(),
+                        bType.getDimSize(0), bType.getDimSize(1), nc, kc, w);
+      }
+      auto [n0, nb] = blockLoop(rewriter, loc, n, nc, loops);
+      auto [k0, kb] = blockLoop(rewriter, loc, k, kc, loops);
+      if (pre) {
+        // nb and the chunk's first column are multiples of w (N is, and so
+        // are nc and workgroup chunk starts).
+        AffineExpr d0, d1;
+        bindDims(rewriter.getContext(), d0, d1);
+        Value first =
+            getValueOrCreateConstantIndexOp(rewriter, loc, pre->column);
+        Value panel = affine::AffineApplyOp::create(
+            rewriter, loc, AffineMap::get(2, 0, (d0 + d1).floorDiv(w)),
+            ValueRange{first, n0});
+        Value count = affine::AffineApplyOp::create(
+            rewriter, loc, AffineMap::get(1, 0, d0.ceilDiv(w)), nb);
+        panels = memref::SubViewOp::create(
+            rewriter, loc, pre->panels,
+            SmallVector<OpFoldResult>{panel, k0, zero},
+            SmallVector<OpFoldResult>{count, kb, rewriter.getIndexAttr(w)},
+            SmallVector<OpFoldResult>{unit, unit, unit});
+      } else {
+        Value bv =
+            reducedView(rewriter, loc, b, {k0, n0}, {kb, nb}, {unit, unit}, 2);
+        packPanels(rewriter, loc, bv, panels, kb, nb, w, loops);
+      }
+      auto [m0, mb] = blockLoop(rewriter, loc, m, mc, loops);
+      Value av =
+          reducedView(rewriter, loc, a, {m0, k0}, {mb, kb}, {unit, unit}, 2);
+      Value cv =
+          reducedView(rewriter, loc, c, {m0, n0}, {mb, nb}, {unit, unit}, 2);
+      panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, mr, loops);
+    };
     // A matmul of few rows (a classifier at batch 1) reads each weight once
     // or twice: packing would only add a copy of them. Unpacked register
     // tiles when the rows are few, statically or at run time (then one row
-    // per tile).
+    // per tile). Prepacked weights are read as panels either way.
+    std::optional<PrepackedB> pre;
     if (!conv) {
+      FailureOr<std::optional<PrepackedB>> found =
+          prepackedB(rewriter, fn, b, w);
+      if (failed(found))
+        return failure();
+      pre = *found;
       int64_t rows = cast<MemRefType>(c.getType()).getDimSize(0);
-      if (!ShapedType::isDynamic(rows) && rows < kMinPackedRows)
+      if (!ShapedType::isDynamic(rows) && rows < kMinPackedRows) {
+        if (pre)
+          return op.emitError("a matmul of ")
+                 << rows << " rows reads prepacked weights";
         return registerTile(rewriter, fn, {op}, vs);
+      }
       if (ShapedType::isDynamic(rows)) {
         rewriter.setInsertionPoint(op);
         Value m = memref::DimOp::create(rewriter, loc, c, 0);
@@ -734,38 +885,25 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         auto unpacked = cast<linalg::LinalgOp>(rewriter.clone(*op));
         rewriter.moveOpBefore(op, choice.elseBlock()->getTerminator());
         // One row per tile: any number of rows has no (scalar) edge.
-        if (failed(registerTile(rewriter, fn, {unpacked}, {1, w, vs[2]})))
+        if (pre) {
+          matmulBlocks(unpacked, pre, 1);
+          rewriter.eraseOp(unpacked);
+        } else if (failed(
+                       registerTile(rewriter, fn, {unpacked}, {1, w, vs[2]}))) {
           return failure();
+        }
       }
     }
-    auto bType = cast<MemRefType>(b.getType());
-    int64_t rank = bType.getRank();
-    bool mergeTaps = conv && mergesTaps(conv, kc);
-    int64_t packedK = mergeTaps ? bType.getDimSize(1) * bType.getDimSize(2)
-                                : bType.getDimSize(rank - 2);
-    Value panels = panelBuffer(rewriter, fn, bType.getElementType(), packedK,
-                               bType.getDimSize(rank - 1), nc, kc, w);
-    rewriter.setInsertionPoint(op);
-    SmallVector<Operation *> loops;
-    OpFoldResult unit = rewriter.getIndexAttr(1),
-                 zero = rewriter.getIndexAttr(0);
-    auto dimOf = [&](Value v, int64_t d) {
-      return memref::getMixedSize(rewriter, loc, v, d);
-    };
     if (!conv) {
-      OpFoldResult m = dimOf(c, 0), n = dimOf(c, 1), k = dimOf(a, 1);
-      auto [n0, nb] = blockLoop(rewriter, loc, n, nc, loops);
-      auto [k0, kb] = blockLoop(rewriter, loc, k, kc, loops);
-      Value bv =
-          reducedView(rewriter, loc, b, {k0, n0}, {kb, nb}, {unit, unit}, 2);
-      packPanels(rewriter, loc, bv, panels, kb, nb, w, loops);
-      auto [m0, mb] = blockLoop(rewriter, loc, m, mc, loops);
-      Value av =
-          reducedView(rewriter, loc, a, {m0, k0}, {mb, kb}, {unit, unit}, 2);
-      Value cv =
-          reducedView(rewriter, loc, c, {m0, n0}, {mb, nb}, {unit, unit}, 2);
-      panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], loops);
+      matmulBlocks(op, pre, vs[0]);
     } else {
+      auto bType = cast<MemRefType>(b.getType());
+      bool mergeTaps = mergesTaps(conv, kc);
+      int64_t packedK = mergeTaps ? bType.getDimSize(1) * bType.getDimSize(2)
+                                  : bType.getDimSize(2);
+      Value panels = panelBuffer(rewriter, fn, bType.getElementType(), packedK,
+                                 bType.getDimSize(3), nc, kc, w);
+      rewriter.setInsertionPoint(op);
       auto wType = bType;
       if (wType.isDynamicDim(0) || wType.isDynamicDim(1))
         return conv.emitError("vector_sizes need a static filter window");
@@ -925,18 +1063,24 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     peelEdges(rewriter, loops);
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the packed blocks");
-    SmallVector<linalg::LinalgOp> matmuls;
+    // Register tiles of the rows each panel matmul was made for.
+    std::map<int64_t, SmallVector<linalg::LinalgOp>> matmuls;
     fn.walk([&](linalg::MatmulOp marked) {
-      if (!marked->hasAttr(kPackMarker))
+      auto rows = marked->getAttrOfType<IntegerAttr>(kPackMarker);
+      if (!rows)
         return;
       marked->removeAttr(kPackMarker);
-      matmuls.push_back(marked);
+      matmuls[rows.getInt()].push_back(marked);
     });
     if (failed(vectorizeMarked(rewriter, fn)))
       return failure();
-    SmallVector<int64_t> sizes =
-        conv ? SmallVector<int64_t>(vs) : SmallVector<int64_t>{vs[0], w, vs[2]};
-    return registerTile(rewriter, fn, matmuls, sizes);
+    for (auto &[rows, group] : matmuls) {
+      SmallVector<int64_t> sizes = conv ? SmallVector<int64_t>(vs)
+                                        : SmallVector<int64_t>{rows, w, vs[2]};
+      if (failed(registerTile(rewriter, fn, group, sizes)))
+        return failure();
+    }
+    return success();
   }
 
   /// Vectorizes the ops marked kPackMarker (packing copies, fused ops' blocks,

@@ -32,7 +32,8 @@ static const char *const kOptionalPasses[] = {"anvil-fold-constants",
                                               "anvil-conv-layout",
                                               "canonicalize",
                                               "cse",
-                                              "anvil-fuse-linalg"};
+                                              "anvil-fuse-linalg",
+                                              "anvil-pack-weights"};
 
 ArrayRef<const char *> compile::optionalPasses() { return kOptionalPasses; }
 
@@ -90,6 +91,15 @@ LogicalResult compile::lowerToKernels(ModuleOp module,
   });
 }
 
+LogicalResult compile::packWeights(ModuleOp module,
+                                   const PipelineOptions &options) {
+  if (options.isDisabled("anvil-pack-weights"))
+    return success();
+  return runStage(module, options, [](PassManager &pm) {
+    pm.addPass(createAnvilPackWeights());
+  });
+}
+
 LogicalResult compile::lowerKernelsToLLVM(ModuleOp module,
                                           const cpu::Plan &plan,
                                           const PipelineOptions &options) {
@@ -122,6 +132,8 @@ LogicalResult compile::buildArtifact(ModuleOp module,
                                      const std::string &cpu, unsigned optLevel,
                                      const std::string &outputPath,
                                      std::string &error) {
+  if (failed(packWeights(module, options)))
+    return failure();
   FailureOr<cpu::Plan> plan = cpu::extractPlan(module);
   if (failed(plan) || failed(lowerKernelsToLLVM(module, *plan, options)))
     return failure();

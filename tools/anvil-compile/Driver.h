@@ -75,6 +75,12 @@ mlir::LogicalResult lowerToLinalg(mlir::ModuleOp module,
 mlir::LogicalResult lowerToKernels(mlir::ModuleOp module,
                                    const PipelineOptions &options);
 
+/// Stores constant matmul weights as the panels their kernels' final
+/// TuningConfigs read (--anvil-pack-weights): the first step of the back end,
+/// before cpu::extractPlan takes the weights out.
+mlir::LogicalResult packWeights(mlir::ModuleOp module,
+                                const PipelineOptions &options);
+
 /// Lowers the kernels of a kernels-stage module whose plan was taken out
 /// (cpu::extractPlan) to the LLVM dialect, with the entry points of `plan`.
 mlir::LogicalResult lowerKernelsToLLVM(mlir::ModuleOp module,
@@ -95,7 +101,8 @@ bool lowerToNative(mlir::ModuleOp module, const std::string &cpu,
                    unsigned optLevel, NativeOutput output, NativeCode &code,
                    std::string &error);
 
-/// The whole back end of a kernels-stage module: plan, LLVM, native code and
+/// The whole back end of a kernels-stage module: packed weights, plan, LLVM,
+/// native code and
 /// the artifact at `outputPath` (only written on success). Consumes `module`
 /// (it is lowered in place).
 mlir::LogicalResult buildArtifact(mlir::ModuleOp module,

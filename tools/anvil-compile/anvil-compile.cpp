@@ -104,7 +104,8 @@ static cl::list<std::string> disabledPasses(
     "disable-pass",
     cl::desc("Turn an optimization off (for debugging and A/B measurement): "
              "anvil-fold-constants, anvil-simplify-graph, canonicalize, cse, "
-             "anvil-fuse-linalg (also turns off fused dispatches); "
+             "anvil-fuse-linalg (also turns off fused dispatches), "
+             "anvil-pack-weights; "
              "repeatable"),
     cl::value_desc("NAME"), cl::cat(category));
 /// --stats prints op, kernel and dispatch counts after each stage. LLVM owns a
@@ -498,6 +499,8 @@ int main(int argc, char **argv) {
   }
   if (emit == Emit::LLVM || emit == Emit::Asm || emit == Emit::Obj ||
       emit == Emit::So) {
+    if (!runStage(anvil::compile::packWeights))
+      return failWith("");
     mlir::FailureOr<anvil::cpu::Plan> extracted =
         anvil::cpu::extractPlan(*module);
     if (failed(extracted))

@@ -571,3 +571,44 @@ func.func @packed_conv_scratch_read_later(%b: memref<32xf32>, %x: memref<1x4x16x
   }
   return
 }
+
+// -----
+
+// B laid out as 32-column panels at compile time (--anvil-pack-weights): the
+// kernel reads them in place through a [N/32][K][32] view of the argument
+// (no panel buffer, no packing copy), at the panel of its workgroup's chunk;
+// a dynamic row count below 16 takes one-row register tiles on the same
+// panels. The mark is consumed.
+// CHECK-LABEL: func.func @prepacked_matmul
+// CHECK-NOT: anvil_kernel.packed_panels
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [2, 64, 32], strides: [2048, 32, 1]
+// CHECK-NOT: memref.alloca
+// CHECK-NOT: memref.copy
+// CHECK: scf.if
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_matmul(%a: memref<?x64xf32>, %b: memref<64x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %c: memref<?x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
+// Panels of another width than the register tile's are never read as rows.
+// expected-error @below {{kernel argument 1 holds 16-column panels, but the matmul reading it packs 32-column panels of whole columns}}
+func.func @prepacked_other_width(%a: memref<32x64xf32>, %b: memref<64x64xf32> {anvil_kernel.packed_panels = 16 : i64}, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+
+// -----
+
+// A marked argument that no packed matmul takes is an error, not rows.
+// expected-error @below {{kernel argument 1 holds prepacked weight panels that no packed matmul of the kernel reads}}
+func.func @prepacked_unpacked_config(%a: memref<32x64xf32>, %b: memref<64x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}

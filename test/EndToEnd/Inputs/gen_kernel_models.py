@@ -51,6 +51,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     matmul(out, "matmul_full", 64, 64)          # 8 x 32 tiles only (m = 8, 16)
     matmul(out, "matmul_ragged", 100, 70)       # 70 = 2 x 32 + 6 scalar columns
+    matmul(out, "matmul_panels", 300, 160)      # 5 prepacked 32-column panels
     conv(out, "conv3x3", 32, 64, 20, 3, 1, 1)   # rows of 20 = 5 x 4 pixels
     conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5

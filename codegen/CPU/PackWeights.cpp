@@ -1,0 +1,227 @@
+//===- PackWeights.cpp - Constant matmul weights packed at compile time ---===//
+//
+// A packed matmul (TileKernels' packAndRegisterTile) copies each [kc x nc]
+// block of its B operand into w-column panels before its register tiles
+// stream through them. When B is a constant weight that only this matmul
+// reads, the copy is the same on every run: this pass stores the weight as
+// panels once, at compile time, and marks the kernel argument
+// (kernel::kPackedPanelsAttrName), so the kernel reads them in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/CPU/CPUBackend.h"
+#include "dialects/Kernel/KernelDialect.h"
+#include "passes/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/MapVector.h"
+
+#include <cstring>
+
+namespace anvil {
+#define GEN_PASS_DEF_ANVILPACKWEIGHTS
+#include "passes/Passes.h.inc"
+} // namespace anvil
+
+using namespace mlir;
+using namespace anvil;
+
+int64_t anvil::cpu::packedPanelWidth(func::FuncOp kernel, linalg::LinalgOp op) {
+  auto config =
+      kernel->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName);
+  if (!config || !isa<linalg::MatmulOp>(*op))
+    return 0;
+  ArrayRef<int64_t> tiles, vs;
+  int64_t linalgOps = 0;
+  kernel.walk([&](linalg::LinalgOp) { ++linalgOps; });
+  if (linalgOps == 1 || op->hasAttr(kernel::kRootAttrName)) {
+    tiles = config.getTileSizes();
+    vs = config.getVectorSizes();
+  } else {
+    auto opTiles =
+        op->getAttrOfType<DenseI64ArrayAttr>(kernel::kTileSizesAttrName);
+    auto opVector =
+        op->getAttrOfType<DenseI64ArrayAttr>(kernel::kVectorSizesAttrName);
+    if (!opTiles || !opVector)
+      return 0;
+    tiles = opTiles.asArrayRef();
+    vs = opVector.asArrayRef();
+  }
+  if (!packsWeights(op, tiles, vs) || vs.size() != 3 || vs[1] <= 0)
+    return 0;
+  return vs[1];
+}
+
+namespace {
+
+/// Where a kernel could read one of its arguments as prepacked panels.
+struct Use {
+  func::FuncOp kernel;
+  unsigned argument;
+  int64_t width;
+};
+
+/// The panel width with which `kernel` could read argument `i` prepacked:
+/// the argument is a static row-major [K x N] matrix, read only as the B
+/// operand of one matmul that packs its weights in panels of w columns, N a
+/// multiple of w, and that matmul has enough rows to take the packed path
+/// (TileKernels' kMinPackedRows, 16; a dynamic count qualifies). 0 if not.
+int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
+  BlockArgument arg = kernel.getArgument(i);
+  auto type = dyn_cast<MemRefType>(arg.getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+      !type.getLayout().isIdentity() || !arg.hasOneUse())
+    return 0;
+  auto matmul = dyn_cast<linalg::MatmulOp>(*arg.getUses().begin()->getOwner());
+  if (!matmul || matmul.getDpsInputOperand(1)->get() != arg ||
+      matmul.getDpsInputOperand(0)->get() == arg)
+    return 0;
+  int64_t w = cpu::packedPanelWidth(kernel, matmul);
+  if (w <= 0 || type.getDimSize(1) % w != 0)
+    return 0;
+  auto c = cast<MemRefType>(matmul.getDpsInitOperand(0)->get().getType());
+  if (!c.isDynamicDim(0) && c.getDimSize(0) < 16)
+    return 0;
+  return w;
+}
+
+/// `bytes` ([K x N] row-major, `elementBytes` each) as [N/w][K][w] panels.
+std::vector<char> toPanels(ArrayRef<char> bytes, int64_t k, int64_t n,
+                           int64_t w, size_t elementBytes) {
+  std::vector<char> out(bytes.size());
+  size_t run = w * elementBytes;
+  char *dst = out.data();
+  for (int64_t p = 0; p < n / w; ++p)
+    for (int64_t r = 0; r < k; ++r, dst += run)
+      std::memcpy(dst, bytes.data() + (r * n + p * w) * elementBytes, run);
+  return out;
+}
+
+struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    // Every dispatch operand that is a weight, by global.
+    llvm::MapVector<memref::GlobalOp, SmallVector<Use>> uses;
+    llvm::DenseSet<memref::GlobalOp> excluded;
+    SymbolTable symbols(module);
+    module.walk([&](memref::GetGlobalOp get) {
+      auto global = symbols.lookup<memref::GlobalOp>(get.getName());
+      if (!global)
+        return;
+      for (OpOperand &operand : get->getUses()) {
+        auto dispatch = dyn_cast<kernel::DispatchOp>(operand.getOwner());
+        func::FuncOp kernel =
+            dispatch ? symbols.lookup<func::FuncOp>(dispatch.getKernel())
+                     : nullptr;
+        unsigned first =
+            dispatch ? dispatch.getArgs().getBeginOperandIndex() : 0;
+        if (!kernel || kernel.isExternal() ||
+            operand.getOperandNumber() < first) {
+          excluded.insert(global);
+          continue;
+        }
+        unsigned i = operand.getOperandNumber() - first;
+        if (i >= kernel.getNumArguments()) {
+          excluded.insert(global);
+          continue;
+        }
+        uses[global].push_back({kernel, i, prepackableWidth(kernel, i)});
+      }
+    });
+    // A kernel argument is prepacked for all of its dispatches or none; a
+    // global for all of its readers or none: drop both until they agree.
+    llvm::DenseMap<std::pair<Operation *, unsigned>, int64_t> packed;
+    for (auto &[global, list] : uses)
+      for (const Use &use : list)
+        packed[{use.kernel, use.argument}] = use.width;
+    // Arguments that also receive something else than a packable weight.
+    module.walk([&](kernel::DispatchOp dispatch) {
+      auto kernel = symbols.lookup<func::FuncOp>(dispatch.getKernel());
+      if (!kernel)
+        return;
+      for (auto [i, value] : llvm::enumerate(dispatch.getArgs())) {
+        auto get = value.getDefiningOp<memref::GetGlobalOp>();
+        auto global =
+            get ? symbols.lookup<memref::GlobalOp>(get.getName()) : nullptr;
+        if (!global || !global.getConstant() || !global.getInitialValue())
+          packed[{kernel, (unsigned)i}] = 0;
+      }
+    });
+    bool changed = true;
+    while (changed) {
+      changed = false;
+      for (auto &[global, list] : uses) {
+        bool ok = !excluded.contains(global) && global.getConstant() &&
+                  global.getInitialValue();
+        for (const Use &use : list)
+          ok &= use.width > 0 && use.width == list.front().width &&
+                packed.lookup({use.kernel, use.argument}) == use.width;
+        if (ok)
+          continue;
+        if (!excluded.insert(global).second)
+          continue;
+        changed = true;
+        for (const Use &use : list)
+          packed[{use.kernel, use.argument}] = 0;
+      }
+    }
+    for (auto &[global, list] : uses) {
+      if (excluded.contains(global))
+        continue;
+      if (failed(pack(global, list.front().width)))
+        return signalPassFailure();
+      for (Use use : list)
+        use.kernel.setArgAttr(
+            use.argument, kernel::kPackedPanelsAttrName,
+            IntegerAttr::get(IntegerType::get(&getContext(), 64), use.width));
+    }
+  }
+
+  LogicalResult pack(memref::GlobalOp global, int64_t w) {
+    auto type = cast<MemRefType>(global.getType());
+    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    Attribute initial = *global.getInitialValue();
+    global->setAttr(kernel::kPackedPanelsAttrName,
+                    IntegerAttr::get(IntegerType::get(&getContext(), 64), w));
+    if (auto dense = dyn_cast<DenseElementsAttr>(initial);
+        dense && dense.isSplat())
+      return success();
+    Type element = type.getElementType();
+    if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8)
+      return global.emitError("cannot pack a weight of ") << element;
+    size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
+    auto tensorType = RankedTensorType::get(type.getShape(), element);
+    ArrayRef<char> bytes;
+    std::string name;
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(initial)) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob)
+        return global.emitError("the weight's blob is unavailable");
+      bytes = blob->getData();
+      name = (resource.getRawHandle().getKey() + "_panels" + Twine(w)).str();
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(initial)) {
+      bytes = dense.getRawData();
+    } else {
+      return global.emitError("cannot pack a weight that is not dense");
+    }
+    if (bytes.size() != size_t(k * n) * elementBytes)
+      return global.emitError("the weight holds ")
+             << bytes.size() << " bytes, expected " << k * n * elementBytes;
+    std::vector<char> panels = toPanels(bytes, k, n, w, elementBytes);
+    if (name.empty())
+      global.setInitialValueAttr(
+          DenseElementsAttr::getFromRawBuffer(tensorType, panels));
+    else
+      global.setInitialValueAttr(DenseResourceElementsAttr::get(
+          tensorType, name,
+          HeapAsmResourceBlob::allocateAndCopyWithAlign(panels,
+                                                        alignof(uint64_t))));
+    return success();
+  }
+};
+
+} // namespace
