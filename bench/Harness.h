@@ -68,18 +68,20 @@ void settle(const Options &options, const std::string &impl);
 /// Times `run` (which returns an error message, or "" on success) once per
 /// benchmark iteration and sets the counters GFLOPS (from `flopsPerRun`,
 /// the mean rate over the iterations) and, when a peak is known, peak_pct.
-/// With one thread and a measured peak (options.probePeak), every timed run
-/// is followed by a ~1 ms probe of the FMA peak and peak_pct is the median
-/// over the iterations of run rate / probe rate: the kernel and its yardstick
-/// are measured side by side, so a host whose speed drifts (shared machines
-/// here move 30% within minutes) moves both. The counter probe_gflops holds
-/// the probes' median. Otherwise peak_pct is GFLOPS against
-/// options.peakGflops. Use with UseManualTime().
+/// With one thread and a measured peak (options.probePeak), the timed runs
+/// are cut into windows of at least kProbeWindowSeconds of run time, each
+/// followed by a ~1 ms probe of the FMA peak, and peak_pct is the median over
+/// the windows of window rate / probe rate: the kernel and its yardstick are
+/// measured side by side, so a host whose speed drifts (shared machines here
+/// move 30% within minutes) moves both. The counter probe_gflops holds the
+/// probes' median. Otherwise peak_pct is GFLOPS against options.peakGflops.
+/// Use with UseManualTime().
+inline constexpr double kProbeWindowSeconds = 2e-3;
 template <typename Run>
 void timeRuns(benchmark::State &state, double flopsPerRun,
               const Options &options, Run &&run) {
   using Clock = std::chrono::steady_clock;
-  double total = 0;
+  double total = 0, window = 0, windowFlops = 0;
   std::vector<double> ratios, probes;
   for (auto _ : state) {
     auto start = Clock::now();
@@ -92,13 +94,17 @@ void timeRuns(benchmark::State &state, double flopsPerRun,
     }
     state.SetIterationTime(seconds);
     total += seconds;
-    if (options.probePeak && seconds > 0) {
-      double peak = probePeakGflops();
-      if (peak > 0) {
-        probes.push_back(peak);
-        ratios.push_back(flopsPerRun / seconds / 1e9 / peak);
-      }
+    if (!options.probePeak)
+      continue;
+    window += seconds;
+    windowFlops += flopsPerRun;
+    if (window < kProbeWindowSeconds)
+      continue;
+    if (double peak = probePeakGflops(); peak > 0) {
+      probes.push_back(peak);
+      ratios.push_back(windowFlops / window / 1e9 / peak);
     }
+    window = windowFlops = 0;
   }
   if (total <= 0)
     return;

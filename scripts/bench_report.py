@@ -304,9 +304,10 @@ def render_markdown(results, svg_link):
 
     out += ["", "## Kernels", "",
             "Each binary times Anvil and its peers in the same process with the same thread "
-            "count. GFLOP/s is the mean rate over the timed runs. `% peak`: with one thread, every "
-            "timed run is followed by a ~1 ms probe of the FMA peak on the same core, and the "
-            "figure is the median over the runs of run rate ÷ probe rate (kernel and yardstick "
+            "count. GFLOP/s is the mean rate over the timed runs. `% peak`: with one thread, the "
+            "timed runs are cut into windows of at least 2 ms, each followed by a ~1 ms probe "
+            "of the FMA peak on the same core, and the figure is the median over the windows "
+            "of window rate ÷ probe rate (kernel and yardstick "
             "measured side by side, so a drift in the host's speed moves both); with more "
             "threads (where the libraries' spinning workers would take the probe's cores) it "
             "is GFLOP/s against the peak the binary measured for that many threads at startup. "
