@@ -231,14 +231,19 @@ int benchMain(int argc, char **argv, const char *description,
   TemporaryDir temporary;
   if (!makeWorkDir(options, temporary))
     return 1;
+  // OpenBLAS starts its workers when it loads, and they spin for a while
+  // before they sleep: measured at once, the 2-thread peak read as one
+  // core's. The same wait as settle() lets them go idle.
+  if (options.peakGflops == 0) {
+    if (options.threads > 1)
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    options.peakGflops = measurePeakGflops(options.threads);
+    options.probePeak = options.threads == 1 && options.peakGflops > 0;
+  }
   // OpenBLAS and oneDNN (OpenMP) keep their own pools; both get the same
   // number of threads as Anvil's session.
   openblas_set_num_threads(options.threads);
   omp_set_num_threads(options.threads);
-  if (options.peakGflops == 0) {
-    options.peakGflops = measurePeakGflops(options.threads);
-    options.probePeak = options.threads == 1 && options.peakGflops > 0;
-  }
   addContext(options);
   registerBenchmarks(options);
   benchmark::RunSpecifiedBenchmarks();
