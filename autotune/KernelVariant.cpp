@@ -77,17 +77,115 @@ llvm::SmallBitVector writtenArguments(func::FuncOp kernel) {
       }
     return WalkResult::advance();
   });
-  // A conv's output that no later kernel reads may be left unwritten (see
-  // kScratchOutputAttrName): it is no output to compare.
+  return written;
+}
+
+/// The arguments of `kernel` that hold a convolution's output no later kernel
+/// reads (kScratchOutputAttrName): depending on the config, the kernel keeps
+/// its blocks in a scratch buffer and leaves them unwritten, so they are no
+/// output to compare.
+llvm::SmallBitVector scratchArguments(func::FuncOp kernel) {
+  llvm::SmallBitVector scratch(kernel.getNumArguments());
   kernel.walk([&](linalg::LinalgOp op) {
     if (!op->hasAttr(kernel::kScratchOutputAttrName))
       return;
     if (auto arg =
             dyn_cast<BlockArgument>(rootOf(op.getDpsInitOperand(0)->get()));
         arg && arg.getOwner() == &kernel.front())
-      written.reset(arg.getArgNumber());
+      scratch.set(arg.getArgNumber());
   });
-  return written;
+  return scratch;
+}
+
+/// The arguments of `kernel` (run by a dispatch on `args`) whose buffers it
+/// reads before it has written all of them: a convolution that accumulates
+/// into an output an earlier kernel initialized (its bias), a pooling into
+/// the interior of a padded buffer. Run alone, such a buffer would hold
+/// whatever the last run left in it, so each run must start it from the same
+/// contents. Buffers are the dispatch arguments' allocations (two arguments
+/// may view one); a write covers one only through an argument that views
+/// all of it.
+llvm::SmallBitVector argumentsReadFirst(func::FuncOp kernel, ValueRange args) {
+  unsigned n = kernel.getNumArguments();
+  llvm::SmallBitVector readFirst(n);
+  llvm::SmallPtrSet<Value, 8> covered;
+  auto argumentOf = [&](Value v) -> int {
+    auto arg = dyn_cast<BlockArgument>(rootOf(v));
+    return arg && arg.getOwner() == &kernel.front() &&
+                   arg.getArgNumber() < args.size()
+               ? (int)arg.getArgNumber()
+               : -1;
+  };
+  auto read = [&](Value v) {
+    if (int i = argumentOf(v); i >= 0 && !covered.contains(rootOf(args[i])))
+      readFirst.set(i);
+  };
+  auto overwrite = [&](Value v) {
+    int i = argumentOf(v);
+    if (i < 0 || v != kernel.getArgument(i))
+      return;
+    // Casts and reshapes view all of a buffer; a subview, part of it.
+    Value view = args[i];
+    while (Operation *def = view.getDefiningOp()) {
+      if (!isa<memref::CastOp, memref::ExpandShapeOp, memref::CollapseShapeOp>(
+              def))
+        break;
+      view = def->getOperand(0);
+    }
+    if (view == rootOf(args[i]))
+      covered.insert(view);
+  };
+  for (Operation &op : kernel.front()) {
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+      for (OpOperand *in : linalgOp.getDpsInputOperands())
+        read(in->get());
+      for (OpOperand &init : linalgOp.getDpsInitsMutable())
+        if (linalgOp.payloadUsesValueFromOperand(&init))
+          read(init.get());
+      for (OpOperand &init : linalgOp.getDpsInitsMutable())
+        if (!linalgOp.payloadUsesValueFromOperand(&init))
+          overwrite(init.get());
+      continue;
+    }
+    if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+      read(copy.getSource());
+      overwrite(copy.getTarget());
+      continue;
+    }
+    if (isa<ViewLikeOpInterface, memref::DimOp>(op) || isMemoryEffectFree(&op))
+      continue;
+    for (Value v : op.getOperands())
+      if (isa<MemRefType>(v.getType()))
+        read(v);
+  }
+  return readFirst;
+}
+
+/// Marks the kernels seedKernel makes (not the kernel being tuned).
+constexpr StringLiteral kSeedAttrName = "anvil_tune.seed";
+
+/// A kernel that copies its first argument into its second, in one
+/// workgroup: it seeds the buffers of argumentsReadFirst before each run of
+/// a standalone kernel.
+func::FuncOp seedKernel(OpBuilder &b, Location loc, MemRefType type,
+                        StringRef name) {
+  MLIRContext *ctx = b.getContext();
+  auto fn = func::FuncOp::create(
+      b, loc, name,
+      b.getFunctionType({type, type, b.getIndexType(), b.getIndexType()}, {}));
+  std::string why;
+  fn->setAttr(kernel::kTuningAttrName,
+              cpu::parseTuningConfig(ctx,
+                                     "#anvil_kernel.tuning<distribute_dim = "
+                                     "-1, tile_sizes = [], loop_order = []>",
+                                     why));
+  fn->setAttr("llvm.emit_c_interface", UnitAttr::get(ctx));
+  fn->setAttr(kSeedAttrName, UnitAttr::get(ctx));
+  Block *entry = fn.addEntryBlock();
+  OpBuilder kb = OpBuilder::atBlockBegin(entry);
+  linalg::CopyOp::create(kb, loc, entry->getArgument(0), entry->getArgument(1));
+  func::ReturnOp::create(kb, loc);
+  return fn;
 }
 
 /// Gives the model function's inputs the static shapes of `bindings` (1 for
@@ -256,15 +354,28 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   if (!dispatch)
     return fail("no dispatch runs it");
 
-  // Which buffers become inputs (read only) and outputs (written).
-  llvm::SmallBitVector written = writtenArguments(fn);
-  llvm::SetVector<Value> roots, writtenRoots;
+  // Which buffers become inputs (read only) and outputs (written and
+  // compared; a scratch output stays a buffer of the standalone model); a
+  // written buffer the kernel reads first is also an input, copied into its
+  // buffer before each run (a seed), so that every run starts from the same
+  // contents (a conv accumulating into an output an earlier kernel
+  // initialized would otherwise add onto its previous run's result).
+  llvm::SmallBitVector written = writtenArguments(fn),
+                       scratch = scratchArguments(fn),
+                       readFirst = argumentsReadFirst(fn, dispatch.getArgs());
+  llvm::SetVector<Value> roots, writtenRoots, outputRoots, seededRoots;
   for (auto [i, arg] : llvm::enumerate(dispatch.getArgs())) {
     Value root = rootOf(arg);
     roots.insert(root);
     if (written.test(i))
       writtenRoots.insert(root);
   }
+  for (auto [i, arg] : llvm::enumerate(dispatch.getArgs()))
+    if (written.test(i) && !scratch.test(i))
+      outputRoots.insert(rootOf(arg));
+  for (auto [i, arg] : llvm::enumerate(dispatch.getArgs()))
+    if (readFirst.test(i) && writtenRoots.contains(rootOf(arg)))
+      seededRoots.insert(rootOf(arg));
   SmallVector<Value> inputRoots;
   for (Value root : roots) {
     Operation *def = root.getDefiningOp();
@@ -276,6 +387,10 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
     if (writtenRoots.contains(root)) {
       if (!isAlloc)
         return fail("it writes a model input");
+      if (seededRoots.contains(root) &&
+          !cast<MemRefType>(root.getType()).hasStaticShape())
+        return fail("a buffer it updates has a size the input shapes do not "
+                    "fix");
       continue;
     }
     if (!cast<MemRefType>(root.getType()).hasStaticShape())
@@ -289,7 +404,9 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   SmallVector<Type> inputTypes, outputTypes;
   for (Value root : inputRoots)
     inputTypes.push_back(root.getType());
-  for (Value root : writtenRoots)
+  for (Value root : seededRoots)
+    inputTypes.push_back(root.getType());
+  for (Value root : outputRoots)
     outputTypes.push_back(root.getType());
   auto standalone =
       func::FuncOp::create(b, host.getLoc(), "anvil_tune_main",
@@ -306,7 +423,10 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
     }
     standalone.setArgAttr(i, "anvil.name", b.getStringAttr(name));
   }
-  for (size_t i = 0; i < writtenRoots.size(); ++i)
+  for (size_t i = 0; i < seededRoots.size(); ++i)
+    standalone.setArgAttr(inputRoots.size() + i, "anvil.name",
+                          b.getStringAttr("seed" + std::to_string(i)));
+  for (size_t i = 0; i < outputRoots.size(); ++i)
     standalone.setResultAttr(i, "anvil.name",
                              b.getStringAttr("output" + std::to_string(i)));
   SetVector<Operation *> slice;
@@ -319,9 +439,22 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   b.setInsertionPointToStart(body);
   for (Operation *op : slice)
     b.clone(*op, mapping);
-  b.clone(*dispatch, mapping);
+  SmallVector<func::FuncOp> seeds;
+  for (auto [i, root] : llvm::enumerate(seededRoots)) {
+    OpBuilder mb(copy->getContext());
+    mb.setInsertionPoint(standalone);
+    std::string name = "anvil_tune_seed" + std::to_string(i);
+    seeds.push_back(
+        seedKernel(mb, host.getLoc(), cast<MemRefType>(root.getType()), name));
+    kernel::DispatchOp::create(
+        b, host.getLoc(), FlatSymbolRefAttr::get(b.getContext(), name),
+        ValueRange{body->getArgument(inputRoots.size() + i),
+                   mapping.lookup(root)},
+        Value());
+  }
+  auto newDispatch = cast<kernel::DispatchOp>(b.clone(*dispatch, mapping));
   SmallVector<Value> results;
-  for (Value root : writtenRoots)
+  for (Value root : outputRoots)
     results.push_back(mapping.lookup(root));
   func::ReturnOp::create(b, host.getLoc(), results);
 
@@ -333,7 +466,8 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   for (Operation &op :
        llvm::make_early_inc_range(copy->getBody()->getOperations())) {
     if (auto other = dyn_cast<func::FuncOp>(op)) {
-      if (other != fn && other != standalone)
+      if (other != fn && other != standalone &&
+          !llvm::is_contained(seeds, other))
         op.erase();
     } else if (auto global = dyn_cast<memref::GlobalOp>(op)) {
       if (!globals.contains(global.getSymName()))
@@ -344,8 +478,6 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
 
   StandaloneKernel result;
   linalg::LinalgOp root = cpu::kernelRoot(fn);
-  kernel::DispatchOp newDispatch;
-  standalone.walk([&](kernel::DispatchOp op) { newDispatch = op; });
   result.shape.kind = kindOf(root);
   result.shape.extents = boundExtents(root, newDispatch);
   result.shape.distributeDims.assign(kernel.distributeDims.begin(),
@@ -389,7 +521,7 @@ VariantCompiler::create(std::shared_ptr<const std::string> bytecode,
     return nullptr;
   }
   for (auto fn : c->base->getOps<func::FuncOp>())
-    if (fn->hasAttr(kernel::kTuningAttrName))
+    if (fn->hasAttr(kernel::kTuningAttrName) && !fn->hasAttr(kSeedAttrName))
       c->kernelName = fn.getSymName().str();
   return c;
 }

@@ -541,6 +541,18 @@ FailureOr<TuneSummary> autotune::tuneModule(
       k.skipped = "cannot be cut out of the model: " + why;
       continue;
     }
+    if (!options.dumpStandaloneDir.empty()) {
+      std::error_code ec;
+      llvm::SmallString<256> path(options.dumpStandaloneDir);
+      llvm::sys::path::append(path, k.symbol + ".mlir");
+      llvm::raw_fd_ostream os(path, ec);
+      if (ec) {
+        error = "cannot write '" + path.str().str() + "': " + ec.message();
+        llvm::sys::fs::remove_directories(dir);
+        return failure();
+      }
+      standalone->module->print(os);
+    }
     double budget = 1e30;
     if (options.timeBudgetSeconds > 0) {
       double left = options.timeBudgetSeconds - secondsSince(start);

@@ -51,6 +51,9 @@ struct TuneOptions {
   /// none), to show that a crashing variant fails its trial and the tuning
   /// goes on.
   int crashEvery = 0;
+  /// Testing only: writes each tuned kernel's standalone model (MLIR text)
+  /// to DIR/<kernel symbol>.mlir before it is tuned ("": none).
+  std::string dumpStandaloneDir;
 };
 
 /// One trial of a kernel, as the report shows it.

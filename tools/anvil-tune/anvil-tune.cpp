@@ -79,6 +79,11 @@ static cl::opt<int> crashEvery(
     cl::desc("Testing only: crash the measuring process of every Nth "
              "candidate"),
     cl::init(0), cl::ReallyHidden, cl::cat(category));
+static cl::opt<std::string> dumpStandalone(
+    "testing-dump-standalone",
+    cl::desc("Testing only: write each tuned kernel's standalone model to "
+             "DIR/<kernel>.mlir"),
+    cl::value_desc("DIR"), cl::ReallyHidden, cl::cat(category));
 /// --threads: the measuring session's threads (0: all cores). LLVM owns a
 /// `-threads` option of its own, so this one is taken out of argv by hand.
 static int threads = 0;
@@ -297,6 +302,7 @@ int main(int argc, char **argv) {
   options.cpu = cpuName;
   options.corruptEvery = corruptEvery;
   options.crashEvery = crashEvery;
+  options.dumpStandaloneDir = dumpStandalone;
 
   std::unique_ptr<mlir::MLIRContext> ownedContext =
       anvil::compile::createPipelineContext();
