@@ -115,7 +115,7 @@ double measurePeakGflops(int threads) {
       iterations, static_cast<int64_t>(iterations * 0.002 / seconds));
 
   double best = 0;
-  for (int repeat = 0; repeat < 30; ++repeat) {
+  for (int repeat = 0; repeat < (threads > 1 ? 100 : 30); ++repeat) {
     std::vector<std::thread> workers;
     start = Clock::now();
     for (int t = 1; t < threads; ++t)
