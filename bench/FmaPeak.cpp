@@ -99,34 +99,52 @@ double runFmaChains(FmaIsa isa, int64_t iterations) {
   return 2.0 * kChains * lanes(isa) * static_cast<double>(iterations);
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// Rounds of runFmaChains that take about `seconds` on this thread, from a
+/// short calibration run; at least 4096, so that the loop and the clock
+/// reads stay negligible.
+int64_t roundsFor(FmaIsa isa, double seconds) {
+  int64_t rounds = 1 << 12;
+  auto start = Clock::now();
+  runFmaChains(isa, rounds);
+  double took = secondsSince(start);
+  return std::max<int64_t>(rounds,
+                           static_cast<int64_t>(rounds * seconds / took));
+}
+
+/// The best GFLOP/s of `repeats` runs of `rounds` rounds on each of
+/// `threads` threads at once: many short runs give the best one a good
+/// chance to run undisturbed when other processes share the cores.
+double bestOfRuns(FmaIsa isa, int64_t rounds, int threads, int repeats) {
+  double best = 0;
+  for (int repeat = 0; repeat < repeats; ++repeat) {
+    std::vector<std::thread> workers;
+    auto start = Clock::now();
+    for (int t = 1; t < threads; ++t)
+      workers.emplace_back([=] { runFmaChains(isa, rounds); });
+    double flops = runFmaChains(isa, rounds) * threads;
+    for (std::thread &worker : workers)
+      worker.join();
+    if (double seconds = secondsSince(start); seconds > 0)
+      best = std::max(best, flops / seconds / 1e9);
+  }
+  return best;
+}
+
+} // namespace
+
 double measurePeakGflops(int threads) {
   FmaIsa isa;
   if (!bestFmaIsa(isa) || threads < 1)
     return 0;
-  using Clock = std::chrono::steady_clock;
-  // Size one run to ~2 ms from a short calibration on this thread: many
-  // short runs give the best one a good chance to run undisturbed when
-  // other processes share the cores.
-  int64_t iterations = 1 << 12;
-  auto start = Clock::now();
-  runFmaChains(isa, iterations);
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  iterations = std::max<int64_t>(
-      iterations, static_cast<int64_t>(iterations * 0.002 / seconds));
-
-  double best = 0;
-  for (int repeat = 0; repeat < (threads > 1 ? 100 : 30); ++repeat) {
-    std::vector<std::thread> workers;
-    start = Clock::now();
-    for (int t = 1; t < threads; ++t)
-      workers.emplace_back([=] { runFmaChains(isa, iterations); });
-    double flops = runFmaChains(isa, iterations) * threads;
-    for (std::thread &worker : workers)
-      worker.join();
-    seconds = std::chrono::duration<double>(Clock::now() - start).count();
-    best = std::max(best, flops / seconds / 1e9);
-  }
-  return best;
+  return bestOfRuns(isa, roundsFor(isa, 2e-3), threads, threads > 1 ? 100 : 30);
 }
 
 double probePeakGflops() {
@@ -134,28 +152,9 @@ double probePeakGflops() {
   static const bool supported = bestFmaIsa(isa);
   if (!supported)
     return 0;
-  using Clock = std::chrono::steady_clock;
-  // Sized once from a calibration run; at least 1024 rounds so that the
-  // loop and the clock reads stay negligible.
-  static const int64_t iterations = [] {
-    int64_t rounds = 1 << 12;
-    auto start = Clock::now();
-    runFmaChains(isa, rounds);
-    double seconds =
-        std::chrono::duration<double>(Clock::now() - start).count();
-    return std::max<int64_t>(1024,
-                             static_cast<int64_t>(rounds * 3e-4 / seconds));
-  }();
-  double best = 0;
-  for (int repeat = 0; repeat < 3; ++repeat) {
-    auto start = Clock::now();
-    double flops = runFmaChains(isa, iterations);
-    double seconds =
-        std::chrono::duration<double>(Clock::now() - start).count();
-    if (seconds > 0)
-      best = std::max(best, flops / seconds / 1e9);
-  }
-  return best;
+  // Sized once; three ~0.3 ms runs.
+  static const int64_t rounds = roundsFor(isa, 3e-4);
+  return bestOfRuns(isa, rounds, 1, 3);
 }
 
 } // namespace anvil::bench

@@ -200,10 +200,14 @@ std::string checkClose(const std::string &what, const float *got,
   return what + ": wrong result: max relative error " + text;
 }
 
+/// How long spinning worker threads (OpenBLAS's, the previous session's)
+/// take to go idle.
+constexpr std::chrono::milliseconds kSettleTime(300);
+
 void settle(const Options &options, const std::string &impl) {
   static std::string last;
   if (options.threads > 1 && impl != last)
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    std::this_thread::sleep_for(kSettleTime);
   last = impl;
 }
 
@@ -233,10 +237,10 @@ int benchMain(int argc, char **argv, const char *description,
     return 1;
   // OpenBLAS starts its workers when it loads, and they spin for a while
   // before they sleep: measured at once, the 2-thread peak read as one
-  // core's. The same wait as settle() lets them go idle.
+  // core's. settle()'s wait lets them go idle.
   if (options.peakGflops == 0) {
     if (options.threads > 1)
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      std::this_thread::sleep_for(kSettleTime);
     options.peakGflops = measurePeakGflops(options.threads);
     options.probePeak = options.threads == 1 && options.peakGflops > 0;
   }

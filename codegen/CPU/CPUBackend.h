@@ -59,6 +59,10 @@ std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
                   llvm::ArrayRef<int64_t> vectorSizes);
 
+/// A matmul with fewer rows than this is not packed: it reads each weight once
+/// or twice, and packing would only add a copy of them (TileKernels'
+/// packAndRegisterTile; --anvil-pack-weights leaves its weights alone).
+inline constexpr int64_t kMinPackedRows = 16;
 /// The panel width w (register-tile columns) with which `op`, a linalg op of
 /// `kernel`, packs its B operand: a matmul whose sizes (the kernel's
 /// TuningConfig for its root, its own attributes otherwise) make packsWeights

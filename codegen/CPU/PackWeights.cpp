@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/CPU/CPUBackend.h"
+#include "codegen/CPU/KernelTuning.h"
 #include "dialects/Kernel/KernelDialect.h"
 #include "passes/Passes.h"
 
@@ -36,9 +37,7 @@ int64_t anvil::cpu::packedPanelWidth(func::FuncOp kernel, linalg::LinalgOp op) {
   if (!config || !isa<linalg::MatmulOp>(*op))
     return 0;
   ArrayRef<int64_t> tiles, vs;
-  int64_t linalgOps = 0;
-  kernel.walk([&](linalg::LinalgOp) { ++linalgOps; });
-  if (linalgOps == 1 || op->hasAttr(kernel::kRootAttrName)) {
+  if (op == kernelRoot(kernel)) {
     tiles = config.getTileSizes();
     vs = config.getVectorSizes();
   } else {
@@ -69,7 +68,7 @@ struct Use {
 /// the argument is a static row-major [K x N] matrix, read only as the B
 /// operand of one matmul that packs its weights in panels of w columns, N a
 /// multiple of w, and that matmul has enough rows to take the packed path
-/// (TileKernels' kMinPackedRows, 16; a dynamic count qualifies). 0 if not.
+/// (cpu::kMinPackedRows; a dynamic count qualifies). 0 if not.
 int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
   BlockArgument arg = kernel.getArgument(i);
   auto type = dyn_cast<MemRefType>(arg.getType());
@@ -84,7 +83,7 @@ int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
   if (w <= 0 || type.getDimSize(1) % w != 0)
     return 0;
   auto c = cast<MemRefType>(matmul.getDpsInitOperand(0)->get().getType());
-  if (!c.isDynamicDim(0) && c.getDimSize(0) < 16)
+  if (!c.isDynamicDim(0) && c.getDimSize(0) < cpu::kMinPackedRows)
     return 0;
   return w;
 }

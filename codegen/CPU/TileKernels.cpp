@@ -53,8 +53,6 @@ constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
 /// Bytes of a convolution's output block (rows by a block of channels) that
 /// its filter taps accumulate into in turn: half of a 1-2 MiB L2.
 constexpr int64_t kOutputBlockBytes = 512 * 1024;
-/// A matmul with fewer rows than this is not packed (see packAndRegisterTile).
-constexpr int64_t kMinPackedRows = 16;
 
 /// Elementwise ops of a fused kernel that run on each block of a packed
 /// convolution's output where the block is computed, instead of as passes
@@ -867,7 +865,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return failure();
       pre = *found;
       int64_t rows = cast<MemRefType>(c.getType()).getDimSize(0);
-      if (!ShapedType::isDynamic(rows) && rows < kMinPackedRows) {
+      if (!ShapedType::isDynamic(rows) && rows < cpu::kMinPackedRows) {
         if (pre)
           return op.emitError("a matmul of ")
                  << rows << " rows reads prepacked weights";
@@ -878,7 +876,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         Value m = memref::DimOp::create(rewriter, loc, c, 0);
         Value few = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::slt, m,
-            arith::ConstantIndexOp::create(rewriter, loc, kMinPackedRows));
+            arith::ConstantIndexOp::create(rewriter, loc, cpu::kMinPackedRows));
         auto choice = scf::IfOp::create(rewriter, loc, few,
                                         /*withElseRegion=*/true);
         rewriter.setInsertionPoint(choice.thenBlock()->getTerminator());
