@@ -101,6 +101,8 @@ struct PackedMatmul {
   /// Whether each worker packs all of the weights (split along rows) or its
   /// share (split along columns).
   bool packsAll;
+  /// Reduction steps per iteration of the register loop.
+  int64_t unroll = 1;
 };
 
 double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
@@ -125,16 +127,23 @@ double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
     eff *= 0.6;
   else if (panelBytes > t.l2Bytes / 2)
     eff *= 0.9;
-  if (columnBytes > t.l1Bytes)
+  // A panel deeper than L1 streams from L2 (the prefetchers keep up: a
+  // 1024-deep one ran faster than a 256-deep one, by fewer passes over C).
+  if (columnBytes > t.l2Bytes / 2)
     eff *= 0.8;
+  else if (columnBytes > t.l1Bytes)
+    eff *= 0.97;
+  // The register loop's control, once per `unroll` reduction steps.
+  eff /= 1 + 0.02 / (double)std::max<int64_t>(p.unroll, 1);
   if (aBytes > t.l2Bytes / 2)
     eff *= 0.85;
   double fmas = (double)p.m * p.n * p.k;
   double compute =
       fmas * p.split.share / (kFmasPerNs * t.vectorLanes * std::max(eff, 0.02));
-  // Accumulators are loaded and stored once per reduction block.
+  // Accumulators are loaded and stored once per reduction block, from L2 or
+  // beyond (a 1024^3 matmul lost 0.7 ms of 10 to three more blocks).
   double kBlocks = (double)ceilDiv(p.k, std::max<int64_t>(p.kc, 1));
-  double accumulate = (double)p.m * p.n * kBlocks * p.split.share * 0.05;
+  double accumulate = (double)p.m * p.n * kBlocks * p.split.share * 0.15;
   // Packing copies each weight once per worker that needs it.
   double packed =
       (double)p.k * p.n * (p.packsAll ? 1.0 : std::max(p.split.share, 0.0));
@@ -155,11 +164,14 @@ struct BlockKnob {
 };
 
 /// What a packed-matmul space (a matmul, or a convolution run as packed
-/// matmuls) is made of. Its points are (distribute_dim, rows, cols, blocks),
-/// rows and cols being the register tile's sizes along `rowLoop` and
-/// `colLoop`; the blocks' knob along `colLoop` is nc.
+/// matmuls) is made of. Its points are (distribute_dim, rows, cols, blocks,
+/// unroll), rows and cols being the register tile's sizes along `rowLoop` and
+/// `colLoop`, unroll its reduction steps per iteration (vector_sizes[2]);
+/// the blocks' knob along `colLoop` is nc.
 struct PackedSpaceParts {
   size_t rowLoop, colLoop;
+  /// The reduction the register loop runs over (K; a conv's channels).
+  int64_t reduction;
   std::vector<BlockKnob> blocks;
   std::function<int64_t(const Point &)> panelBytes;
   std::function<PackedMatmul(const Point &)> model;
@@ -188,6 +200,11 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     s.knobs.push_back(block.knob);
     blockLoops.push_back(block.loop);
   }
+  // 2 is left out: LLVM loads two values of A as one vector and shuffles
+  // them (a 1024^3 matmul ran 1.5x slower).
+  size_t unrollKnob = s.knobs.size();
+  s.knobs.push_back(
+      {"unroll", atMost({1, 4, 8}, std::max<int64_t>(1, parts.reduction))});
   auto panelBytes = parts.panelBytes;
   auto model = parts.model;
   auto blockViolation = parts.blockViolation;
@@ -218,7 +235,7 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     c.tileSizes.assign(loops, 0);
     for (size_t b = 0; b < blockLoops.size(); ++b)
       c.tileSizes[blockLoops[b]] = p[firstBlock + b];
-    c.vectorSizes = {p[1], p[2], 1};
+    c.vectorSizes = {p[1], p[2], p[unrollKnob]};
     return c;
   };
   s.fromConfig = [=](const KernelConfig &c) -> std::optional<Point> {
@@ -227,12 +244,18 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     Point p{c.distributeDim, c.vectorSizes[0], c.vectorSizes[1]};
     for (size_t loop : blockLoops)
       p.push_back(c.tileSizes[loop]);
+    p.push_back(c.vectorSizes[2]);
     return p;
   };
-  s.estimate = [=](const Point &p) { return packedMatmulNs(model(p), t); };
+  auto modelOf = [=](const Point &p) {
+    PackedMatmul pm = model(p);
+    pm.unroll = p[unrollKnob];
+    return pm;
+  };
+  s.estimate = [=](const Point &p) { return packedMatmulNs(modelOf(p), t); };
   s.workspaceBytes = panelBytes;
   s.features = [=](const Point &p) {
-    PackedMatmul pm = model(p);
+    PackedMatmul pm = modelOf(p);
     std::vector<double> f{(double)p[0]};
     for (size_t k = 1; k < p.size(); ++k)
       f.push_back(log2p((double)p[k]));
@@ -254,12 +277,13 @@ SearchSpace matmulSpace(const KernelShape &shape, const TargetLimits &t) {
   PackedSpaceParts parts;
   parts.rowLoop = 0;
   parts.colLoop = 1;
+  parts.reduction = k;
   parts.blocks = {
       {{"mc", clampTo({16, 32, 64, 128, 256, 512}, m)}, 0},
       {{"nc", clampTo({32, 64, 128, 256, 512, 1024}, n)}, 1},
       {{"kc", clampTo({32, 64, 128, 256, 512, 1024}, k)}, 2},
   };
-  // Points: (distribute_dim, rows, cols, mc, nc, kc).
+  // Points: (distribute_dim, rows, cols, mc, nc, kc, unroll).
   parts.panelBytes = [=](const Point &p) {
     return 4 * std::min(p[4], roundUp(n, p[2])) * std::min(p[5], k);
   };
@@ -306,11 +330,12 @@ SearchSpace convSpace(const KernelShape &shape, const TargetLimits &t) {
   PackedSpaceParts parts;
   parts.rowLoop = 2;
   parts.colLoop = 3;
+  parts.reduction = c;
   parts.blocks = {
       {{"nc", clampTo({32, 64, 128, 256, 512, 1024}, f)}, 3},
       {{"kc", kcs}, 6},
   };
-  // Points: (distribute_dim, rows, cols, nc, kc).
+  // Points: (distribute_dim, rows, cols, nc, kc, unroll).
   parts.panelBytes = [=](const Point &p) {
     return 4 * std::min(p[3], roundUp(f, p[2])) * panelK(p[4]);
   };

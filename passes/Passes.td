@@ -209,9 +209,11 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     kernel. The index arithmetic an op needs (dims, constants) is cloned into the
     kernel. Each kernel gets a default `#anvil_kernel.tuning` from heuristics: a lone
     op splits its parallel loop with the largest static extent, a group the split
-    that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 256
+    that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 1024
     cache tiles and an 8 x 32 register tile, channels-last f32 convolutions a register
-    tile of 4 to 8 output pixels by 32 channels (1x1 stride-1 ones first become
+    tile of 4 to 8 output pixels by 32 channels and 256-channel reduction blocks (both
+    unroll their register loop 4 reduction steps when 4 divides the reduction; 1x1
+    stride-1 convolutions first become
     matmuls on collapsed views), and other contractions and convolutions put their
     unit-stride output loop innermost. What remains in the model
     function is the schedule: allocations, views, size arithmetic and dispatches. An op
@@ -254,7 +256,7 @@ def AnvilPackWeights : Pass<"anvil-pack-weights", "mlir::ModuleOp"> {
   let summary = "Stores constant matmul weights as register-tile panels at compile time.";
   let description = [{
     A matmul whose TuningConfig has cache blocks and a register tile of w columns
-    (`vector_sizes = [mr, w, 1]`) copies each block of its B operand into w-column
+    (`vector_sizes = [mr, w, ku]`) copies each block of its B operand into w-column
     panels before the register tiles read it, on every run. When B is a constant
     weight (`memref.global constant`) that kernels read only as the B operand of such
     matmuls, with one panel width, N a multiple of it and K, N static, this pass
@@ -269,7 +271,7 @@ def AnvilPackWeights : Pass<"anvil-pack-weights", "mlir::ModuleOp"> {
     memref.global "private" constant @w : memref<768x3072xf32> = dense_resource<w>
     func.func @kernel_1(%a: memref<128x768xf32>, %b: memref<768x3072xf32>, ...)
         attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1,
-                    tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 1]>}
+                    tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [8, 32, 4]>}
     // becomes
     memref.global "private" constant @w : memref<768x3072xf32> = dense_resource<w_panels32>
         {anvil_kernel.packed_panels = 32 : i64}

@@ -76,14 +76,14 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
   }
   // Out of budget: 16 rows of 64 columns need 80 registers; a block of
   // columns that is not a multiple of the register tile's.
-  Point tooWide = {1, 16, 64, 64, 256, 256};
+  Point tooWide = {1, 16, 64, 64, 256, 256, 1};
   ASSERT_TRUE(space.violation(tooWide));
   EXPECT_NE(space.violation(tooWide)->find("vector registers"),
             std::string::npos);
-  Point ragged = {1, 4, 64, 64, 32, 256};
+  Point ragged = {1, 4, 64, 64, 32, 256, 4};
   ASSERT_TRUE(space.violation(ragged));
   EXPECT_NE(space.violation(ragged)->find("multiple"), std::string::npos);
-  Point huge = {1, 4, 32, 64, 512, 1024};
+  Point huge = {1, 4, 32, 64, 512, 1024, 4};
   SearchSpace small = cpuSearchSpace(matmulShape(64, 512, 1024), t);
   ASSERT_TRUE(small.violation(huge));
   EXPECT_NE(small.violation(huge)->find("budget"), std::string::npos);
@@ -98,6 +98,28 @@ TEST(SearchSpaceTest, BlocksStopAtTheLoopExtent) {
   EXPECT_EQ(space.knobs[5].values, (std::vector<int64_t>{32, 64, 100}));
   // Register tiles of at most bit_floor(48) = 32 columns.
   EXPECT_EQ(space.knobs[2].values, (std::vector<int64_t>{8, 16, 32}));
+  // Reduction steps per register loop iteration: 2 is never offered, and a
+  // reduction of 3 has only 1.
+  EXPECT_EQ(space.knobs[6].name, "unroll");
+  EXPECT_EQ(space.knobs[6].values, (std::vector<int64_t>{1, 4, 8}));
+  SearchSpace shallow = cpuSearchSpace(matmulShape(64, 64, 3), limits());
+  EXPECT_EQ(shallow.knobs[6].values, std::vector<int64_t>{1});
+}
+
+TEST(SearchSpaceTest, EstimatePrefersUnrolledDeepReductions) {
+  // What the prior must rank first (measured on 1024^3, see
+  // OutlineDispatches' kCacheTile): an unrolled register loop, and one deep
+  // reduction block over four shallow ones.
+  TargetLimits t = limits();
+  t.l2Bytes = 2 << 20; // this machine's
+  SearchSpace space = cpuSearchSpace(matmulShape(1024, 1024, 1024), t);
+  Point plain = {0, 8, 32, 64, 256, 256, 1};
+  Point unrolled = {0, 8, 32, 64, 256, 256, 4};
+  Point deep = {0, 8, 32, 64, 256, 1024, 4};
+  ASSERT_FALSE(space.violation(deep)) << *space.violation(deep);
+  EXPECT_LT(space.estimate(unrolled), space.estimate(plain));
+  EXPECT_LT(space.estimate(deep), space.estimate(unrolled));
+  EXPECT_EQ(space.toConfig(deep).vectorSizes, (std::vector<int64_t>{8, 32, 4}));
 }
 
 TEST(SearchSpaceTest, OtherKernelsOnlySplit) {

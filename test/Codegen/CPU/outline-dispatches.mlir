@@ -13,7 +13,7 @@
 // CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
 // An f32 matmul gets cache tiles and the 8 x 32 register tile.
 // CHECK-LABEL: func.func @kernel_1
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 1]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [8, 32, 4]>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @main
 // CHECK: %[[N:.+]] = memref.dim %arg0, %c0
@@ -107,7 +107,7 @@ func.func @main(%a: memref<3000x16xf32>, %b: memref<9000x16xf32>) {
 // each workgroup would read and pack all 2.4 MB of weights, more than the
 // 0.5 MB of input and output it would save).
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 1]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 4]>
 // CHECK: linalg.conv_2d_nhwc_hwcf
 func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %y: memref<1x14x14x256xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
