@@ -344,7 +344,10 @@ def render_markdown(results, svg_link):
     if models and models.get("results"):
         out += [f"`anvil-run --bench` against onnxruntime {versions.get('onnxruntime', '')} "
                 "(CPU provider, ORT_ENABLE_ALL, `intra_op_num_threads` = threads) on random "
-                f"inputs. {models.get('rounds')} interleaved rounds per pair (fresh processes, "
+                f"inputs. {models.get('rounds')} interleaved rounds per pair "
+                + (f"({models['headline_rounds']} for the acceptance pairs: the large models at "
+                   "batch 1, 2 threads) " if models.get("headline_rounds") else "") +
+                "(fresh processes, "
                 f"about {models.get('round_seconds')} s each, after one untimed run); a "
                 "latency is the median of the rounds' medians. Peak RSS is the largest of "
                 "the engine's processes (onnxruntime's includes the Python interpreter and "
