@@ -210,7 +210,8 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     kernel. Each kernel gets a default `#anvil_kernel.tuning` from heuristics: a lone
     op splits its parallel loop with the largest static extent, a group the split
     that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 1024
-    cache tiles and an 8 x 32 register tile, channels-last f32 convolutions a register
+    cache tiles (64 x 256 x 256 when B is computed at run time and packed on the stack)
+    and an 8 x 32 register tile, channels-last f32 convolutions a register
     tile of 4 to 8 output pixels by 32 channels and 256-channel reduction blocks (both
     unroll their register loop 4 reduction steps when 4 divides the reduction; 1x1
     stride-1 convolutions first become

@@ -138,9 +138,13 @@ constexpr int64_t kReductionUnroll = 4;
 /// rows stream past it. The reduction block is deep (1024), since each one
 /// costs a pass over C's [M x 256] slice: 1024^3 ran 1.08x faster at 1 and
 /// 2 threads with 1024 than with 256, 2048^3 1.08x, 512^3 1.05x, BERT-base's
-/// 128x768x3072 and 128x3072x768 1-3% (interleaved A/B). A run-time packed B
-/// block is then up to 1 MiB of the kernel's stack.
+/// 128x768x3072 and 128x3072x768 1-3% (interleaved A/B). Only for a constant
+/// B, packed at compile time (--anvil-pack-weights): a B computed at run time
+/// is packed block by block into a buffer on the calling thread's stack, and
+/// keeps 256-deep blocks (256 KiB, not 1 MiB, of a stack the embedding
+/// application may have made small).
 constexpr int64_t kCacheTile[] = {64, 256, 1024};
+constexpr int64_t kRunTimePackedDepth = 256;
 /// A convolution's reduction block (input channels): 256. Deeper ones ran no
 /// faster on ResNet-50's 512- and 1024-channel layers.
 constexpr int64_t kConvReductionBlock = 256;
@@ -166,10 +170,10 @@ int64_t tileColumns(int64_t extent, int64_t most) {
 }
 
 /// Cache blocks [mc, nc, kc] for `columns`-wide register tiles: nc a
-/// multiple of them.
-SmallVector<int64_t> cacheBlocks(int64_t columns) {
+/// multiple of them; kc deep when B is `constant` (see kCacheTile).
+SmallVector<int64_t> cacheBlocks(int64_t columns, bool constant) {
   return {kCacheTile[0], std::max(columns, kCacheTile[1] / columns * columns),
-          kCacheTile[2]};
+          constant ? kCacheTile[2] : kRunTimePackedDepth};
 }
 /// The register loop's reduction steps for a reduction (a matmul's K, a
 /// convolution's input channels) of `extent`: kReductionUnroll when it
@@ -202,8 +206,11 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
     SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kMinVectorColumns) {
       int64_t columns = tileColumns(extents[1], kRegisterTile[1]);
+      bool constantB = matmul.getDpsInputOperand(1)
+                           ->get()
+                           .getDefiningOp<memref::GetGlobalOp>();
       return kernel::TuningConfigAttr::get(
-          ctx, dim, cacheBlocks(columns), {},
+          ctx, dim, cacheBlocks(columns, constantB), {},
           SmallVector<int64_t>{kRegisterTile[0], columns,
                                reductionUnroll(extents[2])});
     }

@@ -11,9 +11,11 @@
 // CHECK-SAME: llvm.emit_c_interface
 // CHECK: %[[ZERO:.+]] = arith.constant 0.0
 // CHECK: linalg.fill ins(%[[ZERO]] : f32) outs(%[[OUT]]
-// An f32 matmul gets cache tiles and the 8 x 32 register tile.
+// An f32 matmul gets cache tiles and the 8 x 32 register tile, unrolled 4
+// reduction steps (4 divides K); its B is computed at run time (an argument
+// here), so its blocks, packed on the stack, are 256 deep.
 // CHECK-LABEL: func.func @kernel_1
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [8, 32, 4]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 4]>
 // CHECK: linalg.matmul
 // CHECK-LABEL: func.func @main
 // CHECK: %[[N:.+]] = memref.dim %arg0, %c0
@@ -29,6 +31,25 @@ func.func @main(%arg0: memref<?x256xf32>, %arg1: memref<256x512xf32>) -> memref<
   %buf = memref.alloc(%n) : memref<?x512xf32>
   linalg.fill ins(%zero : f32) outs(%buf : memref<?x512xf32>)
   linalg.matmul ins(%arg0, %arg1 : memref<?x256xf32>, memref<256x512xf32>) outs(%buf : memref<?x512xf32>)
+  return %buf : memref<?x512xf32>
+}
+
+// -----
+
+// A constant B (packed at compile time) gets 1024-deep reduction blocks; a K
+// that 4 does not divide keeps one reduction step per iteration.
+// CHECK-LABEL: func.func @kernel_1
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [8, 32, 1]>
+// CHECK: linalg.matmul
+memref.global "private" constant @w : memref<258x512xf32> = dense<1.0>
+func.func @main(%arg0: memref<?x258xf32>) -> memref<?x512xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %arg0, %c0 : memref<?x258xf32>
+  %w = memref.get_global @w : memref<258x512xf32>
+  %buf = memref.alloc(%n) : memref<?x512xf32>
+  linalg.fill ins(%zero : f32) outs(%buf : memref<?x512xf32>)
+  linalg.matmul ins(%arg0, %w : memref<?x258xf32>, memref<258x512xf32>) outs(%buf : memref<?x512xf32>)
   return %buf : memref<?x512xf32>
 }
 

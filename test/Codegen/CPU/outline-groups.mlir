@@ -6,7 +6,7 @@
 // workgroup only reads what it wrote: one kernel, one dispatch. The pad
 // buffer's interior starts at row 1, so the rows could not be the split.
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: distribute_dim = 1, tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [8, 32, 4]
+// CHECK-SAME: distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 4]
 // CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
 // CHECK: linalg.matmul {anvil_kernel.root}
 // CHECK: linalg.generic
@@ -41,7 +41,7 @@ func.func @main(%x: memref<256x128xf32>, %w: memref<128x64xf32>, %out: memref<25
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 0
 // CHECK: linalg.matmul {anvil_kernel.root}
-// CHECK: linalg.matmul {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.tile_sizes = array<i64: 64, 256, 1024>, anvil_kernel.vector_sizes = array<i64: 8, 32, 4>}
+// CHECK: linalg.matmul {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.tile_sizes = array<i64: 64, 256, 256>, anvil_kernel.vector_sizes = array<i64: 8, 32, 4>}
 // CHECK-NOT: func.func @kernel_1
 func.func @main(%a: memref<256x256xf32>, %b: memref<256x256xf32>, %c: memref<256x256xf32>, %d: memref<256x256xf32>) {
   linalg.matmul ins(%a, %b : memref<256x256xf32>, memref<256x256xf32>) outs(%c : memref<256x256xf32>)
