@@ -10,9 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Graph/AnvilDialect.h"
+#include "passes/ConstantBytes.h"
 #include "passes/Passes.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -63,19 +63,11 @@ Value relayoutConstant(OpBuilder &rewriter, Location loc, ElementsAttr attr,
     return ConstantOp::create(rewriter, loc, resultType,
                               dense.resizeSplat(resultType));
   size_t elementBytes = type.getElementTypeBitWidth() / 8;
-  ArrayRef<char> bytes;
-  std::string name;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return {};
-    bytes = blob->getData();
-    name = (resource.getRawHandle().getKey() + "_nhwc").str();
-  } else if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
-    bytes = dense.getRawData();
-  } else {
+  std::string why;
+  FailureOr<ConstantBytes> source = constantBytes(attr, why);
+  if (failed(source))
     return {};
-  }
+  ArrayRef<char> bytes = source->bytes;
   int64_t count = type.getNumElements();
   if (bytes.size() != count * elementBytes)
     return {};
@@ -97,14 +89,10 @@ Value relayoutConstant(OpBuilder &rewriter, Location loc, ElementsAttr attr,
     for (int64_t d = rank - 1; d >= 0 && ++index[d] == outShape[d]; --d)
       index[d] = 0;
   }
-  ElementsAttr value;
-  if (name.empty())
-    value = DenseElementsAttr::getFromRawBuffer(resultType, out);
-  else
-    value = DenseResourceElementsAttr::get(
-        resultType, name,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(out, alignof(uint64_t)));
-  return ConstantOp::create(rewriter, loc, resultType, value);
+  return ConstantOp::create(
+      rewriter, loc, resultType,
+      elementsFromBytes(resultType, out,
+                        source->key.empty() ? "" : source->key + "_nhwc"));
 }
 
 /// Whether `conv` is a 2-D conv this pass can make channels-last, and the

@@ -10,9 +10,9 @@
 //
 //===----------------------------------------------------------------------===//
 #include "dialects/Graph/AnvilDialect.h"
+#include "passes/ConstantBytes.h"
 #include "passes/Passes.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -54,20 +54,14 @@ std::optional<Weight> readWeight(Value v) {
       type.getElementTypeBitWidth() % 8 != 0)
     return std::nullopt;
   size_t size = type.getNumElements() * (type.getElementTypeBitWidth() / 8);
-  Weight w{type, {}, {}};
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(attr)) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob || blob->getData().size() != size)
-      return std::nullopt;
-    w.bytes.assign(blob->getData().begin(), blob->getData().end());
-    w.name = resource.getRawHandle().getKey().str();
-    return w;
-  }
-  auto dense = dyn_cast<DenseElementsAttr>(attr);
-  if (!dense)
+  std::string why;
+  FailureOr<ConstantBytes> source = constantBytes(attr, why);
+  if (failed(source))
     return std::nullopt;
-  ArrayRef<char> raw = dense.getRawData();
-  if (dense.isSplat()) {
+  Weight w{type, {}, source->key};
+  ArrayRef<char> raw = source->bytes;
+  auto dense = dyn_cast<DenseElementsAttr>(attr);
+  if (dense && dense.isSplat()) {
     for (int64_t k = 0; k < type.getNumElements(); ++k)
       w.bytes.insert(w.bytes.end(), raw.begin(), raw.end());
   } else {
@@ -95,16 +89,11 @@ std::optional<std::vector<float>> readF32(Value v) {
 Value createConstant(PatternRewriter &rewriter, Location loc,
                      RankedTensorType type, ArrayRef<char> bytes,
                      StringRef name, bool asBlob = true) {
-  ElementsAttr value;
-  if (type.getNumElements() <= 1 || !asBlob) {
-    value = DenseElementsAttr::getFromRawBuffer(type, bytes);
-  } else {
-    value = DenseResourceElementsAttr::get(
-        type, name.empty() ? "folded" : name,
-        HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes,
-                                                      alignof(uint64_t)));
-  }
-  return ConstantOp::create(rewriter, loc, type, value);
+  StringRef key = type.getNumElements() <= 1 || !asBlob ? ""
+                  : name.empty()                        ? "folded"
+                                                        : name;
+  return ConstantOp::create(rewriter, loc, type,
+                            elementsFromBytes(type, bytes, key));
 }
 
 Value createF32(PatternRewriter &rewriter, Location loc,

@@ -12,12 +12,12 @@
 #include "codegen/CPU/CPUBackend.h"
 #include "codegen/CPU/KernelTuning.h"
 #include "dialects/Kernel/KernelDialect.h"
+#include "passes/ConstantBytes.h"
 #include "passes/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/BuiltinAttributes.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/MapVector.h"
 
@@ -193,32 +193,21 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
     if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8)
       return global.emitError("cannot pack a weight of ") << element;
     size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
-    auto tensorType = RankedTensorType::get(type.getShape(), element);
-    ArrayRef<char> bytes;
-    std::string name;
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(initial)) {
-      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-      if (!blob)
-        return global.emitError("the weight's blob is unavailable");
-      bytes = blob->getData();
-      name = (resource.getRawHandle().getKey() + "_panels" + Twine(w)).str();
-    } else if (auto dense = dyn_cast<DenseElementsAttr>(initial)) {
-      bytes = dense.getRawData();
-    } else {
+    if (!isa<DenseResourceElementsAttr, DenseElementsAttr>(initial))
       return global.emitError("cannot pack a weight that is not dense");
-    }
+    std::string why;
+    FailureOr<ConstantBytes> source = constantBytes(initial, why);
+    if (failed(source))
+      return global.emitError(why);
+    ArrayRef<char> bytes = source->bytes;
     if (bytes.size() != size_t(k * n) * elementBytes)
       return global.emitError("the weight holds ")
              << bytes.size() << " bytes, expected " << k * n * elementBytes;
-    std::vector<char> panels = toPanels(bytes, k, n, w, elementBytes);
-    if (name.empty())
-      global.setInitialValueAttr(
-          DenseElementsAttr::getFromRawBuffer(tensorType, panels));
-    else
-      global.setInitialValueAttr(DenseResourceElementsAttr::get(
-          tensorType, name,
-          HeapAsmResourceBlob::allocateAndCopyWithAlign(panels,
-                                                        alignof(uint64_t))));
+    std::string key =
+        source->key.empty() ? "" : source->key + "_panels" + std::to_string(w);
+    global.setInitialValueAttr(
+        elementsFromBytes(RankedTensorType::get(type.getShape(), element),
+                          toPanels(bytes, k, n, w, elementBytes), key));
     return success();
   }
 };
