@@ -38,10 +38,7 @@ Summary anvil::autotune::summarize(std::vector<double> samples) {
   return s;
 }
 
-namespace {
-
-/// Takes the message of `st` (and frees it); "" when it is OK.
-std::string take(anvil_status_t st) {
+std::string anvil::autotune::takeStatus(anvil_status_t st) {
   if (!st)
     return "";
   std::string message = anvil_status_message(st);
@@ -49,9 +46,8 @@ std::string take(anvil_status_t st) {
   return message.empty() ? "failed" : message;
 }
 
-/// Deterministic values for a buffer: floats in [-1, 1), integers 0 or 1
-/// (safe as indices and as booleans).
-void fill(std::vector<char> &bytes, int dtype, Random &random) {
+void anvil::autotune::fillDeterministic(std::vector<char> &bytes, int dtype,
+                                        Random &random) {
   size_t size = anvil_dtype_size((anvil_dtype_t)dtype);
   if (size == 0)
     return;
@@ -85,6 +81,8 @@ void fill(std::vector<char> &bytes, int dtype, Random &random) {
     }
   }
 }
+
+namespace {
 
 bool isFloat(int dtype) {
   return dtype == ANVIL_DTYPE_F32 || dtype == ANVIL_DTYPE_F64;
@@ -120,8 +118,8 @@ public:
       out[i].byte_size = results[i].size();
     }
     auto start = std::chrono::steady_clock::now();
-    std::string e = take(anvil_session_run(session, in.data(), in.size(),
-                                           out.data(), out.size()));
+    std::string e = takeStatus(anvil_session_run(session, in.data(), in.size(),
+                                                 out.data(), out.size()));
     auto end = std::chrono::steady_clock::now();
     if (ns)
       *ns = std::chrono::duration<double, std::nano>(end - start).count();
@@ -139,15 +137,15 @@ Measurer::Measurer(MeasureOptions options) : options(options) {}
 Measurer::~Measurer() = default;
 
 std::string Measurer::load(const std::string &path, Loaded &loaded) {
-  if (std::string e = take(anvil_model_load(path.c_str(), &loaded.model));
+  if (std::string e = takeStatus(anvil_model_load(path.c_str(), &loaded.model));
       !e.empty())
     return e;
   anvil_model_t *model = loaded.model;
   size_t numInputs = 0, numOutputs = 0;
-  if (std::string e = take(anvil_model_num_inputs(model, &numInputs));
+  if (std::string e = takeStatus(anvil_model_num_inputs(model, &numInputs));
       !e.empty())
     return e;
-  if (std::string e = take(anvil_model_num_outputs(model, &numOutputs));
+  if (std::string e = takeStatus(anvil_model_num_outputs(model, &numOutputs));
       !e.empty())
     return e;
   if (!prepared) {
@@ -155,7 +153,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
     std::vector<anvil_tensor_t> shapes(numInputs);
     for (size_t i = 0; i < numInputs; ++i) {
       anvil_tensor_info_t info;
-      if (std::string e = take(anvil_model_input_info(model, i, &info));
+      if (std::string e = takeStatus(anvil_model_input_info(model, i, &info));
           !e.empty())
         return e;
       Buffer b;
@@ -167,7 +165,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
         elements *= (size_t)b.dims[d];
       }
       b.bytes.resize(elements * anvil_dtype_size(info.dtype));
-      fill(b.bytes, b.dtype, random);
+      fillDeterministic(b.bytes, b.dtype, random);
       inputs.push_back(std::move(b));
       anvil_tensor_t &t = shapes[i];
       t = {};
@@ -176,7 +174,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
       std::copy(inputs.back().dims, inputs.back().dims + info.rank, t.dims);
     }
     std::vector<anvil_tensor_t> outs(numOutputs);
-    if (std::string e = take(anvil_model_output_shapes(
+    if (std::string e = takeStatus(anvil_model_output_shapes(
             model, shapes.data(), numInputs, outs.data(), numOutputs));
         !e.empty())
       return e;
@@ -186,7 +184,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
       b.rank = t.rank;
       std::copy(t.dims, t.dims + t.rank, b.dims);
       b.bytes.resize(t.byte_size);
-      fill(b.bytes, b.dtype, random);
+      fillDeterministic(b.bytes, b.dtype, random);
       outputsInitial.push_back(std::move(b));
     }
     prepared = true;
@@ -196,8 +194,8 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
   anvil_session_options_t sessionOptions;
   anvil_session_options_init(&sessionOptions);
   sessionOptions.num_threads = options.threads;
-  if (std::string e =
-          take(anvil_session_create(model, &sessionOptions, &loaded.session));
+  if (std::string e = takeStatus(
+          anvil_session_create(model, &sessionOptions, &loaded.session));
       !e.empty())
     return e;
   loaded.in.resize(numInputs);
@@ -221,7 +219,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
 
 Measurement Measurer::finish(Loaded &loaded, Measurement m, bool keep) {
   anvil_memory_info_t memory;
-  if (take(anvil_session_memory_info(loaded.session, &memory)).empty())
+  if (takeStatus(anvil_session_memory_info(loaded.session, &memory)).empty())
     m.arenaBytes = memory.arena_bytes;
   m.ok = true;
   if (keep)

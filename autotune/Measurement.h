@@ -24,6 +24,9 @@
 #include <string>
 #include <vector>
 
+/// The runtime's status (anvil/runtime.h's anvil_status_t points to one).
+struct anvil_status;
+
 namespace anvil::autotune {
 
 struct MeasureOptions {
@@ -118,6 +121,15 @@ private:
   /// `loaded` runs again).
   Measurement finish(Loaded &loaded, Measurement m, bool keep);
 };
+
+class Random;
+
+/// The message of a runtime status `st` (which it frees); "" when it is OK.
+std::string takeStatus(::anvil_status *st);
+
+/// Deterministic values for a buffer of runtime dtype `dtype`: floats in
+/// [-1, 1), integers 0 or 1 (safe as indices and as booleans).
+void fillDeterministic(std::vector<char> &bytes, int dtype, Random &random);
 
 /// Whether `candidate`'s outputs match `reference`'s: floating-point ones
 /// within `relTol` of the largest reference magnitude (fp32 reductions in

@@ -1,5 +1,6 @@
 //===- Tuner.cpp - Tuning every kernel of a model -------------------------===//
 #include "autotune/Tuner.h"
+#include "autotune/ModelCheck.h"
 #include "autotune/SearchStrategy.h"
 #include "tools/anvil-compile/Tuning.h"
 
@@ -431,6 +432,18 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
       winner = &f;
   summary.defaultNs = finals[0].m.timeNs.median;
   summary.defaultMemory = defaultMemory;
+  for (size_t j = 1; j < finals.size(); ++j)
+    if (betterFor(options.objective, finals[j].m.timeNs.median,
+                  finals[j].memory, finals[j].config, finals[0].m.timeNs.median,
+                  finals[0].memory, finals[0].config))
+      summary.candidates.push_back({finals[j].config, finals[j].m.timeNs.median,
+                                    finals[j].m.timeNs.low,
+                                    finals[j].m.timeNs.high, finals[j].memory});
+  std::sort(summary.candidates.begin(), summary.candidates.end(),
+            [&](const Candidate &a, const Candidate &b) {
+              return betterFor(options.objective, a.medianNs, a.memoryBytes,
+                               a.config, b.medianNs, b.memoryBytes, b.config);
+            });
   summary.bestConfig = winner->config;
   summary.bestNs = winner->m.timeNs.median;
   summary.bestCiLowNs = winner->m.timeNs.low;
@@ -518,6 +531,7 @@ FailureOr<TuneSummary> autotune::tuneModule(
     KernelSummary &k = summary.kernels.emplace_back();
     for (size_t i : tasks[t].choices) {
       k.indices.push_back((int64_t)i);
+      k.symbols.push_back((*choices)[i].kernel.function.getSymName().str());
       k.dispatches += (*choices)[i].kernel.dispatches;
     }
     func::FuncOp fn = c.kernel.function;
@@ -570,6 +584,12 @@ FailureOr<TuneSummary> autotune::tuneModule(
     }
   }
   llvm::sys::fs::remove_directories(dir);
+  if (!options.modelCheck)
+    summary.modelCheck.skipped = "off (--no-model-check)";
+  else if (options.objective != kLatencyObjective)
+    summary.modelCheck.skipped = "only for the latency objective";
+  else if (failed(checkInModel(module, db, options, summary, progress, error)))
+    return failure();
   summary.seconds = secondsSince(start);
   return summary;
 }

@@ -42,6 +42,13 @@ struct TuneOptions {
   ShapeBindings shapes;
   int remeasureTop = 3;
   double tolerance = 1e-4;
+  /// After the kernels: measure the winners inside whole-model runs
+  /// (ModelCheck.h) and keep only those faster there. Latency objective only.
+  bool modelCheck = true;
+  /// The model check's timed passes (each runs every variant of the model
+  /// once): at least this many, then more until modelCheckSeconds.
+  int modelCheckMinPasses = 20;
+  double modelCheckSeconds = 8;
   /// Where variants are written (a fresh directory is made in it).
   std::string workDir;
   /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
@@ -67,8 +74,30 @@ struct TrialSummary {
   std::string message;
 };
 
+/// A config that the final re-measurement timed against the default, alone.
+struct Candidate {
+  std::string config;
+  double medianNs = 0, ciLowNs = 0, ciHighNs = 0;
+  uint64_t memoryBytes = 0;
+};
+
+/// What the model check found for one kernel (ModelCheck.h).
+struct InModel {
+  bool checked = false;
+  /// Which config the check kept: 0 the default, r > 0 candidates[r - 1].
+  int chosen = 0;
+  /// Per candidate r > 0 (index r - 1): the median and 95% CI, over the
+  /// passes, of its time in the model over the default's in the same pass
+  /// (the kernel's steps summed).
+  std::vector<double> ratio, ratioLow, ratioHigh;
+  /// The default's time in the model per run (median over the passes).
+  double defaultNs = 0;
+};
+
 struct KernelSummary {
   std::vector<int64_t> indices; ///< The model's kernels with this key.
+  /// Their kernel functions (what runtime profiles name them), in order.
+  std::vector<std::string> symbols;
   std::string symbol, rootOp, kind;
   TuningKey key;
   uint64_t work = 0;
@@ -82,7 +111,27 @@ struct KernelSummary {
   int newTrials = 0;
   double seconds = 0;
   std::vector<TrialSummary> trials; ///< Every trial of the key, in order.
+  /// The configs that beat the default in the final re-measurement, best
+  /// first (at most TuneOptions::remeasureTop); the first is the winner alone.
+  std::vector<Candidate> candidates;
+  InModel inModel;
   double speedup() const { return bestNs > 0 ? defaultNs / bestNs : 1; }
+};
+
+/// The model check of a whole tuning run (ModelCheck.h).
+struct ModelCheckSummary {
+  bool ran = false;
+  std::string skipped; ///< Why it did not run (empty when it ran or was off).
+  double seconds = 0;
+  int variants = 0, passes = 0;
+  /// The model per run with every kernel's default, and with the configs
+  /// kept (medians over the final paired passes), and the median and CI of
+  /// their per-pass ratio tuned / default.
+  double defaultNs = 0, tunedNs = 0, ratio = 1, ratioLow = 1, ratioHigh = 1;
+  int kept = 0, reverted = 0, switched = 0;
+  /// The kept configs' model was not faster than the defaults' (median
+  /// ratio >= 1): every kernel went back to its default.
+  bool allReverted = false;
 };
 
 struct TuneSummary {
@@ -90,6 +139,7 @@ struct TuneSummary {
   int threads = 0, trials = 0;
   double seconds = 0;
   std::vector<KernelSummary> kernels;
+  ModelCheckSummary modelCheck;
 };
 
 /// What the progress line shows.
@@ -99,6 +149,9 @@ struct Progress {
   int trial = 0, trials = 0;
   double bestSpeedup = 1;
   std::string last; ///< The last trial's outcome, e.g. "ok 1.21 ms".
+  /// The model check's progress, e.g. "model check: building variant 2 of
+  /// 4"; when set the fields above are not used.
+  std::string phase;
 };
 
 /// Tunes every kernel of the kernels-stage `module` (left unchanged) into

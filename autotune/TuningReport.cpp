@@ -160,6 +160,22 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       o["newTrials"] = k.newTrials;
       o["seconds"] = k.seconds;
       o["trials"] = std::move(trials);
+      if (k.inModel.checked) {
+        llvm::json::Array candidates;
+        for (size_t r = 0; r < k.inModel.ratio.size(); ++r)
+          candidates.push_back(llvm::json::Object{
+              {"config", k.candidates[r].config},
+              {"aloneSpeedup", number(k.defaultNs / k.candidates[r].medianNs)},
+              {"inModelRatio", number(k.inModel.ratio[r])},
+              {"inModelRatioLow", number(k.inModel.ratioLow[r])},
+              {"inModelRatioHigh", number(k.inModel.ratioHigh[r])},
+          });
+        o["modelCheck"] = llvm::json::Object{
+            {"chosen", k.inModel.chosen},
+            {"defaultInModelNs", number(k.inModel.defaultNs)},
+            {"candidates", std::move(candidates)},
+        };
+      }
     }
     kernels.push_back(std::move(o));
   }
@@ -175,6 +191,25 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       {"geomeanSpeedup", geomeanSpeedup(summary)},
       {"kernels", std::move(kernels)},
   };
+  const ModelCheckSummary &check = summary.modelCheck;
+  llvm::json::Object modelCheck{{"ran", check.ran}};
+  if (check.ran) {
+    modelCheck["seconds"] = check.seconds;
+    modelCheck["variants"] = check.variants;
+    modelCheck["passes"] = check.passes;
+    modelCheck["defaultNs"] = number(check.defaultNs);
+    modelCheck["tunedNs"] = number(check.tunedNs);
+    modelCheck["ratio"] = number(check.ratio);
+    modelCheck["ratioLow"] = number(check.ratioLow);
+    modelCheck["ratioHigh"] = number(check.ratioHigh);
+    modelCheck["kept"] = check.kept;
+    modelCheck["switched"] = check.switched;
+    modelCheck["reverted"] = check.reverted;
+    modelCheck["allReverted"] = check.allReverted;
+  } else {
+    modelCheck["skipped"] = check.skipped;
+  }
+  doc["modelCheck"] = std::move(modelCheck);
   return llvm::formatv("{0:2}", llvm::json::Value(std::move(doc))).str() + "\n";
 }
 
@@ -219,6 +254,44 @@ std::string anvil::autotune::reportMarkdown(const TuneSummary &summary) {
        << llvm::formatv("{0:F3}", k.speedup()) << "x | " << k.trials.size()
        << " (" << k.newTrials << ") | " << k.spaceSize << " | " << k.strategy
        << " | `" << k.bestConfig << "` |\n";
+  }
+  const ModelCheckSummary &check = summary.modelCheck;
+  os << "\n## Model check\n\n";
+  if (!check.ran) {
+    os << "Not run: " << check.skipped << ".\n";
+  } else {
+    os << "Each kernel's candidates timed inside whole-model runs ("
+       << check.variants << " variants of the model in alternation, "
+       << check.passes << " passes, " << llvm::formatv("{0:F1}", check.seconds)
+       << " s): " << check.kept << " winners kept, " << check.switched
+       << " replaced by a runner-up, " << check.reverted
+       << " back to the default"
+       << (check.allReverted ? " (every kernel: the kept configs were not "
+                               "faster end to end)"
+                             : "")
+       << ". The model per run: " << ms(check.defaultNs)
+       << " ms with the defaults, " << ms(check.tunedNs)
+       << " ms with the kept configs (time ratio "
+       << llvm::formatv("{0:F3} [{1:F3}, {2:F3}]", check.ratio, check.ratioLow,
+                        check.ratioHigh)
+       << ", pass for pass).\n\n";
+    os << "| symbol | default in model (ms) | candidate: alone speed-up, "
+          "in-model time ratio [95% CI] | kept |\n|---|---|---|---|\n";
+    for (const KernelSummary &k : summary.kernels) {
+      if (!tuned(k) || !k.inModel.checked)
+        continue;
+      os << "| " << k.symbol << " | " << ms(k.inModel.defaultNs) << " | ";
+      for (size_t r = 0; r < k.inModel.ratio.size(); ++r)
+        os << (r ? "; " : "") << r + 1 << ": "
+           << llvm::formatv("{0:F3}x, {1:F3} [{2:F3}, {3:F3}]",
+                            k.defaultNs / k.candidates[r].medianNs,
+                            k.inModel.ratio[r], k.inModel.ratioLow[r],
+                            k.inModel.ratioHigh[r]);
+      os << " | "
+         << (k.inModel.chosen ? "candidate " + std::to_string(k.inModel.chosen)
+                              : std::string("default"))
+         << " |\n";
+    }
   }
   os << "\n## Latency and memory\n\n"
         "Memory is the variant's workspace (the packed weight panels on the "

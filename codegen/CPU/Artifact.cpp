@@ -957,10 +957,24 @@ bool anvil::cpu::linkArtifact(llvm::ArrayRef<char> object, const Plan &plan,
                         "\"\n"
                         "  .globl anvil_weights_end\nanvil_weights_end:\n"
                         "  .byte 0\n"
+                        "  .section .rodata.anvil_kernel_names,\"a\"\n"
+                        "  .globl anvil_kernel_names_begin\n"
+                        "anvil_kernel_names_begin:\n"
+                        "  .incbin \"" +
+                        path("names.bin") +
+                        "\"\n"
+                        "  .globl anvil_kernel_names_end\n"
+                        "anvil_kernel_names_end:\n"
                         "  .section .note.GNU-stack,\"\",@progbits\n";
+  // Each kernel's function name, NUL-terminated, in plan order: what a
+  // runtime profile calls the kernel.
+  std::string names;
+  for (const std::string &symbol : plan.kernelSymbols)
+    names += symbol + '\0';
   if (!writeFile(path("kernels.o"), object, error) ||
       !writeFile(path("plan.bin"), plan.planBytes, error) ||
       !writeFile(path("weights.bin"), plan.weights, error) ||
+      !writeFile(path("names.bin"), names, error) ||
       !writeFile(path("data.S"), asmText, error))
     return false;
   llvm::ErrorOr<std::string> cc = llvm::sys::findProgramByName("cc");

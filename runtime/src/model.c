@@ -199,6 +199,41 @@ static anvil_status_t find_kernels(anvil_model_t *m) {
   return NULL;
 }
 
+/* Names of the kernels, for profiles: the artifact's optional
+   anvil_kernel_names_begin/end section holds plan.num_kernels NUL-terminated
+   names. One that is missing or malformed (an artifact built before the
+   section existed) gives "kernel#K" names. */
+static anvil_status_t find_kernel_names(anvil_model_t *m) {
+  uint32_t n = m->plan.num_kernels;
+  const char *begin = find_symbol(m->handle, "anvil_kernel_names_begin");
+  const char *end = find_symbol(m->handle, "anvil_kernel_names_end");
+  size_t text = 0;
+  int recorded = begin && end && end > begin;
+  if (recorded) {
+    uint32_t names = 0;
+    for (const char *c = begin; c < end; ++c)
+      names += *c == '\0';
+    recorded = names == n && end[-1] == '\0';
+    text = (size_t)(end - begin);
+  }
+  if (!recorded)
+    text = (size_t)n * 20;
+  m->kernel_names = malloc((n + 1) * sizeof(char *) + text + 1);
+  if (!m->kernel_names)
+    return anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+  char *at = (char *)(m->kernel_names + n + 1);
+  if (recorded)
+    memcpy(at, begin, text);
+  for (uint32_t k = 0; k < n; ++k) {
+    if (!recorded)
+      snprintf(at, 20, "kernel#%u", k);
+    m->kernel_names[k] = at;
+    at += strlen(at) + 1;
+  }
+  m->kernel_names[n] = NULL;
+  return NULL;
+}
+
 static anvil_status_t build_info(anvil_model_t *m) {
   const anvil_plan_t *p = &m->plan;
   m->input_info = calloc(p->num_inputs + 1, sizeof *m->input_info);
@@ -224,6 +259,7 @@ static anvil_status_t build_info(anvil_model_t *m) {
 static void destroy_model(anvil_model_t *m) {
   anvil_plan_destroy(&m->plan);
   free(m->kernels);
+  free(m->kernel_names);
   free(m->input_info);
   free(m->output_info);
   if (m->handle)
@@ -252,6 +288,7 @@ static anvil_status_t load(anvil_model_t *m, const char *path) {
   ANVIL_RETURN_IF_ERROR(
       anvil_plan_parse(plan, plan_size, m->weights_size, &m->plan));
   ANVIL_RETURN_IF_ERROR(find_kernels(m));
+  ANVIL_RETURN_IF_ERROR(find_kernel_names(m));
   return build_info(m);
 }
 

@@ -16,6 +16,9 @@ struct anvil_model {
   uint64_t weights_size;
   anvil_plan_t plan;
   anvil_kernel_fn *kernels; /* plan.num_kernels */
+  /* plan.num_kernels names (the kernel functions' names the artifact
+     records, or "kernel#K"), in one allocation with the pointers. */
+  char **kernel_names;
   anvil_tensor_info_t *input_info, *output_info;
 };
 

@@ -12,8 +12,10 @@
 #include "thread_pool.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define ALIGNMENT ANVIL_ARENA_ALIGNMENT
@@ -44,6 +46,10 @@ struct anvil_session {
   uint8_t **roots; /* num_buffers: memory of each non-VIEW buffer this run */
   int64_t *descs;  /* num_buffers x DESC_WORDS */
   void **args;     /* plan.num_args: pointers into descs, per step */
+
+  /* Profiling (anvil_session_set_profiling): per step, runs and ns. */
+  int profiling;
+  uint64_t *step_runs, *step_ns; /* num_steps each; NULL until first on */
 };
 
 /* Stands in for the data of empty tensors, so kernels never see NULL. */
@@ -73,6 +79,8 @@ void anvil_session_release(anvil_session_t *s) {
   free(s->roots);
   free(s->descs);
   free(s->args);
+  free(s->step_runs);
+  free(s->step_ns);
   anvil_model_release(s->model);
   free(s);
 }
@@ -346,24 +354,36 @@ static void run_copy(anvil_session_t *s, const anvil_plan_step_t *step) {
   }
 }
 
+static uint64_t now_ns(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (uint64_t)t.tv_sec * 1000000000u + (uint64_t)t.tv_nsec;
+}
+
 static void run_steps(anvil_session_t *s) {
   const anvil_model_t *m = s->model;
   const anvil_plan_t *p = &m->plan;
+  int profiling = s->profiling;
   for (uint32_t i = 0; i < p->num_steps; ++i) {
     const anvil_plan_step_t *step = &p->steps[i];
+    uint64_t start = profiling ? now_ns() : 0;
     if (step->kind == ANVIL_STEP_COPY) {
       run_copy(s, step);
-      continue;
+    } else {
+      int64_t wg_count = 1;
+      if (step->grid_kind == 1) {
+        int64_t extent = anvil_plan_size(step->grid_extent, s->values);
+        if (extent == 0)
+          continue;
+        wg_count = extent < s->num_threads ? extent : s->num_threads;
+      }
+      anvil_thread_pool_run(s->pool, m->kernels[step->kernel],
+                            &s->args[step->first_arg], wg_count);
     }
-    int64_t wg_count = 1;
-    if (step->grid_kind == 1) {
-      int64_t extent = anvil_plan_size(step->grid_extent, s->values);
-      if (extent == 0)
-        continue;
-      wg_count = extent < s->num_threads ? extent : s->num_threads;
+    if (profiling) {
+      s->step_ns[i] += now_ns() - start;
+      s->step_runs[i] += 1;
     }
-    anvil_thread_pool_run(s->pool, m->kernels[step->kernel],
-                          &s->args[step->first_arg], wg_count);
   }
 }
 
@@ -432,3 +452,70 @@ anvil_status_t anvil_session_run_alloc(anvil_session_t *session,
 }
 
 void anvil_free(void *data) { free(data); }
+
+/*===--- Profiling --------------------------------------------------------===*/
+
+anvil_status_t anvil_session_set_profiling(anvil_session_t *s, int enable) {
+  if (!s)
+    return null_arg(__func__, "session");
+  if (atomic_flag_test_and_set_explicit(&s->busy, memory_order_acquire))
+    return anvil_make_status(ANVIL_STATUS_FAILED_PRECONDITION,
+                             "%s: the session is running on another thread",
+                             __func__);
+  anvil_status_t st = NULL;
+  if (enable) {
+    size_t n = s->model->plan.num_steps + 1;
+    if (!s->step_runs)
+      s->step_runs = malloc(n * sizeof *s->step_runs);
+    if (!s->step_ns)
+      s->step_ns = malloc(n * sizeof *s->step_ns);
+    if (s->step_runs && s->step_ns) {
+      memset(s->step_runs, 0, n * sizeof *s->step_runs);
+      memset(s->step_ns, 0, n * sizeof *s->step_ns);
+      s->profiling = 1;
+    } else {
+      st = anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
+    }
+  } else {
+    s->profiling = 0;
+  }
+  atomic_flag_clear_explicit(&s->busy, memory_order_release);
+  return st;
+}
+
+anvil_status_t anvil_session_num_steps(const anvil_session_t *s,
+                                       size_t *out_num_steps) {
+  if (!s)
+    return null_arg(__func__, "session");
+  if (!out_num_steps)
+    return null_arg(__func__, "out_num_steps");
+  *out_num_steps = s->model->plan.num_steps;
+  return NULL;
+}
+
+anvil_status_t anvil_session_step_profile(const anvil_session_t *s, size_t step,
+                                          anvil_step_profile_t *out) {
+  if (!s)
+    return null_arg(__func__, "session");
+  if (!out)
+    return null_arg(__func__, "out_profile");
+  const anvil_model_t *m = s->model;
+  if (step >= m->plan.num_steps)
+    return anvil_make_status(ANVIL_STATUS_OUT_OF_RANGE,
+                             "%s: step %zu of a plan of %u steps", __func__,
+                             step, m->plan.num_steps);
+  const anvil_plan_step_t *p = &m->plan.steps[step];
+  memset(out, 0, sizeof *out);
+  if (p->kind == ANVIL_STEP_COPY) {
+    out->name = "copy";
+    out->kernel = UINT32_MAX;
+  } else {
+    out->name = m->kernel_names[p->kernel];
+    out->kernel = p->kernel;
+  }
+  if (s->step_runs) {
+    out->runs = s->step_runs[step];
+    out->total_ns = s->step_ns[step];
+  }
+  return NULL;
+}

@@ -1,6 +1,7 @@
 //===- AutotuneSearchTest.cpp - Search spaces, strategies, cost model -----===//
 #include "autotune/CostModel.h"
 #include "autotune/Measurement.h"
+#include "autotune/ModelCheck.h"
 #include "autotune/SearchSpace.h"
 #include "autotune/SearchStrategy.h"
 #include "autotune/Tuner.h"
@@ -299,3 +300,43 @@ TEST(TunerTest, ObjectivesAndTies) {
 }
 
 } // namespace
+
+TEST(ModelCheckTest, KeepsOnlyCandidatesFasterInEveryPassBeyondNoise) {
+  // 40 passes; the default's time wanders (a noisy machine) and each
+  // candidate's follows it in the same pass.
+  std::vector<double> base;
+  for (int p = 0; p < 40; ++p)
+    base.push_back(100 + 30 * ((p * 7) % 5));
+  auto scaled = [&](double f, double jitter) {
+    std::vector<double> v;
+    for (size_t p = 0; p < base.size(); ++p)
+      v.push_back(base[p] * f * (1 + jitter * ((p % 3) - 1.0)));
+    return v;
+  };
+  InModel out;
+  // Candidate 1 (the winner alone) is slower in the model; candidate 2 is
+  // 5% faster; candidate 3 3% faster: candidate 2 is kept.
+  chooseInModel(
+      {base, scaled(1.10, 0.01), scaled(0.95, 0.01), scaled(0.97, 0.01)}, out);
+  EXPECT_TRUE(out.checked);
+  EXPECT_EQ(out.chosen, 2);
+  ASSERT_EQ(out.ratio.size(), 3u);
+  EXPECT_NEAR(out.ratio[0], 1.10, 0.02);
+  EXPECT_NEAR(out.ratio[1], 0.95, 0.02);
+  EXPECT_LT(out.ratioHigh[1], 1);
+  EXPECT_DOUBLE_EQ(out.defaultNs, summarize(base).median);
+  // A candidate that is faster in half of the passes and slower in the
+  // other half: its interval holds 1, and the default stays.
+  std::vector<double> mixed;
+  for (size_t p = 0; p < base.size(); ++p)
+    mixed.push_back(base[p] * (p % 2 ? 0.9 : 1.1));
+  chooseInModel({base, mixed}, out);
+  EXPECT_EQ(out.chosen, 0);
+  EXPECT_GE(out.ratioHigh[0], 1);
+  // Equal ratios keep the earlier candidate (better alone).
+  chooseInModel({base, scaled(0.9, 0), scaled(0.9, 0)}, out);
+  EXPECT_EQ(out.chosen, 1);
+  // No passes: nothing to go on, the default.
+  chooseInModel({{}, {}}, out);
+  EXPECT_EQ(out.chosen, 0);
+}

@@ -3,7 +3,7 @@
  *
  *   anvil-run MODEL.so --input NAME=FILE.npy ... [--output-dir DIR]
  *             [--compare NAME=REF.npy ... [--rtol R] [--atol A]]
- *             [--bench N [--warmup W]] [--threads T]
+ *             [--bench N [--warmup W] [--profile]] [--threads T]
  *             [--random-inputs [--seed S] [--batch N]]
  *
  * Exit status: 0 success, 1 any error, 2 an output differs from its
@@ -52,6 +52,9 @@ static const char usage[] =
     "peak memory\n"
     "                          and the arena against its lower bound\n"
     "  --warmup W              untimed runs before --bench (default 1)\n"
+    "  --profile               with --bench: time each step of the timed "
+    "runs and print\n"
+    "                          each kernel's time per run, largest first\n"
     "  --help                  this text\n"
     "\n"
     "Exit status: 0 success; 1 error; 2 an output does not match its "
@@ -92,6 +95,7 @@ typedef struct options {
   const char *output_dir;
   double rtol, atol;
   long bench, warmup;
+  int profile;
   int threads;
   int random_inputs;
   unsigned long long seed;
@@ -164,6 +168,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
     if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
       fputs(usage, stdout);
       return -1;
+    } else if (!strcmp(argv[i], "--profile")) {
+      o->profile = 1;
     } else if (!strcmp(argv[i], "--random-inputs")) {
       o->random_inputs = 1;
     } else if (flag_value(argc, argv, &i, "--input", &v, &bad)) {
@@ -205,6 +211,10 @@ static int parse_args(int argc, char **argv, options_t *o) {
   }
   if (!o->model) {
     error("no model given (see --help)");
+    return EXIT_ERROR;
+  }
+  if (o->profile && !o->bench) {
+    error("--profile times the runs of --bench: give --bench N too");
     return EXIT_ERROR;
   }
   return 0;
@@ -621,6 +631,11 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
     return 0;
   }
   for (long i = 0; i < o->warmup + o->bench; ++i) {
+    if (o->profile && i == o->warmup &&
+        failed(anvil_session_set_profiling(session, 1))) {
+      free(times);
+      return 0;
+    }
     double start = now_ms();
     if (failed(anvil_session_run(session, inputs, num_inputs, outputs,
                                  num_outputs))) {
@@ -663,6 +678,65 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
            mem.placement, (unsigned long long)mem.weights_bytes,
            human_bytes(weights, sizeof weights, mem.weights_bytes),
            (long)ru.ru_maxrss);
+  return 1;
+}
+
+typedef struct kernel_time {
+  const char *name;
+  uint32_t kernel;
+  long steps;
+  uint64_t ns;
+} kernel_time_t;
+
+static int by_time(const void *a, const void *b) {
+  const kernel_time_t *x = a, *y = b;
+  if (x->ns != y->ns)
+    return x->ns < y->ns ? 1 : -1;
+  return strcmp(x->name, y->name);
+}
+
+/* --profile: each kernel's share of the timed runs (its steps summed). */
+static int print_profile(anvil_session_t *session, long runs) {
+  size_t num_steps = 0;
+  if (failed(anvil_session_num_steps(session, &num_steps)))
+    return 0;
+  kernel_time_t *rows = calloc(num_steps + 1, sizeof *rows);
+  if (!rows) {
+    error("out of memory");
+    return 0;
+  }
+  size_t num_rows = 0;
+  uint64_t total = 0;
+  for (size_t i = 0; i < num_steps; ++i) {
+    anvil_step_profile_t p;
+    if (failed(anvil_session_step_profile(session, i, &p))) {
+      free(rows);
+      return 0;
+    }
+    size_t r = 0;
+    while (r < num_rows && rows[r].kernel != p.kernel)
+      ++r;
+    if (r == num_rows) {
+      rows[r].name = p.name;
+      rows[r].kernel = p.kernel;
+      ++num_rows;
+    }
+    rows[r].steps += 1;
+    rows[r].ns += p.total_ns;
+    total += p.total_ns;
+  }
+  qsort(rows, num_rows, sizeof *rows, by_time);
+  printf("profile: %zu steps, %zu kernels (copies as one), per run "
+         "(mean of %ld):\n",
+         num_steps, num_rows, runs);
+  printf("  %-24s %5s %12s %7s\n", "kernel", "steps", "us/run", "share");
+  for (size_t r = 0; r < num_rows; ++r)
+    printf("  %-24s %5ld %12.1f %6.1f%%\n", rows[r].name, rows[r].steps,
+           (double)rows[r].ns / 1e3 / (double)runs,
+           total ? 100.0 * (double)rows[r].ns / (double)total : 0.0);
+  printf("  %-24s %5zu %12.1f\n", "all steps", num_steps,
+         (double)total / 1e3 / (double)runs);
+  free(rows);
   return 1;
 }
 
@@ -758,6 +832,8 @@ static int run(state_t *s) {
       status = EXIT_MISMATCH;
   }
   fputs(bench_report, stdout);
+  if (o->profile && !print_profile(s->session, o->bench))
+    return EXIT_ERROR;
   return status;
 }
 

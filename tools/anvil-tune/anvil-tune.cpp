@@ -70,6 +70,16 @@ static cl::opt<uint64_t> seed("seed",
                               cl::desc("Seed of the search and the inputs "
                                        "(default 1)"),
                               cl::init(1), cl::cat(category));
+static cl::opt<bool> noModelCheck(
+    "no-model-check",
+    cl::desc("Keep each kernel's winner as timed alone, without checking it "
+             "inside runs of the whole model (docs/autotuning.md)"),
+    cl::init(false), cl::cat(category));
+static cl::opt<double> modelCheckSeconds(
+    "model-check-seconds",
+    cl::desc("Seconds of whole-model runs per measurement of the model check "
+             "(at least 20 passes; default 8)"),
+    cl::init(8), cl::value_desc("SECONDS"), cl::cat(category));
 static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
     cl::desc("Testing only: corrupt the outputs of every Nth candidate"),
@@ -177,11 +187,13 @@ public:
   ~ProgressLine() { finish(); }
   void update(const autotune::Progress &p) {
     std::string line =
-        formatv("kernel {0}/{1} {2}: trial {3}/{4}, best speed-up {5:F3}x "
-                "({6})",
-                p.kernel, p.kernels, p.symbol, p.trial, p.trials, p.bestSpeedup,
-                p.last)
-            .str();
+        !p.phase.empty()
+            ? p.phase
+            : formatv("kernel {0}/{1} {2}: trial {3}/{4}, best speed-up "
+                      "{5:F3}x ({6})",
+                      p.kernel, p.kernels, p.symbol, p.trial, p.trials,
+                      p.bestSpeedup, p.last)
+                  .str();
     if (tty) {
       errs() << "\r\033[K" << line;
       open = true;
@@ -256,6 +268,7 @@ int main(int argc, char **argv) {
       "[--shape NAME=D0,D1,...]\n"
       "             [--threads T (the measuring session's threads; default "
       "0: all cores)]\n"
+      "             [--no-model-check] [--model-check-seconds S]\n"
       "             [--import DB2]... [--export FILE]\n"
       "  anvil-tune --db DB --import DB2... [--export FILE]   (merge, copy; "
       "no tuning)\n");
@@ -285,6 +298,8 @@ int main(int argc, char **argv) {
                 ": expected exhaustive, random or model");
   if (jobs < 1)
     return fail("--jobs must be at least 1");
+  if (!(modelCheckSeconds >= 0) || std::isinf(modelCheckSeconds))
+    return fail("--model-check-seconds must be a number of seconds >= 0");
   autotune::TuneOptions options;
   for (const std::string &spec : shapes) {
     std::string error;
@@ -303,6 +318,8 @@ int main(int argc, char **argv) {
   options.corruptEvery = corruptEvery;
   options.crashEvery = crashEvery;
   options.dumpStandaloneDir = dumpStandalone;
+  options.modelCheck = !noModelCheck;
+  options.modelCheckSeconds = modelCheckSeconds;
 
   std::unique_ptr<mlir::MLIRContext> ownedContext =
       anvil::compile::createPipelineContext();
@@ -368,6 +385,25 @@ int main(int argc, char **argv) {
                       k.symbol, k.rootOp, k.defaultNs / 1e6, k.bestNs / 1e6,
                       k.speedup(), k.trials.size(), k.newTrials);
   }
+  const autotune::ModelCheckSummary &check = summary->modelCheck;
+  if (check.ran)
+    errs()
+        << formatv(
+               "anvil-tune: model check ({0} variants, {1} passes, {2:F1} s): "
+               "{3} winners kept, {4} replaced by a runner-up, {5} back to the "
+               "default; the model {6:F3} ms -> {7:F3} ms (time ratio {8:F3}, "
+               "95% "
+               "CI {9:F3}-{10:F3})\n",
+               check.variants, check.passes, check.seconds, check.kept,
+               check.switched, check.reverted, check.defaultNs / 1e6,
+               check.tunedNs / 1e6, check.ratio, check.ratioLow,
+               check.ratioHigh)
+        << (check.allReverted ? "anvil-tune: the kept configs did not run "
+                                "the model faster: every kernel keeps its "
+                                "default\n"
+                              : "");
+  else if (!noModelCheck)
+    errs() << "anvil-tune: model check not run: " << check.skipped << "\n";
   errs() << formatv("anvil-tune: {0} of {1} kernels tuned in {2:F1} s, "
                     "geomean speed-up {3:F3}x; database '{4}'\n",
                     tuned, summary->kernels.size(), summary->seconds,

@@ -9,6 +9,9 @@
  * An artifact is an ELF shared object exporting:
  *   anvil_plan_begin / anvil_plan_end        the plan blob described below
  *   anvil_weights_begin / anvil_weights_end  constant tensors (64-byte aligned)
+ *   anvil_kernel_names_begin / _end          optional: num_kernels NUL-terminated
+ *     kernel names in kernel order (what profiles call them; without them, or
+ *     with a count that differs, the runtime names kernels "kernel#K")
  *   anvil_kernel_<K>  (K = 0, 1, ...)        one function per kernel:
  *       void anvil_kernel_K(void **args, int64_t wg_id, int64_t wg_count);
  *     args[i] points to the memref descriptor of the step's i-th buffer:

@@ -251,6 +251,44 @@ typedef struct anvil_memory_info {
 ANVIL_API anvil_status_t anvil_session_memory_info(
     const anvil_session_t *session, anvil_memory_info_t *out_info);
 
+/*===--- Profiling --------------------------------------------------------===*/
+
+/* The time a session spent in one step of its model's plan (a kernel
+   dispatch or a copy) over the runs since profiling was switched on. A
+   plain struct. */
+typedef struct anvil_step_profile {
+  /* The kernel function the step runs, e.g. "kernel_12" (the `symbol` of
+     anvil-compile --list-kernels), or "copy" for a copy step. A static
+     string, or one owned by the model (valid while it is loaded). Artifacts
+     built before kernel names were recorded give "kernel#K". */
+  const char *name;
+  /* The kernel's index in the artifact (steps that dispatch the same kernel
+     share it); UINT32_MAX for a copy step. */
+  uint32_t kernel;
+  /* Runs of the step (a dispatch of an empty grid does not run). */
+  uint64_t runs;
+  /* Their wall time, summed, in nanoseconds: from the step's start on the
+     calling thread to the end of its last workgroup. */
+  uint64_t total_ns;
+} anvil_step_profile_t;
+
+/* Switches per-step timing of `session`'s runs on (non-zero `enable`; the
+   counters start from zero) or off (the counters are kept for reading).
+   Timing costs two clock reads per step. Not concurrently with a run of the
+   same session (ANVIL_STATUS_FAILED_PRECONDITION). */
+ANVIL_API anvil_status_t anvil_session_set_profiling(anvil_session_t *session,
+                                                     int enable);
+
+/* The number of steps of the session's model (profile indices run from 0). */
+ANVIL_API anvil_status_t anvil_session_num_steps(const anvil_session_t *session,
+                                                 size_t *out_num_steps);
+
+/* Step `step`'s counters (all zero before profiling was first switched on).
+   Like a run, not concurrently with a run of the same session. */
+ANVIL_API anvil_status_t
+anvil_session_step_profile(const anvil_session_t *session, size_t step,
+                           anvil_step_profile_t *out_profile);
+
 /* Frees output memory allocated by anvil_session_run_alloc; NULL is
    allowed. Any thread may free any output. */
 ANVIL_API void anvil_free(void *data);

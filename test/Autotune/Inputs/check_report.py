@@ -1,8 +1,13 @@
 """Checks an anvil-tune report directory: report.json parses and is consistent (each tuned
 kernel has a best config among its ok trials, a positive speed-up, trial 0 is the default),
-and convergence.svg is an SVG with one curve per tuned kernel. Prints one summary line.
+and convergence.svg is an SVG with one curve per tuned kernel; when the model check ran,
+each checked kernel's kept config is the one it chose (the default or a candidate that
+beat the default alone), chosen only with an in-model ratio interval below 1, and all
+back to the default when the kept configs' model was not faster. With a --list-kernels
+document of the model compiled with the database, every kernel compiles with its kept
+config. Prints one summary line.
 
-    check_report.py DIR TUNED_KERNELS
+    check_report.py DIR TUNED_KERNELS [KERNELS.json]
 """
 import json
 import sys
@@ -34,11 +39,48 @@ def main():
             if t["status"] == "ok" and not 0 < t["ciLowNs"] <= t["medianNs"] <= t["ciHighNs"]:
                 sys.exit(f"{k['symbol']}: trial {t['config']}: median outside its interval")
         trials += len(k["trials"])
+    check = doc["modelCheck"]
+    checked = [k for k in tuned if "modelCheck" in k]
+    if check["ran"]:
+        if not checked:
+            sys.exit("the model check ran over no kernel")
+        for k in checked:
+            mc = k["modelCheck"]
+            chosen, cands = mc["chosen"], mc["candidates"]
+            if not 0 <= chosen <= len(cands) or not cands:
+                sys.exit(f"{k['symbol']}: chosen {chosen} of {len(cands)} candidates")
+            kept = k["defaultConfig"] if chosen == 0 else cands[chosen - 1]["config"]
+            if k["bestConfig"] != kept:
+                sys.exit(f"{k['symbol']}: the best config is not the one the check kept")
+            for c in cands:
+                if not c["aloneSpeedup"] > 1:
+                    sys.exit(f"{k['symbol']}: a candidate that did not beat the default alone")
+                if not c["inModelRatioLow"] <= c["inModelRatio"] <= c["inModelRatioHigh"]:
+                    sys.exit(f"{k['symbol']}: in-model ratio outside its interval")
+            if chosen and not cands[chosen - 1]["inModelRatioHigh"] < 1:
+                sys.exit(f"{k['symbol']}: kept a candidate not faster in the model")
+            if check["allReverted"] and chosen:
+                sys.exit(f"{k['symbol']}: kept although every kernel went back")
+        kept_any = check["kept"] + check["switched"] > 0
+        if check["allReverted"] and (kept_any or check["ratio"] < 1):
+            sys.exit("every kernel went back although the kept configs were faster")
+        if kept_any and check["ratio"] >= 1:
+            sys.exit("configs kept although their model was not faster")
+        if check["kept"] + check["switched"] + check["reverted"] != len(checked):
+            sys.exit("the check's counts do not add up to its kernels")
+    elif checked:
+        sys.exit("kernels with a model check, but the check did not run")
+    if len(sys.argv) > 3:
+        listed = {k["symbol"]: k for k in json.load(open(sys.argv[3]))["kernels"]}
+        for k in tuned:
+            if listed[k["symbol"]]["config"] != k["bestConfig"]:
+                sys.exit(f"{k['symbol']}: compiles with another config than the report's best")
     svg = ET.parse(f"{path}/convergence.svg").getroot()
     curves = svg.findall("{http://www.w3.org/2000/svg}polyline")
     if len(curves) != want:
         sys.exit(f"{len(curves)} curves, expected {want}")
-    print(f"report ok: {len(tuned)} kernels tuned, {trials} trials, {len(curves)} curves")
+    print(f"report ok: {len(tuned)} kernels tuned, {trials} trials, {len(curves)} curves, "
+          f"model check {'ran' if check['ran'] else 'not run'}")
 
 
 if __name__ == "__main__":

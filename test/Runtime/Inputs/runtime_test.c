@@ -248,6 +248,65 @@ static void test_sessions(anvil_model_t *m) {
   anvil_session_release(NULL);
 }
 
+/* Per-step profiles: names (this hand-built artifact records none:
+   "kernel#K"), counts that follow the runs, off keeps them, on restarts. */
+static void test_profiling(anvil_model_t *m) {
+  anvil_session_t *s = NULL;
+  if (!CHECK_OK(anvil_session_create(m, NULL, &s)))
+    return;
+  size_t steps = 0;
+  CHECK(CHECK_OK(anvil_session_num_steps(s, &steps)) && steps == 7,
+        "basic has 7 steps, got %zu", steps);
+  CHECK_ERROR(anvil_session_num_steps(NULL, &steps),
+              ANVIL_STATUS_INVALID_ARGUMENT, "session is NULL");
+  CHECK_ERROR(anvil_session_set_profiling(NULL, 1),
+              ANVIL_STATUS_INVALID_ARGUMENT, "session is NULL");
+  anvil_step_profile_t p;
+  CHECK_ERROR(anvil_session_step_profile(s, 7, &p), ANVIL_STATUS_OUT_OF_RANGE,
+              "step 7 of a plan of 7 steps");
+  CHECK_ERROR(anvil_session_step_profile(s, 0, NULL),
+              ANVIL_STATUS_INVALID_ARGUMENT, "out_profile is NULL");
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 0, &p)) &&
+            !strcmp(p.name, "kernel#0") && p.kernel == 0 && p.runs == 0 &&
+            p.total_ns == 0,
+        "step 0 before profiling: %s %u %llu", p.name, p.kernel,
+        (unsigned long long)p.runs);
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 1, &p)) &&
+            !strcmp(p.name, "copy") && p.kernel == UINT32_MAX,
+        "step 1 is a copy: %s", p.name);
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 6, &p)) &&
+            !strcmp(p.name, "kernel#4") && p.kernel == 4,
+        "step 6 runs kernel 4: %s", p.name);
+  run_basic(s, 3); /* not profiled */
+  CHECK_OK(anvil_session_set_profiling(s, 1));
+  run_basic(s, 3);
+  run_basic(s, 5);
+  uint64_t total = 0;
+  int all_twice = 1;
+  for (size_t i = 0; i < steps; ++i) {
+    if (!CHECK_OK(anvil_session_step_profile(s, i, &p)))
+      break;
+    all_twice &= p.runs == 2;
+    total += p.total_ns;
+  }
+  CHECK(all_twice, "every step ran twice while profiled");
+  CHECK(total > 0, "the profiled steps took time");
+  /* Off: the counters stay as they were through more runs. */
+  CHECK_OK(anvil_session_set_profiling(s, 0));
+  run_basic(s, 3);
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 0, &p)) && p.runs == 2,
+        "off keeps the counts: %llu", (unsigned long long)p.runs);
+  /* On again: from zero. A batch of 0 runs no workgroup of the steps
+     with a grid over the batch (0, 2 and 3), which are not counted. */
+  CHECK_OK(anvil_session_set_profiling(s, 1));
+  run_basic(s, 0);
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 0, &p)) && p.runs == 0,
+        "an empty grid does not run: %llu", (unsigned long long)p.runs);
+  CHECK(CHECK_OK(anvil_session_step_profile(s, 6, &p)) && p.runs == 1,
+        "kernel 4 ran once: %llu", (unsigned long long)p.runs);
+  anvil_session_release(s);
+}
+
 static void test_runs(anvil_model_t *m) {
   anvil_session_options_t opts;
   anvil_session_options_init(&opts);
@@ -476,6 +535,7 @@ static int capi(char **paths) {
     test_weights_mapped(m, paths[0]);
     test_queries(m);
     test_sessions(m);
+    test_profiling(m);
     test_runs(m); /* releases m */
   }
   test_dtypes_model(paths[1]);

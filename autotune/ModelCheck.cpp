@@ -1,0 +1,475 @@
+//===- ModelCheck.cpp - Keeping only the configs faster in the model ------===//
+#include "autotune/ModelCheck.h"
+#include "autotune/SearchStrategy.h"
+#include "codegen/CPU/KernelTuning.h"
+#include "tools/anvil-compile/Driver.h"
+
+#include "anvil/runtime.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <map>
+#include <memory>
+
+using namespace mlir;
+using namespace anvil;
+using namespace anvil::autotune;
+
+void autotune::chooseInModel(const std::vector<std::vector<double>> &times,
+                             InModel &out) {
+  out = InModel();
+  out.checked = true;
+  if (times.empty())
+    return;
+  out.defaultNs = summarize(times[0]).median;
+  double best = 1;
+  for (size_t r = 1; r < times.size(); ++r) {
+    std::vector<double> ratios;
+    for (size_t p = 0; p < times[0].size() && p < times[r].size(); ++p)
+      if (times[0][p] > 0)
+        ratios.push_back(times[r][p] / times[0][p]);
+    Summary s = summarize(ratios);
+    if (ratios.empty())
+      s = {1, 1, 1};
+    out.ratio.push_back(s.median);
+    out.ratioLow.push_back(s.low);
+    out.ratioHigh.push_back(s.high);
+    // Faster beyond the noise of the passes, and the fastest so; equal
+    // medians keep the earlier (better alone) candidate.
+    if (s.high < 1 && s.median < best) {
+      best = s.median;
+      out.chosen = (int)r;
+    }
+  }
+}
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double secondsSince(Clock::time_point start) {
+  return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+/// One variant of the model, loaded, with its session profiling.
+struct Variant {
+  ~Variant() {
+    anvil_session_release(session);
+    anvil_model_release(model);
+  }
+  anvil_model_t *model = nullptr;
+  anvil_session_t *session = nullptr;
+  std::vector<std::vector<char>> outputs;
+  std::vector<int> outputTypes;
+  std::vector<anvil_tensor_t> out;
+  /// Per step: the kernel summary it belongs to (-1: none), and its
+  /// profile's total after the last run.
+  std::vector<int> group;
+  std::vector<uint64_t> lastNs;
+};
+
+/// The model's inputs: deterministic values, symbolic dims bound by
+/// --shape (1 when not bound), as the tuner binds them.
+class Runner {
+public:
+  Runner(const TuneOptions &options, size_t groups)
+      : options(options), groups(groups) {}
+
+  std::string load(const std::string &path,
+                   const std::map<std::string, int> &groupOf, Variant &v) {
+    if (std::string e = takeStatus(anvil_model_load(path.c_str(), &v.model));
+        !e.empty())
+      return e;
+    size_t numInputs = 0, numOutputs = 0;
+    if (std::string e = takeStatus(anvil_model_num_inputs(v.model, &numInputs));
+        !e.empty())
+      return e;
+    if (std::string e =
+            takeStatus(anvil_model_num_outputs(v.model, &numOutputs));
+        !e.empty())
+      return e;
+    if (inputs.empty() && numInputs) {
+      Random random(options.seed);
+      for (size_t i = 0; i < numInputs; ++i) {
+        anvil_tensor_info_t info;
+        if (std::string e =
+                takeStatus(anvil_model_input_info(v.model, i, &info));
+            !e.empty())
+          return e;
+        anvil_tensor_t t = {};
+        t.dtype = info.dtype;
+        t.rank = info.rank;
+        auto bound = options.shapes.find(info.name ? info.name : "");
+        size_t elements = 1;
+        for (int d = 0; d < info.rank; ++d) {
+          int64_t dim = info.dims[d];
+          if (dim < 0)
+            dim = bound != options.shapes.end() && d < (int)bound->second.size()
+                      ? bound->second[d]
+                      : 1;
+          t.dims[d] = dim;
+          elements *= (size_t)dim;
+        }
+        std::vector<char> &bytes = inputBytes.emplace_back(
+            elements * anvil_dtype_size(info.dtype) + 1);
+        fillDeterministic(bytes, info.dtype, random);
+        t.data = bytes.data();
+        t.byte_size = bytes.size() - 1;
+        inputs.push_back(t);
+      }
+    }
+    if (numInputs != inputs.size())
+      return "the variant's inputs differ from the default's";
+    v.out.assign(numOutputs, anvil_tensor_t{});
+    if (std::string e = takeStatus(anvil_model_output_shapes(
+            v.model, inputs.data(), inputs.size(), v.out.data(), numOutputs));
+        !e.empty())
+      return e;
+    for (anvil_tensor_t &t : v.out) {
+      v.outputs.emplace_back(std::max<size_t>(t.byte_size, 1));
+      v.outputTypes.push_back(t.dtype);
+      t.data = v.outputs.back().data();
+    }
+    anvil_session_options_t sessionOptions;
+    anvil_session_options_init(&sessionOptions);
+    sessionOptions.num_threads = options.threads;
+    if (std::string e = takeStatus(
+            anvil_session_create(v.model, &sessionOptions, &v.session));
+        !e.empty())
+      return e;
+    if (std::string e = takeStatus(anvil_session_set_profiling(v.session, 1));
+        !e.empty())
+      return e;
+    size_t steps = 0;
+    if (std::string e = takeStatus(anvil_session_num_steps(v.session, &steps));
+        !e.empty())
+      return e;
+    v.group.assign(steps, -1);
+    v.lastNs.assign(steps, 0);
+    for (size_t i = 0; i < steps; ++i) {
+      anvil_step_profile_t p;
+      if (std::string e =
+              takeStatus(anvil_session_step_profile(v.session, i, &p));
+          !e.empty())
+        return e;
+      auto it = groupOf.find(p.name);
+      if (it != groupOf.end())
+        v.group[i] = it->second;
+    }
+    return "";
+  }
+
+  /// Runs `v` once; adds each group's time to `perGroup` (groups entries)
+  /// and gives the whole run's time.
+  std::string run(Variant &v, std::vector<double> &perGroup, double &totalNs) {
+    perGroup.assign(groups, 0);
+    auto start = Clock::now();
+    std::string e = takeStatus(anvil_session_run(
+        v.session, inputs.data(), inputs.size(), v.out.data(), v.out.size()));
+    totalNs =
+        std::chrono::duration<double, std::nano>(Clock::now() - start).count();
+    if (!e.empty())
+      return e;
+    for (size_t i = 0; i < v.group.size(); ++i) {
+      anvil_step_profile_t p;
+      if (std::string e =
+              takeStatus(anvil_session_step_profile(v.session, i, &p));
+          !e.empty())
+        return e;
+      if (v.group[i] >= 0)
+        perGroup[(size_t)v.group[i]] += (double)(p.total_ns - v.lastNs[i]);
+      v.lastNs[i] = p.total_ns;
+    }
+    return "";
+  }
+
+private:
+  const TuneOptions &options;
+  size_t groups;
+  std::vector<std::vector<char>> inputBytes;
+  std::vector<anvil_tensor_t> inputs;
+};
+
+/// Per variant, per group, per pass: the group's time; and per variant, per
+/// pass, the whole run's time.
+struct Timings {
+  std::vector<std::vector<std::vector<double>>> group;
+  std::vector<std::vector<double>> total;
+};
+
+/// Warm-up runs, then passes (each runs every variant once, the order
+/// rotated by one each pass) until both the minimum passes and the time.
+std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
+                    size_t groups, const TuneOptions &options,
+                    Timings &timings) {
+  std::vector<double> perGroup;
+  double total = 0;
+  for (int w = 0; w < 2; ++w)
+    for (auto &v : vs)
+      if (std::string e = runner.run(*v, perGroup, total); !e.empty())
+        return e;
+  size_t n = vs.size();
+  timings.group.assign(n, std::vector<std::vector<double>>(groups));
+  timings.total.assign(n, {});
+  Clock::time_point start = Clock::now();
+  for (int pass = 0;; ++pass) {
+    if (pass >= options.modelCheckMinPasses &&
+        (secondsSince(start) >= options.modelCheckSeconds || pass >= 2000))
+      break;
+    for (size_t j = 0; j < n; ++j) {
+      size_t i = (j + (size_t)pass) % n;
+      if (std::string e = runner.run(*vs[i], perGroup, total); !e.empty())
+        return e;
+      timings.total[i].push_back(total);
+      for (size_t g = 0; g < groups; ++g)
+        timings.group[i][g].push_back(perGroup[g]);
+    }
+  }
+  return "";
+}
+
+/// Builds the model with `configs` (kernel symbol -> config text; the
+/// others keep what `module` has) into `path`.
+std::string buildVariant(ModuleOp module,
+                         const std::map<std::string, std::string> &configs,
+                         const TuneOptions &options, const std::string &path) {
+  OwningOpRef<ModuleOp> clone = module.clone();
+  MLIRContext *ctx = module.getContext();
+  for (auto &[symbol, config] : configs) {
+    auto fn = clone->lookupSymbol<func::FuncOp>(symbol);
+    if (!fn)
+      return "no kernel '" + symbol + "' in the model";
+    std::string why;
+    kernel::TuningConfigAttr attr = cpu::parseTuningConfig(ctx, config, why);
+    if (!attr || failed(cpu::replaceTuningConfig(*clone, fn, attr, why)))
+      return symbol + ": " + why;
+  }
+  std::string messages, backend;
+  compile::PipelineOptions pipeline;
+  LogicalResult built = cpu::collectErrors(ctx, messages, [&] {
+    return compile::buildArtifact(*clone, pipeline, options.cpu,
+                                  options.optLevel, path, backend);
+  });
+  if (failed(built))
+    return "the model does not build: " +
+           (backend.empty() ? messages : backend);
+  return "";
+}
+
+} // namespace
+
+LogicalResult
+autotune::checkInModel(ModuleOp module, TuningDatabase &db,
+                       const TuneOptions &options, TuneSummary &summary,
+                       const std::function<void(const Progress &)> &progress,
+                       std::string &error) {
+  Clock::time_point start = Clock::now();
+  ModelCheckSummary &check = summary.modelCheck;
+  auto say = [&](const std::string &phase) {
+    Progress p;
+    p.phase = "model check: " + phase;
+    progress(p);
+  };
+  // The kernels it compares: tuned, with a candidate that beat the default
+  // alone.
+  std::vector<size_t> checked;
+  std::map<std::string, int> groupOf;
+  int variants = 1;
+  for (size_t k = 0; k < summary.kernels.size(); ++k) {
+    KernelSummary &ks = summary.kernels[k];
+    if (!ks.skipped.empty() || ks.candidates.empty())
+      continue;
+    for (const std::string &symbol : ks.symbols)
+      groupOf[symbol] = (int)checked.size();
+    checked.push_back(k);
+    variants = std::max(variants, 1 + std::min((int)ks.candidates.size(),
+                                               kModelCheckCandidates));
+  }
+  if (checked.empty()) {
+    check.skipped = "no kernel has a config faster than its default alone";
+    return success();
+  }
+
+  SmallString<128> dir;
+  std::error_code ec =
+      options.workDir.empty()
+          ? llvm::sys::fs::createUniqueDirectory("anvil-model-check", dir)
+          : llvm::sys::fs::createUniqueDirectory(
+                options.workDir + "/anvil-model-check", dir);
+  if (ec) {
+    check.skipped = "cannot make a directory for the variants: " + ec.message();
+    return success();
+  }
+  llvm::scope_exit cleanup([&] { llvm::sys::fs::remove_directories(dir); });
+  auto pathOf = [&](const std::string &tag) {
+    return (dir + "/" + tag + ".so").str();
+  };
+
+  // Variant r: each checked kernel's candidate r (its default past its
+  // last), for every kernel function of its key.
+  auto configsOf = [&](auto choose) {
+    std::map<std::string, std::string> configs;
+    for (size_t k : checked) {
+      const KernelSummary &ks = summary.kernels[k];
+      for (const std::string &symbol : ks.symbols)
+        configs[symbol] = choose(ks);
+    }
+    return configs;
+  };
+  Runner runner(options, checked.size());
+  std::vector<std::unique_ptr<Variant>> loaded;
+  for (int r = 0; r < variants; ++r) {
+    say(llvm::formatv("building model variant {0} of {1}", r + 1, variants)
+            .str());
+    std::string path = pathOf("variant" + std::to_string(r));
+    std::string why =
+        buildVariant(module, configsOf([&](const KernelSummary &ks) {
+                       return r == 0 || r > (int)ks.candidates.size()
+                                  ? ks.defaultConfig
+                                  : ks.candidates[(size_t)r - 1].config;
+                     }),
+                     options, path);
+    auto v = std::make_unique<Variant>();
+    if (why.empty())
+      why = runner.load(path, groupOf, *v);
+    if (!why.empty()) {
+      check.skipped = "variant " + std::to_string(r) + ": " + why;
+      return success();
+    }
+    loaded.push_back(std::move(v));
+  }
+  say(llvm::formatv("timing {0} variants of the model in alternation", variants)
+          .str());
+  Timings timings;
+  if (std::string why =
+          measure(runner, loaded, checked.size(), options, timings);
+      !why.empty()) {
+    check.skipped = "a variant does not run: " + why;
+    return success();
+  }
+  check.variants = variants;
+  check.passes = (int)timings.total[0].size();
+
+  // Each kernel's choice.
+  for (size_t g = 0; g < checked.size(); ++g) {
+    KernelSummary &ks = summary.kernels[checked[g]];
+    std::vector<std::vector<double>> times = {timings.group[0][g]};
+    int n = std::min((int)ks.candidates.size(), kModelCheckCandidates);
+    for (int r = 1; r <= n; ++r)
+      times.push_back(timings.group[(size_t)r][g]);
+    chooseInModel(times, ks.inModel);
+  }
+  auto keptConfig = [&](const KernelSummary &ks) {
+    return ks.inModel.chosen == 0
+               ? ks.defaultConfig
+               : ks.candidates[(size_t)ks.inModel.chosen - 1].config;
+  };
+  bool anyKept = llvm::any_of(checked, [&](size_t k) {
+    return summary.kernels[k].inModel.chosen != 0;
+  });
+
+  // The model with the kept configs against the default, for the
+  // end-to-end figure and an output check.
+  loaded.resize(1);
+  if (anyKept) {
+    say("building the model with the kept configs");
+    std::string path = pathOf("kept");
+    std::string why =
+        buildVariant(module, configsOf(keptConfig), options, path);
+    auto v = std::make_unique<Variant>();
+    if (why.empty())
+      why = runner.load(path, groupOf, *v);
+    if (!why.empty()) {
+      check.skipped = "the kept configs: " + why;
+      return success();
+    }
+    loaded.push_back(std::move(v));
+    say("timing it against the defaults");
+    Timings final;
+    if (std::string why =
+            measure(runner, loaded, checked.size(), options, final);
+        !why.empty()) {
+      check.skipped = "the kept configs do not run: " + why;
+      return success();
+    }
+    Measurement a, b;
+    a.outputs = loaded[0]->outputs;
+    a.outputTypes = loaded[0]->outputTypes;
+    b.outputs = loaded[1]->outputs;
+    b.outputTypes = loaded[1]->outputTypes;
+    std::string why2;
+    // Reductions over many layers in another order: a looser bound than one
+    // kernel's.
+    if (!outputsMatch(a, b, options.tolerance * 10, why2)) {
+      check.skipped = "the model with the kept configs computes other "
+                      "outputs than the default (" +
+                      why2 + "): every winner left as it was";
+      return success();
+    }
+    std::vector<double> ratios;
+    for (size_t p = 0; p < final.total[0].size(); ++p)
+      ratios.push_back(final.total[1][p] / final.total[0][p]);
+    Summary r = summarize(ratios);
+    check.defaultNs = summarize(final.total[0]).median;
+    check.tunedNs = summarize(final.total[1]).median;
+    check.ratio = r.median;
+    check.ratioLow = r.low;
+    check.ratioHigh = r.high;
+    // Each kernel's time is its own steps: what a config does to the
+    // kernels after it (where it leaves their inputs) is not in it. The
+    // whole run is, and has the last word.
+    if (r.median >= 1) {
+      check.allReverted = true;
+      for (size_t k : checked)
+        summary.kernels[k].inModel.chosen = 0;
+    }
+  } else {
+    check.defaultNs = check.tunedNs = summarize(timings.total[0]).median;
+  }
+
+  // The database keeps what the model check kept.
+  for (size_t k : checked) {
+    KernelSummary &ks = summary.kernels[k];
+    std::string kept = keptConfig(ks);
+    if (ks.inModel.chosen == 0)
+      ++check.reverted;
+    else if (ks.inModel.chosen == 1)
+      ++check.kept;
+    else
+      ++check.switched;
+    if (kept == ks.bestConfig)
+      continue;
+    const Candidate *c = ks.inModel.chosen
+                             ? &ks.candidates[(size_t)ks.inModel.chosen - 1]
+                             : nullptr;
+    ks.bestConfig = kept;
+    ks.bestNs = c ? c->medianNs : ks.defaultNs;
+    ks.bestCiLowNs = c ? c->ciLowNs : ks.defaultNs;
+    ks.bestCiHighNs = c ? c->ciHighNs : ks.defaultNs;
+    ks.bestMemory = c ? c->memoryBytes : ks.defaultMemory;
+    BestRecord best;
+    best.key = ks.key;
+    best.config = kept;
+    best.medianNs = ks.bestNs;
+    best.ciLowNs = ks.bestCiLowNs;
+    best.ciHighNs = ks.bestCiHighNs;
+    best.memoryBytes = ks.bestMemory;
+    best.trials = (int)ks.trials.size();
+    best.objective = options.objective;
+    best.timestamp = (int64_t)std::time(nullptr);
+    if (Status set = db.setBest(best); !set.ok()) {
+      error = set.message();
+      return failure();
+    }
+  }
+  check.ran = true;
+  check.seconds = secondsSince(start);
+  return success();
+}
