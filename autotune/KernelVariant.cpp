@@ -528,18 +528,31 @@ VariantCompiler::create(std::shared_ptr<const std::string> bytecode,
 
 bool VariantCompiler::build(const std::string &config, const std::string &path,
                             std::string &error) {
+  return buildWith({{kernelName, config}}, path, error);
+}
+
+bool VariantCompiler::buildWith(
+    const std::map<std::string, std::string> &configs, const std::string &path,
+    std::string &error) {
   MLIRContext *ctx = context.get();
   OwningOpRef<ModuleOp> module = base->clone();
-  auto fn = module->lookupSymbol<func::FuncOp>(kernelName);
-  std::string why;
-  kernel::TuningConfigAttr attr = cpu::parseTuningConfig(ctx, config, why);
-  if (!attr) {
-    error = "cannot parse the config: " + why;
-    return false;
-  }
-  if (failed(cpu::replaceTuningConfig(*module, fn, attr, why))) {
-    error = "the kernel rejects it: " + why;
-    return false;
+  for (auto &[symbol, config] : configs) {
+    auto fn = module->lookupSymbol<func::FuncOp>(symbol);
+    std::string why;
+    kernel::TuningConfigAttr attr = cpu::parseTuningConfig(ctx, config, why);
+    std::string who = configs.size() > 1 ? symbol + ": " : "";
+    if (!fn) {
+      error = "no kernel '" + symbol + "'";
+      return false;
+    }
+    if (!attr) {
+      error = who + "cannot parse the config: " + why;
+      return false;
+    }
+    if (failed(cpu::replaceTuningConfig(*module, fn, attr, why))) {
+      error = who + "the kernel rejects it: " + why;
+      return false;
+    }
   }
   std::string messages, backend;
   compile::PipelineOptions options;

@@ -73,6 +73,11 @@ public:
   /// rejects, or a compilation that failed.
   bool build(const std::string &config, const std::string &path,
              std::string &error);
+  /// Compiles the module with each named kernel function under its config
+  /// (symbol -> config text; the others keep theirs): how the model check
+  /// builds whole models on several threads. `error` names the kernel.
+  bool buildWith(const std::map<std::string, std::string> &configs,
+                 const std::string &path, std::string &error);
 
 private:
   VariantCompiler() = default;

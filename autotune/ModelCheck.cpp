@@ -17,6 +17,7 @@
 #include <ctime>
 #include <map>
 #include <memory>
+#include <thread>
 
 using namespace mlir;
 using namespace anvil;
@@ -235,33 +236,55 @@ std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
   return "";
 }
 
-/// Builds the model with `configs` (kernel symbol -> config text; the
-/// others keep what `module` has) into `path`.
-std::string buildVariant(ModuleOp module,
-                         const std::map<std::string, std::string> &configs,
-                         const TuneOptions &options, const std::string &path) {
-  OwningOpRef<ModuleOp> clone = module.clone();
-  MLIRContext *ctx = module.getContext();
-  for (auto &[symbol, config] : configs) {
-    auto fn = clone->lookupSymbol<func::FuncOp>(symbol);
-    if (!fn)
-      return "no kernel '" + symbol + "' in the model";
-    std::string why;
-    kernel::TuningConfigAttr attr = cpu::parseTuningConfig(ctx, config, why);
-    if (!attr || failed(cpu::replaceTuningConfig(*clone, fn, attr, why)))
-      return symbol + ": " + why;
+/// Builds whole-model variants, `jobs` at a time, each compiler in an MLIR
+/// context of its own (the model travels as bytecode).
+class ModelBuilder {
+public:
+  ModelBuilder(ModuleOp module, const TuneOptions &options)
+      : module(module), options(options) {}
+
+  /// Builds configs[i] (kernel symbol -> config text; the other kernels
+  /// keep what the module has) into paths[i]; "" or why not, per variant.
+  std::vector<std::string>
+  build(const std::vector<std::map<std::string, std::string>> &configs,
+        const std::vector<std::string> &paths) {
+    std::vector<std::string> errors(configs.size());
+    size_t jobs = std::min<size_t>(std::max(1, options.jobs), configs.size());
+    if (compilers.size() < jobs) {
+      if (!bytecode)
+        bytecode = std::make_shared<const std::string>(toBytecode(module));
+      while (compilers.size() < jobs) {
+        std::string why;
+        auto c = VariantCompiler::create(bytecode, options.cpu,
+                                         options.optLevel, why);
+        if (!c) {
+          errors.assign(configs.size(), why);
+          return errors;
+        }
+        compilers.push_back(std::move(c));
+      }
+    }
+    for (size_t first = 0; first < configs.size(); first += jobs) {
+      std::vector<std::thread> threads;
+      size_t end = std::min(configs.size(), first + jobs);
+      for (size_t i = first; i < end; ++i)
+        threads.emplace_back([&, i] {
+          std::string why;
+          if (!compilers[i - first]->buildWith(configs[i], paths[i], why))
+            errors[i] = "the model does not build: " + why;
+        });
+      for (std::thread &t : threads)
+        t.join();
+    }
+    return errors;
   }
-  std::string messages, backend;
-  compile::PipelineOptions pipeline;
-  LogicalResult built = cpu::collectErrors(ctx, messages, [&] {
-    return compile::buildArtifact(*clone, pipeline, options.cpu,
-                                  options.optLevel, path, backend);
-  });
-  if (failed(built))
-    return "the model does not build: " +
-           (backend.empty() ? messages : backend);
-  return "";
-}
+
+private:
+  ModuleOp module;
+  const TuneOptions &options;
+  std::shared_ptr<const std::string> bytecode;
+  std::vector<std::unique_ptr<VariantCompiler>> compilers;
+};
 
 } // namespace
 
@@ -290,7 +313,7 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
       groupOf[symbol] = (int)checked.size();
     checked.push_back(k);
     variants = std::max(variants, 1 + std::min((int)ks.candidates.size(),
-                                               kModelCheckCandidates));
+                                               options.modelCheckCandidates));
   }
   if (checked.empty()) {
     check.skipped = "no kernel has a config faster than its default alone";
@@ -324,21 +347,27 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
     return configs;
   };
   Runner runner(options, checked.size());
+  ModelBuilder builder(module, options);
+  say(llvm::formatv("building {0} variants of the model ({1} at a time)",
+                    variants, std::max(1, options.jobs))
+          .str());
+  std::vector<std::map<std::string, std::string>> variantConfigs;
+  std::vector<std::string> paths;
+  for (int r = 0; r < variants; ++r) {
+    variantConfigs.push_back(configsOf([&](const KernelSummary &ks) {
+      return r == 0 || r > (int)ks.candidates.size()
+                 ? ks.defaultConfig
+                 : ks.candidates[(size_t)r - 1].config;
+    }));
+    paths.push_back(pathOf("variant" + std::to_string(r)));
+  }
+  std::vector<std::string> built = builder.build(variantConfigs, paths);
   std::vector<std::unique_ptr<Variant>> loaded;
   for (int r = 0; r < variants; ++r) {
-    say(llvm::formatv("building model variant {0} of {1}", r + 1, variants)
-            .str());
-    std::string path = pathOf("variant" + std::to_string(r));
-    std::string why =
-        buildVariant(module, configsOf([&](const KernelSummary &ks) {
-                       return r == 0 || r > (int)ks.candidates.size()
-                                  ? ks.defaultConfig
-                                  : ks.candidates[(size_t)r - 1].config;
-                     }),
-                     options, path);
     auto v = std::make_unique<Variant>();
+    std::string why = built[(size_t)r];
     if (why.empty())
-      why = runner.load(path, groupOf, *v);
+      why = runner.load(paths[(size_t)r], groupOf, *v);
     if (!why.empty()) {
       check.skipped = "variant " + std::to_string(r) + ": " + why;
       return success();
@@ -361,7 +390,7 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
   for (size_t g = 0; g < checked.size(); ++g) {
     KernelSummary &ks = summary.kernels[checked[g]];
     std::vector<std::vector<double>> times = {timings.group[0][g]};
-    int n = std::min((int)ks.candidates.size(), kModelCheckCandidates);
+    int n = std::min((int)ks.candidates.size(), options.modelCheckCandidates);
     for (int r = 1; r <= n; ++r)
       times.push_back(timings.group[(size_t)r][g]);
     chooseInModel(times, ks.inModel);
@@ -381,8 +410,7 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
   if (anyKept) {
     say("building the model with the kept configs");
     std::string path = pathOf("kept");
-    std::string why =
-        buildVariant(module, configsOf(keptConfig), options, path);
+    std::string why = builder.build({configsOf(keptConfig)}, {path})[0];
     auto v = std::make_unique<Variant>();
     if (why.empty())
       why = runner.load(path, groupOf, *v);

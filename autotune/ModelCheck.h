@@ -24,6 +24,7 @@
 #ifndef ANVIL_AUTOTUNE_MODELCHECK_H
 #define ANVIL_AUTOTUNE_MODELCHECK_H
 
+#include "autotune/KernelVariant.h"
 #include "autotune/Tuner.h"
 
 #include <functional>
@@ -31,9 +32,6 @@
 #include <vector>
 
 namespace anvil::autotune {
-
-/// The candidates the model check compares for a kernel: at most this many.
-inline constexpr int kModelCheckCandidates = 3;
 
 /// Picks a kernel's config from its per-pass times in the model: times[0]
 /// the default's, times[r] candidate r's (all the same length). Fills

@@ -444,6 +444,29 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
               return betterFor(options.objective, a.medianNs, a.memoryBytes,
                                a.config, b.medianNs, b.memoryBytes, b.config);
             });
+  // More for the model check: the search's best trials, when the winner
+  // still beat the default (on the default's scale of the search).
+  if (!summary.candidates.empty()) {
+    std::vector<const TrialRecord *> more;
+    for (auto &[config, t] : known)
+      if (t.status == TrialRecord::Ok && config != defaultText &&
+          t.medianNs < defaultNs &&
+          llvm::none_of(summary.candidates,
+                        [&](const Candidate &c) { return c.config == config; }))
+        more.push_back(&t);
+    std::sort(more.begin(), more.end(),
+              [&](const TrialRecord *a, const TrialRecord *b) {
+                return betterFor(options.objective, a->medianNs, a->memoryBytes,
+                                 a->config, b->medianNs, b->memoryBytes,
+                                 b->config);
+              });
+    for (const TrialRecord *t : more) {
+      if ((int)summary.candidates.size() >= options.modelCheckCandidates)
+        break;
+      summary.candidates.push_back(
+          {t->config, t->medianNs, t->ciLowNs, t->ciHighNs, t->memoryBytes});
+    }
+  }
   summary.bestConfig = winner->config;
   summary.bestNs = winner->m.timeNs.median;
   summary.bestCiLowNs = winner->m.timeNs.low;

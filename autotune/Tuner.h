@@ -49,6 +49,9 @@ struct TuneOptions {
   /// once): at least this many, then more until modelCheckSeconds.
   int modelCheckMinPasses = 20;
   double modelCheckSeconds = 8;
+  /// The best configs alone that the model check tries per kernel (the
+  /// final re-measurement's, then the search's).
+  int modelCheckCandidates = 3;
   /// Where variants are written (a fresh directory is made in it).
   std::string workDir;
   /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
@@ -111,8 +114,9 @@ struct KernelSummary {
   int newTrials = 0;
   double seconds = 0;
   std::vector<TrialSummary> trials; ///< Every trial of the key, in order.
-  /// The configs that beat the default in the final re-measurement, best
-  /// first (at most TuneOptions::remeasureTop); the first is the winner alone.
+  /// The configs that beat the default alone, best first: those of the final
+  /// re-measurement (the first is the winner alone), then the search's best
+  /// trials, up to TuneOptions::modelCheckCandidates in all.
   std::vector<Candidate> candidates;
   InModel inModel;
   double speedup() const { return bestNs > 0 ? defaultNs / bestNs : 1; }

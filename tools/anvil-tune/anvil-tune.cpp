@@ -80,6 +80,11 @@ static cl::opt<double> modelCheckSeconds(
     cl::desc("Seconds of whole-model runs per measurement of the model check "
              "(at least 20 passes; default 8)"),
     cl::init(8), cl::value_desc("SECONDS"), cl::cat(category));
+static cl::opt<int> modelCheckCandidates(
+    "model-check-candidates",
+    cl::desc("Configs per kernel the model check tries, best alone first "
+             "(default 3)"),
+    cl::init(3), cl::value_desc("N"), cl::cat(category));
 static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
     cl::desc("Testing only: corrupt the outputs of every Nth candidate"),
@@ -300,6 +305,8 @@ int main(int argc, char **argv) {
     return fail("--jobs must be at least 1");
   if (!(modelCheckSeconds >= 0) || std::isinf(modelCheckSeconds))
     return fail("--model-check-seconds must be a number of seconds >= 0");
+  if (modelCheckCandidates < 1 || modelCheckCandidates > 64)
+    return fail("--model-check-candidates must be between 1 and 64");
   autotune::TuneOptions options;
   for (const std::string &spec : shapes) {
     std::string error;
@@ -320,6 +327,7 @@ int main(int argc, char **argv) {
   options.dumpStandaloneDir = dumpStandalone;
   options.modelCheck = !noModelCheck;
   options.modelCheckSeconds = modelCheckSeconds;
+  options.modelCheckCandidates = modelCheckCandidates;
 
   std::unique_ptr<mlir::MLIRContext> ownedContext =
       anvil::compile::createPipelineContext();
