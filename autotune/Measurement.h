@@ -4,9 +4,9 @@
 // A variant is measured the way a user runs it: loaded with anvil_model_load,
 // run in a session of the tuning thread count with anvil_session_run. Inputs
 // are deterministic random values (the same for every variant of a kernel);
-// the outputs' initial bytes are too, and are restored before every run, so
-// that a kernel that accumulates into its output computes the same result
-// each time. After warm-up runs, timed runs give a median and a 95%
+// the outputs' initial bytes are too, set before the first run (the
+// standalone model seeds what its kernel reads before writing, so each run
+// computes the same). After warm-up runs, timed runs give a median and a 95%
 // confidence interval of the median from order statistics.
 //
 // On a shared machine a slow or fast spell lasts longer than one variant's
