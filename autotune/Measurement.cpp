@@ -378,36 +378,27 @@ bool deserialize(const std::string &in, Measurement &m) {
 
 } // namespace
 
-Measurement Measurer::measureIsolated(const std::string &path,
-                                      double referenceNs, double seconds) {
-  bool crash = crashNext;
-  crashNext = false;
+bool anvil::autotune::runIsolated(const std::function<std::string()> &work,
+                                  double timeoutSeconds, std::string &bytes,
+                                  std::string &error) {
+  bytes.clear();
   int fds[2];
-  if (pipe(fds) != 0)
-    return unmeasured(std::string("cannot make a pipe: ") +
-                      std::strerror(errno));
+  if (pipe(fds) != 0) {
+    error = std::string("cannot make a pipe: ") + std::strerror(errno);
+    return false;
+  }
   pid_t pid = fork();
   if (pid < 0) {
     close(fds[0]);
     close(fds[1]);
-    return unmeasured(std::string("cannot fork: ") + std::strerror(errno));
+    error = std::string("cannot fork: ") + std::strerror(errno);
+    return false;
   }
   if (pid == 0) {
-    // The child: the parent's session threads do not exist here, so its
-    // reference is abandoned (never released) and loaded afresh.
     close(fds[0]);
-    reference.release();
-    Measurement m;
-    if (std::string e = loadReference(referencePath); !e.empty()) {
-      m = unmeasured("the reference failed: " + e);
-    } else {
-      if (crash)
-        std::raise(SIGSEGV);
-      m = measurePairedHere(path, referenceNs, seconds);
-    }
-    std::string bytes = serialize(m);
-    for (size_t done = 0; done < bytes.size();) {
-      ssize_t n = write(fds[1], bytes.data() + done, bytes.size() - done);
+    std::string out = work();
+    for (size_t done = 0; done < out.size();) {
+      ssize_t n = write(fds[1], out.data() + done, out.size() - done);
       if (n <= 0)
         _exit(2);
       done += (size_t)n;
@@ -415,9 +406,8 @@ Measurement Measurer::measureIsolated(const std::string &path,
     _exit(0);
   }
   close(fds[1]);
-  std::string bytes;
   auto deadline = std::chrono::steady_clock::now() +
-                  std::chrono::duration<double>(options.timeoutSeconds);
+                  std::chrono::duration<double>(timeoutSeconds);
   bool timedOut = false;
   for (;;) {
     double left = std::chrono::duration<double, std::milli>(
@@ -451,14 +441,47 @@ Measurement Measurer::measureIsolated(const std::string &path,
     char text[96];
     std::snprintf(text, sizeof text,
                   "killed after %.0f s (a variant that does not finish)",
-                  options.timeoutSeconds);
-    return unmeasured(text);
+                  timeoutSeconds);
+    error = text;
+    return false;
   }
-  if (WIFSIGNALED(status))
-    return unmeasured(std::string("the variant crashed (") +
-                      strsignal(WTERMSIG(status)) + ")");
+  if (WIFSIGNALED(status)) {
+    error = std::string("the variant crashed (") + strsignal(WTERMSIG(status)) +
+            ")";
+    return false;
+  }
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    error = "the measuring process failed";
+    return false;
+  }
+  return true;
+}
+
+Measurement Measurer::measureIsolated(const std::string &path,
+                                      double referenceNs, double seconds) {
+  bool crash = crashNext;
+  crashNext = false;
+  std::string bytes, error;
+  bool ran = runIsolated(
+      [&] {
+        // The child: the parent's session threads do not exist here, so its
+        // reference is abandoned (never released) and loaded afresh.
+        reference.release();
+        Measurement m;
+        if (std::string e = loadReference(referencePath); !e.empty()) {
+          m = unmeasured("the reference failed: " + e);
+        } else {
+          if (crash)
+            std::raise(SIGSEGV);
+          m = measurePairedHere(path, referenceNs, seconds);
+        }
+        return serialize(m);
+      },
+      options.timeoutSeconds, bytes, error);
+  if (!ran)
+    return unmeasured(error);
   Measurement m;
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0 || !deserialize(bytes, m))
+  if (!deserialize(bytes, m))
     return unmeasured("the measuring process failed");
   return m;
 }

@@ -20,6 +20,7 @@
 #define ANVIL_AUTOTUNE_MEASUREMENT_H
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -130,6 +131,14 @@ std::string takeStatus(::anvil_status *st);
 /// Deterministic values for a buffer of runtime dtype `dtype`: floats in
 /// [-1, 1), integers 0 or 1 (safe as indices and as booleans).
 void fillDeterministic(std::vector<char> &bytes, int dtype, Random &random);
+
+/// Runs `work` in a child process (fork) and gives back in `bytes` what it
+/// returned. False, with `error`, when the child crashed ("the variant
+/// crashed (Segmentation fault)"), ran past `timeoutSeconds` (it is killed)
+/// or failed otherwise: a code generator bug in a variant then fails one
+/// measurement instead of the whole tuner.
+bool runIsolated(const std::function<std::string()> &work,
+                 double timeoutSeconds, std::string &bytes, std::string &error);
 
 /// Whether `candidate`'s outputs match `reference`'s: floating-point ones
 /// within `relTol` of the largest reference magnitude (fp32 reductions in

@@ -14,6 +14,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <csignal>
+#include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
@@ -236,6 +238,136 @@ std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
   return "";
 }
 
+/// Bytes in and out of the measuring child.
+struct Writer {
+  std::string bytes;
+  void u64(uint64_t v) { bytes.append((const char *)&v, sizeof v); }
+  void f64(double v) { bytes.append((const char *)&v, sizeof v); }
+  void blob(const std::vector<char> &b) {
+    u64(b.size());
+    bytes.append(b.data(), b.size());
+  }
+};
+struct Reader {
+  const std::string &bytes;
+  size_t at = 0;
+  bool ok = true;
+  uint64_t u64() {
+    uint64_t v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  double f64() {
+    double v = 0;
+    take(&v, sizeof v);
+    return v;
+  }
+  std::vector<char> blob() {
+    uint64_t n = u64();
+    if (!ok || n > bytes.size() - at) {
+      ok = false;
+      return {};
+    }
+    std::vector<char> b(bytes.data() + at, bytes.data() + at + n);
+    at += n;
+    return b;
+  }
+  void take(void *to, size_t n) {
+    if (!ok || n > bytes.size() - at) {
+      ok = false;
+      return;
+    }
+    std::memcpy(to, bytes.data() + at, n);
+    at += n;
+  }
+};
+
+/// What timing a set of variants gives: the timings and each variant's
+/// outputs after its last run.
+struct Timed {
+  Timings timings;
+  std::vector<Measurement> outputs;
+};
+
+/// Loads the variants at `paths` and times them (measure) in a child
+/// process: a variant that crashes or hangs in the model fails the check
+/// instead of stopping the tuner. "" or why not.
+std::string timeVariants(const std::vector<std::string> &paths,
+                         const std::map<std::string, int> &groupOf,
+                         size_t groups, const TuneOptions &options,
+                         Timed &timed) {
+  std::string bytes, error;
+  bool ran = runIsolated(
+      [&] {
+        Writer w;
+        Runner runner(options, groups);
+        std::vector<std::unique_ptr<Variant>> loaded;
+        std::string why;
+        for (size_t r = 0; r < paths.size() && why.empty(); ++r) {
+          loaded.push_back(std::make_unique<Variant>());
+          why = runner.load(paths[r], groupOf, *loaded.back());
+          if (!why.empty())
+            why = "variant " + std::to_string(r) + ": " + why;
+        }
+        if (why.empty() && options.crashModelCheck)
+          std::raise(SIGSEGV);
+        Timings t;
+        if (why.empty())
+          why = measure(runner, loaded, groups, options, t);
+        w.blob(std::vector<char>(why.begin(), why.end()));
+        if (!why.empty())
+          return w.bytes;
+        for (size_t r = 0; r < paths.size(); ++r) {
+          w.u64(t.total[r].size());
+          for (double v : t.total[r])
+            w.f64(v);
+          for (size_t g = 0; g < groups; ++g)
+            for (double v : t.group[r][g])
+              w.f64(v);
+          w.u64(loaded[r]->outputs.size());
+          for (size_t o = 0; o < loaded[r]->outputs.size(); ++o) {
+            w.u64((uint64_t)loaded[r]->outputTypes[o]);
+            w.blob(loaded[r]->outputs[o]);
+          }
+        }
+        return w.bytes;
+      },
+      // Generous: builds are done; this is only runs of the model.
+      std::max(600.0, 20 * options.modelCheckSeconds), bytes, error);
+  if (!ran)
+    return "the model's variants do not run: " + error;
+  Reader r{bytes};
+  std::vector<char> why = r.blob();
+  if (!r.ok)
+    return "the measuring process failed";
+  if (!why.empty())
+    return std::string(why.begin(), why.end());
+  size_t n = paths.size();
+  timed.timings.total.assign(n, {});
+  timed.timings.group.assign(n, std::vector<std::vector<double>>(groups));
+  timed.outputs.assign(n, Measurement());
+  for (size_t v = 0; v < n && r.ok; ++v) {
+    uint64_t passes = r.u64();
+    if (passes > bytes.size())
+      r.ok = false;
+    for (uint64_t p = 0; p < passes && r.ok; ++p)
+      timed.timings.total[v].push_back(r.f64());
+    for (size_t g = 0; g < groups && r.ok; ++g)
+      for (uint64_t p = 0; p < passes && r.ok; ++p)
+        timed.timings.group[v][g].push_back(r.f64());
+    uint64_t outputs = r.u64();
+    if (outputs > bytes.size())
+      r.ok = false;
+    for (uint64_t o = 0; o < outputs && r.ok; ++o) {
+      timed.outputs[v].outputTypes.push_back((int)r.u64());
+      timed.outputs[v].outputs.push_back(r.blob());
+    }
+  }
+  if (!r.ok || r.at != bytes.size())
+    return "the measuring process failed";
+  return "";
+}
+
 /// Builds whole-model variants, `jobs` at a time, each compiler in an MLIR
 /// context of its own (the model travels as bytecode).
 class ModelBuilder {
@@ -346,7 +478,6 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
     }
     return configs;
   };
-  Runner runner(options, checked.size());
   ModelBuilder builder(module, options);
   say(llvm::formatv("building {0} variants of the model ({1} at a time)",
                     variants, std::max(1, options.jobs))
@@ -362,27 +493,21 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
     paths.push_back(pathOf("variant" + std::to_string(r)));
   }
   std::vector<std::string> built = builder.build(variantConfigs, paths);
-  std::vector<std::unique_ptr<Variant>> loaded;
-  for (int r = 0; r < variants; ++r) {
-    auto v = std::make_unique<Variant>();
-    std::string why = built[(size_t)r];
-    if (why.empty())
-      why = runner.load(paths[(size_t)r], groupOf, *v);
-    if (!why.empty()) {
-      check.skipped = "variant " + std::to_string(r) + ": " + why;
+  for (int r = 0; r < variants; ++r)
+    if (!built[(size_t)r].empty()) {
+      check.skipped = "variant " + std::to_string(r) + ": " + built[(size_t)r];
       return success();
     }
-    loaded.push_back(std::move(v));
-  }
   say(llvm::formatv("timing {0} variants of the model in alternation", variants)
           .str());
-  Timings timings;
+  Timed first;
   if (std::string why =
-          measure(runner, loaded, checked.size(), options, timings);
+          timeVariants(paths, groupOf, checked.size(), options, first);
       !why.empty()) {
-    check.skipped = "a variant does not run: " + why;
+    check.skipped = why;
     return success();
   }
+  const Timings &timings = first.timings;
   check.variants = variants;
   check.passes = (int)timings.total[0].size();
 
@@ -404,42 +529,39 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
     return summary.kernels[k].inModel.chosen != 0;
   });
 
+  // Stopping from here leaves every winner as it was, unchecked.
+  auto abandon = [&](const std::string &why) {
+    check.skipped = why;
+    for (size_t k : checked)
+      summary.kernels[k].inModel = InModel();
+    return success();
+  };
+
   // The model with the kept configs against the default, for the
   // end-to-end figure and an output check.
-  loaded.resize(1);
   if (anyKept) {
     say("building the model with the kept configs");
     std::string path = pathOf("kept");
-    std::string why = builder.build({configsOf(keptConfig)}, {path})[0];
-    auto v = std::make_unique<Variant>();
-    if (why.empty())
-      why = runner.load(path, groupOf, *v);
-    if (!why.empty()) {
-      check.skipped = "the kept configs: " + why;
-      return success();
-    }
-    loaded.push_back(std::move(v));
-    say("timing it against the defaults");
-    Timings final;
-    if (std::string why =
-            measure(runner, loaded, checked.size(), options, final);
+    if (std::string why = builder.build({configsOf(keptConfig)}, {path})[0];
         !why.empty()) {
-      check.skipped = "the kept configs do not run: " + why;
-      return success();
+      return abandon("the kept configs: " + why);
     }
-    Measurement a, b;
-    a.outputs = loaded[0]->outputs;
-    a.outputTypes = loaded[0]->outputTypes;
-    b.outputs = loaded[1]->outputs;
-    b.outputTypes = loaded[1]->outputTypes;
+    say("timing it against the defaults");
+    Timed timed;
+    if (std::string why = timeVariants({paths[0], path}, groupOf,
+                                       checked.size(), options, timed);
+        !why.empty()) {
+      return abandon("the kept configs: " + why);
+    }
+    const Timings &final = timed.timings;
     std::string why2;
     // Reductions over many layers in another order: a looser bound than one
     // kernel's.
-    if (!outputsMatch(a, b, options.tolerance * 10, why2)) {
-      check.skipped = "the model with the kept configs computes other "
-                      "outputs than the default (" +
-                      why2 + "): every winner left as it was";
-      return success();
+    if (!outputsMatch(timed.outputs[0], timed.outputs[1],
+                      options.tolerance * 10, why2)) {
+      return abandon("the model with the kept configs computes other "
+                     "outputs than the default (" +
+                     why2 + "): every winner left as it was");
     }
     std::vector<double> ratios;
     for (size_t p = 0; p < final.total[0].size(); ++p)

@@ -61,6 +61,9 @@ struct TuneOptions {
   /// none), to show that a crashing variant fails its trial and the tuning
   /// goes on.
   int crashEvery = 0;
+  /// Testing only: the model check's measuring process crashes (SIGSEGV)
+  /// once it has loaded the variants.
+  bool crashModelCheck = false;
   /// Testing only: writes each tuned kernel's standalone model (MLIR text)
   /// to DIR/<kernel symbol>.mlir before it is tuned ("": none).
   std::string dumpStandaloneDir;

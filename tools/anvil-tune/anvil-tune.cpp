@@ -94,6 +94,10 @@ static cl::opt<int> crashEvery(
     cl::desc("Testing only: crash the measuring process of every Nth "
              "candidate"),
     cl::init(0), cl::ReallyHidden, cl::cat(category));
+static cl::opt<bool> crashModelCheck(
+    "testing-crash-model-check",
+    cl::desc("Testing only: crash the model check's measuring process"),
+    cl::init(false), cl::ReallyHidden, cl::cat(category));
 static cl::opt<std::string> dumpStandalone(
     "testing-dump-standalone",
     cl::desc("Testing only: write each tuned kernel's standalone model to "
@@ -324,6 +328,7 @@ int main(int argc, char **argv) {
   options.cpu = cpuName;
   options.corruptEvery = corruptEvery;
   options.crashEvery = crashEvery;
+  options.crashModelCheck = crashModelCheck;
   options.dumpStandaloneDir = dumpStandalone;
   options.modelCheck = !noModelCheck;
   options.modelCheckSeconds = modelCheckSeconds;
