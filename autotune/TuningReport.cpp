@@ -270,11 +270,15 @@ std::string anvil::autotune::reportMarkdown(const TuneSummary &summary) {
                                "faster end to end)"
                              : "")
        << ". The model per run: " << ms(check.defaultNs)
-       << " ms with the defaults, " << ms(check.tunedNs)
-       << " ms with the kept configs (time ratio "
-       << llvm::formatv("{0:F3} [{1:F3}, {2:F3}]", check.ratio, check.ratioLow,
-                        check.ratioHigh)
-       << ", pass for pass).\n\n";
+       << " ms with the defaults";
+    if (check.kept + check.switched == 0 && !check.allReverted)
+      os << " (nothing kept).\n\n";
+    else
+      os << ", " << ms(check.tunedNs)
+         << " ms with the kept configs (time ratio "
+         << llvm::formatv("{0:F3} [{1:F3}, {2:F3}]", check.ratio,
+                          check.ratioLow, check.ratioHigh)
+         << ", pass for pass).\n\n";
     os << "| symbol | default in model (ms) | candidate: alone speed-up, "
           "in-model time ratio [95% CI] | kept |\n|---|---|---|---|\n";
     for (const KernelSummary &k : summary.kernels) {

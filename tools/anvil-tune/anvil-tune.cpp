@@ -399,23 +399,25 @@ int main(int argc, char **argv) {
                       k.speedup(), k.trials.size(), k.newTrials);
   }
   const autotune::ModelCheckSummary &check = summary->modelCheck;
-  if (check.ran)
-    errs()
-        << formatv(
-               "anvil-tune: model check ({0} variants, {1} passes, {2:F1} s): "
-               "{3} winners kept, {4} replaced by a runner-up, {5} back to the "
-               "default; the model {6:F3} ms -> {7:F3} ms (time ratio {8:F3}, "
-               "95% "
-               "CI {9:F3}-{10:F3})\n",
-               check.variants, check.passes, check.seconds, check.kept,
-               check.switched, check.reverted, check.defaultNs / 1e6,
-               check.tunedNs / 1e6, check.ratio, check.ratioLow,
-               check.ratioHigh)
-        << (check.allReverted ? "anvil-tune: the kept configs did not run "
-                                "the model faster: every kernel keeps its "
-                                "default\n"
-                              : "");
-  else if (!noModelCheck)
+  if (check.ran) {
+    errs() << formatv("anvil-tune: model check ({0} variants, {1} passes, "
+                      "{2:F1} s): {3} winners kept, {4} replaced by a "
+                      "runner-up, {5} back to the default; ",
+                      check.variants, check.passes, check.seconds, check.kept,
+                      check.switched, check.reverted);
+    if (check.kept + check.switched == 0 && !check.allReverted)
+      errs() << formatv("the model {0:F3} ms with the defaults (nothing "
+                        "kept)\n",
+                        check.defaultNs / 1e6);
+    else
+      errs() << formatv("the model {0:F3} ms -> {1:F3} ms (time ratio "
+                        "{2:F3}, 95% CI {3:F3}-{4:F3})\n",
+                        check.defaultNs / 1e6, check.tunedNs / 1e6, check.ratio,
+                        check.ratioLow, check.ratioHigh);
+    if (check.allReverted)
+      errs() << "anvil-tune: the kept configs did not run the model faster: "
+                "every kernel keeps its default\n";
+  } else if (!noModelCheck)
     errs() << "anvil-tune: model check not run: " << check.skipped << "\n";
   errs() << formatv("anvil-tune: {0} of {1} kernels tuned in {2:F1} s, "
                     "geomean speed-up {3:F3}x; database '{4}'\n",
