@@ -13,6 +13,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/StringSet.h"
 
+#include <thread>
+
 using namespace mlir;
 using namespace anvil;
 using namespace anvil::autotune;
@@ -568,4 +570,25 @@ bool VariantCompiler::buildWith(
     return false;
   }
   return true;
+}
+
+std::vector<std::string> autotune::buildInParallel(
+    std::vector<std::unique_ptr<VariantCompiler>> &compilers, size_t count,
+    const std::function<std::string(VariantCompiler &, size_t)> &build) {
+  std::vector<std::string> errors(count);
+  size_t width = std::max<size_t>(compilers.size(), 1);
+  for (size_t start = 0; start < count; start += width) {
+    size_t end = std::min(count, start + width);
+    auto work = [&](size_t i) { errors[i] = build(*compilers[i - start], i); };
+    if (end - start == 1) {
+      work(start);
+      continue;
+    }
+    std::vector<std::thread> threads;
+    for (size_t i = start; i < end; ++i)
+      threads.emplace_back(work, i);
+    for (std::thread &t : threads)
+      t.join();
+  }
+  return errors;
 }

@@ -22,6 +22,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -88,6 +89,13 @@ private:
   mlir::OwningOpRef<mlir::ModuleOp> base;
   std::string kernelName;
 };
+
+/// Runs `build(compiler, i)` for every i in [0, count), as many at a time
+/// as there are `compilers` (each on its own compiler, in threads when more
+/// than one); the result's [i] is what build(i) returned ("" on success).
+std::vector<std::string> buildInParallel(
+    std::vector<std::unique_ptr<VariantCompiler>> &compilers, size_t count,
+    const std::function<std::string(VariantCompiler &, size_t)> &build);
 
 } // namespace anvil::autotune
 

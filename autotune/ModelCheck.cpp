@@ -16,10 +16,8 @@
 #include <chrono>
 #include <csignal>
 #include <cstring>
-#include <ctime>
 #include <map>
 #include <memory>
-#include <thread>
 
 using namespace mlir;
 using namespace anvil;
@@ -380,35 +378,24 @@ public:
   std::vector<std::string>
   build(const std::vector<std::map<std::string, std::string>> &configs,
         const std::vector<std::string> &paths) {
-    std::vector<std::string> errors(configs.size());
     size_t jobs = std::min<size_t>(std::max(1, options.jobs), configs.size());
-    if (compilers.size() < jobs) {
-      if (!bytecode)
-        bytecode = std::make_shared<const std::string>(toBytecode(module));
-      while (compilers.size() < jobs) {
-        std::string why;
-        auto c = VariantCompiler::create(bytecode, options.cpu,
-                                         options.optLevel, why);
-        if (!c) {
-          errors.assign(configs.size(), why);
-          return errors;
-        }
-        compilers.push_back(std::move(c));
-      }
+    if (compilers.size() < jobs && !bytecode)
+      bytecode = std::make_shared<const std::string>(toBytecode(module));
+    while (compilers.size() < jobs) {
+      std::string why;
+      auto c =
+          VariantCompiler::create(bytecode, options.cpu, options.optLevel, why);
+      if (!c)
+        return std::vector<std::string>(configs.size(), why);
+      compilers.push_back(std::move(c));
     }
-    for (size_t first = 0; first < configs.size(); first += jobs) {
-      std::vector<std::thread> threads;
-      size_t end = std::min(configs.size(), first + jobs);
-      for (size_t i = first; i < end; ++i)
-        threads.emplace_back([&, i] {
-          std::string why;
-          if (!compilers[i - first]->buildWith(configs[i], paths[i], why))
-            errors[i] = "the model does not build: " + why;
-        });
-      for (std::thread &t : threads)
-        t.join();
-    }
-    return errors;
+    return buildInParallel(compilers, configs.size(),
+                           [&](VariantCompiler &compiler, size_t i) {
+                             std::string why;
+                             if (compiler.buildWith(configs[i], paths[i], why))
+                               return std::string();
+                             return "the model does not build: " + why;
+                           });
   }
 
 private:
@@ -453,12 +440,8 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
   }
 
   SmallString<128> dir;
-  std::error_code ec =
-      options.workDir.empty()
-          ? llvm::sys::fs::createUniqueDirectory("anvil-model-check", dir)
-          : llvm::sys::fs::createUniqueDirectory(
-                options.workDir + "/anvil-model-check", dir);
-  if (ec) {
+  if (std::error_code ec =
+          makeWorkDirectory(options.workDir, "anvil-model-check", dir)) {
     check.skipped = "cannot make a directory for the variants: " + ec.message();
     return success();
   }
@@ -604,17 +587,9 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
     ks.bestCiLowNs = c ? c->ciLowNs : ks.defaultNs;
     ks.bestCiHighNs = c ? c->ciHighNs : ks.defaultNs;
     ks.bestMemory = c ? c->memoryBytes : ks.defaultMemory;
-    BestRecord best;
-    best.key = ks.key;
-    best.config = kept;
-    best.medianNs = ks.bestNs;
-    best.ciLowNs = ks.bestCiLowNs;
-    best.ciHighNs = ks.bestCiHighNs;
-    best.memoryBytes = ks.bestMemory;
-    best.trials = (int)ks.trials.size();
-    best.objective = options.objective;
-    best.timestamp = (int64_t)std::time(nullptr);
-    if (Status set = db.setBest(best); !set.ok()) {
+    if (Status set =
+            storeBest(db, ks, options.objective, (int)ks.trials.size());
+        !set.ok()) {
       error = set.message();
       return failure();
     }

@@ -12,7 +12,6 @@
 #include <cmath>
 #include <ctime>
 #include <map>
-#include <thread>
 
 using namespace mlir;
 using namespace anvil;
@@ -38,6 +37,28 @@ bool autotune::betterFor(const std::string &objective, double medianA,
     return tie(medianA * (double)std::max<uint64_t>(memoryA, 1),
                medianB * (double)std::max<uint64_t>(memoryB, 1));
   return tie(medianA, medianB);
+}
+
+Status autotune::storeBest(TuningDatabase &db, const KernelSummary &kernel,
+                           const std::string &objective, int trials) {
+  BestRecord best;
+  best.key = kernel.key;
+  best.config = kernel.bestConfig;
+  best.medianNs = kernel.bestNs;
+  best.ciLowNs = kernel.bestCiLowNs;
+  best.ciHighNs = kernel.bestCiHighNs;
+  best.memoryBytes = kernel.bestMemory;
+  best.trials = trials;
+  best.objective = objective;
+  best.timestamp = (int64_t)std::time(nullptr);
+  return db.setBest(best);
+}
+
+std::error_code autotune::makeWorkDirectory(const std::string &workDir,
+                                            const std::string &prefix,
+                                            llvm::SmallVectorImpl<char> &dir) {
+  return llvm::sys::fs::createUniqueDirectory(
+      workDir.empty() ? prefix : workDir + "/" + prefix, dir);
 }
 
 namespace {
@@ -136,25 +157,13 @@ private:
 std::vector<std::string>
 KernelTuner::buildAll(const std::vector<std::string> &configs,
                       const std::vector<std::string> &paths) {
-  std::vector<std::string> errors(configs.size());
-  for (size_t start = 0; start < configs.size(); start += compilers.size()) {
-    std::vector<std::thread> threads;
-    size_t end = std::min(configs.size(), start + compilers.size());
-    for (size_t i = start; i < end; ++i) {
-      auto work = [&, i] {
+  return buildInParallel(
+      compilers, configs.size(), [&](VariantCompiler &compiler, size_t i) {
         std::string why;
-        if (!compilers[i - start]->build(configs[i], paths[i], why))
-          errors[i] = why.empty() ? "build failed" : why;
-      };
-      if (end - start == 1)
-        work();
-      else
-        threads.emplace_back(work);
-    }
-    for (std::thread &t : threads)
-      t.join();
-  }
-  return errors;
+        if (compiler.build(configs[i], paths[i], why))
+          return std::string();
+        return why.empty() ? std::string("build failed") : why;
+      });
 }
 
 LogicalResult KernelTuner::record(const TrialRecord &trial,
@@ -274,7 +283,10 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   // The artifacts of the best candidates so far are kept for the final
   // measurement (the others are deleted once measured).
   std::map<std::string, std::string> kept;
-  auto topCandidates = [&] {
+  // The `n` best ok trials other than the default, best first;
+  // `remeasureTop` of them are the final re-measurement's candidates.
+  size_t remeasureTop = (size_t)std::max(0, options.remeasureTop);
+  auto topCandidates = [&](size_t n) {
     std::vector<const TrialRecord *> ok;
     for (auto &[config, t] : known)
       if (t.status == TrialRecord::Ok && config != defaultText)
@@ -284,11 +296,11 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
           return betterFor(options.objective, a->medianNs, a->memoryBytes,
                            a->config, b->medianNs, b->memoryBytes, b->config);
         });
-    ok.resize(std::min(ok.size(), (size_t)std::max(0, options.remeasureTop)));
+    ok.resize(std::min(ok.size(), n));
     return ok;
   };
   auto keepOnlyTop = [&] {
-    std::vector<const TrialRecord *> top = topCandidates();
+    std::vector<const TrialRecord *> top = topCandidates(remeasureTop);
     for (auto it = kept.begin(); it != kept.end();) {
       bool wanted = llvm::any_of(
           top, [&](const TrialRecord *t) { return t->config == it->first; });
@@ -384,7 +396,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   // default, longer, run for run in alternation (a slow or fast spell of a
   // shared machine falls on both); the winner is the best of those and the
   // default.
-  std::vector<const TrialRecord *> ok = topCandidates();
+  std::vector<const TrialRecord *> ok = topCandidates(remeasureTop);
   struct Final {
     std::string config;
     Measurement m;
@@ -446,44 +458,25 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
             });
   // More for the model check: the search's best trials, when the winner
   // still beat the default (on the default's scale of the search).
-  if (!summary.candidates.empty()) {
-    std::vector<const TrialRecord *> more;
-    for (auto &[config, t] : known)
-      if (t.status == TrialRecord::Ok && config != defaultText &&
-          t.medianNs < defaultNs &&
-          llvm::none_of(summary.candidates,
-                        [&](const Candidate &c) { return c.config == config; }))
-        more.push_back(&t);
-    std::sort(more.begin(), more.end(),
-              [&](const TrialRecord *a, const TrialRecord *b) {
-                return betterFor(options.objective, a->medianNs, a->memoryBytes,
-                                 a->config, b->medianNs, b->memoryBytes,
-                                 b->config);
-              });
-    for (const TrialRecord *t : more) {
+  if (!summary.candidates.empty())
+    for (const TrialRecord *t : topCandidates(known.size())) {
       if ((int)summary.candidates.size() >= options.modelCheckCandidates)
         break;
-      summary.candidates.push_back(
-          {t->config, t->medianNs, t->ciLowNs, t->ciHighNs, t->memoryBytes});
+      if (t->medianNs < defaultNs &&
+          llvm::none_of(summary.candidates, [&](const Candidate &c) {
+            return c.config == t->config;
+          }))
+        summary.candidates.push_back(
+            {t->config, t->medianNs, t->ciLowNs, t->ciHighNs, t->memoryBytes});
     }
-  }
   summary.bestConfig = winner->config;
   summary.bestNs = winner->m.timeNs.median;
   summary.bestCiLowNs = winner->m.timeNs.low;
   summary.bestCiHighNs = winner->m.timeNs.high;
   summary.bestMemory = winner->memory;
 
-  BestRecord best;
-  best.key = summary.key;
-  best.config = winner->config;
-  best.medianNs = winner->m.timeNs.median;
-  best.ciLowNs = winner->m.timeNs.low;
-  best.ciHighNs = winner->m.timeNs.high;
-  best.memoryBytes = winner->memory;
-  best.trials = (int)known.size();
-  best.objective = options.objective;
-  best.timestamp = (int64_t)std::time(nullptr);
-  if (Status set = db.setBest(best); !set.ok()) {
+  if (Status set = storeBest(db, summary, options.objective, (int)known.size());
+      !set.ok()) {
     error = set.message();
     return failure();
   }
@@ -514,12 +507,8 @@ FailureOr<TuneSummary> autotune::tuneModule(
     return failure();
 
   SmallString<128> dir;
-  std::error_code ec =
-      options.workDir.empty()
-          ? llvm::sys::fs::createUniqueDirectory("anvil-tune", dir)
-          : llvm::sys::fs::createUniqueDirectory(
-                options.workDir + "/anvil-tune", dir);
-  if (ec) {
+  if (std::error_code ec =
+          makeWorkDirectory(options.workDir, "anvil-tune", dir)) {
     error = "cannot make a directory for the variants: " + ec.message();
     return failure();
   }

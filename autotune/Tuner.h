@@ -170,6 +170,19 @@ mlir::FailureOr<TuneSummary> tuneModule(
     mlir::ModuleOp module, TuningDatabase &db, const TuneOptions &options,
     const std::function<void(const Progress &)> &progress, std::string &error);
 
+/// Stores `kernel`'s best config and its times and memory (bestConfig,
+/// bestNs, its interval, bestMemory) as the best record of its key under
+/// `objective`, chosen after `trials` trials.
+Status storeBest(TuningDatabase &db, const KernelSummary &kernel,
+                 const std::string &objective, int trials);
+
+/// Makes a fresh directory `workDir`/`prefix`-XXXXXX (just `prefix`-XXXXXX
+/// when `workDir` is empty), as llvm::sys::fs::createUniqueDirectory places
+/// it, into `dir`.
+std::error_code makeWorkDirectory(const std::string &workDir,
+                                  const std::string &prefix,
+                                  llvm::SmallVectorImpl<char> &dir);
+
 /// The score the objective minimizes (ties go to the smaller config text):
 /// latency: the median; memory: the memory, then the median; balanced: their
 /// product (the product of the ratios to any fixed reference).

@@ -49,7 +49,9 @@ struct anvil_session {
 
   /* Profiling (anvil_session_set_profiling): per step, runs and ns. */
   int profiling;
-  uint64_t *step_runs, *step_ns; /* num_steps each; NULL until first on */
+  struct step_time {
+    uint64_t runs, ns;
+  } * step_times; /* num_steps; NULL until profiling is first on */
 };
 
 /* Stands in for the data of empty tensors, so kernels never see NULL. */
@@ -79,8 +81,7 @@ void anvil_session_release(anvil_session_t *s) {
   free(s->roots);
   free(s->descs);
   free(s->args);
-  free(s->step_runs);
-  free(s->step_ns);
+  free(s->step_times);
   anvil_model_release(s->model);
   free(s);
 }
@@ -381,8 +382,8 @@ static void run_steps(anvil_session_t *s) {
                             &s->args[step->first_arg], wg_count);
     }
     if (profiling) {
-      s->step_ns[i] += now_ns() - start;
-      s->step_runs[i] += 1;
+      s->step_times[i].ns += now_ns() - start;
+      s->step_times[i].runs += 1;
     }
   }
 }
@@ -465,13 +466,10 @@ anvil_status_t anvil_session_set_profiling(anvil_session_t *s, int enable) {
   anvil_status_t st = NULL;
   if (enable) {
     size_t n = s->model->plan.num_steps + 1;
-    if (!s->step_runs)
-      s->step_runs = malloc(n * sizeof *s->step_runs);
-    if (!s->step_ns)
-      s->step_ns = malloc(n * sizeof *s->step_ns);
-    if (s->step_runs && s->step_ns) {
-      memset(s->step_runs, 0, n * sizeof *s->step_runs);
-      memset(s->step_ns, 0, n * sizeof *s->step_ns);
+    if (!s->step_times)
+      s->step_times = malloc(n * sizeof *s->step_times);
+    if (s->step_times) {
+      memset(s->step_times, 0, n * sizeof *s->step_times);
       s->profiling = 1;
     } else {
       st = anvil_make_status(ANVIL_STATUS_RESOURCE_EXHAUSTED, "out of memory");
@@ -513,9 +511,9 @@ anvil_status_t anvil_session_step_profile(const anvil_session_t *s, size_t step,
     out->name = m->kernel_names[p->kernel];
     out->kernel = p->kernel;
   }
-  if (s->step_runs) {
-    out->runs = s->step_runs[step];
-    out->total_ns = s->step_ns[step];
+  if (s->step_times) {
+    out->runs = s->step_times[step].runs;
+    out->total_ns = s->step_times[step].ns;
   }
   return NULL;
 }
