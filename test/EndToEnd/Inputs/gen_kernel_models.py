@@ -1,6 +1,8 @@
 """Writes small one-op ONNX models whose shapes exercise the register-tiled
-matmul and convolution kernels: full tiles, ragged edges (scalar remainder),
-strides, dilations and a symbolic batch. Deterministic weights.
+matmul and convolution kernels (full tiles, ragged edges (scalar remainder),
+strides, dilations and a symbolic batch; deterministic weights) and the
+16 x 16 blocks of transposes (extents not multiples of 16, a symbolic one,
+ones under 16, other element types).
 
     gen_kernel_models.py OUT_DIR
 """
@@ -46,6 +48,15 @@ def conv(out, name, c, f, h, k, stride, dilation, group=1):
     save(g, out / f"{name}.onnx")
 
 
+def transpose(out, name, dims, perm, elem=TensorProto.FLOAT):
+    """One Transpose of an input of `dims` ("n": the symbolic batch)."""
+    g = helper.make_graph(
+        [helper.make_node("Transpose", ["x"], ["y"], perm=perm)], name,
+        [helper.make_tensor_value_info("x", elem, dims)],
+        [helper.make_tensor_value_info("y", elem, [dims[p] for p in perm])])
+    save(g, out / f"{name}.onnx")
+
+
 def main():
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -58,6 +69,16 @@ def main():
     conv(out, "conv1x1", 64, 32, 9, 1, 1, 1)    # a matmul on [n*81, 64] x [64, 32]
     conv(out, "depthwise", 48, 48, 19, 3, 1, 1, group=48)     # 19 = 2 x 8 + 3
     conv(out, "depthwise_s2", 40, 40, 16, 3, 2, 1, group=40)  # 40 = 2 x 16 + 8
+    # NHWC -> NCHW: 37 = 2 x 16 + 5 and 33 = 2 x 16 + 1, the last blocks overlap.
+    transpose(out, "transpose_nchw", ["n", 20, 37, 33], [0, 3, 1, 2])
+    transpose(out, "transpose_nhwc", ["n", 35, 18, 17], [0, 2, 3, 1])
+    # The batch is the output's contiguous dim: blocks from 16 on, loops below.
+    transpose(out, "transpose_2d", ["n", 19], [1, 0])
+    transpose(out, "transpose_5d", ["n", 3, 18, 4, 20], [0, 3, 1, 4, 2])
+    transpose(out, "transpose_i32", ["n", 17, 300], [0, 2, 1], TensorProto.INT32)
+    transpose(out, "transpose_small", ["n", 4, 8], [0, 2, 1])        # loops
+    transpose(out, "transpose_f64", ["n", 20, 24], [0, 2, 1], TensorProto.DOUBLE)
+    transpose(out, "transpose_rows", ["n", 5, 40], [1, 0, 2])        # row copies
 
 
 if __name__ == "__main__":
