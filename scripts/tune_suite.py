@@ -11,12 +11,24 @@ run's report.json it takes
 * the best-so-far curve: the speed-up over the default of the best config among the first
   t trials (each trial is itself timed in alternation with the default).
 
+The best-so-far curve takes each trial's time from the search, where it was measured once:
+the best of many noisy measurements is biased fast, and more so the more trials there are
+(one lucky trial lifts random search's curve at 256 trials). So the config that is best
+after t trials, for t at the checkpoints 8, 16, 32, 64, 128, 256, is measured again,
+outside the tuner: each is compiled into the model (anvil-compile --kernel-config) and the
+kernel's own time per run (anvil-run --bench --profile) is taken in rounds that run every
+config and the default once, in a shuffled order, the speed-up being the median over rounds
+of the default's time over the config's. These re-measured curves are the suite's quality
+figures; the search-time curves are kept beside them (--no-remeasure skips this;
+--remeasure-only redoes it on an earlier OUT).
+
 and writes OUT/tune_suite.md (tables, geomeans, the trial at which the model-guided search
 reaches the quality random search reaches at its last trial), OUT/tune_suite.json and
 OUT/tune_suite.svg (geomean curves of both strategies).
 
     scripts/tune_suite.py --build build --out /tmp/tune-suite [--threads 2] [--jobs 2]
-        [--model-trials 64] [--random-trials 256] [--only NAME ...] [--keep]
+        [--model-trials 64] [--random-trials 256] [--only NAME ...]
+        [--rounds 9] [--no-remeasure | --remeasure-only]
 
 Run it on a quiet machine: the measurements take the whole machine (about a second per
 trial on 2 cores).
@@ -25,6 +37,8 @@ import argparse
 import json
 import math
 import os
+import random
+import re
 import shutil
 import subprocess
 import sys
@@ -94,6 +108,75 @@ def curve(kernel, trials):
     return out
 
 
+def checkpoints(trials):
+    """The trials after which the best config is re-measured: 8, 16, 32, ... and the last."""
+    return [c for c in (8, 16, 32, 64, 128, 256, 512, 1024) if c < trials] + [trials]
+
+
+def incumbents(kernel, trials):
+    """{checkpoint: config} of the best ok trial (search time) within the first t trials;
+    the default config before any."""
+    best, out, marks = None, {}, checkpoints(trials)
+    for i, t in enumerate(kernel["trials"][:trials]):
+        if t["status"] == "ok" and t.get("medianNs") and (best is None or
+                                                          t["medianNs"] < best["medianNs"]):
+            best = t
+        if i + 1 in marks:
+            out[i + 1] = best["config"] if best else kernel["defaultConfig"]
+    for c in marks:  # a space smaller than the budget was measured whole
+        if c not in out:
+            out[c] = best["config"] if best else kernel["defaultConfig"]
+    return out
+
+
+def kernel_us(anvil_run, artifact, symbol, threads, runs):
+    """The kernel's own time per run, from anvil-run --bench --profile."""
+    proc = subprocess.run([str(anvil_run), str(artifact), "--random-inputs", "--bench",
+                           str(runs), "--threads", str(threads), "--profile"],
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"tune_suite.py: error: anvil-run {artifact} failed: {proc.stderr}")
+    m = re.search(rf"^\s+{re.escape(symbol)}\s+\d+\s+([0-9.]+)", proc.stdout, re.M)
+    if not m:
+        raise SystemExit(f"tune_suite.py: error: no {symbol} in the profile of {artifact}")
+    return float(m.group(1))
+
+
+def remeasure(args, name, work):
+    """Re-measured speed-ups of the incumbents at the checkpoints, per strategy."""
+    reports = {s: main_kernel(json.loads((work / f"{s}-report" / "report.json").read_text()))
+               for s in ("model", "random")}
+    trials = {"model": args.model_trials, "random": args.random_trials}
+    at = {s: incumbents(k, trials[s]) for s, k in reports.items()}
+    k = reports["model"]
+    configs = sorted({c for v in at.values() for c in v.values()} - {k["defaultConfig"]})
+    model = work / f"{name}.onnx"
+    bins = args.build / "bin"
+    artifacts = {k["defaultConfig"]: work / "remeasure-default.so"}
+    subprocess.run([str(bins / "anvil-compile"), str(model), "-o",
+                    str(artifacts[k["defaultConfig"]])], check=True)
+    for i, config in enumerate(configs):
+        artifacts[config] = work / f"remeasure-{i}.so"
+        subprocess.run([str(bins / "anvil-compile"), str(model), "--kernel-config",
+                        f"{k['indices'][0]}={config}", "-o", str(artifacts[config])],
+                       check=True)
+    rng = random.Random(args.seed)
+    ratios = {c: [] for c in configs}
+    order = list(artifacts)
+    for _ in range(args.rounds):
+        rng.shuffle(order)
+        us = {c: kernel_us(bins / "anvil-run", artifacts[c], k["symbol"], args.threads,
+                           args.bench_runs) for c in order}
+        for c in configs:
+            ratios[c].append(us[k["defaultConfig"]] / us[c])
+    speedup = {c: sorted(r)[len(r) // 2] for c, r in ratios.items()}
+    speedup[k["defaultConfig"]] = 1.0
+    for a in artifacts.values():
+        a.unlink()
+    return {s: {str(c): {"config": cfg, "speedup": speedup[cfg]} for c, cfg in v.items()}
+            for s, v in at.items()}
+
+
 def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
@@ -121,12 +204,22 @@ def tune(args, model, strategy, trials, out_dir):
             "command": " ".join(cmd)}
 
 
+def remeasured_geomeans(results, trials):
+    """{strategy: {checkpoint: geomean re-measured speed-up}} (empty without them)."""
+    if not results or not all("remeasured" in r for r in results):
+        return {}
+    return {s: {c: geomean([r["remeasured"][s][str(c)]["speedup"] for r in results])
+                for c in checkpoints(trials[s])} for s in ("model", "random")}
+
+
 def svg(results, model_trials, random_trials, path):
     w, h, left, bottom, top, right = 640, 360, 60, 40, 20, 20
     curves = {s: [geomean([r[s]["curve"][t] for r in results]) for t in range(n)]
               for s, n in (("model", model_trials), ("random", random_trials))}
-    ymax = max(max(c) for c in curves.values()) * 1.05
-    ymin = 1.0
+    again = remeasured_geomeans(results, {"model": model_trials, "random": random_trials})
+    every = list(curves.values()) + [list(v.values()) for v in again.values() if v]
+    ymax = max(max(c) for c in every) * 1.05
+    ymin = min(1.0, min(min(c) for c in every) * 0.98)  # re-measured may fall below 1
     xs = lambda t: left + (w - left - right) * t / max(random_trials - 1, 1)
     ys = lambda v: h - bottom - (h - bottom - top) * (v - ymin) / max(ymax - ymin, 1e-9)
     lines = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
@@ -147,7 +240,17 @@ def svg(results, model_trials, random_trials, path):
         pts = " ".join(f"{xs(t):.1f},{ys(v):.1f}" for t, v in enumerate(c))
         lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" points="{pts}"/>')
         lines.append(f'<text x="{w-right-4}" y="{ys(c[-1])-6:.1f}" text-anchor="end" '
-                     f'fill="{color}">{name}</text>')
+                     f'fill="{color}">{name} (search-time)</text>')
+        if name in again:
+            pts = " ".join(f"{xs(t - 1):.1f},{ys(v):.1f}" for t, v in again[name].items())
+            lines.append(f'<polyline fill="none" stroke="{color}" stroke-width="2" '
+                         f'stroke-dasharray="6 4" points="{pts}"/>')
+            for t, v in again[name].items():
+                lines.append(f'<circle cx="{xs(t - 1):.1f}" cy="{ys(v):.1f}" r="4" '
+                             f'fill="{color}"/>')
+    if again:
+        lines.append(f'<text x="{left+8}" y="{top+12}">dashed, dots: the best configs '
+                     're-measured</text>')
     lines.append("</svg>")
     path.write_text("\n".join(lines) + "\n")
     return curves
@@ -163,6 +266,15 @@ def main():
     parser.add_argument("--model-trials", type=int, default=64)
     parser.add_argument("--random-trials", type=int, default=256)
     parser.add_argument("--only", nargs="*", help="kernel names (see SUITE)")
+    parser.add_argument("--rounds", type=int, default=9,
+                        help="rounds of the re-measurement (each runs every config once)")
+    parser.add_argument("--bench-runs", type=int, default=100,
+                        help="anvil-run --bench runs per config and round")
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument("--no-remeasure", action="store_true",
+                      help="search-time curves only")
+    mode.add_argument("--remeasure-only", action="store_true",
+                      help="re-measure the incumbents of an earlier run in OUT (no tuning)")
     args = parser.parse_args()
     if not (args.build / "bin" / "anvil-tune").exists():
         raise SystemExit(f"tune_suite.py: error: no anvil-tune in {args.build}/bin (build first)")
@@ -173,7 +285,13 @@ def main():
                              f"{', '.join(names)})")
     args.out.mkdir(parents=True, exist_ok=True)
     results = []
-    for name, kind, shape in SUITE:
+    if args.remeasure_only:
+        saved = args.out / "tune_suite.json"
+        if not saved.exists():
+            raise SystemExit(f"tune_suite.py: error: --remeasure-only needs an earlier run's "
+                             f"{saved}")
+        results = json.loads(saved.read_text())
+    for name, kind, shape in ([] if args.remeasure_only else SUITE):
         if args.only and name not in args.only:
             continue
         work = args.out / name
@@ -189,6 +307,14 @@ def main():
                   f"(space {r['space']})", file=sys.stderr, flush=True)
         results.append(entry)
         (args.out / "tune_suite.json").write_text(json.dumps(results, indent=1) + "\n")
+    if not args.no_remeasure:
+        for r in results:
+            if args.only and r["name"] not in args.only:
+                continue
+            print(f"tune_suite: {r['name']}: re-measuring the best configs at the checkpoints "
+                  f"({args.rounds} rounds) ...", file=sys.stderr, flush=True)
+            r["remeasured"] = remeasure(args, r["name"], args.out / r["name"])
+            (args.out / "tune_suite.json").write_text(json.dumps(results, indent=1) + "\n")
 
     curves = svg(results, args.model_trials, args.random_trials, args.out / "tune_suite.svg")
     random_final = curves["random"][-1]
@@ -220,6 +346,31 @@ def main():
               f"Model-guided does **not** reach random's trial-{args.random_trials} quality "
               f"within {args.model_trials} trials."), "",
            "![best-so-far curves](tune_suite.svg)", ""]
+    again = remeasured_geomeans(results, {"model": args.model_trials,
+                                          "random": args.random_trials})
+    if again:
+        cols = [("model", c) for c in again["model"]] + [("random", c) for c in again["random"]]
+        md += ["## Re-measured", "",
+               f"The best config after t trials, compiled into the model and timed again with "
+               f"anvil-run --bench {args.bench_runs} --profile (the kernel's own time), "
+               f"{args.rounds} rounds each running every config and the default once in a "
+               f"shuffled order; speed-up: the median over rounds of the default's time over "
+               f"the config's.", "",
+               "| kernel | " + " | ".join(f"{s} @{c}" for s, c in cols) + " |",
+               "|---|" + "---:|" * len(cols)]
+        for r in results:
+            md.append(f"| {r['name']} | " + " | ".join(
+                f"{r['remeasured'][s][str(c)]['speedup']:.3f}x" for s, c in cols) + " |")
+        md.append("| **geomean** | " + " | ".join(f"**{again[s][c]:.3f}x**" for s, c in cols)
+                  + " |")
+        target = again["random"][max(again["random"])]
+        first = next((c for c, v in again["model"].items() if v >= target), None)
+        md += ["", f"Re-measured, model-guided reaches random search's trial-"
+               f"{max(again['random'])} quality ({target:.3f}x) "
+               + (f"at trial **{first}**." if first else
+                  f"**not** within {args.model_trials} trials "
+                  f"({again['model'][max(again['model'])]:.3f}x at trial "
+                  f"{max(again['model'])})."), ""]
     (args.out / "tune_suite.md").write_text("\n".join(md))
     print("\n".join(md))
 
