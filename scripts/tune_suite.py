@@ -130,9 +130,12 @@ def incumbents(kernel, trials):
 
 
 def kernel_us(anvil_run, artifact, symbol, threads, runs):
-    """The kernel's own time per run, from anvil-run --bench --profile."""
+    """The kernel's own time per run, from anvil-run --bench --profile (its outputs go to
+    a folder beside the artifact, not the current directory)."""
+    outputs = artifact.parent / "remeasure-outputs"
     proc = subprocess.run([str(anvil_run), str(artifact), "--random-inputs", "--bench",
-                           str(runs), "--threads", str(threads), "--profile"],
+                           str(runs), "--threads", str(threads), "--profile", "--output-dir",
+                           str(outputs)],
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"tune_suite.py: error: anvil-run {artifact} failed: {proc.stderr}")
@@ -173,6 +176,7 @@ def remeasure(args, name, work):
     speedup[k["defaultConfig"]] = 1.0
     for a in artifacts.values():
         a.unlink()
+    shutil.rmtree(work / "remeasure-outputs", ignore_errors=True)
     return {s: {str(c): {"config": cfg, "speedup": speedup[cfg]} for c, cfg in v.items()}
             for s, v in at.items()}
 
