@@ -55,10 +55,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 /// One variant of the model, loaded, with its session profiling.
 struct Variant {
   ~Variant() {

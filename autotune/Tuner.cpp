@@ -69,10 +69,6 @@ using Clock = std::chrono::steady_clock;
 /// before a winner is picked.
 constexpr int kFinalMeasureFactor = 3;
 
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
-
 std::string asText(Attribute attr) {
   std::string text;
   llvm::raw_string_ostream os(text);

@@ -21,6 +21,7 @@
 
 #include "mlir/IR/BuiltinOps.h"
 
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -182,6 +183,13 @@ Status storeBest(TuningDatabase &db, const KernelSummary &kernel,
 std::error_code makeWorkDirectory(const std::string &workDir,
                                   const std::string &prefix,
                                   llvm::SmallVectorImpl<char> &dir);
+
+/// Seconds on the steady clock since `start`: the search's and the model
+/// check's budgets and reported durations.
+inline double secondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
 
 /// The score the objective minimizes (ties go to the smaller config text):
 /// latency: the median; memory: the memory, then the median; balanced: their
