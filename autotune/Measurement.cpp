@@ -9,7 +9,10 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <ctime>
+#include <dirent.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -99,6 +102,39 @@ double element(const std::vector<char> &bytes, int dtype, size_t i) {
   return d;
 }
 
+/// The CPU-time clocks of the process's threads (the session threads
+/// included). The process clock (CLOCK_PROCESS_CPUTIME_ID) would not do: it
+/// adds a thread running on another core only as of that core's last tick
+/// (up to 4 ms late), longer than many runs; a thread's own clock is read up
+/// to date. The ids are Linux's per-thread scheduler clocks, as glibc's
+/// pthread_getcpuclockid makes them, for the tids in /proc/self/task.
+std::vector<clockid_t> threadClocks() {
+  std::vector<clockid_t> clocks;
+  DIR *dir = opendir("/proc/self/task");
+  if (!dir)
+    return clocks;
+  while (dirent *entry = readdir(dir)) {
+    char *end = nullptr;
+    long tid = std::strtol(entry->d_name, &end, 10);
+    if (tid > 0 && *end == 0)
+      clocks.push_back(clockid_t((~(unsigned)tid << 3) | 6));
+  }
+  closedir(dir);
+  return clocks;
+}
+
+/// The CPU time of the threads of `clocks`, in nanoseconds (a thread that
+/// ended counts no more).
+double cpuNs(const std::vector<clockid_t> &clocks) {
+  double sum = 0;
+  for (clockid_t clock : clocks) {
+    timespec ts{};
+    if (clock_gettime(clock, &ts) == 0)
+      sum += double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+  }
+  return sum;
+}
+
 } // namespace
 
 /// An artifact loaded with a session and its run's tensors.
@@ -115,7 +151,11 @@ public:
   /// until codegen revision 8, left them in the measuring thread's cache:
   /// one-workgroup configs of elementwise kernels then ran 1.3-2.7x faster
   /// alone, and 1.5-1.7x slower in the model.
-  std::string run(double *ns) {
+  /// `cores` gets the cores the run used: the CPU time of the threads of
+  /// `clocks` (threadClocks()) over the wall time (on a host that gives the
+  /// process one core, at most 1).
+  std::string run(double *ns, double *cores = nullptr,
+                  const std::vector<clockid_t> *clocks = nullptr) {
     for (size_t i = 0; i < out.size(); ++i) {
       if (!restored)
         std::memcpy(results[i].data(), (*initial)[i].bytes.data(),
@@ -125,12 +165,23 @@ public:
       out[i].byte_size = results[i].size();
     }
     restored = true;
+    // The CPU time is read outside the timed span, and divided by the wall
+    // time from before its first read to after its last.
+    auto outerStart = std::chrono::steady_clock::now();
+    double cpuStart = cores ? cpuNs(*clocks) : 0;
     auto start = std::chrono::steady_clock::now();
     std::string e = takeStatus(anvil_session_run(session, in.data(), in.size(),
                                                  out.data(), out.size()));
     auto end = std::chrono::steady_clock::now();
     if (ns)
       *ns = std::chrono::duration<double, std::nano>(end - start).count();
+    if (cores) {
+      double cpu = cpuNs(*clocks) - cpuStart;
+      double outer = std::chrono::duration<double, std::nano>(
+                         std::chrono::steady_clock::now() - outerStart)
+                         .count();
+      *cores = cpu / std::max(outer, 1.0);
+    }
     return e;
   }
 
@@ -262,13 +313,15 @@ Measurement Measurer::measureReference(const std::string &path) {
   auto loaded = std::make_unique<Loaded>();
   if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
     return unmeasured(e);
-  std::vector<double> samples;
+  std::vector<double> samples, cores;
+  std::vector<clockid_t> clocks = threadClocks();
   double total = 0;
   while ((int)samples.size() < options.maxRepeats) {
-    double ns = 0;
-    if (std::string e = loaded->run(&ns); !e.empty())
+    double ns = 0, used = 0;
+    if (std::string e = loaded->run(&ns, &used, &clocks); !e.empty())
       return unmeasured(e);
     samples.push_back(ns);
+    cores.push_back(used);
     total += ns;
     if ((int)samples.size() >= options.minRepeats &&
         total >= options.targetSeconds * 1e9)
@@ -277,6 +330,10 @@ Measurement Measurer::measureReference(const std::string &path) {
   Measurement m;
   m.timeNs = summarize(samples);
   m.repeats = (int)samples.size();
+  m.referenceCores = summarize(cores).median;
+  expectedCores = options.referenceCoresForTesting > 0
+                      ? options.referenceCoresForTesting
+                      : m.referenceCores;
   m = finish(*loaded, std::move(m), /*keep=*/true);
   reference = std::move(loaded);
   referencePath = path;
@@ -296,9 +353,14 @@ Measurement Measurer::measurePaired(const std::string &path, double referenceNs,
                                     double seconds) {
   if (!reference)
     return unmeasured("no reference to measure against");
-  if (options.isolate)
-    return measureIsolated(path, referenceNs, seconds);
-  return measurePairedHere(path, referenceNs, seconds);
+  Measurement m = options.isolate
+                      ? measureIsolated(path, referenceNs, seconds)
+                      : measurePairedHere(path, referenceNs, seconds);
+  // A measurement in which the reference used more cores than any before
+  // shows what it can use (measureReference may have fallen in a spell).
+  if (m.ok && !m.contended)
+    expectedCores = std::max(expectedCores, m.referenceCores);
+  return m;
 }
 
 namespace {
@@ -324,6 +386,9 @@ std::string serialize(const Measurement &m) {
       put(out, v);
   put(out, (int64_t)m.repeats);
   put(out, m.arenaBytes);
+  put(out, m.referenceCores);
+  put(out, (int64_t)m.droppedPairs);
+  put(out, (uint8_t)m.contended);
   put(out, (uint64_t)m.outputs.size());
   for (size_t i = 0; i < m.outputs.size(); ++i) {
     put(out, (int64_t)m.outputTypes[i]);
@@ -350,8 +415,8 @@ bool deserialize(const std::string &in, Measurement &m) {
     at += size;
     return true;
   };
-  uint8_t ok = 0;
-  int64_t repeats = 0;
+  uint8_t ok = 0, contended = 0;
+  int64_t repeats = 0, dropped = 0;
   uint64_t outputs = 0;
   if (!get(&ok, 1) || !getBytes(m.error))
     return false;
@@ -361,10 +426,14 @@ bool deserialize(const std::string &in, Measurement &m) {
         return false;
   if (!get(&repeats, sizeof repeats) ||
       !get(&m.arenaBytes, sizeof m.arenaBytes) ||
+      !get(&m.referenceCores, sizeof m.referenceCores) ||
+      !get(&dropped, sizeof dropped) || !get(&contended, 1) ||
       !get(&outputs, sizeof outputs))
     return false;
   m.ok = ok;
   m.repeats = (int)repeats;
+  m.droppedPairs = (int)dropped;
+  m.contended = contended;
   for (uint64_t i = 0; i < outputs; ++i) {
     int64_t type = 0;
     std::string bytes;
@@ -493,28 +562,52 @@ Measurement Measurer::measurePairedHere(const std::string &path,
     return unmeasured(e);
   if (seconds <= 0)
     seconds = options.targetSeconds;
-  std::vector<double> ratios;
-  double total = 0;
+  // Pairs whose reference run got fewer cores than this are dropped (none
+  // when the reference does not use several).
+  double threshold =
+      expectedCores >= kParallelCores ? kContendedFraction * expectedCores : 0;
+  std::vector<double> ratios, all, cores;
+  std::vector<clockid_t> clocks = threadClocks();
+  double total = 0, kept = 0;
+  int tried = 0, maxTried = options.maxRepeats * (int)kContendedPatience;
+  bool contended = false;
   while ((int)ratios.size() < options.maxRepeats) {
     double ns[2] = {0, 0}; // reference, candidate
-    bool referenceFirst = ratios.size() % 2 == 0;
+    double used = 0;       // the reference run's cores
+    bool referenceFirst = tried % 2 == 0;
     for (int side = 0; side < 2; ++side) {
       bool isReference = (side == 0) == referenceFirst;
-      std::string e =
-          (isReference ? *reference : loaded).run(&ns[isReference ? 0 : 1]);
+      std::string e = isReference ? reference->run(&ns[0], &used, &clocks)
+                                  : loaded.run(&ns[1]);
       if (!e.empty())
         return unmeasured(isReference ? "the reference failed: " + e : e);
     }
-    ratios.push_back(ns[1] / std::max(ns[0], 1.0));
+    ++tried;
+    double ratio = ns[1] / std::max(ns[0], 1.0);
+    all.push_back(ratio);
+    cores.push_back(used);
     total += ns[0] + ns[1];
-    if ((int)ratios.size() >= options.minRepeats && total >= seconds * 1e9)
+    if (used >= threshold) {
+      ratios.push_back(ratio);
+      kept += ns[0] + ns[1];
+    }
+    if ((int)ratios.size() >= options.minRepeats && kept >= seconds * 1e9)
       break;
+    // Too long in a spell: the result comes from every pair, marked.
+    if ((int)all.size() >= options.minRepeats &&
+        (total >= kContendedPatience * seconds * 1e9 || tried >= maxTried)) {
+      contended = (int)ratios.size() < options.minRepeats;
+      break;
+    }
   }
   Measurement m;
-  m.ratio = summarize(ratios);
+  m.ratio = summarize(contended ? all : ratios);
   m.timeNs = {m.ratio.median * referenceNs, m.ratio.low * referenceNs,
               m.ratio.high * referenceNs};
-  m.repeats = (int)ratios.size();
+  m.repeats = int(contended ? all.size() : ratios.size());
+  m.referenceCores = summarize(cores).median;
+  m.droppedPairs = int(all.size() - ratios.size());
+  m.contended = contended;
   return finish(loaded, std::move(m), /*keep=*/false);
 }
 

@@ -15,6 +15,15 @@
 // reference kept loaded (the default config), run for run, and gives the
 // median of the per-pair ratios: a spell falls on both sides of every pair.
 //
+// A spell in which the host gives the process fewer cores than its threads
+// is one that pairing cannot cancel: a config that runs on one workgroup then
+// looks as fast as a default that runs on two (the default's second
+// workgroup waits for the same core), and is 2x slower once the cores are
+// back. Each run's cores (its threads' CPU time over wall time) show such a
+// spell: when the reference's runs used at least kParallelCores, a pair whose
+// reference run got under kContendedFraction of that is dropped, and a
+// measurement with too few pairs left is marked contended.
+//
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_AUTOTUNE_MEASUREMENT_H
 #define ANVIL_AUTOTUNE_MEASUREMENT_H
@@ -44,6 +53,9 @@ struct MeasureOptions {
   bool isolate = false;
   /// An isolated measurement that takes longer than this is killed.
   double timeoutSeconds = 120;
+  /// Testing only: pairs are dropped as if the reference's runs used this
+  /// many cores when the host lets them (0: as measured).
+  double referenceCoresForTesting = 0;
 };
 
 /// The median of `samples` and its 95% confidence interval (the order
@@ -67,7 +79,25 @@ struct Measurement {
   /// Each output's bytes after a run, and its element type (runtime dtype).
   std::vector<std::vector<char>> outputs;
   std::vector<int> outputTypes;
+  /// The cores the reference's runs used (median of process CPU time over
+  /// wall time per run), over all of this measurement's pairs.
+  double referenceCores = 0;
+  /// Paired measurements: the pairs dropped because the reference's run got
+  /// too few cores, and whether so many were that the result comes from all
+  /// pairs, dropped ones included (then it is not to be trusted).
+  int droppedPairs = 0;
+  bool contended = false;
 };
+
+/// A reference whose runs use at least this many cores is watched for spells
+/// with fewer; one that uses fewer (one workgroup, one thread) is not.
+constexpr double kParallelCores = 1.5;
+/// A pair whose reference run got less than this fraction of the reference's
+/// usual cores is dropped.
+constexpr double kContendedFraction = 0.75;
+/// A paired measurement that has not got its pairs after this many times its
+/// target time gives up on dropping pairs and is marked contended.
+constexpr double kContendedPatience = 4;
 
 /// Measures artifacts that share one set of inputs and outputs (the variants
 /// of one kernel): the buffers are made from the first artifact measured.
@@ -77,7 +107,8 @@ public:
   ~Measurer();
   /// Loads and times the artifact at `path` (warm-up runs, then timed runs
   /// until the target time and minRepeats), and keeps it loaded as the
-  /// reference of measurePaired.
+  /// reference of measurePaired; the cores its runs used become
+  /// referenceCores().
   Measurement measureReference(const std::string &path);
   /// Loads the artifact at `path` and times it run for run in alternation
   /// with the reference (reference first in even pairs, last in odd ones),
@@ -85,10 +116,16 @@ public:
   /// minRepeats pairs (at most maxRepeats). The result's ratio is the median
   /// of the pairs' candidate / reference times; its timeNs that ratio times
   /// `referenceNs`, so that every variant of a kernel is on the scale of one
-  /// measurement of the reference.
+  /// measurement of the reference. Pairs whose reference run got too few
+  /// cores are dropped and do not count (see the file comment).
   Measurement measurePaired(const std::string &path, double referenceNs,
                             double seconds = 0);
   double targetSeconds() const { return options.targetSeconds; }
+  /// The cores the reference's runs use when the host lets them (the most
+  /// of the medians seen), the yardstick for dropping pairs; 0 before
+  /// measureReference.
+  double referenceCores() const { return expectedCores; }
+
   /// Testing only: the next isolated measurement's child crashes (SIGSEGV)
   /// once it has loaded the variant.
   void crashNextForTesting() { crashNext = true; }
@@ -107,6 +144,7 @@ private:
   std::unique_ptr<Loaded> reference;
   std::string referencePath;
   bool crashNext = false;
+  double expectedCores = 0;
   Measurement measurePairedHere(const std::string &path, double referenceNs,
                                 double seconds);
   Measurement measureIsolated(const std::string &path, double referenceNs,

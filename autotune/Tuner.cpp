@@ -69,6 +69,20 @@ using Clock = std::chrono::steady_clock;
 /// before a winner is picked.
 constexpr int kFinalMeasureFactor = 3;
 
+/// How a trial measured in a spell with fewer cores than the default uses
+/// (Measurement.h) is recorded: ok, with its time, and this message, which
+/// keeps it from being the best (its time cannot be trusted) and from the
+/// strategy's model.
+constexpr llvm::StringLiteral kContendedMessage = "contended: ";
+
+bool contended(const TrialRecord &t) {
+  return StringRef(t.message).starts_with(kContendedMessage);
+}
+/// An ok trial whose time can be compared with the others'.
+bool trusted(const TrialRecord &t) {
+  return t.status == TrialRecord::Ok && !contended(t);
+}
+
 std::string asText(Attribute attr) {
   std::string text;
   llvm::raw_string_ostream os(text);
@@ -125,6 +139,7 @@ private:
     m.threads = options.threads;
     m.seed = options.seed;
     m.isolate = true;
+    m.referenceCoresForTesting = options.referenceCoresForTesting;
     return m;
   }
   std::string variantPath(const std::string &tag) const {
@@ -252,7 +267,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   auto bestSoFar = [&] {
     double best = defaultNs;
     for (auto &[config, t] : known)
-      if (t.status == TrialRecord::Ok && t.medianNs < best)
+      if (trusted(t) && t.medianNs < best)
         best = t.medianNs;
     return best > 0 ? defaultNs / best : 1.0;
   };
@@ -272,7 +287,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
       makeStrategy(strategyName, space, points, options.seed);
   for (auto &[config, t] : known) {
     auto it = pointOf.find(config);
-    if (it != pointOf.end())
+    if (it != pointOf.end() && !contended(t))
       strategy->observe(it->second, t.status == TrialRecord::Ok ? t.medianNs
                                                                 : std::nan(""));
   }
@@ -285,7 +300,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   auto topCandidates = [&](size_t n) {
     std::vector<const TrialRecord *> ok;
     for (auto &[config, t] : known)
-      if (t.status == TrialRecord::Ok && config != defaultText)
+      if (trusted(t) && config != defaultText)
         ok.push_back(&t);
     std::sort(
         ok.begin(), ok.end(), [&](const TrialRecord *a, const TrialRecord *b) {
@@ -346,6 +361,12 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
             (candidates + 1) % options.crashEvery == 0)
           measurer.crashNextForTesting();
         Measurement m = measurer.measurePaired(paths[j], defaultNs);
+        // A spell with fewer cores: once more, then recorded as contended.
+        summary.droppedPairs += m.droppedPairs;
+        if (m.ok && m.contended) {
+          m = measurer.measurePaired(paths[j], defaultNs);
+          summary.droppedPairs += m.droppedPairs;
+        }
         std::string why;
         ++candidates;
         if (m.ok && options.corruptEvery > 0 &&
@@ -371,7 +392,18 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
           t.repeats = m.repeats;
           t.memoryBytes = memoryOf(configs[j], m.arenaBytes);
           last = "ok " + formatNs(m.timeNs.median);
-          kept[configs[j]] = paths[j];
+          if (m.contended) {
+            char text[160];
+            std::snprintf(text, sizeof text,
+                          "the default's runs got %.1f cores of the %.1f they "
+                          "use; this time is not compared",
+                          m.referenceCores, measurer.referenceCores());
+            t.message = kContendedMessage.str() + text;
+            last += " (contended: not compared)";
+            ++summary.contendedTrials;
+          } else {
+            kept[configs[j]] = paths[j];
+          }
         }
         if (!kept.count(configs[j]))
           llvm::sys::fs::remove(paths[j]);
@@ -381,8 +413,9 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
       known[t.config] = t;
       keepOnlyTop();
       --budget;
-      strategy->observe(batch[j], t.status == TrialRecord::Ok ? t.medianNs
-                                                              : std::nan(""));
+      if (!contended(t))
+        strategy->observe(batch[j], t.status == TrialRecord::Ok ? t.medianNs
+                                                                : std::nan(""));
       p.bestSpeedup = bestSoFar();
       report(last);
     }
@@ -425,9 +458,17 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
       continue;
     Measurement m = measurer.measurePaired(
         paths[j], defaultNs, kFinalMeasureFactor * measurer.targetSeconds());
+    summary.droppedPairs += m.droppedPairs;
+    if (m.ok && m.contended) {
+      m = measurer.measurePaired(
+          paths[j], defaultNs, kFinalMeasureFactor * measurer.targetSeconds());
+      summary.droppedPairs += m.droppedPairs;
+    }
     llvm::sys::fs::remove(paths[j]);
     std::string why;
-    if (!m.ok || !outputsMatch(reference, m, options.tolerance, why))
+    // A contended candidate is not a winner: the default stays.
+    if (!m.ok || m.contended ||
+        !outputsMatch(reference, m, options.tolerance, why))
       continue;
     uint64_t memory = memoryOf(configs[j], m.arenaBytes);
     finals.push_back({configs[j], std::move(m), memory});
@@ -438,6 +479,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     if (betterFor(options.objective, f.m.timeNs.median, f.memory, f.config,
                   winner->m.timeNs.median, winner->memory, winner->config))
       winner = &f;
+  summary.defaultCores = measurer.referenceCores();
   summary.defaultNs = finals[0].m.timeNs.median;
   summary.defaultMemory = defaultMemory;
   for (size_t j = 1; j < finals.size(); ++j)

@@ -62,6 +62,8 @@ struct TuneOptions {
   /// none), to show that a crashing variant fails its trial and the tuning
   /// goes on.
   int crashEvery = 0;
+  /// Testing only: MeasureOptions::referenceCoresForTesting.
+  double referenceCoresForTesting = 0;
   /// Testing only: the model check's measuring process crashes (SIGSEGV)
   /// once it has loaded the variants.
   bool crashModelCheck = false;
@@ -117,6 +119,12 @@ struct KernelSummary {
   uint64_t defaultMemory = 0, bestMemory = 0;
   int newTrials = 0;
   double seconds = 0;
+  /// Paired runs dropped because the default's run got fewer cores than it
+  /// uses (the host's spell), and this run's trials recorded as contended
+  /// (still so after a second measurement; never chosen). Measurement.h.
+  int droppedPairs = 0, contendedTrials = 0;
+  /// The cores the default's runs use (Measurer::referenceCores()).
+  double defaultCores = 0;
   std::vector<TrialSummary> trials; ///< Every trial of the key, in order.
   /// The configs that beat the default alone, best first: those of the final
   /// re-measurement (the first is the winner alone), then the search's best

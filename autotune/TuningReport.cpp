@@ -159,6 +159,9 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       o["strategy"] = k.strategy;
       o["newTrials"] = k.newTrials;
       o["seconds"] = k.seconds;
+      o["defaultCores"] = number(k.defaultCores);
+      o["droppedPairs"] = k.droppedPairs;
+      o["contendedTrials"] = k.contendedTrials;
       o["trials"] = std::move(trials);
       if (k.inModel.checked) {
         llvm::json::Array candidates;
@@ -255,6 +258,20 @@ std::string anvil::autotune::reportMarkdown(const TuneSummary &summary) {
        << " (" << k.newTrials << ") | " << k.spaceSize << " | " << k.strategy
        << " | `" << k.bestConfig << "` |\n";
   }
+  int dropped = 0, contendedTrials = 0;
+  for (const KernelSummary &k : summary.kernels) {
+    dropped += k.droppedPairs;
+    contendedTrials += k.contendedTrials;
+  }
+  if (dropped)
+    os << "\nThe host gave the process fewer cores than the defaults use "
+          "during "
+       << dropped << " paired runs; they were dropped and measured again"
+       << (contendedTrials ? ", and " + std::to_string(contendedTrials) +
+                                 " trials stayed contended (their times are "
+                                 "not compared; see each trial's message)"
+                           : std::string())
+       << ".\n";
   const ModelCheckSummary &check = summary.modelCheck;
   os << "\n## Model check\n\n";
   if (!check.ran) {

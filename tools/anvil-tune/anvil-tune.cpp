@@ -7,6 +7,7 @@
 // that `anvil-compile --tuning-db` reads (docs/autotuning.md).
 //
 //===----------------------------------------------------------------------===//
+#include "autotune/Measurement.h"
 #include "autotune/SearchStrategy.h"
 #include "autotune/Tuner.h"
 #include "autotune/TuningReport.h"
@@ -22,6 +23,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <cmath>
+#include <sched.h>
 #include <unistd.h>
 
 using namespace llvm;
@@ -93,6 +95,11 @@ static cl::opt<int> crashEvery(
     "testing-crash-every",
     cl::desc("Testing only: crash the measuring process of every Nth "
              "candidate"),
+    cl::init(0), cl::ReallyHidden, cl::cat(category));
+static cl::opt<double> referenceCores(
+    "testing-reference-cores",
+    cl::desc("Testing only: drop paired runs as if the default's runs used "
+             "N cores when the host lets them"),
     cl::init(0), cl::ReallyHidden, cl::cat(category));
 static cl::opt<bool> crashModelCheck(
     "testing-crash-model-check",
@@ -325,9 +332,24 @@ int main(int argc, char **argv) {
   options.minWork = minWork;
   options.seed = seed;
   options.threads = threads;
+  // A session runs its threads on the CPUs the process may use; fewer of
+  // those than threads times every config on fewer cores than it is tuned
+  // for (taskset, a container's cpuset).
+  {
+    long online = sysconf(_SC_NPROCESSORS_ONLN);
+    int wanted = threads > 0 ? threads : (int)std::max(1L, online);
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < wanted)
+      errs() << formatv("anvil-tune: warning: the session runs {0} threads, "
+                        "but this process may run on {1} CPU(s) (its "
+                        "affinity): the configs are timed on {1} core(s)\n",
+                        wanted, CPU_COUNT(&set));
+  }
   options.cpu = cpuName;
   options.corruptEvery = corruptEvery;
   options.crashEvery = crashEvery;
+  options.referenceCoresForTesting = referenceCores;
   options.crashModelCheck = crashModelCheck;
   options.dumpStandaloneDir = dumpStandalone;
   options.modelCheck = !noModelCheck;
@@ -385,6 +407,7 @@ int main(int argc, char **argv) {
   summary->model = inputPath;
 
   int tuned = 0;
+  std::string contendedLines;
   for (const autotune::KernelSummary &k : summary->kernels) {
     if (!k.skipped.empty()) {
       if (k.skipped.rfind("work ", 0) != 0)
@@ -397,6 +420,18 @@ int main(int argc, char **argv) {
                       "{4:F3}x, {5} trials ({6} new)\n",
                       k.symbol, k.rootOp, k.defaultNs / 1e6, k.bestNs / 1e6,
                       k.speedup(), k.trials.size(), k.newTrials);
+    // A few dropped pairs are the host's usual noise (report.json counts
+    // them); trials that stayed contended are said, after the model check.
+    if (k.contendedTrials)
+      contendedLines +=
+          formatv("anvil-tune: {0}: {1} trials contended throughout "
+                  "(not compared): the host gave the default's runs "
+                  "under {2:F1} of the {3:F1} cores they use ({4} "
+                  "paired runs dropped)\n",
+                  k.symbol, k.contendedTrials,
+                  autotune::kContendedFraction * k.defaultCores, k.defaultCores,
+                  k.droppedPairs)
+              .str();
   }
   const autotune::ModelCheckSummary &check = summary->modelCheck;
   if (check.ran) {
@@ -419,6 +454,7 @@ int main(int argc, char **argv) {
                 "every kernel keeps its default\n";
   } else if (!noModelCheck)
     errs() << "anvil-tune: model check not run: " << check.skipped << "\n";
+  errs() << contendedLines;
   errs() << formatv("anvil-tune: {0} of {1} kernels tuned in {2:F1} s, "
                     "geomean speed-up {3:F3}x; database '{4}'\n",
                     tuned, summary->kernels.size(), summary->seconds,

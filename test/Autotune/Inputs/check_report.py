@@ -25,6 +25,9 @@ def main():
         ok = {t["config"] for t in k["trials"] if t["status"] == "ok"}
         if k["bestConfig"] not in ok:
             sys.exit(f"{k['symbol']}: best config is not an ok trial")
+        contended = {t["config"] for t in k["trials"] if t["message"].startswith("contended")}
+        if k["bestConfig"] in contended:
+            sys.exit(f"{k['symbol']}: best config is a contended trial")
         if k["trials"][0]["config"] != k["defaultConfig"]:
             sys.exit(f"{k['symbol']}: trial 0 is not the default config")
         if not k["speedup"] > 0 or not k["bestNs"] > 0:
