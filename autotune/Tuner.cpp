@@ -69,15 +69,7 @@ using Clock = std::chrono::steady_clock;
 /// before a winner is picked.
 constexpr int kFinalMeasureFactor = 3;
 
-/// How a trial measured in a spell with fewer cores than the default uses
-/// (Measurement.h) is recorded: ok, with its time, and this message, which
-/// keeps it from being the best (its time cannot be trusted) and from the
-/// strategy's model.
-constexpr llvm::StringLiteral kContendedMessage = "contended: ";
-
-bool contended(const TrialRecord &t) {
-  return StringRef(t.message).starts_with(kContendedMessage);
-}
+bool contended(const TrialRecord &t) { return isContended(t.message); }
 /// An ok trial whose time can be compared with the others'.
 bool trusted(const TrialRecord &t) {
   return t.status == TrialRecord::Ok && !contended(t);

@@ -199,6 +199,15 @@ inline double secondsSince(std::chrono::steady_clock::time_point start) {
       .count();
 }
 
+/// How a trial measured in a spell with fewer cores than the default uses
+/// (Measurement.h) is recorded: ok, with its time, and a message starting
+/// with this, which keeps it from being the best (its time cannot be
+/// trusted), from the search's model, the curves and the trade-off.
+constexpr llvm::StringLiteral kContendedMessage = "contended: ";
+inline bool isContended(llvm::StringRef message) {
+  return message.starts_with(kContendedMessage);
+}
+
 /// The score the objective minimizes (ties go to the smaller config text):
 /// latency: the median; memory: the memory, then the median; balanced: their
 /// product (the product of the ratios to any fixed reference).

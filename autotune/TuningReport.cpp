@@ -32,16 +32,21 @@ std::string kib(uint64_t bytes) {
   return llvm::formatv("{0:F1}", (double)bytes / 1024).str();
 }
 
-/// The trials of `k` that no other ok trial beats in both latency and
+/// An ok trial whose time is compared with others' (not a contended one).
+bool compared(const TrialSummary &t) {
+  return t.status == "ok" && !isContended(t.message);
+}
+
+/// The compared trials of `k` that no other beats in both latency and
 /// memory, by latency.
 std::vector<const TrialSummary *> paretoFront(const KernelSummary &k) {
   std::vector<const TrialSummary *> front;
   for (const TrialSummary &t : k.trials) {
-    if (t.status != "ok")
+    if (!compared(t))
       continue;
     bool dominated = false;
     for (const TrialSummary &o : k.trials)
-      if (o.status == "ok" &&
+      if (compared(o) &&
           ((o.medianNs <= t.medianNs && o.memoryBytes < t.memoryBytes) ||
            (o.medianNs < t.medianNs && o.memoryBytes <= t.memoryBytes)))
         dominated = true;
@@ -70,7 +75,7 @@ std::vector<double> curve(const KernelSummary &k, const std::string &strategy) {
   for (const TrialSummary &t : k.trials) {
     if (t.config == k.defaultConfig || t.strategy != strategy)
       continue;
-    if (t.status == "ok")
+    if (compared(t))
       best = std::min(best, t.medianNs);
     points.push_back(defaultNs / best);
   }

@@ -95,12 +95,19 @@ def main_kernel(report):
     return max(tuned, key=lambda k: k["work"])
 
 
+def compared(trial):
+    """An ok trial with a time that counts: not one the tuner recorded as contended (measured
+    while the host gave the process fewer cores than the default uses)."""
+    return (trial["status"] == "ok" and bool(trial.get("medianNs"))
+            and not trial.get("message", "").startswith("contended: "))
+
+
 def curve(kernel, trials):
     """Best-so-far speed-up over the default after each of the first `trials` trials."""
     default = kernel["defaultNs"]
     best, out = None, []
     for t in kernel["trials"][:trials]:
-        if t["status"] == "ok" and t.get("medianNs"):
+        if compared(t):
             best = t["medianNs"] if best is None else min(best, t["medianNs"])
         out.append(default / best if best else 1.0)
     while len(out) < trials:  # a space smaller than the budget was measured whole
@@ -114,12 +121,11 @@ def checkpoints(trials):
 
 
 def incumbents(kernel, trials):
-    """{checkpoint: config} of the best ok trial (search time) within the first t trials;
+    """{checkpoint: config} of the best compared trial (search time) within the first t trials;
     the default config before any."""
     best, out, marks = None, {}, checkpoints(trials)
     for i, t in enumerate(kernel["trials"][:trials]):
-        if t["status"] == "ok" and t.get("medianNs") and (best is None or
-                                                          t["medianNs"] < best["medianNs"]):
+        if compared(t) and (best is None or t["medianNs"] < best["medianNs"]):
             best = t
         if i + 1 in marks:
             out[i + 1] = best["config"] if best else kernel["defaultConfig"]
