@@ -276,6 +276,8 @@ KernelKind kindOf(linalg::LinalgOp root) {
     return KernelKind::ConvNhwc;
   if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(root))
     return KernelKind::DepthwiseNhwc;
+  if (cpu::batchMatmulDims(root))
+    return KernelKind::BatchMatmul;
   return KernelKind::Other;
 }
 
@@ -481,6 +483,8 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   StandaloneKernel result;
   linalg::LinalgOp root = cpu::kernelRoot(fn);
   result.shape.kind = kindOf(root);
+  if (std::optional<cpu::BatchMatmulDims> bm = cpu::batchMatmulDims(root))
+    result.shape.matmulLoops = {bm->m, bm->n, bm->k};
   result.shape.extents = boundExtents(root, newDispatch);
   result.shape.distributeDims.assign(kernel.distributeDims.begin(),
                                      kernel.distributeDims.end());

@@ -90,6 +90,18 @@ double tileEfficiency(int64_t rows, int64_t cols, int lanes) {
   return eff * usedLanes;
 }
 
+/// Why a `rows` x `cols` f32 register tile does not fit the vector
+/// registers (its accumulators and a broadcast per row); nullopt when it does.
+std::optional<std::string> registerViolation(int64_t rows, int64_t cols,
+                                             const TargetLimits &t) {
+  int64_t needed = rows * ceilDiv(cols, t.vectorLanes) + rows;
+  if (needed <= t.vectorRegisters)
+    return std::nullopt;
+  return "register tile " + std::to_string(rows) + "x" + std::to_string(cols) +
+         " needs " + std::to_string(needed) + " vector registers (" +
+         std::to_string(t.vectorRegisters) + ")";
+}
+
 /// The packed-matmul estimate shared by matmuls and convolutions (which run
 /// as one matmul per output row and filter tap): `m` rows in runs of
 /// `rowRun` (edges at the end of each run), `n` columns, `k` reduction.
@@ -210,12 +222,8 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
   auto blockViolation = parts.blockViolation;
   s.violation = [=](const Point &p) -> std::optional<std::string> {
     int64_t rows = p[1], cols = p[2], nc = p[ncKnob];
-    int64_t accumulators = rows * ceilDiv(cols, t.vectorLanes);
-    if (accumulators + rows > t.vectorRegisters)
-      return "register tile " + std::to_string(rows) + "x" +
-             std::to_string(cols) + " needs " +
-             std::to_string(accumulators + rows) + " vector registers (" +
-             std::to_string(t.vectorRegisters) + ")";
+    if (std::optional<std::string> why = registerViolation(rows, cols, t))
+      return why;
     if (nc % cols != 0)
       return "nc " + std::to_string(nc) + " is not a multiple of cols " +
              std::to_string(cols);
@@ -420,6 +428,77 @@ SearchSpace depthwiseSpace(const KernelShape &shape, const TargetLimits &t) {
   return s;
 }
 
+/// A batched matmul (attention's products): each batch element's matmul in
+/// register tiles that read its operands in place (no cache blocks, no
+/// packing: one element's matrices are small). Points: (distribute_dim,
+/// rows, cols, unroll).
+SearchSpace batchMatmulSpace(const KernelShape &shape, const TargetLimits &t) {
+  const std::vector<int64_t> &e = shape.extents;
+  int64_t mLoop = shape.matmulLoops[0], nLoop = shape.matmulLoops[1],
+          kLoop = shape.matmulLoops[2];
+  int64_t m = e[mLoop], n = e[nLoop], k = e[kLoop], batch = 1;
+  for (int64_t i = 0; i < (int64_t)e.size(); ++i)
+    if (i != mLoop && i != nLoop && i != kLoop)
+      batch *= e[i];
+  SearchSpace s;
+  s.knobs = {
+      {"distribute_dim", shape.distributeDims},
+      {"rows", clampTo({1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16}, m)},
+      {"cols", atMost({8, 16, 32, 64, 128}, std::max<int64_t>(8, bitFloor(n)))},
+      {"unroll", atMost({1, 4, 8}, std::max<int64_t>(1, k))},
+  };
+  s.violation = [=](const Point &p) -> std::optional<std::string> {
+    return registerViolation(p[1], p[2], t);
+  };
+  s.toConfig = [=](const Point &p) {
+    KernelConfig c = shape.defaultConfig;
+    c.distributeDim = p[0];
+    c.vectorSizes = {p[1], p[2], p[3]};
+    return c;
+  };
+  s.fromConfig = [](const KernelConfig &c) -> std::optional<Point> {
+    if (c.vectorSizes.size() != 3)
+      return std::nullopt;
+    return Point{c.distributeDim, c.vectorSizes[0], c.vectorSizes[1],
+                 c.vectorSizes[2]};
+  };
+  auto model = [=](const Point &p) {
+    int64_t dd = p[0], rows = p[1], cols = p[2];
+    int64_t align = dd == mLoop ? rows : dd == nLoop ? cols : 1;
+    Split split = dd < 0 || dd >= (int64_t)e.size()
+                      ? Split{}
+                      : splitOver(e[dd], align, t.threads);
+    // No packing: `packsAll` false stands for streaming B's rows.
+    PackedMatmul pm{batch * m, n, k, m,     rows,  cols, m,
+                    n,         k, k, split, false, p[3]};
+    return pm;
+  };
+  s.estimate = [=](const Point &p) { return packedMatmulNs(model(p), t); };
+  s.workspaceBytes = [](const Point &) { return int64_t(0); };
+  s.features = [=](const Point &p) {
+    PackedMatmul pm = model(p);
+    return std::vector<double>{
+        (double)p[0],
+        log2p((double)p[1]),
+        log2p((double)p[2]),
+        log2p((double)p[3]),
+        (double)(p[1] * ceilDiv(p[2], t.vectorLanes)),
+        pm.split.share,
+        (double)pm.split.workers,
+        tileEfficiency(p[1], p[2], t.vectorLanes),
+        (double)(m % p[1]) / (double)m,
+        (double)(n % p[2]) / (double)n,
+    };
+  };
+  return s;
+}
+
+/// Whether every value of `v` is in [0, bound).
+bool allBelow(const std::vector<int64_t> &v, int64_t bound) {
+  return std::all_of(v.begin(), v.end(),
+                     [&](int64_t x) { return x >= 0 && x < bound; });
+}
+
 /// Kernels without a register tile: only their split is searched.
 SearchSpace splitOnlySpace(const KernelShape &shape, const TargetLimits &t) {
   SearchSpace s;
@@ -534,6 +613,8 @@ const char *anvil::autotune::kernelKindName(KernelKind kind) {
     return "conv";
   case KernelKind::DepthwiseNhwc:
     return "depthwise-conv";
+  case KernelKind::BatchMatmul:
+    return "batch-matmul";
   case KernelKind::Other:
     return "other";
   }
@@ -612,6 +693,9 @@ SearchSpace anvil::autotune::cpuSearchSpace(const KernelShape &shape,
   if (shape.kind == KernelKind::DepthwiseNhwc && loops == 6 &&
       d.vectorSizes.size() == 2)
     return depthwiseSpace(shape, limits);
+  if (shape.kind == KernelKind::BatchMatmul && shape.matmulLoops.size() == 3 &&
+      allBelow(shape.matmulLoops, (int64_t)loops) && d.vectorSizes.size() == 3)
+    return batchMatmulSpace(shape, limits);
   return splitOnlySpace(shape, limits);
 }
 

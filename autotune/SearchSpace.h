@@ -45,7 +45,10 @@ enum class KernelKind {
   Matmul,        ///< f32 linalg.matmul: loops (m, n, k)
   ConvNhwc,      ///< f32 channels-last conv: (n, oh, ow, f, kh, kw, c)
   DepthwiseNhwc, ///< f32 channels-last depthwise conv: (n, oh, ow, c, kh, kw)
-  Other,         ///< anything else: only the split is searched
+  /// f32 batched matmul (attention's products): batch loops, then m, n, k in
+  /// any order (KernelShape::matmulLoops)
+  BatchMatmul,
+  Other, ///< anything else: only the split is searched
 };
 const char *kernelKindName(KernelKind kind);
 
@@ -57,6 +60,8 @@ struct KernelShape {
   std::vector<int64_t> extents;
   /// The values distribute_dim may take.
   std::vector<int64_t> distributeDims;
+  /// BatchMatmul: the loops m, n and k (the others are batch loops).
+  std::vector<int64_t> matmulLoops;
   /// The heuristics' config: trial 0, and the values of knobs not searched.
   KernelConfig defaultConfig;
 };

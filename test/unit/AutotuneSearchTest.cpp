@@ -138,6 +138,46 @@ TEST(SearchSpaceTest, OtherKernelsOnlySplit) {
             "loop_order = [0, 1]>");
 }
 
+// Attention's products: the register tile of each batch element's matmul is
+// searched (rows, columns, unroll), wherever the batch loop is; the default's
+// other fields are kept, and nothing is packed.
+TEST(SearchSpaceTest, BatchedMatmulsSearchTheRegisterTile) {
+  KernelShape shape;
+  shape.kind = KernelKind::BatchMatmul;
+  // Loops (m, b, n, k): the batch loop second.
+  shape.extents = {128, 12, 64, 128};
+  shape.matmulLoops = {0, 2, 3};
+  shape.distributeDims = {0, 1};
+  shape.defaultConfig.distributeDim = 0;
+  shape.defaultConfig.vectorSizes = {8, 32, 1};
+  SearchSpace space = cpuSearchSpace(shape, limits());
+  ASSERT_EQ(space.knobs.size(), 4u);
+  EXPECT_EQ(space.knobs[2].values.back(), 64); // cols up to n
+  std::vector<Point> points = space.legalPoints();
+  ASSERT_GT(points.size(), 50u);
+  for (const Point &p : points) {
+    KernelConfig c = space.toConfig(p);
+    EXPECT_TRUE(c.tileSizes.empty());
+    ASSERT_EQ(c.vectorSizes.size(), 3u);
+    EXPECT_LE(c.vectorSizes[0] * ((c.vectorSizes[1] + 15) / 16) +
+                  c.vectorSizes[0],
+              32);
+    EXPECT_EQ(space.fromConfig(c), p);
+    EXPECT_EQ(space.workspaceBytes(p), 0);
+  }
+  std::optional<Point> d = space.fromConfig(shape.defaultConfig);
+  ASSERT_TRUE(d);
+  EXPECT_FALSE(space.violation(*d));
+  // The prior prefers a full register tile to a one-row one.
+  EXPECT_LT(space.estimate({0, 8, 32, 4}), space.estimate({0, 1, 32, 4}));
+  EXPECT_EQ(space.features({0, 8, 32, 4}).size(),
+            space.features({1, 4, 64, 8}).size());
+  EXPECT_EQ(std::string(kernelKindName(shape.kind)), "batch-matmul");
+  // Without its loops, or without a register tile, only the split is left.
+  shape.matmulLoops.clear();
+  EXPECT_EQ(cpuSearchSpace(shape, limits()).knobs.size(), 1u);
+}
+
 std::vector<size_t> drain(SearchStrategy &s, size_t n,
                           const std::function<double(size_t)> &time) {
   std::vector<size_t> order;
