@@ -102,39 +102,6 @@ double element(const std::vector<char> &bytes, int dtype, size_t i) {
   return d;
 }
 
-/// The CPU-time clocks of the process's threads (the session threads
-/// included). The process clock (CLOCK_PROCESS_CPUTIME_ID) would not do: it
-/// adds a thread running on another core only as of that core's last tick
-/// (up to 4 ms late), longer than many runs; a thread's own clock is read up
-/// to date. The ids are Linux's per-thread scheduler clocks, as glibc's
-/// pthread_getcpuclockid makes them, for the tids in /proc/self/task.
-std::vector<clockid_t> threadClocks() {
-  std::vector<clockid_t> clocks;
-  DIR *dir = opendir("/proc/self/task");
-  if (!dir)
-    return clocks;
-  while (dirent *entry = readdir(dir)) {
-    char *end = nullptr;
-    long tid = std::strtol(entry->d_name, &end, 10);
-    if (tid > 0 && *end == 0)
-      clocks.push_back(clockid_t((~(unsigned)tid << 3) | 6));
-  }
-  closedir(dir);
-  return clocks;
-}
-
-/// The CPU time of the threads of `clocks`, in nanoseconds (a thread that
-/// ended counts no more).
-double cpuNs(const std::vector<clockid_t> &clocks) {
-  double sum = 0;
-  for (clockid_t clock : clocks) {
-    timespec ts{};
-    if (clock_gettime(clock, &ts) == 0)
-      sum += double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
-  }
-  return sum;
-}
-
 } // namespace
 
 /// An artifact loaded with a session and its run's tensors.
@@ -152,7 +119,7 @@ public:
   /// one-workgroup configs of elementwise kernels then ran 1.3-2.7x faster
   /// alone, and 1.5-1.7x slower in the model.
   /// `cores` gets the cores the run used: the CPU time of the threads of
-  /// `clocks` (threadClocks()) over the wall time (on a host that gives the
+  /// `clocks` (threadCpuClocks()) over the wall time (on a host that gives the
   /// process one core, at most 1).
   std::string run(double *ns, double *cores = nullptr,
                   const std::vector<clockid_t> *clocks = nullptr) {
@@ -168,7 +135,7 @@ public:
     // The CPU time is read outside the timed span, and divided by the wall
     // time from before its first read to after its last.
     auto outerStart = std::chrono::steady_clock::now();
-    double cpuStart = cores ? cpuNs(*clocks) : 0;
+    double cpuStart = cores ? threadsCpuNs(*clocks) : 0;
     auto start = std::chrono::steady_clock::now();
     std::string e = takeStatus(anvil_session_run(session, in.data(), in.size(),
                                                  out.data(), out.size()));
@@ -176,7 +143,7 @@ public:
     if (ns)
       *ns = std::chrono::duration<double, std::nano>(end - start).count();
     if (cores) {
-      double cpu = cpuNs(*clocks) - cpuStart;
+      double cpu = threadsCpuNs(*clocks) - cpuStart;
       double outer = std::chrono::duration<double, std::nano>(
                          std::chrono::steady_clock::now() - outerStart)
                          .count();
@@ -192,6 +159,36 @@ public:
   bool restored = false;
   const std::vector<Buffer> *initial = nullptr;
 };
+
+// The process clock (CLOCK_PROCESS_CPUTIME_ID) would not do: it
+// adds a thread running on another core only as of that core's last tick
+// (up to 4 ms late), longer than many runs; a thread's own clock is read up
+// to date. The ids are Linux's per-thread scheduler clocks, as glibc's
+// pthread_getcpuclockid makes them, for the tids in /proc/self/task.
+std::vector<clockid_t> anvil::autotune::threadCpuClocks() {
+  std::vector<clockid_t> clocks;
+  DIR *dir = opendir("/proc/self/task");
+  if (!dir)
+    return clocks;
+  while (dirent *entry = readdir(dir)) {
+    char *end = nullptr;
+    long tid = std::strtol(entry->d_name, &end, 10);
+    if (tid > 0 && *end == 0)
+      clocks.push_back(clockid_t((~(unsigned)tid << 3) | 6));
+  }
+  closedir(dir);
+  return clocks;
+}
+
+double anvil::autotune::threadsCpuNs(const std::vector<clockid_t> &clocks) {
+  double sum = 0;
+  for (clockid_t clock : clocks) {
+    timespec ts{};
+    if (clock_gettime(clock, &ts) == 0)
+      sum += double(ts.tv_sec) * 1e9 + double(ts.tv_nsec);
+  }
+  return sum;
+}
 
 Measurer::Measurer(MeasureOptions options) : options(options) {}
 Measurer::~Measurer() = default;
@@ -314,7 +311,7 @@ Measurement Measurer::measureReference(const std::string &path) {
   if (std::string e = loadAndWarmUp(path, *loaded); !e.empty())
     return unmeasured(e);
   std::vector<double> samples, cores;
-  std::vector<clockid_t> clocks = threadClocks();
+  std::vector<clockid_t> clocks = threadCpuClocks();
   double total = 0;
   while ((int)samples.size() < options.maxRepeats) {
     double ns = 0, used = 0;
@@ -567,7 +564,7 @@ Measurement Measurer::measurePairedHere(const std::string &path,
   double threshold =
       expectedCores >= kParallelCores ? kContendedFraction * expectedCores : 0;
   std::vector<double> ratios, all, cores;
-  std::vector<clockid_t> clocks = threadClocks();
+  std::vector<clockid_t> clocks = threadCpuClocks();
   double total = 0, kept = 0;
   int tried = 0, maxTried = options.maxRepeats * (int)kContendedPatience;
   bool contended = false;

@@ -29,6 +29,7 @@
 #define ANVIL_AUTOTUNE_MEASUREMENT_H
 
 #include <cstdint>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -160,6 +161,13 @@ private:
   /// `loaded` runs again).
   Measurement finish(Loaded &loaded, Measurement m, bool keep);
 };
+
+/// The CPU-time clocks of the process's threads, sessions' threads included
+/// (load the sessions first).
+std::vector<clockid_t> threadCpuClocks();
+/// The CPU time of the threads of `clocks` in nanoseconds, up to date also
+/// for threads running on other cores (a thread that ended counts no more).
+double threadsCpuNs(const std::vector<clockid_t> &clocks);
 
 class Random;
 

@@ -199,7 +199,29 @@ private:
 struct Timings {
   std::vector<std::vector<std::vector<double>>> group;
   std::vector<std::vector<double>> total;
+  /// Passes dropped: the host gave them fewer cores than the others got.
+  uint64_t dropped = 0;
 };
+
+/// Drops from `t` the passes uncontendedPasses does not keep.
+void dropContendedPasses(Timings &t, const std::vector<double> &cores,
+                         int minPasses) {
+  std::vector<size_t> keep = uncontendedPasses(cores, minPasses);
+  if (keep.size() == cores.size())
+    return;
+  auto select = [&](std::vector<double> &v) {
+    std::vector<double> kept;
+    for (size_t p : keep)
+      kept.push_back(v[p]);
+    v = std::move(kept);
+  };
+  for (auto &variant : t.total)
+    select(variant);
+  for (auto &variant : t.group)
+    for (auto &group : variant)
+      select(group);
+  t.dropped = cores.size() - keep.size();
+}
 
 /// Warm-up runs, then passes (each runs every variant once, the order
 /// rotated by one each pass) until both the minimum passes and the time.
@@ -216,10 +238,14 @@ std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
   timings.group.assign(n, std::vector<std::vector<double>>(groups));
   timings.total.assign(n, {});
   Clock::time_point start = Clock::now();
+  std::vector<clockid_t> clocks = threadCpuClocks();
+  std::vector<double> cores;
   for (int pass = 0;; ++pass) {
     if (pass >= options.modelCheckMinPasses &&
         (secondsSince(start) >= options.modelCheckSeconds || pass >= 2000))
       break;
+    Clock::time_point passStart = Clock::now();
+    double cpuStart = threadsCpuNs(clocks);
     for (size_t j = 0; j < n; ++j) {
       size_t i = (j + (size_t)pass) % n;
       if (std::string e = runner.run(*vs[i], perGroup, total); !e.empty())
@@ -228,7 +254,13 @@ std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
       for (size_t g = 0; g < groups; ++g)
         timings.group[i][g].push_back(perGroup[g]);
     }
+    double cpu = threadsCpuNs(clocks) - cpuStart;
+    double wall =
+        std::chrono::duration<double, std::nano>(Clock::now() - passStart)
+            .count();
+    cores.push_back(cpu / std::max(wall, 1.0));
   }
+  dropContendedPasses(timings, cores, options.modelCheckMinPasses);
   return "";
 }
 
@@ -311,6 +343,7 @@ std::string timeVariants(const std::vector<std::string> &paths,
         w.blob(std::vector<char>(why.begin(), why.end()));
         if (!why.empty())
           return w.bytes;
+        w.u64(t.dropped);
         for (size_t r = 0; r < paths.size(); ++r) {
           w.u64(t.total[r].size());
           for (double v : t.total[r])
@@ -337,6 +370,7 @@ std::string timeVariants(const std::vector<std::string> &paths,
   if (!why.empty())
     return std::string(why.begin(), why.end());
   size_t n = paths.size();
+  timed.timings.dropped = r.u64();
   timed.timings.total.assign(n, {});
   timed.timings.group.assign(n, std::vector<std::vector<double>>(groups));
   timed.outputs.assign(n, Measurement());
@@ -402,6 +436,25 @@ private:
 };
 
 } // namespace
+
+std::vector<size_t>
+autotune::uncontendedPasses(const std::vector<double> &cores, int minPasses) {
+  std::vector<size_t> all(cores.size());
+  for (size_t p = 0; p < all.size(); ++p)
+    all[p] = p;
+  if (cores.empty())
+    return all;
+  std::vector<double> sorted(cores);
+  std::sort(sorted.begin(), sorted.end());
+  double usual = sorted[(sorted.size() - 1) * 9 / 10];
+  if (usual < kParallelCores)
+    return all;
+  std::vector<size_t> keep;
+  for (size_t p = 0; p < cores.size(); ++p)
+    if (cores[p] >= kContendedFraction * usual)
+      keep.push_back(p);
+  return (int)keep.size() < minPasses ? all : keep;
+}
 
 LogicalResult
 autotune::checkInModel(ModuleOp module, TuningDatabase &db,
@@ -489,6 +542,7 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
   const Timings &timings = first.timings;
   check.variants = variants;
   check.passes = (int)timings.total[0].size();
+  check.droppedPasses = (int)timings.dropped;
 
   // Each kernel's choice.
   for (size_t g = 0; g < checked.size(); ++g) {
@@ -533,6 +587,7 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
       return abandon("the kept configs: " + why);
     }
     const Timings &final = timed.timings;
+    check.droppedPasses += (int) final.dropped;
     std::string why2;
     // Reductions over many layers in another order: a looser bound than one
     // kernel's.

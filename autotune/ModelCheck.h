@@ -18,7 +18,9 @@
 // median below 1 with a 95% confidence interval below 1; the best such
 // candidate wins, otherwise the default. The model with the kept configs is
 // then built and timed against the all-default one, pass for pass, for the
-// end-to-end ratio, and its outputs are compared with the default's.
+// end-to-end ratio, and its outputs are compared with the default's. Passes
+// in which the host gave the process fewer cores are dropped
+// (uncontendedPasses).
 //
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_AUTOTUNE_MODELCHECK_H
@@ -37,6 +39,15 @@ namespace anvil::autotune {
 /// the default's, times[r] candidate r's (all the same length). Fills
 /// `out`'s ratios and chosen (0: the default) as ModelCheck.h describes.
 void chooseInModel(const std::vector<std::vector<double>> &times, InModel &out);
+
+/// The passes to keep, given each pass's cores (its runs' CPU time over
+/// wall time): those that got at least kContendedFraction of what the passes
+/// usually get (their 90th percentile), when that is at least kParallelCores
+/// and `minPasses` are left; otherwise every pass (Measurement.h: in a spell
+/// with fewer cores, variants whose kernels use fewer workgroups than the
+/// default's compare wrongly).
+std::vector<size_t> uncontendedPasses(const std::vector<double> &cores,
+                                      int minPasses);
 
 /// Runs the model check over the kernels of `summary` (tuned from the
 /// kernels-stage `module`, left unchanged) and stores every kernel whose

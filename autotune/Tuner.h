@@ -139,7 +139,9 @@ struct ModelCheckSummary {
   bool ran = false;
   std::string skipped; ///< Why it did not run (empty when it ran or was off).
   double seconds = 0;
-  int variants = 0, passes = 0;
+  /// Passes of the variants' timing: kept, and dropped because the host gave
+  /// them fewer cores than the others (Measurement.h).
+  int variants = 0, passes = 0, droppedPasses = 0;
   /// The model per run with every kernel's default, and with the configs
   /// kept (medians over the final paired passes), and the median and CI of
   /// their per-pass ratio tuned / default.

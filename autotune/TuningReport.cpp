@@ -205,6 +205,7 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
     modelCheck["seconds"] = check.seconds;
     modelCheck["variants"] = check.variants;
     modelCheck["passes"] = check.passes;
+    modelCheck["droppedPasses"] = check.droppedPasses;
     modelCheck["defaultNs"] = number(check.defaultNs);
     modelCheck["tunedNs"] = number(check.tunedNs);
     modelCheck["ratio"] = number(check.ratio);

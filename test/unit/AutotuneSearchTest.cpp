@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <set>
 
@@ -340,6 +341,27 @@ TEST(TunerTest, ObjectivesAndTies) {
 }
 
 } // namespace
+
+// Passes in which the host gave the process one of its two cores are
+// dropped, as long as enough passes are left; a model that never uses more
+// than one core is never thinned.
+TEST(ModelCheckTest, DropsPassesWithFewerCores) {
+  std::vector<double> cores(20, 1.9);
+  cores[3] = cores[4] = 1.0;
+  cores[7] = 1.5; // above 3/4 of 1.9
+  std::vector<size_t> kept = uncontendedPasses(cores, 10);
+  EXPECT_EQ(kept.size(), 18u);
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), 3), 0);
+  EXPECT_EQ(std::count(kept.begin(), kept.end(), 7), 1);
+  EXPECT_EQ(uncontendedPasses(cores, 19).size(), 20u); // too few left
+  EXPECT_EQ(uncontendedPasses(std::vector<double>(20, 1.0), 10).size(), 20u);
+  // Mostly contended: the usual cores are the 90th percentile's.
+  std::vector<double> spell(10, 1.0);
+  spell[9] = 1.9;
+  spell[8] = 1.9;
+  EXPECT_EQ(uncontendedPasses(spell, 2).size(), 2u);
+  EXPECT_TRUE(uncontendedPasses({}, 3).empty());
+}
 
 TEST(ModelCheckTest, KeepsOnlyCandidatesFasterInEveryPassBeyondNoise) {
   // 40 passes; the default's time wanders (a noisy machine) and each

@@ -435,11 +435,15 @@ int main(int argc, char **argv) {
   }
   const autotune::ModelCheckSummary &check = summary->modelCheck;
   if (check.ran) {
-    errs() << formatv("anvil-tune: model check ({0} variants, {1} passes, "
+    std::string dropped =
+        check.droppedPasses
+            ? formatv(" ({0} dropped: fewer cores)", check.droppedPasses).str()
+            : std::string();
+    errs() << formatv("anvil-tune: model check ({0} variants, {1} passes{6}, "
                       "{2:F1} s): {3} winners kept, {4} replaced by a "
                       "runner-up, {5} back to the default; ",
                       check.variants, check.passes, check.seconds, check.kept,
-                      check.switched, check.reverted);
+                      check.switched, check.reverted, dropped);
     if (check.kept + check.switched == 0 && !check.allReverted)
       errs() << formatv("the model {0:F3} ms with the defaults (nothing "
                         "kept)\n",

@@ -47,6 +47,8 @@ def main():
     if check["ran"]:
         if not checked:
             sys.exit("the model check ran over no kernel")
+        if not 0 <= check["droppedPasses"] or check["passes"] < 1:
+            sys.exit("the model check kept no pass")
         for k in checked:
             mc = k["modelCheck"]
             chosen, cands = mc["chosen"], mc["candidates"]
