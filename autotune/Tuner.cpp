@@ -69,6 +69,11 @@ using Clock = std::chrono::steady_clock;
 /// before a winner is picked.
 constexpr int kFinalMeasureFactor = 3;
 
+/// The message of a trial that measured faster than the best so far: it was
+/// measured again and keeps that second time ("new best, re-measured, first
+/// 1.2 ms"), or says why not.
+constexpr llvm::StringLiteral kNewBestMessage = "new best, ";
+
 bool contended(const TrialRecord &t) { return isContended(t.message); }
 /// An ok trial whose time can be compared with the others'.
 bool trusted(const TrialRecord &t) {
@@ -256,11 +261,15 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     known[defaultText] = t;
   }
   double defaultNs = known[defaultText].medianNs;
-  auto bestSoFar = [&] {
+  auto bestNs = [&] {
     double best = defaultNs;
     for (auto &[config, t] : known)
       if (trusted(t) && t.medianNs < best)
         best = t.medianNs;
+    return best;
+  };
+  auto bestSoFar = [&] {
+    double best = bestNs();
     return best > 0 ? defaultNs / best : 1.0;
   };
   p.bestSpeedup = bestSoFar();
@@ -366,6 +375,27 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
             !m.outputs[0].empty())
           // The top byte of the first f32: its sign and exponent.
           m.outputs[0][std::min<size_t>(3, m.outputs[0].size() - 1)] ^= 0xc0;
+        // A new best is measured again and keeps the second time: the first
+        // was picked for being fast, so it is biased (the best of many noisy
+        // measurements); the second is not. A variant whose second outputs
+        // differ is a wrong one.
+        std::string newBest;
+        if (m.ok && !m.contended && m.timeNs.median < bestNs() &&
+            outputsMatch(reference, m, options.tolerance, why)) {
+          Measurement again = measurer.measurePaired(paths[j], defaultNs);
+          summary.droppedPairs += again.droppedPairs;
+          if (again.ok && !again.contended) {
+            newBest = kNewBestMessage.str() + "re-measured, first " +
+                      formatNs(m.timeNs.median);
+            again.arenaBytes = m.arenaBytes;
+            m = std::move(again);
+          } else {
+            newBest = kNewBestMessage.str() +
+                      "measured once (the second measurement " +
+                      (again.ok ? "was contended" : "failed: " + again.error) +
+                      ")";
+          }
+        }
         if (!m.ok) {
           t.status = TrialRecord::RunFailed;
           t.message = m.error;
@@ -378,12 +408,15 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
           last = "wrong output";
         } else {
           t.status = TrialRecord::Ok;
+          t.message = newBest;
           t.medianNs = m.timeNs.median;
           t.ciLowNs = m.timeNs.low;
           t.ciHighNs = m.timeNs.high;
           t.repeats = m.repeats;
           t.memoryBytes = memoryOf(configs[j], m.arenaBytes);
           last = "ok " + formatNs(m.timeNs.median);
+          if (!t.message.empty())
+            last += " (" + t.message + ")";
           if (m.contended) {
             char text[160];
             std::snprintf(text, sizeof text,

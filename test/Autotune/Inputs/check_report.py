@@ -41,6 +41,19 @@ def main():
         for t in k["trials"]:
             if t["status"] == "ok" and not 0 < t["ciLowNs"] <= t["medianNs"] <= t["ciHighNs"]:
                 sys.exit(f"{k['symbol']}: trial {t['config']}: median outside its interval")
+        # A trial that measured faster than every one before it was measured again and
+        # keeps the second time; so every trial of this run that improves on the best
+        # so far says so.
+        best = None
+        for t in k["trials"]:
+            compared = t["status"] == "ok" and not t["message"].startswith("contended")
+            if not compared:
+                continue
+            if (best is not None and t["medianNs"] < best and not t["earlierRun"]
+                    and not t["message"].startswith("new best, ")):
+                sys.exit(f"{k['symbol']}: trial {t['config']} improved the best without "
+                         "being measured again")
+            best = t["medianNs"] if best is None else min(best, t["medianNs"])
         trials += len(k["trials"])
     check = doc["modelCheck"]
     checked = [k for k in tuned if "modelCheck" in k]
