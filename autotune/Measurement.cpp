@@ -363,86 +363,93 @@ Measurement Measurer::measurePaired(const std::string &path, double referenceNs,
 namespace {
 
 /// A Measurement as bytes, through the pipe from an isolated child.
-void put(std::string &out, const void *data, size_t size) {
-  out.append(static_cast<const char *>(data), size);
-}
-template <typename T> void put(std::string &out, const T &value) {
-  put(out, &value, sizeof value);
-}
-void putBytes(std::string &out, const std::string &bytes) {
-  put(out, (uint64_t)bytes.size());
-  out += bytes;
-}
-
 std::string serialize(const Measurement &m) {
-  std::string out;
-  put(out, (uint8_t)m.ok);
-  putBytes(out, m.error);
+  ByteWriter w;
+  w.u64(m.ok);
+  w.blob(m.error);
   for (const Summary *s : {&m.timeNs, &m.ratio})
     for (double v : {s->median, s->low, s->high})
-      put(out, v);
-  put(out, (int64_t)m.repeats);
-  put(out, m.arenaBytes);
-  put(out, m.referenceCores);
-  put(out, (int64_t)m.droppedPairs);
-  put(out, (uint8_t)m.contended);
-  put(out, (uint64_t)m.outputs.size());
+      w.f64(v);
+  w.u64((uint64_t)m.repeats);
+  w.u64(m.arenaBytes);
+  w.f64(m.referenceCores);
+  w.u64((uint64_t)m.droppedPairs);
+  w.u64(m.contended);
+  w.u64(m.outputs.size());
   for (size_t i = 0; i < m.outputs.size(); ++i) {
-    put(out, (int64_t)m.outputTypes[i]);
-    putBytes(out, std::string(m.outputs[i].begin(), m.outputs[i].end()));
+    w.u64((uint64_t)m.outputTypes[i]);
+    w.blob(m.outputs[i]);
   }
-  return out;
+  return std::move(w.bytes);
 }
 
 /// Reads what serialize wrote; false when `in` is cut short.
 bool deserialize(const std::string &in, Measurement &m) {
-  size_t at = 0;
-  auto get = [&](void *data, size_t size) {
-    if (in.size() - at < size)
-      return false;
-    std::memcpy(data, in.data() + at, size);
-    at += size;
-    return true;
-  };
-  auto getBytes = [&](std::string &bytes) {
-    uint64_t size = 0;
-    if (!get(&size, sizeof size) || in.size() - at < size)
-      return false;
-    bytes.assign(in.data() + at, size);
-    at += size;
-    return true;
-  };
-  uint8_t ok = 0, contended = 0;
-  int64_t repeats = 0, dropped = 0;
-  uint64_t outputs = 0;
-  if (!get(&ok, 1) || !getBytes(m.error))
-    return false;
+  ByteReader r{in};
+  m.ok = r.u64();
+  m.error = r.text();
   for (Summary *s : {&m.timeNs, &m.ratio})
     for (double *v : {&s->median, &s->low, &s->high})
-      if (!get(v, sizeof *v))
-        return false;
-  if (!get(&repeats, sizeof repeats) ||
-      !get(&m.arenaBytes, sizeof m.arenaBytes) ||
-      !get(&m.referenceCores, sizeof m.referenceCores) ||
-      !get(&dropped, sizeof dropped) || !get(&contended, 1) ||
-      !get(&outputs, sizeof outputs))
-    return false;
-  m.ok = ok;
-  m.repeats = (int)repeats;
-  m.droppedPairs = (int)dropped;
-  m.contended = contended;
-  for (uint64_t i = 0; i < outputs; ++i) {
-    int64_t type = 0;
-    std::string bytes;
-    if (!get(&type, sizeof type) || !getBytes(bytes))
-      return false;
-    m.outputTypes.push_back((int)type);
-    m.outputs.emplace_back(bytes.begin(), bytes.end());
+      *v = r.f64();
+  m.repeats = (int)r.u64();
+  m.arenaBytes = r.u64();
+  m.referenceCores = r.f64();
+  m.droppedPairs = (int)r.u64();
+  m.contended = r.u64();
+  uint64_t outputs = r.count();
+  for (uint64_t i = 0; i < outputs && r.ok; ++i) {
+    m.outputTypes.push_back((int)r.u64());
+    m.outputs.push_back(r.blob());
   }
-  return at == in.size();
+  return r.done();
 }
 
 } // namespace
+
+void ByteReader::take(void *to, size_t n) {
+  if (!ok || n > bytes.size() - at) {
+    ok = false;
+    std::memset(to, 0, n);
+    return;
+  }
+  std::memcpy(to, bytes.data() + at, n);
+  at += n;
+}
+
+uint64_t ByteReader::u64() {
+  uint64_t v = 0;
+  take(&v, sizeof v);
+  return v;
+}
+
+double ByteReader::f64() {
+  double v = 0;
+  take(&v, sizeof v);
+  return v;
+}
+
+uint64_t ByteReader::count() {
+  uint64_t n = u64();
+  if (n > bytes.size() - at) {
+    ok = false;
+    return 0;
+  }
+  return n;
+}
+
+std::vector<char> ByteReader::blob() {
+  uint64_t n = count();
+  if (!ok)
+    return {};
+  std::vector<char> b(bytes.data() + at, bytes.data() + at + n);
+  at += n;
+  return b;
+}
+
+std::string ByteReader::text() {
+  std::vector<char> b = blob();
+  return std::string(b.begin(), b.end());
+}
 
 bool anvil::autotune::runIsolated(const std::function<std::string()> &work,
                                   double timeoutSeconds, std::string &bytes,

@@ -178,6 +178,40 @@ std::string takeStatus(::anvil_status *st);
 /// [-1, 1), integers 0 or 1 (safe as indices and as booleans).
 void fillDeterministic(std::vector<char> &bytes, int dtype, Random &random);
 
+/// Bytes written by an isolated child (runIsolated) for its parent: numbers
+/// and length-prefixed blobs, in the host's byte order.
+struct ByteWriter {
+  std::string bytes;
+  void u64(uint64_t v) { bytes.append((const char *)&v, sizeof v); }
+  void f64(double v) { bytes.append((const char *)&v, sizeof v); }
+  void blob(const char *data, size_t size) {
+    u64(size);
+    bytes.append(data, size);
+  }
+  void blob(const std::vector<char> &b) { blob(b.data(), b.size()); }
+  void blob(const std::string &b) { blob(b.data(), b.size()); }
+};
+
+/// Reads what a ByteWriter wrote; a read past the end (a child cut short)
+/// clears `ok` and gives zeros or empty blobs from then on.
+struct ByteReader {
+  const std::string &bytes;
+  size_t at = 0;
+  bool ok = true;
+  uint64_t u64();
+  double f64();
+  std::vector<char> blob();
+  std::string text();
+  /// A count that cannot be right: more items than there are bytes left
+  /// (clears `ok`).
+  uint64_t count();
+  /// Whether everything was read, and nothing more was there.
+  bool done() const { return ok && at == bytes.size(); }
+
+private:
+  void take(void *to, size_t n);
+};
+
 /// Runs `work` in a child process (fork) and gives back in `bytes` what it
 /// returned. False, with `error`, when the child crashed ("the variant
 /// crashed (Segmentation fault)"), ran past `timeoutSeconds` (it is killed)

@@ -15,7 +15,6 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
-#include <cstring>
 #include <map>
 #include <memory>
 
@@ -264,50 +263,6 @@ std::string measure(Runner &runner, std::vector<std::unique_ptr<Variant>> &vs,
   return "";
 }
 
-/// Bytes in and out of the measuring child.
-struct Writer {
-  std::string bytes;
-  void u64(uint64_t v) { bytes.append((const char *)&v, sizeof v); }
-  void f64(double v) { bytes.append((const char *)&v, sizeof v); }
-  void blob(const std::vector<char> &b) {
-    u64(b.size());
-    bytes.append(b.data(), b.size());
-  }
-};
-struct Reader {
-  const std::string &bytes;
-  size_t at = 0;
-  bool ok = true;
-  uint64_t u64() {
-    uint64_t v = 0;
-    take(&v, sizeof v);
-    return v;
-  }
-  double f64() {
-    double v = 0;
-    take(&v, sizeof v);
-    return v;
-  }
-  std::vector<char> blob() {
-    uint64_t n = u64();
-    if (!ok || n > bytes.size() - at) {
-      ok = false;
-      return {};
-    }
-    std::vector<char> b(bytes.data() + at, bytes.data() + at + n);
-    at += n;
-    return b;
-  }
-  void take(void *to, size_t n) {
-    if (!ok || n > bytes.size() - at) {
-      ok = false;
-      return;
-    }
-    std::memcpy(to, bytes.data() + at, n);
-    at += n;
-  }
-};
-
 /// What timing a set of variants gives: the timings and each variant's
 /// outputs after its last run.
 struct Timed {
@@ -325,7 +280,7 @@ std::string timeVariants(const std::vector<std::string> &paths,
   std::string bytes, error;
   bool ran = runIsolated(
       [&] {
-        Writer w;
+        ByteWriter w;
         Runner runner(options, groups);
         std::vector<std::unique_ptr<Variant>> loaded;
         std::string why;
@@ -340,7 +295,7 @@ std::string timeVariants(const std::vector<std::string> &paths,
         Timings t;
         if (why.empty())
           why = measure(runner, loaded, groups, options, t);
-        w.blob(std::vector<char>(why.begin(), why.end()));
+        w.blob(why);
         if (!why.empty())
           return w.bytes;
         w.u64(t.dropped);
@@ -363,35 +318,31 @@ std::string timeVariants(const std::vector<std::string> &paths,
       std::max(600.0, 20 * options.modelCheckSeconds), bytes, error);
   if (!ran)
     return "the model's variants do not run: " + error;
-  Reader r{bytes};
-  std::vector<char> why = r.blob();
+  ByteReader r{bytes};
+  std::string why = r.text();
   if (!r.ok)
     return "the measuring process failed";
   if (!why.empty())
-    return std::string(why.begin(), why.end());
+    return why;
   size_t n = paths.size();
   timed.timings.dropped = r.u64();
   timed.timings.total.assign(n, {});
   timed.timings.group.assign(n, std::vector<std::vector<double>>(groups));
   timed.outputs.assign(n, Measurement());
   for (size_t v = 0; v < n && r.ok; ++v) {
-    uint64_t passes = r.u64();
-    if (passes > bytes.size())
-      r.ok = false;
+    uint64_t passes = r.count();
     for (uint64_t p = 0; p < passes && r.ok; ++p)
       timed.timings.total[v].push_back(r.f64());
     for (size_t g = 0; g < groups && r.ok; ++g)
       for (uint64_t p = 0; p < passes && r.ok; ++p)
         timed.timings.group[v][g].push_back(r.f64());
-    uint64_t outputs = r.u64();
-    if (outputs > bytes.size())
-      r.ok = false;
+    uint64_t outputs = r.count();
     for (uint64_t o = 0; o < outputs && r.ok; ++o) {
       timed.outputs[v].outputTypes.push_back((int)r.u64());
       timed.outputs[v].outputs.push_back(r.blob());
     }
   }
-  if (!r.ok || r.at != bytes.size())
+  if (!r.done())
     return "the measuring process failed";
   return "";
 }
@@ -586,8 +537,8 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
         !why.empty()) {
       return abandon("the kept configs: " + why);
     }
-    const Timings &final = timed.timings;
-    check.droppedPasses += (int) final.dropped;
+    const Timings &against = timed.timings;
+    check.droppedPasses += (int)against.dropped;
     std::string why2;
     // Reductions over many layers in another order: a looser bound than one
     // kernel's.
@@ -598,11 +549,11 @@ autotune::checkInModel(ModuleOp module, TuningDatabase &db,
                      why2 + "): every winner left as it was");
     }
     std::vector<double> ratios;
-    for (size_t p = 0; p < final.total[0].size(); ++p)
-      ratios.push_back(final.total[1][p] / final.total[0][p]);
+    for (size_t p = 0; p < against.total[0].size(); ++p)
+      ratios.push_back(against.total[1][p] / against.total[0][p]);
     Summary r = summarize(ratios);
-    check.defaultNs = summarize(final.total[0]).median;
-    check.tunedNs = summarize(final.total[1]).median;
+    check.defaultNs = summarize(against.total[0]).median;
+    check.tunedNs = summarize(against.total[1]).median;
     check.ratio = r.median;
     check.ratioLow = r.low;
     check.ratioHigh = r.high;

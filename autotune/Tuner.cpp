@@ -272,6 +272,18 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     double best = bestNs();
     return best > 0 ? defaultNs / best : 1.0;
   };
+  // A paired measurement of `path` for `seconds` (0: a trial's), its dropped
+  // pairs counted; `retry`: once more when it stayed contended (a spell with
+  // fewer cores, Measurement.h).
+  auto measure = [&](const std::string &path, double seconds, bool retry) {
+    Measurement m = measurer.measurePaired(path, defaultNs, seconds);
+    summary.droppedPairs += m.droppedPairs;
+    if (retry && m.ok && m.contended) {
+      m = measurer.measurePaired(path, defaultNs, seconds);
+      summary.droppedPairs += m.droppedPairs;
+    }
+    return m;
+  };
   p.bestSpeedup = bestSoFar();
   report("default " + formatNs(reference.timeNs.median));
 
@@ -361,13 +373,8 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
         if (options.crashEvery > 0 &&
             (candidates + 1) % options.crashEvery == 0)
           measurer.crashNextForTesting();
-        Measurement m = measurer.measurePaired(paths[j], defaultNs);
-        // A spell with fewer cores: once more, then recorded as contended.
-        summary.droppedPairs += m.droppedPairs;
-        if (m.ok && m.contended) {
-          m = measurer.measurePaired(paths[j], defaultNs);
-          summary.droppedPairs += m.droppedPairs;
-        }
+        // Still contended after a second measurement: recorded as such.
+        Measurement m = measure(paths[j], 0, /*retry=*/true);
         std::string why;
         ++candidates;
         if (m.ok && options.corruptEvery > 0 &&
@@ -382,8 +389,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
         std::string newBest;
         if (m.ok && !m.contended && m.timeNs.median < bestNs() &&
             outputsMatch(reference, m, options.tolerance, why)) {
-          Measurement again = measurer.measurePaired(paths[j], defaultNs);
-          summary.droppedPairs += again.droppedPairs;
+          Measurement again = measure(paths[j], 0, /*retry=*/false);
           if (again.ok && !again.contended) {
             newBest = kNewBestMessage.str() + "re-measured, first " +
                       formatNs(m.timeNs.median);
@@ -481,14 +487,9 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   for (size_t j = 0; j < configs.size(); ++j) {
     if (!errors[j].empty())
       continue;
-    Measurement m = measurer.measurePaired(
-        paths[j], defaultNs, kFinalMeasureFactor * measurer.targetSeconds());
-    summary.droppedPairs += m.droppedPairs;
-    if (m.ok && m.contended) {
-      m = measurer.measurePaired(
-          paths[j], defaultNs, kFinalMeasureFactor * measurer.targetSeconds());
-      summary.droppedPairs += m.droppedPairs;
-    }
+    Measurement m =
+        measure(paths[j], kFinalMeasureFactor * measurer.targetSeconds(),
+                /*retry=*/true);
     llvm::sys::fs::remove(paths[j]);
     std::string why;
     // A contended candidate is not a winner: the default stays.
