@@ -11,9 +11,10 @@ run's report.json it takes
 * the best-so-far curve: the speed-up over the default of the best config among the first
   t trials (each trial is itself timed in alternation with the default).
 
-The best-so-far curve takes each trial's time from the search, where it was measured once:
-the best of many noisy measurements is biased fast, and more so the more trials there are
-(one lucky trial lifts random search's curve at 256 trials). So the config that is best
+The best-so-far curve takes each trial's time from the search, where it was measured once
+(a new best twice, keeping the second time): the best of many short, noisy measurements is
+still the suite's least certain figure (one lucky trial could lift random search's curve at
+256 trials before new bests were measured again). So the config that is best
 after t trials, for t at the checkpoints 8, 16, 32, 64, 128, 256, is measured again,
 outside the tuner: each is compiled into the model (anvil-compile --kernel-config) and the
 kernel's own time per run (anvil-run --bench --profile) is taken in rounds that run every

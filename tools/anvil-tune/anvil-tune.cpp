@@ -336,8 +336,7 @@ int main(int argc, char **argv) {
   // those than threads times every config on fewer cores than it is tuned
   // for (taskset, a container's cpuset).
   {
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    int wanted = threads > 0 ? threads : (int)std::max(1L, online);
+    int wanted = autotune::TargetLimits::host(threads).threads;
     cpu_set_t set;
     CPU_ZERO(&set);
     if (sched_getaffinity(0, sizeof set, &set) == 0 && CPU_COUNT(&set) < wanted)
