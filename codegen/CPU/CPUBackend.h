@@ -59,12 +59,22 @@ std::optional<BatchMatmulDims> batchMatmulDims(mlir::linalg::LinalgOp op);
 bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
                   llvm::ArrayRef<int64_t> vectorSizes);
 
+/// Whether the taps of one filter row of `conv`, packed in `kc`-deep blocks,
+/// are one reduction of KW*C (at most `kc`): the input pixels a filter row
+/// reads for one output pixel are consecutive (dilation 1 along W) and a
+/// pixel's channels contiguous, so that (kw, c) walks KW*C consecutive
+/// elements, and the HWCF weights of a filter row are one [KW*C x F] matrix.
+/// Fewer, longer matmuls: a 7x7 filter over 3 channels is 7 of depth 21, not
+/// 49 of 3.
+bool mergesTaps(mlir::linalg::Conv2DNhwcHwcfOp conv, int64_t kc);
+
 /// A matmul with fewer rows than this is not packed: it reads each weight once
 /// or twice, and packing would only add a copy of them (TileKernels'
 /// packAndRegisterTile; --anvil-pack-weights leaves its weights alone).
 inline constexpr int64_t kMinPackedRows = 16;
 /// The panel width w (register-tile columns) with which `op`, a linalg op of
-/// `kernel`, packs its B operand: a matmul whose sizes (the kernel's
+/// `kernel`, packs its B operand (a convolution's filter): a matmul or a
+/// channels-last convolution whose sizes (the kernel's
 /// TuningConfig for its root, its own attributes otherwise) make packsWeights
 /// true. 0 for any other op.
 int64_t packedPanelWidth(mlir::func::FuncOp kernel, mlir::linalg::LinalgOp op);

@@ -30,9 +30,10 @@ using namespace anvil;
 /// old code then no longer match any kernel; likewise a change of how the
 /// tuner measures a trial (8: outputs no longer restored before each timed
 /// run), whose numbers would not compare with the old ones (9: transposes
-/// moved as 16x16 register blocks). Changes to the
+/// moved as 16x16 register blocks; 10: constant conv filters stored as panels
+/// at compile time). Changes to the
 /// default configs alone keep it (a key does not include the config).
-constexpr int kCodegenRevision = 9;
+constexpr int kCodegenRevision = 10;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

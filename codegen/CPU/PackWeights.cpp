@@ -1,10 +1,11 @@
-//===- PackWeights.cpp - Constant matmul weights packed at compile time ---===//
+//===- PackWeights.cpp - Constant weights packed at compile time ----------===//
 //
-// A packed matmul (TileKernels' packAndRegisterTile) copies each [kc x nc]
-// block of its B operand into w-column panels before its register tiles
-// stream through them. When B is a constant weight that only this matmul
-// reads, the copy is the same on every run: this pass stores the weight as
-// panels once, at compile time, and marks the kernel argument
+// A packed matmul or channels-last convolution (TileKernels'
+// packAndRegisterTile) copies each [kc x nc] block of its B operand (the
+// conv's filter, per tap or filter row) into w-column panels before its
+// register tiles stream through them. When B is a constant weight that only
+// this op reads, the copy is the same on every run: this pass stores the
+// weight as panels once, at compile time, and marks the kernel argument
 // (kernel::kPackedPanelsAttrName), so the kernel reads them in place.
 //
 //===----------------------------------------------------------------------===//
@@ -34,7 +35,7 @@ using namespace anvil;
 int64_t anvil::cpu::packedPanelWidth(func::FuncOp kernel, linalg::LinalgOp op) {
   auto config =
       kernel->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName);
-  if (!config || !isa<linalg::MatmulOp>(*op))
+  if (!config || !isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op))
     return 0;
   ArrayRef<int64_t> tiles, vs;
   if (op == kernelRoot(kernel)) {
@@ -68,35 +69,46 @@ struct Use {
 /// the argument is a static row-major [K x N] matrix, read only as the B
 /// operand of one matmul that packs its weights in panels of w columns, N a
 /// multiple of w, and that matmul has enough rows to take the packed path
-/// (cpu::kMinPackedRows; a dynamic count qualifies). 0 if not.
+/// (cpu::kMinPackedRows; a dynamic count qualifies); or a static row-major
+/// [KH][KW][C][F] filter read only by one channels-last convolution that
+/// packs it in panels of w columns, F a multiple of w. 0 if not.
 int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
   BlockArgument arg = kernel.getArgument(i);
   auto type = dyn_cast<MemRefType>(arg.getType());
-  if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
-      !type.getLayout().isIdentity() || !arg.hasOneUse())
+  if (!type || (type.getRank() != 2 && type.getRank() != 4) ||
+      !type.hasStaticShape() || !type.getLayout().isIdentity() ||
+      !arg.hasOneUse())
     return 0;
-  auto matmul = dyn_cast<linalg::MatmulOp>(*arg.getUses().begin()->getOwner());
-  if (!matmul || matmul.getDpsInputOperand(1)->get() != arg ||
-      matmul.getDpsInputOperand(0)->get() == arg)
+  Operation *user = arg.getUses().begin()->getOwner();
+  auto op = dyn_cast<linalg::LinalgOp>(user);
+  bool matmul = isa<linalg::MatmulOp>(user),
+       conv = isa<linalg::Conv2DNhwcHwcfOp>(user);
+  if (!op || (!matmul && !conv) || (matmul && type.getRank() != 2) ||
+      (conv && type.getRank() != 4) || op.getDpsInputOperand(1)->get() != arg ||
+      op.getDpsInputOperand(0)->get() == arg)
     return 0;
-  int64_t w = cpu::packedPanelWidth(kernel, matmul);
-  if (w <= 0 || type.getDimSize(1) % w != 0)
+  int64_t w = cpu::packedPanelWidth(kernel, op);
+  if (w <= 0 || type.getDimSize(type.getRank() - 1) % w != 0)
     return 0;
-  auto c = cast<MemRefType>(matmul.getDpsInitOperand(0)->get().getType());
-  if (!c.isDynamicDim(0) && c.getDimSize(0) < cpu::kMinPackedRows)
+  auto c = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
+  if (matmul && !c.isDynamicDim(0) && c.getDimSize(0) < cpu::kMinPackedRows)
     return 0;
   return w;
 }
 
-/// `bytes` ([K x N] row-major, `elementBytes` each) as [N/w][K][w] panels.
-std::vector<char> toPanels(ArrayRef<char> bytes, int64_t k, int64_t n,
-                           int64_t w, size_t elementBytes) {
+/// `bytes` (`sets` row-major [K x N] matrices, `elementBytes` each) as
+/// [sets][N/w][K][w] panels.
+std::vector<char> toPanels(ArrayRef<char> bytes, int64_t sets, int64_t k,
+                           int64_t n, int64_t w, size_t elementBytes) {
   std::vector<char> out(bytes.size());
   size_t run = w * elementBytes;
   char *dst = out.data();
-  for (int64_t p = 0; p < n / w; ++p)
-    for (int64_t r = 0; r < k; ++r, dst += run)
-      std::memcpy(dst, bytes.data() + (r * n + p * w) * elementBytes, run);
+  for (int64_t s = 0; s < sets; ++s) {
+    const char *matrix = bytes.data() + s * k * n * elementBytes;
+    for (int64_t p = 0; p < n / w; ++p)
+      for (int64_t r = 0; r < k; ++r, dst += run)
+        std::memcpy(dst, matrix + (r * n + p * w) * elementBytes, run);
+  }
   return out;
 }
 
@@ -181,8 +193,12 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
   }
 
   LogicalResult pack(memref::GlobalOp global, int64_t w) {
+    // A conv's [KH][KW][C][F] filter is KH [KW*C x F] matrices.
     auto type = cast<MemRefType>(global.getType());
-    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+    ArrayRef<int64_t> shape = type.getShape();
+    int64_t sets = shape.size() == 4 ? shape[0] : 1,
+            k = shape.size() == 4 ? shape[1] * shape[2] : shape[0],
+            n = shape.back();
     Attribute initial = *global.getInitialValue();
     global->setAttr(kernel::kPackedPanelsAttrName,
                     IntegerAttr::get(IntegerType::get(&getContext(), 64), w));
@@ -200,14 +216,15 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
     if (failed(source))
       return global.emitError(why);
     ArrayRef<char> bytes = source->bytes;
-    if (bytes.size() != size_t(k * n) * elementBytes)
+    if (bytes.size() != size_t(sets * k * n) * elementBytes)
       return global.emitError("the weight holds ")
-             << bytes.size() << " bytes, expected " << k * n * elementBytes;
+             << bytes.size() << " bytes, expected "
+             << sets * k * n * elementBytes;
     std::string key =
         source->key.empty() ? "" : source->key + "_panels" + std::to_string(w);
     global.setInitialValueAttr(
         elementsFromBytes(RankedTensorType::get(type.getShape(), element),
-                          toPanels(bytes, k, n, w, elementBytes), key));
+                          toPanels(bytes, sets, k, n, w, elementBytes), key));
     return success();
   }
 };

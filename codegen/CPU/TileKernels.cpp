@@ -229,8 +229,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         continue;
       if (!panelArguments.contains(i)) {
         fn.emitError("kernel argument ")
-            << i << " holds prepacked weight panels that no packed matmul "
-            << "of the kernel reads";
+            << i << " holds prepacked weight panels that no packed matmul or "
+            << "convolution of the kernel reads";
         signalPassFailure();
       }
       fn.removeArgAttr(i, kernel::kPackedPanelsAttrName);
@@ -672,28 +672,6 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                        2);
   }
 
-  /// Whether the taps of one filter row of `conv` can be one reduction of
-  /// KW*C (at most `kc`): the input pixels a filter row reads for one output
-  /// pixel are consecutive (dilation 1 along W) and a pixel's channels
-  /// contiguous, so that (kw, c) walks KW*C consecutive elements, and the
-  /// HWCF weights of a filter row are one [KW*C x F] matrix. Fewer, longer
-  /// matmuls: a 7x7 filter over 3 channels is 7 of depth 21, not 49 of 3.
-  static bool mergesTaps(linalg::Conv2DNhwcHwcfOp conv, int64_t kc) {
-    auto in = cast<MemRefType>(conv.getDpsInputOperand(0)->get().getType());
-    auto w = cast<MemRefType>(conv.getDpsInputOperand(1)->get().getType());
-    SmallVector<int64_t> strides;
-    int64_t offset;
-    if (!w.hasStaticShape() || in.isDynamicDim(3) ||
-        failed(in.getStridesAndOffset(strides, offset)) ||
-        !w.getLayout().isIdentity())
-      return false;
-    int64_t channels = w.getDimSize(2);
-    return w.getDimSize(1) > 1 &&
-           conv.getDilations().getValues<int64_t>()[1] == 1 &&
-           strides[3] == 1 && strides[2] == channels &&
-           w.getDimSize(1) * channels <= kc;
-  }
-
   /// The input that filter row `kh` reads for output row `oh` of image `n`:
   /// an [OW x KW*C] view whose rows start `stride` pixels apart (they
   /// overlap when KW > stride), at (n, oh*s + kh*d, 0, 0).
@@ -787,12 +765,31 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     matmul->setAttr(kPackMarker, rewriter.getI64IntegerAttr(mr));
   }
 
-  /// A matmul's B operand read from panels laid out at compile time
-  /// (--anvil-pack-weights): the kernel argument viewed as its [N/w][K][w]
-  /// panels, and the argument's column at which B starts.
+  /// A matmul's B operand, or a convolution's filter, read from panels laid
+  /// out at compile time (--anvil-pack-weights): the kernel argument viewed
+  /// as its panels, [N/w][K][w] for a matmul's [K x N] B, [KH][F/w][KW*C][w]
+  /// for a conv's [KH][KW][C][F] filter (each filter row's [KW*C x F] matrix
+  /// in panels), and the argument's column (N or F) at which the operand
+  /// starts.
   struct PrepackedB {
     Value panels;
     OpFoldResult column;
+
+    /// The first panel and the number of panels of the operand's columns
+    /// n0 .. n0+nb: nb and the operand's first column are multiples of w
+    /// (N is, and so are nc and workgroup chunk starts).
+    std::pair<Value, Value> panelRange(IRRewriter &rewriter, Location loc,
+                                       Value n0, Value nb, int64_t w) const {
+      AffineExpr d0, d1;
+      bindDims(rewriter.getContext(), d0, d1);
+      Value first = getValueOrCreateConstantIndexOp(rewriter, loc, column);
+      Value panel = affine::AffineApplyOp::create(
+          rewriter, loc, AffineMap::get(2, 0, (d0 + d1).floorDiv(w)),
+          ValueRange{first, n0});
+      Value count = affine::AffineApplyOp::create(
+          rewriter, loc, AffineMap::get(1, 0, d0.ceilDiv(w)), nb);
+      return {panel, count};
+    }
   };
 
   /// `b`'s panels when it is (a chunk of whole columns of) a kernel argument
@@ -813,6 +810,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     if (!width)
       return std::optional<PrepackedB>();
     auto type = cast<MemRefType>(arg.getType());
+    int64_t rank = type.getRank();
     OpFoldResult column = rewriter.getIndexAttr(0);
     bool whole = true;
     if (sub) {
@@ -823,30 +821,44 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       SmallVector<OpFoldResult> offsets = sub.getMixedOffsets(),
                                 sizes = sub.getMixedSizes(),
                                 strides = sub.getMixedStrides();
-      whole = offsets.size() == 2 && isConstant(offsets[0], 0) &&
-              isConstant(sizes[0], type.getDimSize(0)) &&
-              isConstant(strides[0], 1) && isConstant(strides[1], 1);
+      whole = (int64_t)offsets.size() == rank && type.hasStaticShape();
+      for (int64_t d = 0; whole && d < rank; ++d)
+        whole = isConstant(strides[d], 1) &&
+                (d == rank - 1 || (isConstant(offsets[d], 0) &&
+                                   isConstant(sizes[d], type.getDimSize(d))));
       if (whole)
-        column = offsets[1];
+        column = offsets[rank - 1];
     }
     // Taken, right or wrong: one error for it is enough.
     panelArguments.insert(arg.getArgNumber());
-    if (width.getInt() != w || !whole || type.getRank() != 2 ||
-        !type.hasStaticShape() || type.getDimSize(1) % w != 0)
+    if (width.getInt() != w || !whole || (rank != 2 && rank != 4) ||
+        !type.hasStaticShape() || type.getDimSize(rank - 1) % w != 0)
       return fn.emitError("kernel argument ")
              << arg.getArgNumber() << " holds " << width.getInt()
-             << "-column panels, but the matmul reading it packs " << w
-             << "-column panels of whole columns";
-    int64_t k = type.getDimSize(0), n = type.getDimSize(1);
+             << "-column panels, but the "
+             << (rank == 4 ? "convolution" : "matmul") << " reading it packs "
+             << w << "-column panels of whole columns";
+    int64_t n = type.getDimSize(rank - 1);
+    // Rows of one panel, and how many panel sets ([N/w] panels each).
+    int64_t k = rank == 2 ? type.getDimSize(0)
+                          : type.getDimSize(1) * type.getDimSize(2);
+    int64_t sets = rank == 2 ? 1 : type.getDimSize(0);
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(&fn.front());
-    auto panelsType = MemRefType::get({n / w, k, w}, type.getElementType());
+    SmallVector<int64_t> shape = {n / w, k, w}, strides = {k * w, w, 1};
+    if (rank == 4) {
+      shape.insert(shape.begin(), sets);
+      strides.insert(strides.begin(), n * k);
+    }
+    auto panelsType = MemRefType::get(shape, type.getElementType());
+    SmallVector<OpFoldResult> shapeValues, strideValues;
+    for (auto [size, stride] : llvm::zip(shape, strides)) {
+      shapeValues.push_back(rewriter.getIndexAttr(size));
+      strideValues.push_back(rewriter.getIndexAttr(stride));
+    }
     Value panels = memref::ReinterpretCastOp::create(
         rewriter, fn.getLoc(), panelsType, arg, rewriter.getIndexAttr(0),
-        {rewriter.getIndexAttr(n / w), rewriter.getIndexAttr(k),
-         rewriter.getIndexAttr(w)},
-        {rewriter.getIndexAttr(k * w), rewriter.getIndexAttr(w),
-         rewriter.getIndexAttr(1)});
+        shapeValues, strideValues);
     return std::optional<PrepackedB>(PrepackedB{panels, column});
   }
 
@@ -901,8 +913,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                           "cache blocks: [mc, nc, kc] for a matmul, [0, 0, 0, "
                           "nc, 0, 0, kc] for a convolution, nc a multiple of "
                           "the register tile's columns");
-    Value a = op.getDpsInputOperand(0)->get(),
-          b = op.getDpsInputOperand(1)->get(),
+    Value b = op.getDpsInputOperand(1)->get(),
           c = op.getDpsInitOperand(0)->get();
     SmallVector<Operation *> loops;
     OpFoldResult unit = rewriter.getIndexAttr(1),
@@ -930,17 +941,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       auto [n0, nb] = blockLoop(rewriter, loc, n, nc, loops);
       auto [k0, kb] = blockLoop(rewriter, loc, k, kc, loops);
       if (pre) {
-        // nb and the chunk's first column are multiples of w (N is, and so
-        // are nc and workgroup chunk starts).
-        AffineExpr d0, d1;
-        bindDims(rewriter.getContext(), d0, d1);
-        Value first =
-            getValueOrCreateConstantIndexOp(rewriter, loc, pre->column);
-        Value panel = affine::AffineApplyOp::create(
-            rewriter, loc, AffineMap::get(2, 0, (d0 + d1).floorDiv(w)),
-            ValueRange{first, n0});
-        Value count = affine::AffineApplyOp::create(
-            rewriter, loc, AffineMap::get(1, 0, d0.ceilDiv(w)), nb);
+        auto [panel, count] = pre->panelRange(rewriter, loc, n0, nb, w);
         panels = memref::SubViewOp::create(
             rewriter, loc, pre->panels,
             SmallVector<OpFoldResult>{panel, k0, zero},
@@ -1001,11 +1002,18 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       matmulBlocks(op, pre, vs[0]);
     } else {
       auto bType = cast<MemRefType>(b.getType());
-      bool mergeTaps = mergesTaps(conv, kc);
+      bool mergeTaps = cpu::mergesTaps(conv, kc);
       int64_t packedK = mergeTaps ? bType.getDimSize(1) * bType.getDimSize(2)
                                   : bType.getDimSize(2);
-      Value panels = panelBuffer(rewriter, fn, bType.getElementType(), packedK,
-                                 bType.getDimSize(3), nc, kc, w);
+      FailureOr<std::optional<PrepackedB>> found =
+          prepackedB(rewriter, fn, b, w);
+      if (failed(found))
+        return failure();
+      std::optional<PrepackedB> pre = *found;
+      Value panels;
+      if (!pre)
+        panels = panelBuffer(rewriter, fn, bType.getElementType(), packedK,
+                             bType.getDimSize(3), nc, kc, w);
       rewriter.setInsertionPoint(op);
       auto wType = bType;
       if (wType.isDynamicDim(0) || wType.isDynamicDim(1))
@@ -1047,7 +1055,26 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       }
       Value kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
       Value kw, wv;
-      if (mergeTaps) {
+      if (pre) {
+        // The tap's (or the filter row's) rows c0 .. c0+kb of the panels of
+        // f0 .. f0+nb: [KH][F/w][KW*C][w] holds tap (kh, kw) at rows kw*C
+        // onwards of filter row kh's panels.
+        if (!mergeTaps)
+          kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
+        auto [panel, count] = pre->panelRange(rewriter, loc, f0, nb, w);
+        AffineExpr d0, d1;
+        bindDims(rewriter.getContext(), d0, d1);
+        Value row =
+            mergeTaps ? c0
+                      : affine::AffineApplyOp::create(
+                            rewriter, loc,
+                            AffineMap::get(2, 0, d0 * wType.getDimSize(2) + d1),
+                            ValueRange{kw, c0})
+                            .getResult();
+        panels = reducedView(rewriter, loc, pre->panels, {kh, panel, row, zero},
+                             {unit, count, kb, rewriter.getIndexAttr(w)},
+                             {unit, unit, unit, unit}, 3);
+      } else if (mergeTaps) {
         // The filter row's [KW, C, nb] weights as one [KW*C x nb] matrix.
         Value row =
             reducedView(rewriter, loc, b, {kh, zero, zero, f0},
@@ -1061,7 +1088,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
                          {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
       }
-      packPanels(rewriter, loc, wv, panels, kb, nb, w, loops);
+      if (!pre)
+        packPanels(rewriter, loc, wv, panels, kb, nb, w, loops);
       Value iN = loopOver(batch);
       Value iOh = loopOver(rows ? OpFoldResult(rows) : oh);
       if (rowBase)
@@ -1684,6 +1712,21 @@ anvil::cpu::batchMatmulDims(linalg::LinalgOp op) {
       !is(maps[2], result.m, result.n))
     return std::nullopt;
   return result;
+}
+
+bool anvil::cpu::mergesTaps(linalg::Conv2DNhwcHwcfOp conv, int64_t kc) {
+  auto in = cast<MemRefType>(conv.getDpsInputOperand(0)->get().getType());
+  auto w = cast<MemRefType>(conv.getDpsInputOperand(1)->get().getType());
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (!w.hasStaticShape() || in.isDynamicDim(3) ||
+      failed(in.getStridesAndOffset(strides, offset)) ||
+      !w.getLayout().isIdentity())
+    return false;
+  int64_t channels = w.getDimSize(2);
+  return w.getDimSize(1) > 1 &&
+         conv.getDilations().getValues<int64_t>()[1] == 1 && strides[3] == 1 &&
+         strides[2] == channels && w.getDimSize(1) * channels <= kc;
 }
 
 bool anvil::cpu::packsWeights(linalg::LinalgOp op, ArrayRef<int64_t> tiles,

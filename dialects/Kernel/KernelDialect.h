@@ -47,9 +47,12 @@ inline constexpr llvm::StringLiteral kScratchOutputAttrName =
     "anvil_kernel.scratch_output";
 /// On a kernel function's argument: the constant matrix B ([K x N], N a
 /// multiple of the value w) it receives is stored as w-column panels
-/// ([N/w][K][w], B[k][n] at ((n/w)*K + k)*w + n%w) under its [K x N] type:
-/// --anvil-pack-weights laid it out so at compile time, and the matmul that
-/// reads it (--anvil-tile-kernels) reads the panels instead of packing them.
+/// ([N/w][K][w], B[k][n] at ((n/w)*K + k)*w + n%w) under its [K x N] type;
+/// a convolution's constant [KH][KW][C][F] filter (F a multiple of w) as the
+/// panels of each filter row's [KW*C x F] matrix ([KH][F/w][KW*C][w]) under
+/// its filter type. --anvil-pack-weights laid it out so at compile time, and
+/// the matmul or conv that reads it (--anvil-tile-kernels) reads the panels
+/// instead of packing them.
 inline constexpr llvm::StringLiteral kPackedPanelsAttrName =
     "anvil_kernel.packed_panels";
 } // namespace anvil::kernel

@@ -64,3 +64,47 @@ module {
     return
   }
 }
+
+// -----
+
+// A convolution's constant [KH][KW][C][F] filter ([1][2][1][32], 16-column
+// register tiles) is stored as the panels of each filter row's [KW*C x F]
+// matrix: panel 0 holds filters 0..15 of taps kw = 0 and 1 (0..15, 32..47),
+// panel 1 filters 16..31 (16..31, 48..63).
+// CHECK-LABEL: memref.global "private" constant @filter : memref<1x2x1x32xf32>
+// CHECK-SAME: dense<{{\[\[\[\[}}0.000000e+00, 1.000000e+00, {{.*}}, 1.500000e+01, 3.200000e+01, {{.*}}, 4.700000e+01{{\]\]}}, {{\[\[}}1.600000e+01, {{.*}}, 3.100000e+01, 4.800000e+01, {{.*}}, 6.300000e+01{{\]\]\]\]}}>
+// CHECK-SAME: {{alignment = 64 : i64, anvil_kernel.packed_panels = 16 : i64}}
+// CHECK: func.func @kernel_0(%{{.*}}: memref<1x4x5x1xf32>, %{{.*}}: memref<1x2x1x32xf32> {{[{]}}anvil_kernel.packed_panels = 16 : i64{{[}]}}, %{{.*}}: memref<1x4x4x32xf32>,
+module {
+  memref.global "private" constant @filter : memref<1x2x1x32xf32> = dense<[[[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0]], [[32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0, 40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0]]]]> {alignment = 64 : i64}
+  func.func @kernel_0(%x: memref<1x4x5x1xf32>, %w: memref<1x2x1x32xf32>, %y: memref<1x4x4x32xf32>, %wg: index, %n: index) attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 64], loop_order = [], vector_sizes = [4, 16, 1]>} {
+    linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x5x1xf32>, memref<1x2x1x32xf32>) outs(%y : memref<1x4x4x32xf32>)
+    return
+  }
+  func.func @main(%x: memref<1x4x5x1xf32>, %y: memref<1x4x4x32xf32>) {
+    %0 = memref.get_global @filter : memref<1x2x1x32xf32>
+    %c32 = arith.constant 32 : index
+    anvil_kernel.dispatch @kernel_0(%x, %0, %y) grid(%c32) : memref<1x4x5x1xf32>, memref<1x2x1x32xf32>, memref<1x4x4x32xf32>
+    return
+  }
+}
+
+// -----
+
+// Left alone: a filter whose output channels (24) are not a multiple of the
+// register tile's columns (16) packs its last block at run time.
+// CHECK-LABEL: memref.global "private" constant @filter24
+// CHECK-NOT: packed_panels
+module {
+  memref.global "private" constant @filter24 : memref<1x1x1x24xf32> = dense<1.0> {alignment = 64 : i64}
+  func.func @kernel_0(%x: memref<1x4x4x1xf32>, %w: memref<1x1x1x24xf32>, %y: memref<1x4x4x24xf32>, %wg: index, %n: index) attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 64], loop_order = [], vector_sizes = [4, 16, 1]>} {
+    linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : memref<1x4x4x1xf32>, memref<1x1x1x24xf32>) outs(%y : memref<1x4x4x24xf32>)
+    return
+  }
+  func.func @main(%x: memref<1x4x4x1xf32>, %y: memref<1x4x4x24xf32>) {
+    %0 = memref.get_global @filter24 : memref<1x1x1x24xf32>
+    %c24 = arith.constant 24 : index
+    anvil_kernel.dispatch @kernel_0(%x, %0, %y) grid(%c24) : memref<1x4x4x1xf32>, memref<1x1x1x24xf32>, memref<1x4x4x24xf32>
+    return
+  }
+}

@@ -605,10 +605,57 @@ func.func @prepacked_other_width(%a: memref<32x64xf32>, %b: memref<64x64xf32> {a
 
 // -----
 
-// A marked argument that no packed matmul takes is an error, not rows.
-// expected-error @below {{kernel argument 1 holds prepacked weight panels that no packed matmul of the kernel reads}}
+// A marked argument that no packed matmul or conv takes is an error, not rows.
+// expected-error @below {{kernel argument 1 holds prepacked weight panels that no packed matmul or convolution of the kernel reads}}
 func.func @prepacked_unpacked_config(%a: memref<32x64xf32>, %b: memref<64x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %c: memref<32x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
   linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+
+// -----
+
+// A convolution's filter laid out as 32-column panels of each filter row's
+// [KW*C x F] matrix at compile time: the kernel reads tap (kh, kw)'s
+// channels through a [KH][F/32][KW*C][32] view of the argument, rows kw*C
+// onwards, at the panels of its workgroup's chunk of output channels (no
+// panel buffer, no packing copy).
+// CHECK-LABEL: func.func @prepacked_conv
+// CHECK-NOT: anvil_kernel.packed_panels
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [3, 2, 48, 32], strides: [3072, 1536, 32, 1]
+// CHECK-NOT: memref.alloca
+// CHECK-NOT: memref.copy
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_conv(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 16], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
+  return
+}
+
+// -----
+
+// The same panels read a filter row at a time when its taps merge into one
+// reduction of KW*C (kc >= 48; the filter is whole, not a workgroup's chunk).
+// CHECK-LABEL: func.func @prepacked_conv_merged_taps
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [3, 2, 48, 32], strides: [3072, 1536, 32, 1]
+// CHECK-NOT: memref.alloca
+// CHECK: memref.subview %{{.*}}[%{{.*}}, 0, 0, 0] [1, 2, 48, 32] [1, 1, 1, 1]
+// CHECK-NOT: memref.copy
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_conv_merged_taps(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 64], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
+  return
+}
+
+// -----
+
+// Filter panels of another width than the register tile's are an error.
+// expected-error @below {{kernel argument 1 holds 16-column panels, but the convolution reading it packs 32-column panels of whole columns}}
+func.func @prepacked_conv_other_width(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 16 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 64, 0, 0, 16], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
   return
 }

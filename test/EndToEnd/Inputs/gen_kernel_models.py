@@ -67,6 +67,7 @@ def main():
     conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
     conv(out, "conv1x1", 64, 32, 9, 1, 1, 1)    # a matmul on [n*81, 64] x [64, 32]
+    conv(out, "conv7x7_s2", 3, 64, 23, 7, 2, 1)  # a stem: filter rows of 7 x 3 taps
     conv(out, "depthwise", 48, 48, 19, 3, 1, 1, group=48)     # 19 = 2 x 8 + 3
     conv(out, "depthwise_s2", 40, 40, 16, 3, 2, 1, group=40)  # 40 = 2 x 16 + 8
     # NHWC -> NCHW: 37 = 2 x 16 + 5 and 33 = 2 x 16 + 1, the last blocks overlap.
