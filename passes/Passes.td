@@ -254,17 +254,22 @@ def AnvilSignlessIntegers : Pass<"anvil-signless-integers", "mlir::ModuleOp"> {
 }
 
 def AnvilPackWeights : Pass<"anvil-pack-weights", "mlir::ModuleOp"> {
-  let summary = "Stores constant matmul weights as register-tile panels at compile time.";
+  let summary = "Stores constant matmul weights and conv filters as register-tile panels at compile time.";
   let description = [{
     A matmul whose TuningConfig has cache blocks and a register tile of w columns
     (`vector_sizes = [mr, w, ku]`) copies each block of its B operand into w-column
-    panels before the register tiles read it, on every run. When B is a constant
-    weight (`memref.global constant`) that kernels read only as the B operand of such
-    matmuls, with one panel width, N a multiple of it and K, N static, this pass
+    panels before the register tiles read it, on every run; so does a channels-last
+    convolution with each block of its filter, per tap or per filter row. When B is a
+    constant weight (`memref.global constant`) that kernels read only as the B operand
+    of such matmuls, with one panel width, N a multiple of it and K, N static, this pass
     re-lays the weight out as panels `[N/w][K][w]` once (a new blob; the global keeps
     its `[K x N]` type and gets `anvil_kernel.packed_panels = w`), and marks each
     kernel argument it reaches with `anvil_kernel.packed_panels = w`; TileKernels
-    then reads the panels in place. A weight that anything else reads (another
+    then reads the panels in place. A constant `[KH][KW][C][F]` filter read only by
+    such convolutions (F a multiple of w) is stored the same way as KH matrices of
+    `[KW*C x F]`, one per filter row: `[KH][F/w][KW*C][w]`; a conv reads tap (kh, kw)'s
+    channels at rows `kw*C` onward of row kh's panels, or the whole filter row when its
+    taps merge into one reduction. A weight that anything else reads (another
     kernel's other operand, a host copy) is left alone. Runs on the kernels-stage
     module with its final TuningConfigs, before the plan is extracted.
 
