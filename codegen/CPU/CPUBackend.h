@@ -78,6 +78,14 @@ inline constexpr int64_t kMinPackedRows = 16;
 /// TuningConfig for its root, its own attributes otherwise) make packsWeights
 /// true. 0 for any other op.
 int64_t packedPanelWidth(mlir::func::FuncOp kernel, mlir::linalg::LinalgOp op);
+/// A weight of `shape` as the row-major [k x n] matrices --anvil-pack-weights
+/// stores as panels ([sets][n/w][k][w]) and TileKernels reads: a matmul's
+/// [K x N] B is one matrix, a conv's [KH][KW][C][F] filter KH of [KW*C x F],
+/// one per filter row.
+struct PanelMatrices {
+  int64_t sets, k, n;
+};
+PanelMatrices panelMatrices(llvm::ArrayRef<int64_t> shape);
 /// The multiple of the register tile (`vectorSizes` of `op`'s TuningConfig)
 /// at which workgroup chunks of `op`'s loop `dim` start, so that the same
 /// elements take the same vector path whatever the number of workgroups (1

@@ -56,6 +56,12 @@ int64_t anvil::cpu::packedPanelWidth(func::FuncOp kernel, linalg::LinalgOp op) {
   return vs[1];
 }
 
+cpu::PanelMatrices anvil::cpu::panelMatrices(ArrayRef<int64_t> shape) {
+  if (shape.size() == 4)
+    return {shape[0], shape[1] * shape[2], shape[3]};
+  return {1, shape[0], shape[1]};
+}
+
 namespace {
 
 /// Where a kernel could read one of its arguments as prepacked panels.
@@ -193,12 +199,8 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
   }
 
   LogicalResult pack(memref::GlobalOp global, int64_t w) {
-    // A conv's [KH][KW][C][F] filter is KH [KW*C x F] matrices.
     auto type = cast<MemRefType>(global.getType());
-    ArrayRef<int64_t> shape = type.getShape();
-    int64_t sets = shape.size() == 4 ? shape[0] : 1,
-            k = shape.size() == 4 ? shape[1] * shape[2] : shape[0],
-            n = shape.back();
+    auto [sets, k, n] = cpu::panelMatrices(type.getShape());
     Attribute initial = *global.getInitialValue();
     global->setAttr(kernel::kPackedPanelsAttrName,
                     IntegerAttr::get(IntegerType::get(&getContext(), 64), w));

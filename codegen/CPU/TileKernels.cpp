@@ -838,17 +838,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
              << "-column panels, but the "
              << (rank == 4 ? "convolution" : "matmul") << " reading it packs "
              << w << "-column panels of whole columns";
-    int64_t n = type.getDimSize(rank - 1);
-    // Rows of one panel, and how many panel sets ([N/w] panels each).
-    int64_t k = rank == 2 ? type.getDimSize(0)
-                          : type.getDimSize(1) * type.getDimSize(2);
-    int64_t sets = rank == 2 ? 1 : type.getDimSize(0);
+    // [sets][N/w][K][w], without the sets dim for a matmul.
+    auto [sets, k, n] = cpu::panelMatrices(type.getShape());
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(&fn.front());
-    SmallVector<int64_t> shape = {n / w, k, w}, strides = {k * w, w, 1};
-    if (rank == 4) {
-      shape.insert(shape.begin(), sets);
-      strides.insert(strides.begin(), n * k);
+    SmallVector<int64_t> shape = {sets, n / w, k, w},
+                         strides = {n * k, k * w, w, 1};
+    if (rank == 2) {
+      shape.erase(shape.begin());
+      strides.erase(strides.begin());
     }
     auto panelsType = MemRefType::get(shape, type.getElementType());
     SmallVector<OpFoldResult> shapeValues, strideValues;
@@ -1055,12 +1053,12 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       }
       Value kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
       Value kw, wv;
+      if (!mergeTaps)
+        kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
       if (pre) {
         // The tap's (or the filter row's) rows c0 .. c0+kb of the panels of
         // f0 .. f0+nb: [KH][F/w][KW*C][w] holds tap (kh, kw) at rows kw*C
         // onwards of filter row kh's panels.
-        if (!mergeTaps)
-          kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
         auto [panel, count] = pre->panelRange(rewriter, loc, f0, nb, w);
         AffineExpr d0, d1;
         bindDims(rewriter.getContext(), d0, d1);
@@ -1084,7 +1082,6 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         wv = memref::CollapseShapeOp::create(
             rewriter, loc, row, SmallVector<ReassociationIndices>{{0, 1}, {2}});
       } else {
-        kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
         wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
                          {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
       }
