@@ -149,12 +149,27 @@ constexpr int64_t kRunTimePackedDepth = 256;
 /// faster on ResNet-50's 512- and 1024-channel layers.
 constexpr int64_t kConvReductionBlock = 256;
 
-/// Output channels in a convolution's cache block: two 32-channel register
-/// tiles. A conv's block of weights is reused only across one output row (its
-/// pixels), so a smaller one than a matmul's stays closer (L1) while the
-/// row's pixels stream past: anvil-tune's winners on ResNet-50's convs
-/// (scripts/tune_suite.py) had 32-64 channels in 7 of 8 layers, 256 in none.
+/// Output channels in a convolution's cache block when its filter is packed
+/// at run time: two 32-channel register tiles (the block's panels live on the
+/// worker's stack).
 constexpr int64_t kConvChannelBlock = 64;
+/// A conv with a constant filter, split by rows (or not at all), whose
+/// outputs each sum at most this many products (KH * KW * C) computes all its
+/// output channels in one block (as many as whole register tiles cover):
+/// each output row is then written whole, pixel after pixel, instead of in
+/// one 64-channel (256-byte) slice per pass over the rows; with so short a
+/// reduction, writing the output is a large part of the work. Measured with
+/// codegen revision 10 at 2 threads (anvil-run --profile, 3 shuffled rounds,
+/// NHWC one-conv models, whole vs 64-channel blocks): 56x56 1x1 convs with
+/// 256 outputs 1.59x (32 inputs), 1.41x (64, ResNet-50's layer1 expand),
+/// 1.30x (128); ResNet-50's 28x28 1x1 128->512 1.05x; MobileNetV2's pointwise
+/// expands 1.12-1.91x (28x28 32->192 25 vs 48 us). In ResNet-50 (fused with
+/// its bias, residual add and relu) the layer1 expands ran 1.12x faster. A
+/// longer reduction gained less alone (28x28 3x3 128 1.03x, 1x1 512->128
+/// 1.06x, 56x56 1x1/2 256->512 1.04x) and nothing in the model (0.98x).
+/// Split by channels (the 14x14 and 7x7 layers), each workgroup keeps
+/// kFewPixels' 32-channel blocks: a whole half ran 0.87-0.97x.
+constexpr int64_t kConvWholeChannelsMaxReduction = 128;
 /// Output pixels per image at or below which a convolution's cache block is
 /// one 32-channel register tile: the rows (a 14x14 or 7x7 layer) are few, so
 /// streaming them once more per block costs little, and the block's packed
@@ -253,8 +268,16 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
       // Output and input channels in the matmul's cache blocks.
       int64_t columns = tileColumns(f, kRegisterTile[1]);
       int64_t nc = std::max(columns, kConvChannelBlock / columns * columns);
+      bool constantFilter = conv.getDpsInputOperand(1)
+                                ->get()
+                                .getDefiningOp<memref::GetGlobalOp>();
       if (!ShapedType::isDynamic(extents[1]) && extents[1] * ow <= kFewPixels)
         nc = columns;
+      else if (constantFilter && dim != 3 &&
+               !ShapedType::isDynamic(extents[6]) &&
+               extents[4] * extents[5] * extents[6] <=
+                   kConvWholeChannelsMaxReduction)
+        nc = f / columns * columns;
       return kernel::TuningConfigAttr::get(
           ctx, dim,
           SmallVector<int64_t>{0, 0, 0, nc, 0, 0, kConvReductionBlock}, {},

@@ -141,11 +141,56 @@ func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %y: me
 // A MobileNetV2 expand conv (28x28, 32 -> 192 channels): 24 KiB of weights,
 // 0.7 MB of input and output. Split by rows: by channels each workgroup would
 // stream every cache line of the output (half of each pixel's channels).
-// 784 output pixels: cache blocks of 64 channels.
+// 784 output pixels, a filter computed at run time (packed into panels on the
+// stack): cache blocks of 64 channels.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 256]
 func.func @main(%x: memref<1x28x28x32xf32>, %w: memref<1x1x32x192xf32>, %y: memref<1x28x28x192xf32>) {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x28x28x32xf32>, memref<1x1x32x192xf32>) outs(%y : memref<1x28x28x192xf32>)
+  return
+}
+
+// -----
+
+// The same conv with a constant filter (stored as panels at compile time):
+// each output sums only 32 products, so all 192 output channels are one
+// block and each output row is written whole.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 192, 0, 0, 256]
+memref.global "private" constant @w : memref<1x1x32x192xf32> = dense<1.0>
+func.func @main(%x: memref<1x28x28x32xf32>, %y: memref<1x28x28x192xf32>) {
+  %w = memref.get_global @w : memref<1x1x32x192xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x28x28x32xf32>, memref<1x1x32x192xf32>) outs(%y : memref<1x28x28x192xf32>)
+  return
+}
+
+// -----
+
+// 144 output channels are not a multiple of the 32-channel register tile: the
+// block is the 128 that whole tiles cover (the last 16 are a block of their
+// own).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 128, 0, 0, 256], loop_order = [], vector_sizes = [8, 32, 4]>
+memref.global "private" constant @w : memref<1x1x24x144xf32> = dense<1.0>
+func.func @main(%x: memref<1x56x56x24xf32>, %y: memref<1x56x56x144xf32>) {
+  %w = memref.get_global @w : memref<1x1x24x144xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x56x56x24xf32>, memref<1x1x24x144xf32>) outs(%y : memref<1x56x56x144xf32>)
+  return
+}
+
+// -----
+
+// A longer reduction (ResNet-50's 28x28 1x1 512 -> 128: 512 products per
+// output) keeps 64-channel blocks, constant filter or not.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 4]>
+memref.global "private" constant @w : memref<1x1x512x128xf32> = dense<1.0>
+func.func @main(%x: memref<1x28x28x512xf32>, %y: memref<1x28x28x128xf32>) {
+  %w = memref.get_global @w : memref<1x1x512x128xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x28x28x512xf32>, memref<1x1x512x128xf32>) outs(%y : memref<1x28x28x128xf32>)
   return
 }
