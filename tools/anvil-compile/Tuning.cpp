@@ -114,6 +114,37 @@ static LogicalResult applyDatabase(ModuleOp module,
     }
     if (!*best)
       continue;
+    // A best that is the default config of the compiler that tuned the
+    // kernel (no trial beat it) says nothing against this compiler's
+    // default when that is another config (the heuristics changed) that no
+    // trial measured: the kernel keeps this one's.
+    std::string currentDefault = asText(choice.defaultConfig);
+    if ((*best)->config != currentDefault) {
+      autotune::Expected<std::vector<autotune::TrialRecord>> trials =
+          request.db->trials(choice.key);
+      if (!trials) {
+        error = trials.message();
+        return failure();
+      }
+      auto measured = [&](auto pred) { return llvm::any_of(*trials, pred); };
+      if (measured([&](const autotune::TrialRecord &t) {
+            return t.strategy == "default" && t.config == (*best)->config;
+          }) &&
+          !measured([&](const autotune::TrialRecord &t) {
+            return t.config == currentDefault;
+          })) {
+        warnings << "anvil-compile: note: tuning database '"
+                 << request.db->path()
+                 << "': " << name(index, choice.kernel.function)
+                 << ": the stored " << request.objective << " config '"
+                 << (*best)->config
+                 << "' is the default config it was tuned against (no trial "
+                    "beat it), and this compiler's default is another; the "
+                    "kernel keeps this compiler's default (tune again to "
+                    "compare them)\n";
+        continue;
+      }
+    }
     std::string reason;
     kernel::TuningConfigAttr config =
         cpu::parseTuningConfig(module.getContext(), (*best)->config, reason);
