@@ -91,10 +91,15 @@ double tileEfficiency(int64_t rows, int64_t cols, int lanes) {
 }
 
 /// Why a `rows` x `cols` f32 register tile does not fit the vector
-/// registers (its accumulators and a broadcast per row); nullopt when it does.
+/// registers (its accumulators, the row of B it multiplies and a broadcast);
+/// nullopt when it does. (Until 2026-12 each row counted a broadcast of its
+/// own, which kept 9-14-row tiles of 32 columns out of AVX-512 spaces: a
+/// 14 x 32 tile, 28 accumulators in 31 zmm with no spill, ran ResNet-50's
+/// 14x14 3x3 conv 1.07x faster than the default 7 x 32 alone.)
 std::optional<std::string> registerViolation(int64_t rows, int64_t cols,
                                              const TargetLimits &t) {
-  int64_t needed = rows * ceilDiv(cols, t.vectorLanes) + rows;
+  int64_t vectors = ceilDiv(cols, t.vectorLanes);
+  int64_t needed = rows * vectors + vectors + 1;
   if (needed <= t.vectorRegisters)
     return std::nullopt;
   return "register tile " + std::to_string(rows) + "x" + std::to_string(cols) +

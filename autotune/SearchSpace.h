@@ -68,8 +68,9 @@ struct KernelShape {
 
 /// What the target allows and how fast it is, for legality and the prior.
 struct TargetLimits {
-  int vectorRegisters = 32; ///< zmm registers
-  int vectorLanes = 16;     ///< f32 lanes in one
+  int64_t vectorRegisters = 32; ///< vector registers (cpu::VectorTarget;
+                                ///< AVX-512's zmm by default)
+  int64_t vectorLanes = 16;     ///< f32 lanes in one
   int64_t l1Bytes = 48 << 10;
   int64_t l2Bytes = 1 << 20;
   /// The largest packed panel a kernel may put on a worker thread's stack.

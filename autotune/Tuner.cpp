@@ -2,6 +2,7 @@
 #include "autotune/Tuner.h"
 #include "autotune/ModelCheck.h"
 #include "autotune/SearchStrategy.h"
+#include "codegen/CPU/CPUBackend.h"
 #include "tools/anvil-compile/Tuning.h"
 
 #include "llvm/Support/FileSystem.h"
@@ -577,6 +578,12 @@ FailureOr<TuneSummary> autotune::tuneModule(
     return failure();
   }
   TargetLimits limits = TargetLimits::host(options.threads);
+  std::optional<cpu::VectorTarget> vectors =
+      cpu::vectorTarget(options.cpu, error);
+  if (!vectors)
+    return failure();
+  limits.vectorLanes = vectors->lanes;
+  limits.vectorRegisters = vectors->registers;
   TuneSummary summary;
   summary.objective = options.objective;
   summary.strategy = options.strategy;

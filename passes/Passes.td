@@ -212,7 +212,11 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 1024
     cache tiles (64 x 256 x 256 when B is computed at run time and packed on the stack)
     and an 8 x 32 register tile, channels-last f32 convolutions a register
-    tile of 4 to 8 output pixels by 32 channels and 256-channel reduction blocks (both
+    tile of 4 to 8 output pixels by 32 channels and 256-channel reduction blocks (register
+    tiles are two vectors wide and have as many rows, up to 8, as leave room for a row of
+    B and a broadcast: 8 x 32 with AVX-512's 32 x 16 lanes, the default
+    `vector-registers` and `vector-lanes`; 6 x 16 with AVX2's 16 x 8, which anvil-compile
+    sets from `--cpu`; both
     unroll their register loop 4 reduction steps when 4 divides the reduction; 1x1
     stride-1 convolutions first become
     matmuls on collapsed views), and other contractions and convolutions put their
@@ -230,6 +234,12 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
   let options = [
     Option<"groupDispatches", "group-dispatches", "bool", /*default=*/"true",
            "Put runs of compute ops that can share a workgroup split into one kernel">,
+    Option<"vectorLanes", "vector-lanes", "int64_t", /*default=*/"16",
+           "f32 lanes of the target's vector registers (16: AVX-512, 8: AVX2, 4: SSE); "
+           "the default register tiles are two vectors wide">,
+    Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
+           "Vector registers of the target (32: AVX-512, 16: AVX2 and SSE); the default "
+           "register tiles' accumulators, a row of B and a broadcast fit in them">,
   ];
   let dependentDialects = ["anvil::kernel::KernelDialect", "mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];

@@ -874,6 +874,19 @@ anvil::cpu::createTargetMachine(const std::string &cpu, unsigned optLevel,
                                   llvm::Reloc::PIC_, std::nullopt, level));
 }
 
+std::optional<VectorTarget> anvil::cpu::vectorTarget(const std::string &cpu,
+                                                     std::string &error) {
+  std::unique_ptr<llvm::TargetMachine> tm = createTargetMachine(cpu, 0, error);
+  if (!tm)
+    return std::nullopt;
+  const llvm::MCSubtargetInfo *info = tm->getMCSubtargetInfo();
+  if (info->checkFeatures("+avx512f"))
+    return VectorTarget{16, 32};
+  if (info->checkFeatures("+avx"))
+    return VectorTarget{8, 16};
+  return VectorTarget{4, 16};
+}
+
 std::unique_ptr<llvm::Module>
 anvil::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &ctx,
                                  llvm::TargetMachine &tm, unsigned optLevel,

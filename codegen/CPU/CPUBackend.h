@@ -29,6 +29,17 @@ class TargetMachine;
 
 namespace anvil::cpu {
 
+/// The vector registers a CPU's kernels are register-tiled for: the default
+/// TuningConfigs (--anvil-outline-dispatches) and the autotuner's register
+/// budget come from it.
+struct VectorTarget {
+  int64_t lanes = 16;     ///< f32 lanes of one vector register
+  int64_t registers = 32; ///< vector registers
+  bool operator==(const VectorTarget &o) const {
+    return lanes == o.lanes && registers == o.registers;
+  }
+};
+
 /// The plan and weights of one model, ready to embed in an artifact.
 struct Plan {
   std::vector<char> planBytes;
@@ -117,9 +128,10 @@ void prepareForBufferization(mlir::ModuleOp module);
 /// Bufferizes the model function (linalg on tensors) and outlines its compute
 /// ops into kernels with default TuningConfigs. With `fuse`, linalg ops are
 /// fused on tensors first (--anvil-fuse-linalg) and runs of ops that can share
-/// a workgroup split become one kernel.
-void buildBufferizeAndOutlinePipeline(mlir::OpPassManager &pm,
-                                      bool fuse = true);
+/// a workgroup split become one kernel. Default register tiles are for
+/// `target`.
+void buildBufferizeAndOutlinePipeline(mlir::OpPassManager &pm, bool fuse = true,
+                                      const VectorTarget &target = {});
 
 /// Builds the plan from the (single) model function and removes it and the
 /// weight globals from `module`, leaving only kernels.
@@ -136,6 +148,12 @@ mlir::LogicalResult addKernelEntryPoints(mlir::ModuleOp module,
 std::unique_ptr<llvm::TargetMachine> createTargetMachine(const std::string &cpu,
                                                          unsigned optLevel,
                                                          std::string &error);
+
+/// `cpu`'s vector registers ("" or "native": the host's): AVX-512 32 x 16
+/// lanes, AVX 16 x 8, otherwise (SSE) 16 x 4. Returns nullopt and sets
+/// `error` for an unknown CPU.
+std::optional<VectorTarget> vectorTarget(const std::string &cpu,
+                                         std::string &error);
 
 /// Translates LLVM-dialect `module` and optimizes it at `optLevel`.
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,

@@ -203,11 +203,27 @@ int64_t reductionUnroll(int64_t extent) {
 /// narrower vector tile does not pay for its loads.
 constexpr int64_t kMinVectorColumns = 8;
 
+/// The register tile [rows, columns] on `target`: two vectors wide, and as
+/// many rows, up to kRegisterTile's 8, as leave room for the row of B and a
+/// broadcast next to the accumulators: 8 x 32 on AVX-512 (16 of 32 zmm
+/// accumulate), 6 x 16 on AVX2 (12 of 16 ymm). The 8 x 32 tile compiled for
+/// AVX2 (32 accumulators in 16 registers, spilled on every step) ran BERT's
+/// 128x768x768 projection 2.2x slower than 6 x 16 (1392 vs 642 us at 2
+/// threads, --cpu=x86-64-v3).
+std::pair<int64_t, int64_t> registerTile(const cpu::VectorTarget &target) {
+  int64_t vectors = kRegisterTile[1] / 16;
+  int64_t rows = std::min<int64_t>(kRegisterTile[0],
+                                   (target.registers - vectors - 1) / vectors);
+  return {std::max<int64_t>(rows, 1), vectors * target.lanes};
+}
+
 /// The config of `op` split along `dim`: a register-tiled f32 matmul with
 /// enough columns for a vector tile, else `order`.
 kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
-                                   ArrayRef<int64_t> order) {
+                                   ArrayRef<int64_t> order,
+                                   const cpu::VectorTarget &target) {
   MLIRContext *ctx = op->getContext();
+  auto [tileRows, tileCols] = registerTile(target);
   // Register tiles are for ops on f32 buffers (and f32 scalars).
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   bool f32Buffers = linalgOp && linalgOp.hasPureBufferSemantics() &&
@@ -220,14 +236,13 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
                   linalg::MatmulOp::getDefaultIndexingMaps(ctx))) {
     SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kMinVectorColumns) {
-      int64_t columns = tileColumns(extents[1], kRegisterTile[1]);
+      int64_t columns = tileColumns(extents[1], tileCols);
       bool constantB = matmul.getDpsInputOperand(1)
                            ->get()
                            .getDefiningOp<memref::GetGlobalOp>();
       return kernel::TuningConfigAttr::get(
           ctx, dim, cacheBlocks(columns, constantB), {},
-          SmallVector<int64_t>{kRegisterTile[0], columns,
-                               reductionUnroll(extents[2])});
+          SmallVector<int64_t>{tileRows, columns, reductionUnroll(extents[2])});
     }
   }
   // A batched f32 matmul (attention's Q x K^T and P x V) runs as one
@@ -241,8 +256,8 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
           extents[bm->n] >= kMinVectorColumns)
         return kernel::TuningConfigAttr::get(
             ctx, dim, {}, {},
-            SmallVector<int64_t>{kRegisterTile[0],
-                                 tileColumns(extents[bm->n], kRegisterTile[1]),
+            SmallVector<int64_t>{tileRows,
+                                 tileColumns(extents[bm->n], tileCols),
                                  kRegisterTile[2]});
     }
   // A channels-last convolution runs as one [OW x C] x [C x F] matmul per
@@ -257,8 +272,8 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
     if (!ShapedType::isDynamic(ow) && !ShapedType::isDynamic(f) &&
         f >= kMinVectorColumns && !ShapedType::isDynamic(extents[4]) &&
         !ShapedType::isDynamic(extents[5])) {
-      int64_t rows = kRegisterTile[0];
-      for (int64_t r = kRegisterTile[0]; r >= 4; --r)
+      int64_t rows = tileRows;
+      for (int64_t r = tileRows; r >= 4; --r)
         if (ow % r == 0) {
           rows = r;
           break;
@@ -266,7 +281,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
       if (ow < rows)
         rows = ow;
       // Output and input channels in the matmul's cache blocks.
-      int64_t columns = tileColumns(f, kRegisterTile[1]);
+      int64_t columns = tileColumns(f, tileCols);
       int64_t nc = std::max(columns, kConvChannelBlock / columns * columns);
       bool constantFilter = conv.getDpsInputOperand(1)
                                 ->get()
@@ -294,7 +309,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
         !ShapedType::isDynamic(extents[5]))
       return kernel::TuningConfigAttr::get(
           ctx, dim, {}, {},
-          SmallVector<int64_t>{8, tileColumns(extents[3], 16)});
+          SmallVector<int64_t>{8, tileColumns(extents[3], target.lanes)});
   }
   return kernel::TuningConfigAttr::get(ctx, dim, {}, order);
 }
@@ -347,11 +362,12 @@ bool splitsCacheLines(Operation *op, int64_t d) {
 /// (tens of KiB of weights) ran 20% faster at 2 threads split by rows;
 /// ResNet-50's 14x14 3x3 convs (2.4 MB of weights, 0.5 MB of activations)
 /// keep channels.
-bool readsAllWeights(Operation *op, int64_t d) {
+bool readsAllWeights(Operation *op, int64_t d,
+                     const cpu::VectorTarget &target) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   if (!linalgOp || d < 0)
     return false;
-  kernel::TuningConfigAttr config = configFor(op, d, {});
+  kernel::TuningConfigAttr config = configFor(op, d, {}, target);
   if (!cpu::packsWeights(linalgOp, config.getTileSizes(),
                          config.getVectorSizes()))
     return false;
@@ -367,7 +383,8 @@ bool readsAllWeights(Operation *op, int64_t d) {
 /// extent over workgroups (a symbolic batch dim, often 1 at run time, only when
 /// no static loop has two or more iterations), and order the loops so
 /// the innermost one vectorizes. Cache tiles are left to the tuner.
-kernel::TuningConfigAttr defaultConfig(Operation *op) {
+kernel::TuningConfigAttr defaultConfig(Operation *op,
+                                       const cpu::VectorTarget &target) {
   SmallVector<int64_t> order;
   if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
     order = vectorFriendlyOrder(linalgOp);
@@ -379,7 +396,7 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
   // iterations; row splits that read all of large weights, when no other
   // has two.
   auto rank = [&](int64_t d, int64_t e) {
-    if (readsAllWeights(op, d))
+    if (readsAllWeights(op, d, target))
       return std::min<int64_t>(e, 1);
     return splitsCacheLines(op, d) ? std::min<int64_t>(e, 7) : e;
   };
@@ -396,7 +413,7 @@ kernel::TuningConfigAttr defaultConfig(Operation *op) {
   // one workgroup.
   if (work < kMinParallelWork)
     best = -1;
-  return configFor(op, best, order);
+  return configFor(op, best, order, target);
 }
 
 /// Where a buffer view sits in the allocation it views: for each view dim,
@@ -732,7 +749,8 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
 /// was 15% longer than with the relu6 split by rows in its own kernel.
 constexpr int64_t kBalancedChunks = 4;
 constexpr int64_t kBalancedWork = 1 << 22;
-int64_t splitQuality(const OpInfo &info, int64_t d) {
+int64_t splitQuality(const OpInfo &info, int64_t d,
+                     const cpu::VectorTarget &target) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(info.op);
   if (d < 0 || !linalgOp)
     return kBalancedChunks;
@@ -740,8 +758,8 @@ int64_t splitQuality(const OpInfo &info, int64_t d) {
     return kBalancedChunks / 2;
   if (info.work < kBalancedWork)
     return kBalancedChunks;
-  kernel::TuningConfigAttr config = configFor(info.op, d, {});
-  if (readsAllWeights(info.op, d))
+  kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
+  if (readsAllWeights(info.op, d, target))
     return 1;
   int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
   return std::min(info.extents[d] / std::max<int64_t>(align, 1),
@@ -751,7 +769,8 @@ int64_t splitQuality(const OpInfo &info, int64_t d) {
 /// The best group starting at `ops[start]`: over every way to split the first
 /// op, the best balanced (see splitQuality), then the longest; ties go to not
 /// splitting (small work), then to the larger split extent.
-SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
+SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
+                              const cpu::VectorTarget &target) {
   const OpInfo &first = ops[start];
   SmallVector<Member> best = {{&first, -2}}; // -2: the default config
   if (!first.groupable)
@@ -760,8 +779,9 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
   // 7x7 image split by rows packs all weights twice; alone, each splits its
   // channels).
   int64_t bestExtent = 0,
-          bestQuality =
-              splitQuality(first, defaultConfig(first.op).getDistributeDim());
+          bestQuality = splitQuality(
+              first, defaultConfig(first.op, target).getDistributeDim(),
+              target);
   auto consider = [&](int64_t d) {
     SmallVector<Member> group = growGroup(ops, start, d);
     if (group.size() < 2)
@@ -772,7 +792,7 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start) {
     // may not).
     int64_t quality = kBalancedChunks;
     for (const Member &m : group)
-      quality = std::min(quality, splitQuality(*m.info, m.dim));
+      quality = std::min(quality, splitQuality(*m.info, m.dim, target));
     if (quality > bestQuality ||
         (quality == bestQuality && (group.size() > best.size() ||
                                     (group.size() == best.size() &&
@@ -794,8 +814,16 @@ struct OutlineDispatchesPass
     : anvil::impl::AnvilOutlineDispatchesBase<OutlineDispatchesPass> {
   using AnvilOutlineDispatchesBase::AnvilOutlineDispatchesBase;
 
+  /// The target the default register tiles are for (the pass's options).
+  cpu::VectorTarget vectors() const { return {vectorLanes, vectorRegisters}; }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    if (vectorLanes < 1 || vectorRegisters < 4) {
+      module.emitError("-anvil-outline-dispatches: vector-lanes must be at "
+                       "least 1 and vector-registers at least 4");
+      return signalPassFailure();
+    }
     SmallVector<func::FuncOp> hosts;
     for (auto fn : module.getOps<func::FuncOp>())
       if (!fn->hasAttr(kernel::kTuningAttrName) && !fn.isExternal())
@@ -821,7 +849,7 @@ struct OutlineDispatchesPass
       }
       for (size_t i = 0; i < run.size();) {
         SmallVector<Member> group = groupDispatches
-                                        ? bestGroup(run, i)
+                                        ? bestGroup(run, i, vectors())
                                         : SmallVector<Member>{{&run[i], -2}};
         if (failed(outline(group, host, counter)))
           return failure();
@@ -995,12 +1023,12 @@ struct OutlineDispatchesPass
     MLIRContext *ctx = rootOp->getContext();
     kernel::TuningConfigAttr config;
     if (root->dim == -2) {
-      config = defaultConfig(rootOp);
+      config = defaultConfig(rootOp, vectors());
     } else {
       SmallVector<int64_t> order;
       if (auto linalgOp = dyn_cast<linalg::LinalgOp>(rootOp))
         order = vectorFriendlyOrder(linalgOp);
-      config = configFor(rootOp, root->dim, order);
+      config = configFor(rootOp, root->dim, order, vectors());
     }
 
     Operation *last = group.back().info->op;
@@ -1078,7 +1106,7 @@ struct OutlineDispatchesPass
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
             linalgOp && &m != root) {
           SmallVector<int64_t> order = vectorFriendlyOrder(linalgOp);
-          kernel::TuningConfigAttr own = configFor(op, m.dim, order);
+          kernel::TuningConfigAttr own = configFor(op, m.dim, order, vectors());
           if (!own.getVectorSizes().empty()) {
             clone->setAttr(kernel::kVectorSizesAttrName,
                            kb.getDenseI64ArrayAttr(own.getVectorSizes()));

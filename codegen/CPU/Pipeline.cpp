@@ -59,8 +59,8 @@ void anvil::cpu::prepareForBufferization(ModuleOp module) {
                     BoolAttr::get(module.getContext(), false));
 }
 
-void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm,
-                                                  bool fuse) {
+void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm, bool fuse,
+                                                  const VectorTarget &target) {
   pm.addPass(anvil::createAnvilSignlessIntegers());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
@@ -84,6 +84,8 @@ void anvil::cpu::buildBufferizeAndOutlinePipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   anvil::AnvilOutlineDispatchesOptions outline;
   outline.groupDispatches = fuse;
+  outline.vectorLanes = target.lanes;
+  outline.vectorRegisters = target.registers;
   pm.addPass(anvil::createAnvilOutlineDispatches(outline));
 }
 

@@ -65,8 +65,9 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
     KernelConfig c = space.toConfig(p);
     int64_t rows = c.vectorSizes[0], cols = c.vectorSizes[1];
     int64_t nc = c.tileSizes[1], kc = c.tileSizes[2];
-    // Register budget: accumulators plus one broadcast per row.
-    EXPECT_LE(rows * ((cols + 15) / 16) + rows, t.vectorRegisters);
+    // Register budget: accumulators, the row of B and a broadcast.
+    EXPECT_LE(rows * ((cols + 15) / 16) + (cols + 15) / 16 + 1,
+              t.vectorRegisters);
     EXPECT_EQ(nc % cols, 0) << c.str();
     EXPECT_LE(4 * std::min<int64_t>(nc, 512) * std::min<int64_t>(kc, 512),
               t.l2Bytes);
@@ -76,7 +77,11 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
     EXPECT_TRUE(configs.insert(c.str()).second) << "duplicate " << c.str();
     EXPECT_EQ(space.fromConfig(c), p);
   }
-  // Out of budget: 16 rows of 64 columns need 80 registers; a block of
+  // 14 rows of 32 columns fit (28 accumulators, 2 vectors of B, a
+  // broadcast: 31); 8 rows of 64 do not (32 + 4 + 1).
+  EXPECT_FALSE(space.violation({1, 14, 32, 64, 256, 256, 4}));
+  ASSERT_TRUE(space.violation({1, 8, 64, 64, 256, 256, 4}));
+  // Out of budget: 16 rows of 64 columns need 69 registers; a block of
   // columns that is not a multiple of the register tile's.
   Point tooWide = {1, 16, 64, 64, 256, 256, 1};
   ASSERT_TRUE(space.violation(tooWide));
@@ -89,6 +94,23 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
   SearchSpace small = cpuSearchSpace(matmulShape(64, 512, 1024), t);
   ASSERT_TRUE(small.violation(huge));
   EXPECT_NE(small.violation(huge)->find("budget"), std::string::npos);
+}
+
+TEST(SearchSpaceTest, RegisterBudgetFollowsTheTarget) {
+  // AVX2: 16 registers of 8 lanes. 6 x 16 (12 accumulators + 2 + 1) fits,
+  // 7 x 16 and 8 x 32 (AVX-512's default) do not.
+  TargetLimits t = limits();
+  t.vectorRegisters = 16;
+  t.vectorLanes = 8;
+  SearchSpace space = cpuSearchSpace(matmulShape(64, 512, 512), t);
+  EXPECT_FALSE(space.violation({1, 6, 16, 64, 256, 256, 4}));
+  EXPECT_TRUE(space.violation({1, 7, 16, 64, 256, 256, 4}));
+  EXPECT_TRUE(space.violation({1, 8, 32, 64, 256, 256, 4}));
+  for (const Point &p : space.legalPoints()) {
+    KernelConfig c = space.toConfig(p);
+    int64_t vectors = (c.vectorSizes[1] + 7) / 8;
+    EXPECT_LE(c.vectorSizes[0] * vectors + vectors + 1, 16) << c.str();
+  }
 }
 
 TEST(SearchSpaceTest, BlocksStopAtTheLoopExtent) {
@@ -160,9 +182,8 @@ TEST(SearchSpaceTest, BatchedMatmulsSearchTheRegisterTile) {
     KernelConfig c = space.toConfig(p);
     EXPECT_TRUE(c.tileSizes.empty());
     ASSERT_EQ(c.vectorSizes.size(), 3u);
-    EXPECT_LE(c.vectorSizes[0] * ((c.vectorSizes[1] + 15) / 16) +
-                  c.vectorSizes[0],
-              32);
+    int64_t vectors = (c.vectorSizes[1] + 15) / 16;
+    EXPECT_LE(c.vectorSizes[0] * vectors + vectors + 1, 32);
     EXPECT_EQ(space.fromConfig(c), p);
     EXPECT_EQ(space.workspaceBytes(p), 0);
   }

@@ -87,7 +87,7 @@ LogicalResult compile::lowerToKernels(ModuleOp module,
   cpu::prepareForBufferization(module);
   return runStage(module, options, [&](PassManager &pm) {
     cpu::buildBufferizeAndOutlinePipeline(
-        pm, !options.isDisabled("anvil-fuse-linalg"));
+        pm, !options.isDisabled("anvil-fuse-linalg"), options.vectors);
   });
 }
 

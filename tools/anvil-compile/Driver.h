@@ -60,6 +60,9 @@ struct PipelineOptions {
   /// Called on each stage's pass manager before its passes are added (for
   /// MLIR's command-line options: timing, IR printing); null: nothing.
   std::function<mlir::LogicalResult(mlir::PassManager &)> configure;
+  /// The vector registers of the CPU the kernels are for: their default
+  /// register tiles (cpu::vectorTarget of --cpu).
+  cpu::VectorTarget vectors;
 
   bool isDisabled(llvm::StringRef name) const;
 };

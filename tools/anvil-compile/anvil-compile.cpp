@@ -476,6 +476,12 @@ int main(int argc, char **argv) {
       printStageStats("linalg", *module);
   }
   if (emit != Emit::Graph && emit != Emit::Linalg) {
+    std::string cpuError;
+    std::optional<anvil::cpu::VectorTarget> vectors =
+        anvil::cpu::vectorTarget(cpuName, cpuError);
+    if (!vectors)
+      return failWith(cpuError);
+    pipeline.vectors = *vectors;
     if (!runStage(anvil::compile::lowerToKernels))
       return failWith("");
     if (tunes || !listKernelsPath.empty()) {

@@ -377,6 +377,12 @@ int main(int argc, char **argv) {
   mlir::OwningOpRef<mlir::ModuleOp> module =
       anvil::onnx_frontend::importOnnxFile(context, inputPath);
   anvil::compile::PipelineOptions pipeline;
+  std::string cpuError;
+  std::optional<anvil::cpu::VectorTarget> vectors =
+      anvil::cpu::vectorTarget(options.cpu, cpuError);
+  if (!vectors)
+    return fail("--cpu=" + options.cpu + ": " + cpuError);
+  pipeline.vectors = *vectors;
   if (!module || errors ||
       failed(anvil::compile::optimizeGraph(*module, pipeline)) || errors ||
       failed(anvil::compile::lowerToLinalg(*module, pipeline)) || errors ||

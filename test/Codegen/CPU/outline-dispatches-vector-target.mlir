@@ -1,0 +1,52 @@
+// Default register tiles follow the target's vector registers: two vectors wide, as many
+// rows (up to 8) as leave room for the row of B and a broadcast next to the accumulators.
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false vector-lanes=8 vector-registers=16" | FileCheck %s --check-prefix=AVX2
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false vector-lanes=4 vector-registers=16" | FileCheck %s --check-prefix=SSE
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false" | FileCheck %s --check-prefix=AVX512
+// RUN: not anvil-opt %s -split-input-file -anvil-outline-dispatches="vector-registers=2" 2>&1 | FileCheck %s --check-prefix=BAD
+
+// A matmul: 6 x 16 on AVX2 (12 of 16 ymm accumulate), 6 x 8 on SSE, 8 x 32 on AVX-512.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [6, 16, 4]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [6, 8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: vector_sizes = [8, 32, 4]
+// BAD: error: -anvil-outline-dispatches: vector-lanes must be at least 1 and vector-registers at least 4
+memref.global "private" constant @w : memref<256x512xf32> = dense<1.0>
+func.func @main(%a: memref<128x256xf32>, %c: memref<128x512xf32>) {
+  %w = memref.get_global @w : memref<256x512xf32>
+  linalg.matmul ins(%a, %w : memref<128x256xf32>, memref<256x512xf32>) outs(%c : memref<128x512xf32>)
+  return
+}
+
+// -----
+
+// A channels-last conv with 14-pixel rows: AVX-512's 7 x 32 (7 divides 14); with 6 rows
+// at most on AVX2 none of 6, 5, 4 divides 14, so 6 x 16 with an edge of 2.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [6, 16, 4]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [6, 8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: vector_sizes = [7, 32, 4]
+func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %y: memref<1x14x14x256xf32>) {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x16x16x256xf32>, memref<3x3x256x256xf32>) outs(%y : memref<1x14x14x256xf32>)
+  return
+}
+
+// -----
+
+// A depthwise conv: 8 pixels by one vector of channels.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [8, 8]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: vector_sizes = [8, 16]
+func.func @main(%x: memref<1x58x58x64xf32>, %w: memref<3x3x64xf32>, %y: memref<1x56x56x64xf32>) {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x58x58x64xf32>, memref<3x3x64xf32>) outs(%y : memref<1x56x56x64xf32>)
+  return
+}
