@@ -29,7 +29,10 @@ OUT/tune_suite.svg (geomean curves of both strategies).
 
     scripts/tune_suite.py --build build --out /tmp/tune-suite [--threads 2] [--jobs 2]
         [--model-trials 64] [--random-trials 256] [--only NAME ...]
-        [--rounds 9] [--no-remeasure | --remeasure-only]
+        [--rounds 9] [--cpu NAME] [--no-remeasure | --remeasure-only]
+
+--cpu tunes and re-measures code for another CPU than this machine's (e.g. x86-64-v3 for
+AVX2, which an AVX-512 machine runs too); give it again with --remeasure-only.
 
 Run it on a quiet machine: the measurements take the whole machine (about a second per
 trial on 2 cores).
@@ -163,12 +166,13 @@ def remeasure(args, name, work):
     model = work / f"{name}.onnx"
     bins = args.build / "bin"
     artifacts = {k["defaultConfig"]: work / "remeasure-default.so"}
+    cpu = [f"--cpu={args.cpu}"] if args.cpu else []
     subprocess.run([str(bins / "anvil-compile"), str(model), "-o",
-                    str(artifacts[k["defaultConfig"]])], check=True)
+                    str(artifacts[k["defaultConfig"]])] + cpu, check=True)
     for i, config in enumerate(configs):
         artifacts[config] = work / f"remeasure-{i}.so"
         subprocess.run([str(bins / "anvil-compile"), str(model), "--kernel-config",
-                        f"{k['indices'][0]}={config}", "-o", str(artifacts[config])],
+                        f"{k['indices'][0]}={config}", "-o", str(artifacts[config])] + cpu,
                        check=True)
     rng = random.Random(args.seed)
     ratios = {c: [] for c in configs}
@@ -200,7 +204,7 @@ def tune(args, model, strategy, trials, out_dir):
     cmd = [str(args.build / "bin" / "anvil-tune"), str(model), "--db", str(db), "--trials",
            str(trials), "--strategy", strategy, "--threads", str(args.threads), "--jobs",
            str(args.jobs), "--seed", str(args.seed), "--min-work", "2000000", "--report",
-           str(report), "--no-model-check"]
+           str(report), "--no-model-check"] + (["--cpu", args.cpu] if args.cpu else [])
     start = time.time()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
@@ -274,6 +278,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cpu", help="the CPU to generate code for, as anvil-tune and "
+                        "anvil-compile take it (default: this machine)")
     parser.add_argument("--model-trials", type=int, default=64)
     parser.add_argument("--random-trials", type=int, default=256)
     parser.add_argument("--only", nargs="*", help="kernel names (see SUITE)")
@@ -333,7 +339,8 @@ def main():
     md = ["# anvil-tune on GEMM and Conv kernels of ResNet-50 and BERT-base", "",
           f"`scripts/tune_suite.py --build {args.build} --out {args.out} --threads {args.threads} "
           f"--jobs {args.jobs} --model-trials {args.model_trials} --random-trials "
-          f"{args.random_trials}`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
+          f"{args.random_trials}" + (f" --cpu {args.cpu}" if args.cpu else "") +
+          f"`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
           "Speed-up: the default config's time over the winner's, from anvil-tune's final "
           "re-measurement (both timed run for run in alternation). Best-so-far: the best trial's "
           "speed-up within the first N trials (each trial timed in alternation with the default).",
