@@ -254,7 +254,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
                   reference.timeNs.high,
                   defaultMemory,
                   reference.repeats,
-                  "default",
+                  kDefaultStrategy,
                   (int64_t)std::time(nullptr),
                   ""};
     if (failed(record(t, error)))

@@ -61,6 +61,10 @@ struct TrialRecord {
   std::string message;      ///< Why a trial failed; empty when it did not.
 };
 
+/// The strategy a kernel's default config (its trial 0) is recorded under:
+/// anvil-compile --tuning-db reads it to tell a best that no trial beat.
+inline constexpr const char kDefaultStrategy[] = "default";
+
 /// The objectives a best record can be kept for.
 inline constexpr const char kLatencyObjective[] = "latency";
 inline constexpr const char kMemoryObjective[] = "memory";

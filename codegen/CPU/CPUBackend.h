@@ -35,9 +35,6 @@ namespace anvil::cpu {
 struct VectorTarget {
   int64_t lanes = 16;     ///< f32 lanes of one vector register
   int64_t registers = 32; ///< vector registers
-  bool operator==(const VectorTarget &o) const {
-    return lanes == o.lanes && registers == o.registers;
-  }
 };
 
 /// The plan and weights of one model, ready to embed in an artifact.

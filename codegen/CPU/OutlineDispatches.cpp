@@ -122,10 +122,13 @@ SmallVector<int64_t> loopExtents(Operation *op, llvm::SmallBitVector &split) {
   return extents;
 }
 
-/// The register tile of an f32 matmul: 8 rows by 32 columns (16 AVX-512
-/// accumulators; the 8 x 32 x 1 outer product is 8 broadcasts and 16 FMAs),
-/// one reduction step.
-constexpr int64_t kRegisterTile[] = {8, 32, 1};
+/// The register tile of an f32 matmul: at most 8 rows by two vectors (on
+/// AVX-512, 8 x 32: 16 accumulators; the 8 x 32 x 1 outer product is 8
+/// broadcasts and 16 FMAs; see registerTile), one reduction step unless
+/// kReductionUnroll applies.
+constexpr int64_t kMaxTileRows = 8;
+constexpr int64_t kTileVectors = 2;
+constexpr int64_t kOneStep = 1;
 /// Reduction steps per iteration of the register loop (vector_sizes[2]) when
 /// they divide the reduction: the loop's control is paid once per 4 steps. A
 /// 1024^3 matmul ran 1.5% faster at 1 thread, ResNet-50's 3x3 and 1x1 convs
@@ -197,24 +200,23 @@ SmallVector<int64_t> cacheBlocks(int64_t columns, bool constant) {
 int64_t reductionUnroll(int64_t extent) {
   return !ShapedType::isDynamic(extent) && extent % kReductionUnroll == 0
              ? kReductionUnroll
-             : kRegisterTile[2];
+             : kOneStep;
 }
 /// Fewer output channels than this (columns of a matmul) stay scalar: a
 /// narrower vector tile does not pay for its loads.
 constexpr int64_t kMinVectorColumns = 8;
 
-/// The register tile [rows, columns] on `target`: two vectors wide, and as
-/// many rows, up to kRegisterTile's 8, as leave room for the row of B and a
+/// The register tile [rows, columns] on `target`: kTileVectors wide, and as
+/// many rows, up to kMaxTileRows, as leave room for the row of B and a
 /// broadcast next to the accumulators: 8 x 32 on AVX-512 (16 of 32 zmm
 /// accumulate), 6 x 16 on AVX2 (12 of 16 ymm). The 8 x 32 tile compiled for
 /// AVX2 (32 accumulators in 16 registers, spilled on every step) ran BERT's
 /// 128x768x768 projection 2.2x slower than 6 x 16 (1392 vs 642 us at 2
 /// threads, --cpu=x86-64-v3).
 std::pair<int64_t, int64_t> registerTile(const cpu::VectorTarget &target) {
-  int64_t vectors = kRegisterTile[1] / 16;
-  int64_t rows = std::min<int64_t>(kRegisterTile[0],
-                                   (target.registers - vectors - 1) / vectors);
-  return {std::max<int64_t>(rows, 1), vectors * target.lanes};
+  int64_t rows = std::min<int64_t>(
+      kMaxTileRows, (target.registers - kTileVectors - 1) / kTileVectors);
+  return {std::max<int64_t>(rows, 1), kTileVectors * target.lanes};
 }
 
 /// The config of `op` split along `dim`: a register-tiled f32 matmul with
@@ -256,9 +258,8 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
           extents[bm->n] >= kMinVectorColumns)
         return kernel::TuningConfigAttr::get(
             ctx, dim, {}, {},
-            SmallVector<int64_t>{tileRows,
-                                 tileColumns(extents[bm->n], tileCols),
-                                 kRegisterTile[2]});
+            SmallVector<int64_t>{
+                tileRows, tileColumns(extents[bm->n], tileCols), kOneStep});
     }
   // A channels-last convolution runs as one [OW x C] x [C x F] matmul per
   // output row and filter tap (see --anvil-tile-kernels): the register tile

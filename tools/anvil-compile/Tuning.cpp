@@ -126,11 +126,12 @@ static LogicalResult applyDatabase(ModuleOp module,
         error = trials.message();
         return failure();
       }
-      auto measured = [&](auto pred) { return llvm::any_of(*trials, pred); };
-      if (measured([&](const autotune::TrialRecord &t) {
-            return t.strategy == "default" && t.config == (*best)->config;
-          }) &&
-          !measured([&](const autotune::TrialRecord &t) {
+      if (llvm::any_of(*trials,
+                       [&](const autotune::TrialRecord &t) {
+                         return t.strategy == autotune::kDefaultStrategy &&
+                                t.config == (*best)->config;
+                       }) &&
+          llvm::none_of(*trials, [&](const autotune::TrialRecord &t) {
             return t.config == currentDefault;
           })) {
         warnings << "anvil-compile: note: tuning database '"
