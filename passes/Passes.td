@@ -212,7 +212,8 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 1024
     cache tiles (64 x 256 x 256 when B is computed at run time and packed on the stack)
     and an 8 x 32 register tile, channels-last f32 convolutions a register
-    tile of 4 to 8 output pixels by 32 channels and 256-channel reduction blocks (register
+    tile of output pixels by 32 channels (the fewest tiles of at most 8 pixels that cover an
+    output row, as even as possible) and 256-channel reduction blocks (register
     tiles are two vectors wide and have as many rows, up to 8, as leave room for a row of
     B and a broadcast: 8 x 32 with AVX-512's 32 x 16 lanes, the default
     `vector-registers` and `vector-lanes`; 6 x 16 with AVX2's 16 x 8, which anvil-compile
