@@ -182,6 +182,11 @@ LogicalResult KernelTuner::record(const TrialRecord &trial,
     error = stored.message();
     return failure();
   }
+  // A contended trial of an earlier run measured again: this run's entry
+  // replaces the earlier one.
+  llvm::erase_if(summary.trials, [&](const TrialSummary &t) {
+    return t.config == trial.config;
+  });
   summary.trials.push_back(summarize(trial, false));
   ++summary.newTrials;
   return success();
@@ -292,7 +297,18 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   std::map<std::string, size_t> pointOf;
   for (size_t i = 0; i < points.size(); ++i)
     pointOf[space.toConfig(points[i]).str()] = i;
-  int budget = std::max(0, options.trials - (int)known.size());
+  // Contended trials of an earlier run (their times are not compared) are
+  // measured again first; they count against the budget once measured.
+  std::vector<size_t> remeasure;
+  int counted = 0;
+  for (auto &[config, t] : known) {
+    auto it = pointOf.find(config);
+    if (contended(t) && it != pointOf.end())
+      remeasure.push_back(it->second);
+    else
+      ++counted;
+  }
+  int budget = std::max(0, options.trials - counted);
   std::string strategyName = options.strategy;
   if (points.size() <= (size_t)budget)
     strategyName = "exhaustive";
@@ -341,6 +357,11 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
   while (budget > 0 && secondsSince(start) < budgetSeconds) {
     std::vector<size_t> batch;
     while ((int)batch.size() < std::min<int>(budget, (int)compilers.size())) {
+      if (!remeasure.empty()) {
+        batch.push_back(remeasure.back());
+        remeasure.pop_back();
+        continue;
+      }
       std::optional<size_t> next = strategy->next();
       if (!next)
         break;
@@ -440,6 +461,8 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
         if (!kept.count(configs[j]))
           llvm::sys::fs::remove(paths[j]);
       }
+      if (known.count(t.config))
+        last += " (measured again: contended in an earlier run)";
       if (failed(record(t, error)))
         return failure();
       known[t.config] = t;

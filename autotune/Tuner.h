@@ -204,8 +204,10 @@ inline double secondsSince(std::chrono::steady_clock::time_point start) {
 /// How a trial measured in a spell with fewer cores than the default uses
 /// (Measurement.h) is recorded: ok, with its time, and a message starting
 /// with this, which keeps it from being the best (its time cannot be
-/// trusted), from the search's model, the curves and the trade-off.
-constexpr llvm::StringLiteral kContendedMessage = "contended: ";
+/// trusted), from the search's model, the curves and the trade-off. A later
+/// run measures it again (the database keeps the new time when it is not
+/// contended too).
+constexpr llvm::StringLiteral kContendedMessage = kContendedPrefix;
 inline bool isContended(llvm::StringRef message) {
   return message.starts_with(kContendedMessage);
 }

@@ -505,13 +505,21 @@ Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
   Expected<int64_t> kernel = findOrAddKernel(trial.key);
   if (!kernel)
     return kernel.status();
-  // OR IGNORE: the UNIQUE(kernel_id, config) constraint makes re-recording a
-  // trial a no-op that keeps the first measurement.
+  // The UNIQUE(kernel_id, config) constraint makes re-recording a trial a
+  // no-op that keeps the first measurement, unless that one was contended
+  // (kContendedPrefix: its time is not trusted) and the new one is not.
   Statement insert(
       db.get(),
-      "INSERT OR IGNORE INTO trials(kernel_id, config, status, median_ns, "
+      "INSERT INTO trials(kernel_id, config, status, median_ns, "
       "ci_low_ns, ci_high_ns, memory_bytes, repeats, strategy, timestamp, "
-      "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+      "ON CONFLICT(kernel_id, config) DO UPDATE SET status = "
+      "excluded.status, median_ns = excluded.median_ns, ci_low_ns = "
+      "excluded.ci_low_ns, ci_high_ns = excluded.ci_high_ns, memory_bytes = "
+      "excluded.memory_bytes, repeats = excluded.repeats, strategy = "
+      "excluded.strategy, timestamp = excluded.timestamp, message = "
+      "excluded.message WHERE substr(trials.message, 1, length(?12)) = ?12 "
+      "AND substr(excluded.message, 1, length(?12)) <> ?12");
   insert.bindInt(1, *kernel)
       .bindText(2, trial.config)
       .bindText(3, trialStatusName(trial.status))
@@ -522,7 +530,8 @@ Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
       .bindInt(8, trial.repeats)
       .bindText(9, trial.strategy)
       .bindInt(10, trial.timestamp)
-      .bindText(11, trial.message);
+      .bindText(11, trial.message)
+      .bindText(12, kContendedPrefix);
   if (insert.step() != SQLITE_DONE)
     return sqliteFailure("recording a trial");
   return sqlite3_changes(db.get()) > 0;

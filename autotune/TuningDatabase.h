@@ -65,6 +65,12 @@ struct TrialRecord {
 /// anvil-compile --tuning-db reads it to tell a best that no trial beat.
 inline constexpr const char kDefaultStrategy[] = "default";
 
+/// How the message of a trial measured while the host gave the process fewer
+/// cores than the default's runs use starts (autotune::kContendedMessage,
+/// Tuner.h): its time is not trusted, and recording the config again with a
+/// time that is replaces it.
+inline constexpr const char kContendedPrefix[] = "contended: ";
+
 /// The objectives a best record can be kept for.
 inline constexpr const char kLatencyObjective[] = "latency";
 inline constexpr const char kMemoryObjective[] = "memory";
@@ -109,7 +115,7 @@ enum class OpenMode {
 
 /// What mergeFrom() changed.
 struct MergeStats {
-  int64_t trialsAdded = 0;
+  int64_t trialsAdded = 0; ///< Trials added, or that replaced contended ones.
   int64_t bestUpdated = 0; ///< Best records added or replaced.
 };
 
@@ -138,7 +144,9 @@ public:
 
   /// Records one trial in its own transaction. Recording a trial whose key and
   /// config are already present changes nothing (the first measurement is
-  /// kept); the result says whether the trial was new.
+  /// kept) unless the present one is contended (kContendedPrefix) and the new
+  /// one is not: then the new one replaces it. The result says whether the
+  /// trial was new or replaced one.
   Expected<bool> recordTrial(const TrialRecord &trial);
   /// The trials of `key`, in the order they were recorded.
   Expected<std::vector<TrialRecord>> trials(const TuningKey &key) const;
@@ -159,7 +167,8 @@ public:
   Expected<int64_t> countTrials() const;
 
   /// Imports the tuning database at `path`: adds its trials that are not
-  /// already here, and keeps the better (isBetterBest) of the two best records
+  /// already here (or are here only as contended trials, as recordTrial), and
+  /// keeps the better (isBetterBest) of the two best records
   /// of each key and objective. All or nothing: if `path` is not a valid tuning
   /// database, or reading it fails half-way, this database is unchanged.
   Expected<MergeStats> mergeFrom(const std::string &path);

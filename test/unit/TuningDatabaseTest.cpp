@@ -222,6 +222,52 @@ TEST_F(TuningDatabaseTest, ReRecordingATrialIsIdempotent) {
   EXPECT_EQ((*db->trials(key))[0].medianNs, 10);
 }
 
+// A contended trial (its time not trusted) is replaced by a later measurement
+// of the same config that is not contended, and only by such a one; in a merge
+// too.
+TEST_F(TuningDatabaseTest, AContendedTrialGivesWayToATrustedOne) {
+  Expected<TuningDatabase> db = TuningDatabase::open(path("t.db"));
+  ASSERT_TRUE(db) << db.message();
+  TuningKey key = makeKey("abc");
+  auto contended = [&](const std::string &config, double ns) {
+    TrialRecord t = makeTrial(key, config, ns);
+    t.message = std::string(kContendedPrefix) + "the default's runs got 1 core";
+    return t;
+  };
+  ASSERT_TRUE(*db->recordTrial(contended("a", 5)));
+  // Contended again: the first stays.
+  EXPECT_FALSE(*db->recordTrial(contended("a", 6)));
+  EXPECT_EQ((*db->trials(key))[0].medianNs, 5);
+  // Trusted: replaces it, message and all.
+  Expected<bool> replaced = db->recordTrial(makeTrial(key, "a", 12));
+  ASSERT_TRUE(replaced) << replaced.message();
+  EXPECT_TRUE(*replaced);
+  std::vector<TrialRecord> trials = *db->trials(key);
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].medianNs, 12);
+  EXPECT_EQ(trials[0].message, "");
+  // A trusted trial is never replaced, by a contended one or another.
+  EXPECT_FALSE(*db->recordTrial(contended("a", 1)));
+  EXPECT_FALSE(*db->recordTrial(makeTrial(key, "a", 1)));
+  EXPECT_EQ((*db->trials(key))[0].medianNs, 12);
+
+  // Merging: the source's trusted trial replaces a contended one here.
+  ASSERT_TRUE(*db->recordTrial(contended("b", 3)));
+  {
+    Expected<TuningDatabase> other = TuningDatabase::open(path("o.db"));
+    ASSERT_TRUE(other) << other.message();
+    ASSERT_TRUE(*other->recordTrial(makeTrial(key, "b", 30)));
+  }
+  Expected<MergeStats> merged = db->mergeFrom(path("o.db"));
+  ASSERT_TRUE(merged) << merged.message();
+  EXPECT_EQ(merged->trialsAdded, 1);
+  trials = *db->trials(key);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[1].config, "b");
+  EXPECT_EQ(trials[1].medianNs, 30);
+  EXPECT_TRUE(db->checkIntegrity().ok());
+}
+
 // setBest replaces the record of its own objective only.
 TEST_F(TuningDatabaseTest, BestIsUpsertedPerObjective) {
   Expected<TuningDatabase> db = TuningDatabase::open(path("t.db"));
