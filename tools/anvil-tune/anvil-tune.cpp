@@ -18,6 +18,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllPasses.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/raw_ostream.h"
@@ -318,6 +319,18 @@ int main(int argc, char **argv) {
     return fail("--model-check-seconds must be a number of seconds >= 0");
   if (modelCheckCandidates < 1 || modelCheckCandidates > 64)
     return fail("--model-check-candidates must be between 1 and 64");
+  // Where the results go is checked before any tuning, not after it.
+  if (!exportPath.empty() && llvm::sys::fs::exists(exportPath))
+    return fail("--export " + exportPath +
+                ": the file exists (export never overwrites)");
+  if (!reportDir.empty()) {
+    if (std::error_code ec = llvm::sys::fs::create_directories(reportDir))
+      return fail("--report: cannot make '" + reportDir + "': " + ec.message());
+    if (!llvm::sys::fs::is_directory(reportDir))
+      return fail("--report: '" + reportDir + "' is not a directory");
+    if (llvm::sys::fs::access(reportDir, llvm::sys::fs::AccessMode::Write))
+      return fail("--report: cannot write into '" + reportDir + "'");
+  }
   autotune::TuneOptions options;
   for (const std::string &spec : shapes) {
     std::string error;
