@@ -310,8 +310,12 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     across the filter window), each tile is cut into register tiles: the full ones are
     vectorized, their accumulator is read before the reduction loop, carried through
     it in registers and written after it, and the contraction becomes broadcast
-    FMAs; partial tiles at the edges stay scalar. Workgroup chunks then start at
+    FMAs; partial tiles at the edges too, with narrower vectors, when their sizes are
+    static (else they stay scalar loops). Workgroup chunks then start at
     multiples of the register tile, so results do not depend on the thread count.
+    A matmul of fewer than 16 rows (a classifier at batch 1; with a symbolic row
+    count, chosen at run time) reads B in place, in tiles of one row twice the
+    config's columns wide (at most 128).
     Block fusion: in a fused kernel whose root is a weight-packing convolution or a
     register-tiled depthwise one, the op right before it that only initializes its
     output (a bias broadcast) and the elementwise ops right after it that read the

@@ -31,9 +31,10 @@ using namespace anvil;
 /// tuner measures a trial (8: outputs no longer restored before each timed
 /// run), whose numbers would not compare with the old ones (9: transposes
 /// moved as 16x16 register blocks; 10: constant conv filters stored as panels
-/// at compile time). Changes to the
+/// at compile time; 11: one-row tiles of a matmul that reads B in place twice
+/// the config's columns). Changes to the
 /// default configs alone keep it (a key does not include the config).
-constexpr int kCodegenRevision = 10;
+constexpr int kCodegenRevision = 11;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

@@ -313,10 +313,11 @@ func.func @packed_matmul(%a: memref<20x300xf32>, %b: memref<300x70xf32>, %c: mem
 // -----
 
 // A matmul of fewer than 16 rows (a classifier at batch 1) is not packed: each
-// weight is read once anyway. Register tiles straight on B.
+// weight is read once anyway. Register tiles straight on B; one row of them is
+// twice the config's columns wide (more accumulators in flight).
 // CHECK-LABEL: func.func @few_rows_unpacked
 // CHECK-NOT: memref.alloca
-// CHECK: iter_args({{.*}}) -> (vector<1x32xf32>)
+// CHECK: iter_args({{.*}}) -> (vector<1x64xf32>)
 // CHECK-NOT: linalg.
 // CHECK: return
 func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: memref<1x64xf32>, %wg: index, %n: index)
@@ -335,7 +336,7 @@ func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: 
 // CHECK: %[[FEW:.+]] = arith.cmpi slt, %[[M]], %c16
 // CHECK: scf.if %[[FEW]] {
 // CHECK-NOT: %[[P]]
-// CHECK: iter_args({{.*}}) -> (vector<1x32xf32>)
+// CHECK: iter_args({{.*}}) -> (vector<1x64xf32>)
 // CHECK: } else {
 // CHECK: memref.subview %[[P]]
 // CHECK: iter_args({{.*}}) -> (vector<8x32xf32>)
@@ -343,6 +344,34 @@ func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: 
 func.func @rows_chosen_at_run_time(%a: memref<?x300xf32>, %b: memref<300x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
   linalg.matmul ins(%a, %b : memref<?x300xf32>, memref<300x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
+// One-row tiles: at most 128 columns (a config of 128 keeps them); a static row
+// count above 1 keeps the config's tile; the edge of a row is one narrower tile.
+// CHECK-LABEL: func.func @one_row_widths
+// CHECK: iter_args({{.*}}) -> (vector<1x128xf32>)
+// CHECK-NOT: vector<1x256xf32>
+// CHECK-LABEL: func.func @two_rows
+// CHECK: iter_args({{.*}}) -> (vector<2x32xf32>)
+// CHECK-LABEL: func.func @one_row_edge
+// CHECK-DAG: iter_args({{.*}}) -> (vector<1x64xf32>)
+// CHECK-DAG: iter_args({{.*}}) -> (vector<1x36xf32>)
+func.func @one_row_widths(%a: memref<1x300xf32>, %b: memref<300x256xf32>, %c: memref<1x256xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [1, 128, 1]>} {
+  linalg.matmul ins(%a, %b : memref<1x300xf32>, memref<300x256xf32>) outs(%c : memref<1x256xf32>)
+  return
+}
+func.func @two_rows(%a: memref<2x300xf32>, %b: memref<300x64xf32>, %c: memref<2x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<2x300xf32>, memref<300x64xf32>) outs(%c : memref<2x64xf32>)
+  return
+}
+func.func @one_row_edge(%a: memref<1x300xf32>, %b: memref<300x100xf32>, %c: memref<1x100xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<1x300xf32>, memref<300x100xf32>) outs(%c : memref<1x100xf32>)
   return
 }
 
