@@ -314,8 +314,10 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     static (else they stay scalar loops). Workgroup chunks then start at
     multiples of the register tile, so results do not depend on the thread count.
     A matmul of fewer than 16 rows (a classifier at batch 1; with a symbolic row
-    count, chosen at run time) reads B in place, in tiles of one row twice the
-    config's columns wide (at most 128).
+    count, chosen at run time) reads B in place (or its compile-time panels): its
+    rows go in parts that each read B once, whole register tiles of the config's
+    rows, then a tile each of 4, 2 and 1 row(s) for the rest; one-row tiles are
+    twice the config's columns wide (at most 128).
     Block fusion: in a fused kernel whose root is a weight-packing convolution or a
     register-tiled depthwise one, the op right before it that only initializes its
     output (a bias broadcast) and the elementwise ops right after it that read the

@@ -32,7 +32,8 @@ using namespace anvil;
 /// run), whose numbers would not compare with the old ones (9: transposes
 /// moved as 16x16 register blocks; 10: constant conv filters stored as panels
 /// at compile time; 11: one-row tiles of a matmul that reads B in place twice
-/// the config's columns). Changes to the
+/// the config's columns; below 16 rows at run time, a matmul's rows in parts
+/// of whole register tiles). Changes to the
 /// default configs alone keep it (a key does not include the config).
 constexpr int kCodegenRevision = 11;
 

@@ -1003,15 +1003,63 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         auto choice = scf::IfOp::create(rewriter, loc, few,
                                         /*withElseRegion=*/true);
         rewriter.setInsertionPoint(choice.thenBlock()->getTerminator());
-        auto unpacked = cast<linalg::LinalgOp>(rewriter.clone(*op));
+        // The rows in parts that each read B once: whole tiles of the
+        // config's rows, then at most one tile each of 4, 2 and 1 row(s) for
+        // the rest, so that no part has a (scalar) edge. One row per tile
+        // read B once per row: 15 rows of ResNet-50's classifier ran 6x
+        // slower than 16 (3.2 vs 0.50 ms).
+        SmallVector<std::pair<linalg::LinalgOp, int64_t>> rowParts;
+        SmallVector<int64_t> parts = {vs[0]};
+        for (int64_t p : {4, 2, 1})
+          if (p < vs[0])
+            parts.push_back(p);
+        AffineExpr d0;
+        bindDims(rewriter.getContext(), d0);
+        OpFoldResult unit = rewriter.getIndexAttr(1),
+                     zero = rewriter.getIndexAttr(0);
+        Value start = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        Value left = m;
+        for (int64_t p : parts) {
+          Value size = affine::AffineApplyOp::create(
+              rewriter, loc, AffineMap::get(1, 0, d0.floorDiv(p) * p), left);
+          Value end = arith::AddIOp::create(rewriter, loc, start, size);
+          // Blocks of p rows (a static shape: whole register tiles).
+          OpBuilder::InsertionGuard guard(rewriter);
+          auto blocks = scf::ForOp::create(
+              rewriter, loc, start, end,
+              arith::ConstantIndexOp::create(rewriter, loc, p));
+          Value next = end;
+          rewriter.setInsertionPointToStart(blocks.getBody());
+          Value r0 = blocks.getInductionVar();
+          auto rowsOf = [&](Value v) -> Value {
+            return memref::SubViewOp::create(
+                rewriter, loc, v, SmallVector<OpFoldResult>{r0, zero},
+                SmallVector<OpFoldResult>{
+                    rewriter.getIndexAttr(p),
+                    memref::getMixedSize(rewriter, loc, v, 1)},
+                SmallVector<OpFoldResult>{unit, unit});
+          };
+          Value aPart = rowsOf(op.getDpsInputOperand(0)->get()),
+                cPart = rowsOf(c);
+          auto part = cast<linalg::LinalgOp>(rewriter.clone(*op));
+          part.getDpsInputOperand(0)->set(aPart);
+          part.getDpsInitOperand(0)->set(cPart);
+          rowParts.push_back({part, p});
+          rewriter.setInsertionPointAfter(blocks);
+          left = arith::SubIOp::create(rewriter, loc, left, size);
+          start = next;
+        }
         rewriter.moveOpBefore(op, choice.elseBlock()->getTerminator());
-        // One row per tile: any number of rows has no (scalar) edge.
-        if (pre) {
-          matmulBlocks(unpacked, pre, 1);
-          rewriter.eraseOp(unpacked);
-        } else if (failed(registerTile(rewriter, fn, {unpacked},
-                                       {1, oneRowColumns(w), vs[2]}))) {
-          return failure();
+        // Tiled once all are made: registerTile simplifies the function.
+        for (auto [part, p] : rowParts) {
+          if (pre) {
+            matmulBlocks(part, pre, p);
+            rewriter.eraseOp(part);
+          } else if (failed(registerTile(
+                         rewriter, fn, {part},
+                         {p, p == 1 ? oneRowColumns(w) : w, vs[2]}))) {
+            return failure();
+          }
         }
       }
     }

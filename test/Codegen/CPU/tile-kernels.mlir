@@ -328,15 +328,24 @@ func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: 
 
 // -----
 
-// With a symbolic number of rows, the choice is made at run time: unpacked
-// register tiles of one row below 16 rows (no scalar edge), packed panels from 16.
+// With a symbolic number of rows, the choice is made at run time: below 16 rows,
+// unpacked register tiles in parts that each read B once (whole 8-row tiles, then
+// blocks of 4, 2 and 1 row(s): no scalar edge), packed panels from 16.
 // CHECK-LABEL: func.func @rows_chosen_at_run_time
 // CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x256x32xf32>
 // CHECK: %[[M:.+]] = memref.dim %arg2, %c0
 // CHECK: %[[FEW:.+]] = arith.cmpi slt, %[[M]], %c16
 // CHECK: scf.if %[[FEW]] {
 // CHECK-NOT: %[[P]]
+// CHECK-NOT: linalg.matmul
+// CHECK: iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: iter_args({{.*}}) -> (vector<4x32xf32>)
+// CHECK-NOT: linalg.matmul
+// CHECK: iter_args({{.*}}) -> (vector<2x32xf32>)
+// CHECK-NOT: linalg.matmul
 // CHECK: iter_args({{.*}}) -> (vector<1x64xf32>)
+// CHECK-NOT: linalg.matmul
 // CHECK: } else {
 // CHECK: memref.subview %[[P]]
 // CHECK: iter_args({{.*}}) -> (vector<8x32xf32>)
