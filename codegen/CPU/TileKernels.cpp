@@ -986,13 +986,16 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return failure();
       pre = *found;
       int64_t rows = cast<MemRefType>(c.getType()).getDimSize(0);
+      // The register tile of `r` rows of a matmul that reads B in place.
+      auto rowTile = [&](int64_t r) -> SmallVector<int64_t> {
+        return {r, r == 1 ? oneRowColumns(w) : w, vs[2]};
+      };
       if (!ShapedType::isDynamic(rows) && rows < cpu::kMinPackedRows) {
         if (pre)
           return op.emitError("a matmul of ")
                  << rows << " rows reads prepacked weights";
-        if (rows == 1)
-          return registerTile(rewriter, fn, {op}, {1, oneRowColumns(w), vs[2]});
-        return registerTile(rewriter, fn, {op}, vs);
+        return registerTile(rewriter, fn, {op},
+                            rows == 1 ? rowTile(1) : SmallVector<int64_t>(vs));
       }
       if (ShapedType::isDynamic(rows)) {
         rewriter.setInsertionPoint(op);
@@ -1054,9 +1057,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           if (pre) {
             matmulBlocks(part, pre, p);
             rewriter.eraseOp(part);
-          } else if (failed(registerTile(
-                         rewriter, fn, {part},
-                         {p, p == 1 ? oneRowColumns(w) : w, vs[2]}))) {
+          } else if (failed(registerTile(rewriter, fn, {part}, rowTile(p)))) {
             return failure();
           }
         }
