@@ -355,7 +355,7 @@ Measurement Measurer::measurePaired(const std::string &path, double referenceNs,
                       : measurePairedHere(path, referenceNs, seconds);
   // A measurement in which the reference used more cores than any before
   // shows what it can use (measureReference may have fallen in a spell).
-  if (m.ok && !m.contended)
+  if (m.ok && !m.contended && options.referenceCoresForTesting <= 0)
     expectedCores = std::max(expectedCores, m.referenceCores);
   return m;
 }

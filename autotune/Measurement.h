@@ -54,8 +54,11 @@ struct MeasureOptions {
   bool isolate = false;
   /// An isolated measurement that takes longer than this is killed.
   double timeoutSeconds = 120;
-  /// Testing only: pairs are dropped as if the reference's runs used this
-  /// many cores when the host lets them (0: as measured).
+  /// Testing only: the cores the reference's runs are taken to use, whatever
+  /// they measure (0: as measured). Pairs whose reference run got under
+  /// kContendedFraction of it are dropped when it is at least kParallelCores:
+  /// a large value makes every pair contended, 1 none (tests whose output must
+  /// not depend on how busy the host is).
   double referenceCoresForTesting = 0;
 };
 

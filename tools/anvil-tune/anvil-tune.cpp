@@ -99,8 +99,8 @@ static cl::opt<int> crashEvery(
     cl::init(0), cl::ReallyHidden, cl::cat(category));
 static cl::opt<double> referenceCores(
     "testing-reference-cores",
-    cl::desc("Testing only: drop paired runs as if the default's runs used "
-             "N cores when the host lets them"),
+    cl::desc("Testing only: take the default's runs to use N cores whatever "
+             "they measure (64: every paired run is contended, 1: none is)"),
     cl::init(0), cl::ReallyHidden, cl::cat(category));
 static cl::opt<bool> crashModelCheck(
     "testing-crash-model-check",
