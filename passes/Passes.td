@@ -315,9 +315,11 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     multiples of the register tile, so results do not depend on the thread count.
     A matmul of fewer than 16 rows (a classifier at batch 1; with a symbolic row
     count, chosen at run time) reads B in place (or its compile-time panels): its
-    rows go in parts that each read B once, whole register tiles of the config's
-    rows, then a tile each of 4, 2 and 1 row(s) for the rest; one-row tiles are
-    twice the config's columns wide (at most 128).
+    rows go in parts, whole register tiles of the config's rows, then a tile each of
+    4, 2 and 1 row(s) for the rest; one-row tiles are twice the config's columns wide
+    (at most 128). With a symbolic row count the parts run block by block of B
+    (`nc` x `kc`, the reduction's blocks peeled): the first part reads a block from
+    memory, the others from the cache.
     Block fusion: in a fused kernel whose root is a weight-packing convolution or a
     register-tiled depthwise one, the op right before it that only initializes its
     output (a bias broadcast) and the elementwise ops right after it that read the

@@ -33,9 +33,9 @@ using namespace anvil;
 /// moved as 16x16 register blocks; 10: constant conv filters stored as panels
 /// at compile time; 11: one-row tiles of a matmul that reads B in place twice
 /// the config's columns; below 16 rows at run time, a matmul's rows in parts
-/// of whole register tiles). Changes to the
-/// default configs alone keep it (a key does not include the config).
-constexpr int kCodegenRevision = 11;
+/// of whole register tiles; 12: those parts block by block of B). Changes to
+/// the default configs alone keep it (a key does not include the config).
+constexpr int kCodegenRevision = 12;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

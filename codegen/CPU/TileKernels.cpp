@@ -50,6 +50,9 @@ constexpr StringLiteral kTileMarker = "anvil_kernel.register_tile";
 /// Marks the panel matmuls and packing copies of packAndRegisterTile until
 /// the peeled copies of them are collected.
 constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
+/// A part of a matmul's rows, at run time few (see packAndRegisterTile): the
+/// register tile's rows, until it is tiled.
+constexpr StringLiteral kRowPartMarker = "anvil_kernel.row_part";
 /// The columns of a one-row register tile of a matmul whose B is read in
 /// place (a classifier at batch 1: B is not packed, its rows are read once):
 /// kOneRowWidening times the config's columns, up to kOneRowMaxColumns, so
@@ -791,6 +794,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   struct PrepackedB {
     Value panels;
     OpFoldResult column;
+    /// The operand's first row (of K) in the panels: 0 but for a block.
+    OpFoldResult row = {};
 
     /// The first panel and the number of panels of the operand's columns
     /// n0 .. n0+nb: nb and the operand's first column are multiples of w
@@ -938,8 +943,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     };
     // for n0, for k0: pack (or find the prepacked panels of) B[k0.., n0..];
     // for m0: C[m0.., n0..] += A[m0.., k0..] x the panels, `mr` rows a tile.
+    // `inBlock`: the target is one block already (a part of few rows, see
+    // below): its block loops run once and are not peeled.
     auto matmulBlocks = [&](linalg::LinalgOp target,
-                            std::optional<PrepackedB> pre, int64_t mr) {
+                            std::optional<PrepackedB> pre, int64_t mr,
+                            bool inBlock = false) {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPoint(target);
       Value a = target.getDpsInputOperand(0)->get(),
@@ -953,13 +961,20 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
             panelBuffer(rewriter, fn, bType.getElementType(),
                         bType.getDimSize(0), bType.getDimSize(1), nc, kc, w);
       }
-      auto [n0, nb] = blockLoop(rewriter, loc, n, nc, loops);
-      auto [k0, kb] = blockLoop(rewriter, loc, k, kc, loops);
+      SmallVector<Operation *> once;
+      auto [n0, nb] = blockLoop(rewriter, loc, n, nc, inBlock ? once : loops);
+      auto [k0, kb] = blockLoop(rewriter, loc, k, kc, inBlock ? once : loops);
       if (pre) {
         auto [panel, count] = pre->panelRange(rewriter, loc, n0, nb, w);
+        OpFoldResult firstRow = k0;
+        AffineExpr d0, d1;
+        bindDims(rewriter.getContext(), d0, d1);
+        if (pre->row)
+          firstRow = affine::makeComposedFoldedAffineApply(
+              rewriter, loc, d0 + d1, {pre->row, k0});
         panels = memref::SubViewOp::create(
             rewriter, loc, pre->panels,
-            SmallVector<OpFoldResult>{panel, k0, zero},
+            SmallVector<OpFoldResult>{panel, firstRow, zero},
             SmallVector<OpFoldResult>{count, kb, rewriter.getIndexAttr(w)},
             SmallVector<OpFoldResult>{unit, unit, unit});
       } else {
@@ -1006,20 +1021,52 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         auto choice = scf::IfOp::create(rewriter, loc, few,
                                         /*withElseRegion=*/true);
         rewriter.setInsertionPoint(choice.thenBlock()->getTerminator());
-        // The rows in parts that each read B once: whole tiles of the
-        // config's rows, then blocks of 4, 2 and 1 row(s) for the rest, each
-        // part a loop over blocks of a static row count, so that no part has
-        // a (scalar) edge. One row per tile read B once per row: 15 rows of
-        // ResNet-50's classifier ran 6x slower than 16 (3.2 vs 0.50 ms).
+        // The rows in parts: whole tiles of the config's rows, then blocks
+        // of 4, 2 and 1 row(s) for the rest, each part a loop over blocks of
+        // a static row count, so that no part has a (scalar) edge. The parts
+        // run block by block of B (nc x kc, as on the packed path): the
+        // first part reads a block from memory, the others from the cache.
+        // (One row per tile read B once per row: 15 rows of ResNet-50's
+        // classifier ran 6x slower than 16, 3.2 vs 0.50 ms; the parts one
+        // after the other over all of B, 1.8x slower than 16 rows.)
         SmallVector<std::pair<linalg::LinalgOp, int64_t>> rowParts;
         SmallVector<int64_t> parts = {vs[0]};
         for (int64_t p : {4, 2, 1})
           if (p < vs[0])
             parts.push_back(p);
-        AffineExpr d0;
-        bindDims(rewriter.getContext(), d0);
+        AffineExpr d0, d1;
+        bindDims(rewriter.getContext(), d0, d1);
         OpFoldResult unit = rewriter.getIndexAttr(1),
                      zero = rewriter.getIndexAttr(0);
+        Value a = op.getDpsInputOperand(0)->get();
+        // The reduction's blocks are peeled so that each has a static depth
+        // (which keeps the accumulators in registers): with the prepacked
+        // panels at the end (the parts' panel matmuls are tiled then), else
+        // before the parts are register-tiled. The column blocks are not:
+        // register tiles and panel matmuls handle a dynamic column count,
+        // and a peeled copy of every part doubled the compile time of
+        // BERT-base.
+        SmallVector<Operation *> blockLoops, unpeeled;
+        auto [n0, nb] =
+            blockLoop(rewriter, loc, memref::getMixedSize(rewriter, loc, c, 1),
+                      nc, unpeeled);
+        auto [k0, kb] =
+            blockLoop(rewriter, loc, memref::getMixedSize(rewriter, loc, a, 1),
+                      kc, pre ? loops : blockLoops);
+        Value aBlock = memref::SubViewOp::create(
+                  rewriter, loc, a, SmallVector<OpFoldResult>{zero, k0},
+                  SmallVector<OpFoldResult>{m, kb},
+                  SmallVector<OpFoldResult>{unit, unit}),
+              cBlock = memref::SubViewOp::create(
+                  rewriter, loc, c, SmallVector<OpFoldResult>{zero, n0},
+                  SmallVector<OpFoldResult>{m, nb},
+                  SmallVector<OpFoldResult>{unit, unit}),
+              bBlock = b;
+        if (!pre)
+          bBlock = memref::SubViewOp::create(
+              rewriter, loc, b, SmallVector<OpFoldResult>{k0, n0},
+              SmallVector<OpFoldResult>{kb, nb},
+              SmallVector<OpFoldResult>{unit, unit});
         Value start = arith::ConstantIndexOp::create(rewriter, loc, 0);
         Value left = m;
         for (int64_t p : parts) {
@@ -1041,25 +1088,46 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                     memref::getMixedSize(rewriter, loc, v, 1)},
                 SmallVector<OpFoldResult>{unit, unit});
           };
-          Value aPart = rowsOf(op.getDpsInputOperand(0)->get()),
-                cPart = rowsOf(c);
+          Value aPart = rowsOf(aBlock), cPart = rowsOf(cBlock);
           auto part = cast<linalg::LinalgOp>(rewriter.clone(*op));
           part.getDpsInputOperand(0)->set(aPart);
+          part.getDpsInputOperand(1)->set(bBlock);
           part.getDpsInitOperand(0)->set(cPart);
-          rowParts.push_back({part, p});
+          if (pre)
+            rowParts.push_back({part, p});
+          else
+            part->setAttr(kRowPartMarker, rewriter.getI64IntegerAttr(p));
           rewriter.setInsertionPointAfter(blocks);
           left = arith::SubIOp::create(rewriter, loc, left, size);
           start = end;
         }
         rewriter.moveOpBefore(op, choice.elseBlock()->getTerminator());
-        // Tiled once all are made: registerTile simplifies the function.
         for (auto [part, p] : rowParts) {
-          if (pre) {
-            matmulBlocks(part, pre, p);
-            rewriter.eraseOp(part);
-          } else if (failed(registerTile(rewriter, fn, {part}, rowTile(p)))) {
-            return failure();
-          }
+          // The block's panels: the parts' own block loops run once.
+          rewriter.setInsertionPoint(part);
+          PrepackedB block = *pre;
+          block.column = affine::makeComposedFoldedAffineApply(
+              rewriter, loc, d0 + d1, {pre->column, n0});
+          block.row = k0;
+          matmulBlocks(part, block, p, /*inBlock=*/true);
+          rewriter.eraseOp(part);
+        }
+        if (!pre) {
+          // Tiled once peeled (which copies the parts of the edge blocks),
+          // part by part: registerTile simplifies the function.
+          peelEdges(rewriter, blockLoops);
+          if (failed(canonicalize(fn)))
+            return fn.emitError("cannot simplify the few-row blocks");
+          std::map<int64_t, SmallVector<linalg::LinalgOp>> marked;
+          fn.walk([&](linalg::LinalgOp part) {
+            if (auto p = part->getAttrOfType<IntegerAttr>(kRowPartMarker)) {
+              part->removeAttr(kRowPartMarker);
+              marked[p.getInt()].push_back(part);
+            }
+          });
+          for (auto &[p, group] : marked)
+            if (failed(registerTile(rewriter, fn, group, rowTile(p))))
+              return failure();
         }
       }
     }

@@ -329,8 +329,11 @@ func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: 
 // -----
 
 // With a symbolic number of rows, the choice is made at run time: below 16 rows,
-// unpacked register tiles in parts that each read B once (whole 8-row tiles, then
-// blocks of 4, 2 and 1 row(s): no scalar edge), packed panels from 16.
+// unpacked register tiles in parts (whole 8-row tiles, then blocks of 4, 2 and 1
+// row(s): no scalar edge), all the parts block by block of B (kc = 256 deep: the
+// first part reads a block from memory, the others from the cache; the 44-deep
+// last block peeled, so that each keeps its accumulators in registers), packed
+// panels from 16.
 // CHECK-LABEL: func.func @rows_chosen_at_run_time
 // CHECK: %[[P:.+]] = memref.alloca() {alignment = 64 : i64} : memref<2x256x32xf32>
 // CHECK: %[[M:.+]] = memref.dim %arg2, %c0
@@ -338,13 +341,18 @@ func.func @few_rows_unpacked(%a: memref<1x300xf32>, %b: memref<300x64xf32>, %c: 
 // CHECK: scf.if %[[FEW]] {
 // CHECK-NOT: %[[P]]
 // CHECK-NOT: linalg.matmul
-// CHECK: iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK: memref.subview %arg1[0, 0] [256, 64]
+// CHECK: to %c256 step %c1 iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK: to %c256 step %c1 iter_args({{.*}}) -> (vector<4x32xf32>)
+// CHECK: to %c256 step %c1 iter_args({{.*}}) -> (vector<2x32xf32>)
+// CHECK: to %c256 step %c1 iter_args({{.*}}) -> (vector<1x64xf32>)
+// CHECK-NOT: %[[P]]
 // CHECK-NOT: linalg.matmul
-// CHECK: iter_args({{.*}}) -> (vector<4x32xf32>)
-// CHECK-NOT: linalg.matmul
-// CHECK: iter_args({{.*}}) -> (vector<2x32xf32>)
-// CHECK-NOT: linalg.matmul
-// CHECK: iter_args({{.*}}) -> (vector<1x64xf32>)
+// CHECK: memref.subview %arg1[256, 0] [44, 64]
+// CHECK: to %c44 step %c1 iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK: to %c44 step %c1 iter_args({{.*}}) -> (vector<4x32xf32>)
+// CHECK: to %c44 step %c1 iter_args({{.*}}) -> (vector<2x32xf32>)
+// CHECK: to %c44 step %c1 iter_args({{.*}}) -> (vector<1x64xf32>)
 // CHECK-NOT: linalg.matmul
 // CHECK: } else {
 // CHECK: memref.subview %[[P]]

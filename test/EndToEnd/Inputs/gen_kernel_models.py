@@ -63,6 +63,8 @@ def main():
     matmul(out, "matmul_full", 64, 64)          # 8 x 32 tiles only (m = 8, 16)
     matmul(out, "matmul_ragged", 100, 70)       # 70 = 2 x 32 + 6 scalar columns
     matmul(out, "matmul_panels", 300, 160)      # 5 prepacked 32-column panels
+    matmul(out, "matmul_deep_panels", 1500, 96)  # 1024 + 476 deep blocks, prepacked
+    matmul(out, "matmul_deep_ragged", 1500, 70)  # the same, B read in place
     conv(out, "conv3x3", 32, 64, 20, 3, 1, 1)   # rows of 20 = 5 x 4 pixels
     conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
