@@ -33,9 +33,11 @@ using namespace anvil;
 /// moved as 16x16 register blocks; 10: constant conv filters stored as panels
 /// at compile time; 11: one-row tiles of a matmul that reads B in place twice
 /// the config's columns; below 16 rows at run time, a matmul's rows in parts
-/// of whole register tiles; 12: those parts block by block of B). Changes to
-/// the default configs alone keep it (a key does not include the config).
-constexpr int kCodegenRevision = 12;
+/// of whole register tiles; 12: those parts block by block of B; 13: constant
+/// matmul weights of any column count stored as panels, the last one padded).
+/// Changes to the default configs alone keep it (a key does not include the
+/// config).
+constexpr int kCodegenRevision = 13;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

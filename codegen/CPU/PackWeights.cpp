@@ -73,11 +73,12 @@ struct Use {
 
 /// The panel width with which `kernel` could read argument `i` prepacked:
 /// the argument is a static row-major [K x N] matrix, read only as the B
-/// operand of one matmul that packs its weights in panels of w columns, N a
-/// multiple of w, and that matmul has enough rows to take the packed path
-/// (cpu::kMinPackedRows; a dynamic count qualifies); or a static row-major
-/// [KH][KW][C][F] filter read only by one channels-last convolution that
-/// packs it in panels of w columns, F a multiple of w. 0 if not.
+/// operand of one matmul that packs its weights in panels of w columns (the
+/// last one padded with zeros when N is not a multiple of w), and that matmul
+/// has enough rows to take the packed path (cpu::kMinPackedRows; a dynamic
+/// count qualifies); or a static row-major [KH][KW][C][F] filter read only by
+/// one channels-last convolution that packs it in panels of w columns, F a
+/// multiple of w. 0 if not.
 int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
   BlockArgument arg = kernel.getArgument(i);
   auto type = dyn_cast<MemRefType>(arg.getType());
@@ -94,7 +95,7 @@ int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
       op.getDpsInputOperand(0)->get() == arg)
     return 0;
   int64_t w = cpu::packedPanelWidth(kernel, op);
-  if (w <= 0 || type.getDimSize(type.getRank() - 1) % w != 0)
+  if (w <= 0 || (conv && type.getDimSize(type.getRank() - 1) % w != 0))
     return 0;
   auto c = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
   if (matmul && !c.isDynamicDim(0) && c.getDimSize(0) < cpu::kMinPackedRows)
@@ -103,17 +104,19 @@ int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
 }
 
 /// `bytes` (`sets` row-major [K x N] matrices, `elementBytes` each) as
-/// [sets][N/w][K][w] panels.
+/// [sets][ceil(N/w)][K][w] panels, the columns past N zeros.
 std::vector<char> toPanels(ArrayRef<char> bytes, int64_t sets, int64_t k,
                            int64_t n, int64_t w, size_t elementBytes) {
-  std::vector<char> out(bytes.size());
-  size_t run = w * elementBytes;
+  int64_t panels = llvm::divideCeil(n, w);
+  std::vector<char> out(size_t(sets * panels * k * w) * elementBytes, 0);
   char *dst = out.data();
   for (int64_t s = 0; s < sets; ++s) {
     const char *matrix = bytes.data() + s * k * n * elementBytes;
-    for (int64_t p = 0; p < n / w; ++p)
-      for (int64_t r = 0; r < k; ++r, dst += run)
+    for (int64_t p = 0; p < panels; ++p) {
+      size_t run = std::min(w, n - p * w) * elementBytes;
+      for (int64_t r = 0; r < k; ++r, dst += w * elementBytes)
         std::memcpy(dst, matrix + (r * n + p * w) * elementBytes, run);
+    }
   }
   return out;
 }
@@ -189,8 +192,36 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
     for (auto &[global, list] : uses) {
       if (excluded.contains(global))
         continue;
+      auto type = cast<MemRefType>(global.getType());
       if (failed(pack(global, list.front().width)))
         return signalPassFailure();
+      // Padded panels: the global grows to whole panels, its readers see
+      // its first N columns (rows `padded` apart).
+      if (auto padded = cast<MemRefType>(global.getType()); padded != type) {
+        auto view =
+            MemRefType::get(type.getShape(), type.getElementType(),
+                            StridedLayoutAttr::get(&getContext(), 0,
+                                                   {padded.getDimSize(1), 1}));
+        module.walk([&](memref::GetGlobalOp get) {
+          if (get.getName() != global.getSymName())
+            return;
+          get.getResult().setType(padded);
+          OpBuilder b(get->getContext());
+          b.setInsertionPointAfter(get);
+          Value columns = memref::SubViewOp::create(
+              b, get.getLoc(), view, get.getResult(), ArrayRef<int64_t>{0, 0},
+              type.getShape(), ArrayRef<int64_t>{1, 1});
+          get.getResult().replaceAllUsesExcept(columns,
+                                               columns.getDefiningOp());
+        });
+        for (Use use : list) {
+          use.kernel.getArgument(use.argument).setType(view);
+          SmallVector<Type> inputs(use.kernel.getArgumentTypes());
+          inputs[use.argument] = view;
+          use.kernel.setFunctionType(FunctionType::get(
+              &getContext(), inputs, use.kernel.getResultTypes()));
+        }
+      }
       for (Use use : list)
         use.kernel.setArgAttr(
             use.argument, kernel::kPackedPanelsAttrName,
@@ -204,10 +235,22 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
     Attribute initial = *global.getInitialValue();
     global->setAttr(kernel::kPackedPanelsAttrName,
                     IntegerAttr::get(IntegerType::get(&getContext(), 64), w));
-    if (auto dense = dyn_cast<DenseElementsAttr>(initial);
-        dense && dense.isSplat())
-      return success();
     Type element = type.getElementType();
+    // A matmul's [K x N] weight with N not a multiple of w: [K x N'], N' the
+    // next multiple (the last panel's columns past N are zeros; the kernel
+    // never reads them).
+    SmallVector<int64_t> shape(type.getShape());
+    shape.back() = llvm::divideCeil(n, w) * w;
+    if (shape.back() != n)
+      global.setTypeAttr(TypeAttr::get(MemRefType::get(shape, element)));
+    if (auto dense = dyn_cast<DenseElementsAttr>(initial);
+        dense && dense.isSplat()) {
+      if (shape.back() != n)
+        global.setInitialValueAttr(
+            DenseElementsAttr::get(RankedTensorType::get(shape, element),
+                                   dense.getSplatValue<Attribute>()));
+      return success();
+    }
     if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8)
       return global.emitError("cannot pack a weight of ") << element;
     size_t elementBytes = element.getIntOrFloatBitWidth() / 8;
@@ -225,7 +268,7 @@ struct PackWeightsPass : anvil::impl::AnvilPackWeightsBase<PackWeightsPass> {
     std::string key =
         source->key.empty() ? "" : source->key + "_panels" + std::to_string(w);
     global.setInitialValueAttr(
-        elementsFromBytes(RankedTensorType::get(type.getShape(), element),
+        elementsFromBytes(RankedTensorType::get(shape, element),
                           toPanels(bytes, sets, k, n, w, elementBytes), key));
     return success();
   }

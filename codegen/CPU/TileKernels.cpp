@@ -853,15 +853,27 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     // Taken, right or wrong: one error for it is enough.
     panelArguments.insert(arg.getArgNumber());
+    // A matmul's weight whose last panel is padded is the first N columns
+    // of [K x N'] panels' worth (rows N' apart, N' a multiple of w).
+    int64_t columns = type.getRank() ? type.getDimSize(rank - 1) : 0;
+    if (!type.getLayout().isIdentity()) {
+      int64_t offset = 0;
+      SmallVector<int64_t> strides;
+      columns = 0;
+      if (rank == 2 && succeeded(type.getStridesAndOffset(strides, offset)) &&
+          offset == 0 && strides[1] == 1 && strides[0] >= type.getDimSize(1))
+        columns = strides[0];
+    }
     if (width.getInt() != w || !whole || (rank != 2 && rank != 4) ||
-        !type.hasStaticShape() || type.getDimSize(rank - 1) % w != 0)
+        !type.hasStaticShape() || columns <= 0 || columns % w != 0)
       return fn.emitError("kernel argument ")
              << arg.getArgNumber() << " holds " << width.getInt()
              << "-column panels, but the "
              << (rank == 4 ? "convolution" : "matmul") << " reading it packs "
              << w << "-column panels of whole columns";
-    // [sets][N/w][K][w], without the sets dim for a matmul.
+    // [sets][N'/w][K][w], without the sets dim for a matmul.
     auto [sets, k, n] = cpu::panelMatrices(type.getShape());
+    n = columns;
     OpBuilder::InsertionGuard guard(rewriter);
     rewriter.setInsertionPointToStart(&fn.front());
     SmallVector<int64_t> shape = {sets, n / w, k, w},

@@ -108,3 +108,30 @@ module {
     return
   }
 }
+
+// -----
+
+// 40 columns are not a multiple of the 32-column tiles: the weight grows to two
+// whole panels ([2 x 64]: columns 32..39 of both rows, then zeros), the host
+// reads its first 40 columns as a view (rows 64 apart), and so does the kernel.
+// CHECK-LABEL: memref.global "private" constant @w : memref<2x64xf32>
+// CHECK-SAME: dense<{{\[\[}}0.000000e+00, {{.*}}, 3.100000e+01, 4.000000e+01, {{.*}}, 7.100000e+01{{\]}}, {{\[}}3.200000e+01, {{.*}}, 3.900000e+01, 0.000000e+00, {{.*}}, 0.000000e+00, 7.200000e+01, {{.*}}, 7.900000e+01, 0.000000e+00,
+// CHECK-SAME: {{alignment = 64 : i64, anvil_kernel.packed_panels = 32 : i64}}
+// CHECK: func.func @kernel_0(%{{.*}}: memref<?x2xf32>, %{{.*}}: memref<2x40xf32, strided<[64, 1]>> {{[{]}}anvil_kernel.packed_panels = 32 : i64{{[}]}}, %{{.*}}: memref<?x40xf32>,
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : memref<?x2xf32>, memref<2x40xf32, strided<[64, 1]>>)
+// CHECK: %[[G:.+]] = memref.get_global @w : memref<2x64xf32>
+// CHECK: %[[V:.+]] = memref.subview %[[G]][0, 0] [2, 40] [1, 1] : memref<2x64xf32> to memref<2x40xf32, strided<[64, 1]>>
+// CHECK: anvil_kernel.dispatch @kernel_0(%{{.*}}, %[[V]], %{{.*}}) grid(%{{.*}}) : memref<?x2xf32>, memref<2x40xf32, strided<[64, 1]>>, memref<?x40xf32>
+module {
+  memref.global "private" constant @w : memref<2x40xf32> = dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0, 29.0, 30.0, 31.0, 32.0, 33.0, 34.0, 35.0, 36.0, 37.0, 38.0, 39.0], [40.0, 41.0, 42.0, 43.0, 44.0, 45.0, 46.0, 47.0, 48.0, 49.0, 50.0, 51.0, 52.0, 53.0, 54.0, 55.0, 56.0, 57.0, 58.0, 59.0, 60.0, 61.0, 62.0, 63.0, 64.0, 65.0, 66.0, 67.0, 68.0, 69.0, 70.0, 71.0, 72.0, 73.0, 74.0, 75.0, 76.0, 77.0, 78.0, 79.0]]> {alignment = 64 : i64}
+  func.func @kernel_0(%a: memref<?x2xf32>, %b: memref<2x40xf32>, %c: memref<?x40xf32>, %wg: index, %n: index) attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+    linalg.matmul ins(%a, %b : memref<?x2xf32>, memref<2x40xf32>) outs(%c : memref<?x40xf32>)
+    return
+  }
+  func.func @main(%x: memref<?x2xf32>, %y: memref<?x40xf32>) {
+    %0 = memref.get_global @w : memref<2x40xf32>
+    %c40 = arith.constant 40 : index
+    anvil_kernel.dispatch @kernel_0(%x, %0, %y) grid(%c40) : memref<?x2xf32>, memref<2x40xf32>, memref<?x40xf32>
+    return
+  }
+}

@@ -641,6 +641,33 @@ func.func @prepacked_matmul(%a: memref<?x64xf32>, %b: memref<64x64xf32> {anvil_k
 
 // -----
 
+// A weight of 40 columns stored as two whole panels (the last one padded):
+// the argument is the first 40 columns of [64 x 64] (rows 64 apart), read
+// through a [2][64][32] view; an argument whose rows are closer than its
+// columns, or not a multiple of the panels apart, is refused.
+// CHECK-LABEL: func.func @prepacked_padded
+// CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [2, 64, 32], strides: [2048, 32, 1]
+// CHECK-NOT: memref.alloca
+// CHECK-NOT: memref.copy
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_padded(%a: memref<32x64xf32>, %b: memref<64x40xf32, strided<[64, 1]>> {anvil_kernel.packed_panels = 32 : i64}, %c: memref<32x40xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x40xf32, strided<[64, 1]>>) outs(%c : memref<32x40xf32>)
+  return
+}
+
+// -----
+
+// expected-error @below {{kernel argument 1 holds 32-column panels, but the matmul reading it packs 32-column panels of whole columns}}
+func.func @prepacked_padded_wrong(%a: memref<32x64xf32>, %b: memref<64x40xf32, strided<[48, 1]>> {anvil_kernel.packed_panels = 32 : i64}, %c: memref<32x40xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x40xf32, strided<[48, 1]>>) outs(%c : memref<32x40xf32>)
+  return
+}
+
+// -----
+
 // Panels of another width than the register tile's are never read as rows.
 // expected-error @below {{kernel argument 1 holds 16-column panels, but the matmul reading it packs 32-column panels of whole columns}}
 func.func @prepacked_other_width(%a: memref<32x64xf32>, %b: memref<64x64xf32> {anvil_kernel.packed_panels = 16 : i64}, %c: memref<32x64xf32>, %wg: index, %n: index)

@@ -20,14 +20,17 @@ def save(graph, path):
     onnx.save(model, path)
 
 
-def matmul(out, name, k, n):
+def matmul(out, name, k, n, b_input=False):
+    """[m x k] x [k x n]: B a constant weight, or a second input (read in place)."""
     rng = np.random.default_rng(len(name))
     b = rng.standard_normal((k, n)).astype(np.float32)
+    inputs = [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["m", k])]
+    if b_input:
+        inputs.append(helper.make_tensor_value_info("b", TensorProto.FLOAT, [k, n]))
     g = helper.make_graph(
-        [helper.make_node("MatMul", ["a", "b"], ["c"])], name,
-        [helper.make_tensor_value_info("a", TensorProto.FLOAT, ["m", k])],
+        [helper.make_node("MatMul", ["a", "b"], ["c"])], name, inputs,
         [helper.make_tensor_value_info("c", TensorProto.FLOAT, ["m", n])],
-        [numpy_helper.from_array(b, "b")])
+        [] if b_input else [numpy_helper.from_array(b, "b")])
     save(g, out / f"{name}.onnx")
 
 
@@ -64,7 +67,8 @@ def main():
     matmul(out, "matmul_ragged", 100, 70)       # 70 = 2 x 32 + 6 scalar columns
     matmul(out, "matmul_panels", 300, 160)      # 5 prepacked 32-column panels
     matmul(out, "matmul_deep_panels", 1500, 96)  # 1024 + 476 deep blocks, prepacked
-    matmul(out, "matmul_deep_ragged", 1500, 70)  # the same, B read in place
+    matmul(out, "matmul_deep_padded", 1500, 70)  # prepacked, the last panel padded
+    matmul(out, "matmul_deep_ragged", 1500, 70, b_input=True)  # B read in place
     conv(out, "conv3x3", 32, 64, 20, 3, 1, 1)   # rows of 20 = 5 x 4 pixels
     conv(out, "conv3x3_s2", 32, 48, 17, 3, 2, 1)  # 9 output columns, 48 = 32 + 16
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
