@@ -276,10 +276,10 @@ def AnvilPackWeights : Pass<"anvil-pack-weights", "mlir::ModuleOp"> {
     out as panels `[N/w][K][w]` once (a new blob; the global keeps its `[K x N]` type
     and gets `anvil_kernel.packed_panels = w`), and marks each kernel argument it
     reaches with `anvil_kernel.packed_panels = w`; TileKernels then reads the panels in
-    place. When N is not a multiple of w, the last panel's columns past N are zeros:
-    the global becomes `[K x N']` (N' the next multiple of w) and its readers, host and
-    kernels, see its first N columns, `memref<K x N, strided<[N', 1]>>` (a subview
-    after each `memref.get_global`). A constant `[KH][KW][C][F]` filter read only by
+    place. When N is not a multiple of w (but at least w), the last panel's columns
+    past N are zeros: the global becomes `[K x N']` (N' the next multiple of w) and its
+    readers, host and kernels, see its first N columns, `memref<K x N, strided<[N',
+    1]>>` (a subview after each `memref.get_global`). A constant `[KH][KW][C][F]` filter read only by
     such convolutions (F a multiple of w) is stored the same way as KH matrices of
     `[KW*C x F]`, one per filter row: `[KH][F/w][KW*C][w]`; a conv reads tap (kh, kw)'s
     channels at rows `kw*C` onward of row kh's panels, or the whole filter row when its

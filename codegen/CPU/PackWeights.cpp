@@ -76,9 +76,9 @@ struct Use {
 /// operand of one matmul that packs its weights in panels of w columns (the
 /// last one padded with zeros when N is not a multiple of w), and that matmul
 /// has enough rows to take the packed path (cpu::kMinPackedRows; a dynamic
-/// count qualifies); or a static row-major [KH][KW][C][F] filter read only by
-/// one channels-last convolution that packs it in panels of w columns, F a
-/// multiple of w. 0 if not.
+/// count qualifies) and N is at least w; or a static row-major [KH][KW][C][F]
+/// filter read only by one channels-last convolution that packs it in panels
+/// of w columns, F a multiple of w. 0 if not.
 int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
   BlockArgument arg = kernel.getArgument(i);
   auto type = dyn_cast<MemRefType>(arg.getType());
@@ -94,8 +94,11 @@ int64_t prepackableWidth(func::FuncOp kernel, unsigned i) {
       (conv && type.getRank() != 4) || op.getDpsInputOperand(1)->get() != arg ||
       op.getDpsInputOperand(0)->get() == arg)
     return 0;
-  int64_t w = cpu::packedPanelWidth(kernel, op);
-  if (w <= 0 || (conv && type.getDimSize(type.getRank() - 1) % w != 0))
+  int64_t w = cpu::packedPanelWidth(kernel, op),
+          n = type.getDimSize(type.getRank() - 1);
+  // Padding a matmul's weight narrower than one panel would store it up to w
+  // times over (a 2-class head: 16x) for a pack that costs little at run time.
+  if (w <= 0 || (n % w != 0 && (conv || n < w)))
     return 0;
   auto c = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
   if (matmul && !c.isDynamicDim(0) && c.getDimSize(0) < cpu::kMinPackedRows)

@@ -135,3 +135,23 @@ module {
     return
   }
 }
+
+// -----
+
+// Narrower than one panel (16 columns, 32-column tiles): left alone rather than
+// stored twice over.
+// CHECK-LABEL: memref.global "private" constant @w : memref<2x16xf32>
+// CHECK-NOT: packed_panels
+module {
+  memref.global "private" constant @w : memref<2x16xf32> = dense<1.0> {alignment = 64 : i64}
+  func.func @kernel_0(%a: memref<?x2xf32>, %b: memref<2x16xf32>, %c: memref<?x16xf32>, %wg: index, %n: index) attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [64, 64, 256], loop_order = [], vector_sizes = [8, 32, 1]>} {
+    linalg.matmul ins(%a, %b : memref<?x2xf32>, memref<2x16xf32>) outs(%c : memref<?x16xf32>)
+    return
+  }
+  func.func @main(%x: memref<?x2xf32>, %y: memref<?x16xf32>) {
+    %0 = memref.get_global @w : memref<2x16xf32>
+    %c16 = arith.constant 16 : index
+    anvil_kernel.dispatch @kernel_0(%x, %0, %y) grid(%c16) : memref<?x2xf32>, memref<2x16xf32>, memref<?x16xf32>
+    return
+  }
+}
