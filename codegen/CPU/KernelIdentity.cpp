@@ -34,7 +34,8 @@ using namespace anvil;
 /// at compile time; 11: one-row tiles of a matmul that reads B in place twice
 /// the config's columns; below 16 rows at run time, a matmul's rows in parts
 /// of whole register tiles; 12: those parts block by block of B; 13: constant
-/// matmul weights of any column count stored as panels, the last one padded).
+/// matmul weights of any width from one panel stored as panels, the last one
+/// padded).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
 constexpr int kCodegenRevision = 13;
