@@ -1,11 +1,17 @@
 /*===- thread_pool.c - Runs a kernel's workgroups on a session's threads ---===*
  *
- * One job at a time: the caller publishes (fn, args, wg_count) under the
- * mutex and bumps `generation` (release); every worker sees it, claims
- * workgroup ids from an atomic counter until none are left, and reports back
- * by decrementing `busy` (release). The caller claims ids too, then waits for
- * `busy` to reach 0 (acquire), so that the kernel's writes are visible to it
- * and to the next step.
+ * One job at a time: the caller publishes (fn, args, wg_count) and a ticket
+ * holding the job's generation and the number of workgroups left to claim,
+ * then bumps `generation` (release) to wake the workers. Every thread claims
+ * workgroups by decrementing the ticket while its generation is the job's
+ * (compare-and-swap), runs each, and counts it off `remaining`; the caller
+ * claims too, then waits for `remaining` to reach 0 (acquire), so that the
+ * kernel's writes are visible to it and to the next step. The caller waits
+ * for workgroups, not for workers: a worker that the OS has not scheduled
+ * (another process holds its core) claims nothing of a job that is over, and
+ * a late claim of a finished or newer job fails on the ticket's generation.
+ * (Waiting for every worker to check in cost up to a scheduler time slice
+ * per kernel: a small model ran 9x slower at 2 threads with one core busy.)
  *
  * Waiting spins first (about 100-200 us of pause instructions), then sleeps
  * on a condition variable: a model runs tens of kernels a millisecond apart,
@@ -36,26 +42,47 @@ static inline void cpu_relax(void) {
 struct anvil_thread_pool {
   pthread_mutex_t mutex;
   pthread_cond_t work_cv; /* workers wait here for a new generation */
-  pthread_cond_t done_cv; /* the caller waits here for `busy` to drop to 0 */
+  pthread_cond_t done_cv; /* the caller waits here for `remaining` to be 0 */
   atomic_uint_fast64_t generation;
   atomic_int shutdown;
-  atomic_int busy; /* workers still working on the current generation */
-  anvil_kernel_fn fn;
-  void **args;
-  int64_t wg_count;
-  atomic_int_fast64_t next_wg;
+  /* The job's generation (high 32 bits) and its workgroups not yet claimed
+     (low 32 bits). */
+  atomic_uint_fast64_t ticket;
+  atomic_int_fast64_t remaining; /* workgroups not yet run */
+  _Atomic(anvil_kernel_fn) fn;
+  _Atomic(void **) args;
+  atomic_int_fast64_t wg_count;
   int num_workers;
   pthread_t *workers;
 };
 
-static void claim_workgroups(anvil_thread_pool_t *pool, anvil_kernel_fn fn,
-                             void **args, int64_t wg_count) {
+/* Runs workgroups of job `job` (a generation's low 32 bits) until none is
+   left to claim or the pool has moved on to another job. */
+static void claim_workgroups(anvil_thread_pool_t *pool, uint32_t job) {
   for (;;) {
-    int64_t id =
-        atomic_fetch_add_explicit(&pool->next_wg, 1, memory_order_relaxed);
-    if (id >= wg_count)
-      return;
-    fn(args, id, wg_count);
+    uint64_t t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
+    for (;;) {
+      if ((uint32_t)(t >> 32) != job || (uint32_t)t == 0)
+        return;
+      if (atomic_compare_exchange_weak_explicit(&pool->ticket, &t, t - 1,
+                                                memory_order_acq_rel,
+                                                memory_order_acquire))
+        break;
+    }
+    /* The job cannot end (nor its fields change) before this workgroup is
+       counted off `remaining`. */
+    int64_t count = atomic_load_explicit(&pool->wg_count, memory_order_relaxed);
+    anvil_kernel_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
+    void **args = atomic_load_explicit(&pool->args, memory_order_relaxed);
+    fn(args, count - (int64_t)(uint32_t)t, count);
+    if (atomic_fetch_sub_explicit(&pool->remaining, 1, memory_order_acq_rel) ==
+        1) {
+      /* The caller may be asleep: signal under the mutex, which it holds
+         from its last look at `remaining` until it waits. */
+      pthread_mutex_lock(&pool->mutex);
+      pthread_cond_signal(&pool->done_cv);
+      pthread_mutex_unlock(&pool->mutex);
+    }
   }
 }
 
@@ -83,17 +110,7 @@ static void *worker_main(void *arg) {
     if (atomic_load_explicit(&pool->shutdown, memory_order_acquire))
       break;
     seen = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    anvil_kernel_fn fn = pool->fn;
-    void **args = pool->args;
-    int64_t wg_count = pool->wg_count;
-    claim_workgroups(pool, fn, args, wg_count);
-    if (atomic_fetch_sub_explicit(&pool->busy, 1, memory_order_acq_rel) == 1) {
-      /* The caller may be asleep: signal under the mutex, which it holds
-         from its last look at `busy` until it waits. */
-      pthread_mutex_lock(&pool->mutex);
-      pthread_cond_signal(&pool->done_cv);
-      pthread_mutex_unlock(&pool->mutex);
-    }
+    claim_workgroups(pool, (uint32_t)seen);
   }
   return NULL;
 }
@@ -107,10 +124,13 @@ anvil_status_t anvil_thread_pool_create(int32_t num_threads,
   pthread_mutex_init(&pool->mutex, NULL);
   pthread_cond_init(&pool->work_cv, NULL);
   pthread_cond_init(&pool->done_cv, NULL);
-  atomic_init(&pool->next_wg, 0);
   atomic_init(&pool->generation, 0);
   atomic_init(&pool->shutdown, 0);
-  atomic_init(&pool->busy, 0);
+  atomic_init(&pool->ticket, 0);
+  atomic_init(&pool->remaining, 0);
+  atomic_init(&pool->fn, NULL);
+  atomic_init(&pool->args, NULL);
+  atomic_init(&pool->wg_count, 0);
   int want = num_threads > 1 ? num_threads - 1 : 0;
   pool->workers = calloc((size_t)want + 1, sizeof *pool->workers);
   if (!pool->workers) {
@@ -150,32 +170,37 @@ void anvil_thread_pool_destroy(anvil_thread_pool_t *pool) {
 
 void anvil_thread_pool_run(anvil_thread_pool_t *pool, anvil_kernel_fn fn,
                            void **args, int64_t wg_count) {
-  if (pool->num_workers == 0 || wg_count <= 1) {
+  if (pool->num_workers == 0 || wg_count <= 1 || wg_count > UINT32_MAX) {
     for (int64_t id = 0; id < wg_count; ++id)
       fn(args, id, wg_count);
     return;
   }
   pthread_mutex_lock(&pool->mutex);
-  pool->fn = fn;
-  pool->args = args;
-  pool->wg_count = wg_count;
-  atomic_store_explicit(&pool->next_wg, 0, memory_order_relaxed);
-  atomic_store_explicit(&pool->busy, pool->num_workers, memory_order_relaxed);
-  /* Publishes the job to spinning workers; sleeping ones wake on the
-     broadcast. */
-  atomic_fetch_add_explicit(&pool->generation, 1, memory_order_release);
+  uint64_t generation =
+      atomic_load_explicit(&pool->generation, memory_order_relaxed) + 1;
+  atomic_store_explicit(&pool->fn, fn, memory_order_relaxed);
+  atomic_store_explicit(&pool->args, args, memory_order_relaxed);
+  atomic_store_explicit(&pool->wg_count, wg_count, memory_order_relaxed);
+  atomic_store_explicit(&pool->remaining, wg_count, memory_order_relaxed);
+  /* Publishes the job to claimers (the ticket), then to spinning workers
+     (the generation); sleeping ones wake on the broadcast. */
+  atomic_store_explicit(&pool->ticket,
+                        ((uint64_t)(uint32_t)generation << 32) |
+                            (uint64_t)wg_count,
+                        memory_order_release);
+  atomic_store_explicit(&pool->generation, generation, memory_order_release);
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mutex);
 
-  claim_workgroups(pool, fn, args, wg_count);
+  claim_workgroups(pool, (uint32_t)generation);
 
   for (int i = 0; i < ANVIL_SPIN_ITERATIONS; ++i) {
-    if (atomic_load_explicit(&pool->busy, memory_order_acquire) == 0)
+    if (atomic_load_explicit(&pool->remaining, memory_order_acquire) == 0)
       return;
     cpu_relax();
   }
   pthread_mutex_lock(&pool->mutex);
-  while (atomic_load_explicit(&pool->busy, memory_order_acquire) > 0)
+  while (atomic_load_explicit(&pool->remaining, memory_order_acquire) > 0)
     pthread_cond_wait(&pool->done_cv, &pool->mutex);
   pthread_mutex_unlock(&pool->mutex);
 }

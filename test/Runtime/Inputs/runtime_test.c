@@ -12,9 +12,11 @@
 #include "arena.h" /* internal: placement is tested on hand-made intervals */
 #include "model.h" /* internal: where the loaded weights are */
 #include "plan.h"  /* internal: the fuzzer calls the parser directly */
+#include "thread_pool.h" /* internal: the pool is stressed directly */
 
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -898,18 +900,71 @@ static int arena(const char *plan_path, uint64_t weights_size) {
   return failures ? 1 : 0;
 }
 
+/* One job of the pool stress: each workgroup counts itself in `ran` and
+   checks that it belongs to this job. */
+struct pool_job {
+  int64_t job;
+  int64_t wg_count;
+  atomic_int *ran;
+  atomic_int *wrong;
+};
+
+static void pool_kernel(void **args, int64_t wg_id, int64_t wg_count) {
+  struct pool_job *job = args[0];
+  if (wg_count != job->wg_count || wg_id < 0 || wg_id >= wg_count)
+    atomic_fetch_add(job->wrong, 1);
+  else
+    atomic_fetch_add(&job->ran[wg_id], 1);
+}
+
+/* Jobs of 1 to 64 workgroups back to back on pools of 2, 3 and 4 threads:
+   every workgroup of every job runs exactly once, with that job's arguments,
+   and the pool has finished a job when run() returns. */
+static int pool(int64_t jobs) {
+  atomic_int ran[64], wrong;
+  int64_t bad_jobs = 0;
+  for (int threads = 2; threads <= 4; ++threads) {
+    anvil_thread_pool_t *p = NULL;
+    if (!check_ok(anvil_thread_pool_create(threads, &p), __LINE__))
+      continue;
+    for (int64_t j = 0; j < jobs; ++j) {
+      struct pool_job job = {j, 1 + (j * 7 + threads) % 64, ran, &wrong};
+      for (int i = 0; i < 64; ++i)
+        atomic_init(&ran[i], 0);
+      atomic_init(&wrong, 0);
+      void *args[1] = {&job};
+      anvil_thread_pool_run(p, pool_kernel, args, job.wg_count);
+      int ok = atomic_load(&wrong) == 0;
+      for (int i = 0; i < 64; ++i)
+        ok &= atomic_load(&ran[i]) == (i < job.wg_count ? 1 : 0);
+      bad_jobs += !ok;
+    }
+    anvil_thread_pool_destroy(p);
+    CHECK(bad_jobs == 0,
+          "%d threads: %lld of %lld jobs ran a workgroup twice, "
+          "not at all, late or with another job's arguments\n",
+          threads, (long long)bad_jobs, (long long)jobs);
+  }
+  printf("pool: %lld jobs on 2, 3 and 4 threads\n", (long long)jobs);
+  printf("pool: %d checks, %d failures\n", checks, failures);
+  return failures ? 1 : 0;
+}
+
 int main(int argc, char **argv) {
   if (argc == 5 && !strcmp(argv[1], "capi"))
     return capi(argv + 2);
   if ((argc == 2 || argc == 4) && !strcmp(argv[1], "arena"))
     return arena(argc == 4 ? argv[2] : NULL,
                  argc == 4 ? strtoull(argv[3], NULL, 10) : 0);
+  if (argc == 3 && !strcmp(argv[1], "pool"))
+    return pool(atol(argv[2]));
   if (argc == 6 && !strcmp(argv[1], "fuzz"))
     return fuzz(argv[2], strtoull(argv[3], NULL, 10), atol(argv[4]),
                 strtoull(argv[5], NULL, 10));
   fprintf(stderr, "usage: anvil-runtime-test capi BASIC.so DTYPES.so OUTER.so\n"
                   "       anvil-runtime-test arena [PLAN.bin WEIGHTS_SIZE]\n"
                   "       anvil-runtime-test fuzz PLAN.bin WEIGHTS_SIZE ITERS "
-                  "SEED\n");
+                  "SEED\n"
+                  "       anvil-runtime-test pool JOBS\n");
   return 2;
 }
