@@ -53,6 +53,20 @@ constexpr StringLiteral kPackMarker = "anvil_kernel.packed";
 /// A part of a matmul's rows, at run time few (see packAndRegisterTile): the
 /// register tile's rows, until it is tiled.
 constexpr StringLiteral kRowPartMarker = "anvil_kernel.row_part";
+/// The `OpT` ops of `fn` that carry an integer `marker` (a register tile's
+/// rows), grouped by it; the marks are removed.
+template <typename OpT>
+std::map<int64_t, SmallVector<linalg::LinalgOp>> takeMarked(func::FuncOp fn,
+                                                            StringRef marker) {
+  std::map<int64_t, SmallVector<linalg::LinalgOp>> marked;
+  fn.walk([&](OpT op) {
+    if (auto rows = op->template getAttrOfType<IntegerAttr>(marker)) {
+      op->removeAttr(marker);
+      marked[rows.getInt()].push_back(op);
+    }
+  });
+  return marked;
+}
 /// The columns of a one-row register tile of a matmul whose B is read in
 /// place (a classifier at batch 1: B is not packed, its rows are read once):
 /// kOneRowWidening times the config's columns, up to kOneRowMaxColumns, so
@@ -1130,14 +1144,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           peelEdges(rewriter, blockLoops);
           if (failed(canonicalize(fn)))
             return fn.emitError("cannot simplify the few-row blocks");
-          std::map<int64_t, SmallVector<linalg::LinalgOp>> marked;
-          fn.walk([&](linalg::LinalgOp part) {
-            if (auto p = part->getAttrOfType<IntegerAttr>(kRowPartMarker)) {
-              part->removeAttr(kRowPartMarker);
-              marked[p.getInt()].push_back(part);
-            }
-          });
-          for (auto &[p, group] : marked)
+          for (auto &[p, group] :
+               takeMarked<linalg::LinalgOp>(fn, kRowPartMarker))
             if (failed(registerTile(rewriter, fn, group, rowTile(p))))
               return failure();
         }
@@ -1339,14 +1347,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     if (failed(canonicalize(fn)))
       return fn.emitError("cannot simplify the packed blocks");
     // Register tiles of the rows each panel matmul was made for.
-    std::map<int64_t, SmallVector<linalg::LinalgOp>> matmuls;
-    fn.walk([&](linalg::MatmulOp marked) {
-      auto rows = marked->getAttrOfType<IntegerAttr>(kPackMarker);
-      if (!rows)
-        return;
-      marked->removeAttr(kPackMarker);
-      matmuls[rows.getInt()].push_back(marked);
-    });
+    std::map<int64_t, SmallVector<linalg::LinalgOp>> matmuls =
+        takeMarked<linalg::MatmulOp>(fn, kPackMarker);
     if (failed(vectorizeMarked(rewriter, fn)))
       return failure();
     for (auto &[rows, group] : matmuls) {
