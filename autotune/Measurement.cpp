@@ -13,11 +13,63 @@
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
+#include <dlfcn.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
 using namespace anvil::autotune;
+
+namespace {
+
+#if defined(__x86_64__)
+__attribute__((target("clflushopt"))) void flushLinesOpt(const char *begin,
+                                                         size_t size) {
+  for (size_t at = 0; at < size; at += 64)
+    _mm_clflushopt(const_cast<char *>(begin + at));
+  _mm_mfence();
+}
+void flushLines(const char *begin, size_t size) {
+  for (size_t at = 0; at < size; at += 64)
+    _mm_clflush(begin + at);
+  _mm_mfence();
+}
+#endif
+
+} // namespace
+
+bool anvil::autotune::canFlushCaches() {
+#if defined(__x86_64__)
+  return true;
+#else
+  return false;
+#endif
+}
+
+void anvil::autotune::flushFromCaches(const void *begin, size_t size) {
+#if defined(__x86_64__)
+  // clflushopt is 10-20x faster than clflush (9 MB: 0.46 ms against 5.7 ms
+  // on this project's Xeon); CPUID leaf 7, EBX bit 23 says it is there.
+  static const bool opt = [] {
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 23) & 1);
+  }();
+  const char *at = (const char *)((uintptr_t)begin & ~(uintptr_t)63);
+  size_t span = size + (size_t)((const char *)begin - at);
+  if (opt)
+    flushLinesOpt(at, span);
+  else
+    flushLines(at, span);
+#else
+  (void)begin;
+  (void)size;
+#endif
+}
 
 Summary anvil::autotune::summarize(std::vector<double> samples) {
   Summary s;
@@ -132,6 +184,8 @@ public:
       out[i].byte_size = results[i].size();
     }
     restored = true;
+    if (coldWeights && weightsSize)
+      flushFromCaches(weights, weightsSize);
     // The CPU time is read outside the timed span, and divided by the wall
     // time from before its first read to after its last.
     auto outerStart = std::chrono::steady_clock::now();
@@ -158,6 +212,11 @@ public:
   std::vector<std::vector<char>> results;
   bool restored = false;
   const std::vector<Buffer> *initial = nullptr;
+  /// The artifact's weights (its anvil_weights_begin/end), flushed from the
+  /// caches before every run when coldWeights is set.
+  const char *weights = nullptr;
+  size_t weightsSize = 0;
+  bool coldWeights = false;
 };
 
 // The process clock (CLOCK_PROCESS_CPUTIME_ID) would not do: it
@@ -190,6 +249,28 @@ double anvil::autotune::threadsCpuNs(const std::vector<clockid_t> &clocks) {
   return sum;
 }
 
+namespace {
+
+/// The weights of the artifact at `path`, which anvil_model_load has loaded
+/// (dlopen'ed as the runtime names it, so RTLD_NOLOAD finds that copy).
+void findWeights(const std::string &path, const char *&weights, size_t &size) {
+  weights = nullptr;
+  size = 0;
+  std::string name = path.find('/') == std::string::npos ? "./" + path : path;
+  void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
+  if (!handle)
+    return;
+  auto *begin = (const char *)dlsym(handle, "anvil_weights_begin");
+  auto *end = (const char *)dlsym(handle, "anvil_weights_end");
+  if (begin && end && end > begin) {
+    weights = begin;
+    size = (size_t)(end - begin);
+  }
+  dlclose(handle);
+}
+
+} // namespace
+
 Measurer::Measurer(MeasureOptions options) : options(options) {}
 Measurer::~Measurer() = default;
 
@@ -198,6 +279,8 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
       !e.empty())
     return e;
   anvil_model_t *model = loaded.model;
+  findWeights(path, loaded.weights, loaded.weightsSize);
+  loaded.coldWeights = options.coldWeights;
   size_t numInputs = 0, numOutputs = 0;
   if (std::string e = takeStatus(anvil_model_num_inputs(model, &numInputs));
       !e.empty())
@@ -276,8 +359,11 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
 
 Measurement Measurer::finish(Loaded &loaded, Measurement m, bool keep) {
   anvil_memory_info_t memory;
-  if (takeStatus(anvil_session_memory_info(loaded.session, &memory)).empty())
+  if (takeStatus(anvil_session_memory_info(loaded.session, &memory)).empty()) {
     m.arenaBytes = memory.arena_bytes;
+    m.weightsBytes = memory.weights_bytes;
+  }
+  m.flushedBytes = loaded.coldWeights ? loaded.weightsSize : 0;
   m.ok = true;
   if (keep)
     m.outputs = loaded.results;
@@ -372,6 +458,8 @@ std::string serialize(const Measurement &m) {
       w.f64(v);
   w.u64((uint64_t)m.repeats);
   w.u64(m.arenaBytes);
+  w.u64(m.weightsBytes);
+  w.u64(m.flushedBytes);
   w.f64(m.referenceCores);
   w.u64((uint64_t)m.droppedPairs);
   w.u64(m.contended);
@@ -393,6 +481,8 @@ bool deserialize(const std::string &in, Measurement &m) {
       *v = r.f64();
   m.repeats = (int)r.u64();
   m.arenaBytes = r.u64();
+  m.weightsBytes = r.u64();
+  m.flushedBytes = r.u64();
   m.referenceCores = r.f64();
   m.droppedPairs = (int)r.u64();
   m.contended = r.u64();

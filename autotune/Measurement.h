@@ -60,7 +60,18 @@ struct MeasureOptions {
   /// a large value makes every pair contended, 1 none (tests whose output must
   /// not depend on how busy the host is).
   double referenceCoresForTesting = 0;
+  /// Before every run, flush the artifact's weights from the caches: a
+  /// kernel then reads them from memory, as it does inside a model whose
+  /// weights are evicted between its runs by the rest of the model.
+  bool coldWeights = false;
 };
+
+/// Whether flushFromCaches does anything on this machine (x86-64: yes).
+bool canFlushCaches();
+/// Writes back and evicts the cache lines of [begin, begin + size) from every
+/// level of the cache hierarchy (clflushopt where the CPU has it, else
+/// clflush); a no-op where canFlushCaches() is false.
+void flushFromCaches(const void *begin, size_t size);
 
 /// The median of `samples` and its 95% confidence interval (the order
 /// statistics around the median that cover it with 95% probability, by the
@@ -80,6 +91,9 @@ struct Measurement {
   /// reference's time given to measurePaired).
   Summary ratio;
   uint64_t arenaBytes = 0;
+  /// The artifact's weights, and the bytes of them flushed from the caches
+  /// before every run (all of them with MeasureOptions::coldWeights, else 0).
+  uint64_t weightsBytes = 0, flushedBytes = 0;
   /// Each output's bytes after a run, and its element type (runtime dtype).
   std::vector<std::vector<char>> outputs;
   std::vector<int> outputTypes;

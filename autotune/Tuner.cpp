@@ -1,11 +1,15 @@
 //===- Tuner.cpp - Tuning every kernel of a model -------------------------===//
 #include "autotune/Tuner.h"
+#include "autotune/Measurement.h"
 #include "autotune/ModelCheck.h"
 #include "autotune/SearchStrategy.h"
 #include "codegen/CPU/CPUBackend.h"
 #include "tools/anvil-compile/Tuning.h"
 
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -13,6 +17,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <unistd.h>
 
 using namespace mlir;
 using namespace anvil;
@@ -138,6 +143,7 @@ private:
     m.seed = options.seed;
     m.isolate = true;
     m.referenceCoresForTesting = options.referenceCoresForTesting;
+    m.coldWeights = options.weightsCache == "cold";
     return m;
   }
   std::string variantPath(const std::string &tag) const {
@@ -249,6 +255,8 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     summary.skipped = "the default config does not run: " + reference.error;
     return success();
   }
+  summary.weightsBytes = reference.weightsBytes;
+  summary.flushedBytes = reference.flushedBytes;
   uint64_t defaultMemory = memoryOf(defaultText, reference.arenaBytes);
   if (!known.count(defaultText)) {
     TrialRecord t{summary.key,
@@ -576,6 +584,48 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
 
 } // namespace
 
+bool autotune::isWeightsCache(const std::string &value) {
+  return value == "auto" || value == "cold" || value == "warm";
+}
+
+namespace {
+std::string mib(uint64_t bytes) {
+  return llvm::formatv("{0:F1} MiB", double(bytes) / (1 << 20)).str();
+}
+} // namespace
+
+bool autotune::chooseColdWeights(const std::string &weightsCache,
+                                 uint64_t weightBytes, uint64_t l2BytesPerCore,
+                                 int threads, std::string &reason) {
+  if (weightsCache != "auto") {
+    reason = weightsCache + " (--weights-cache)";
+    return weightsCache == "cold";
+  }
+  uint64_t l2 = l2BytesPerCore * (uint64_t)std::max(threads, 1);
+  bool cold = weightBytes > l2;
+  reason = llvm::formatv("{0} (auto: {1} of weights {2} {3} of L2, {4} "
+                         "core{5})",
+                         cold ? "cold" : "warm", mib(weightBytes),
+                         cold ? ">" : "<=", mib(l2), std::max(threads, 1),
+                         threads > 1 ? "s" : "")
+               .str();
+  return cold;
+}
+
+uint64_t autotune::weightBytesOf(ModuleOp module) {
+  uint64_t bytes = 0;
+  module.walk([&](memref::GlobalOp global) {
+    if (!global.getConstant() || !global.getInitialValue())
+      return;
+    MemRefType type = global.getType();
+    if (!type.hasStaticShape())
+      return;
+    unsigned bits = type.getElementTypeBitWidth();
+    bytes += (uint64_t)type.getNumElements() * ((bits + 7) / 8);
+  });
+  return bytes;
+}
+
 FailureOr<TuneSummary> autotune::tuneModule(
     ModuleOp module, TuningDatabase &db, const TuneOptions &options,
     const std::function<void(const Progress &)> &progress, std::string &error) {
@@ -607,7 +657,21 @@ FailureOr<TuneSummary> autotune::tuneModule(
     return failure();
   limits.vectorLanes = vectors->lanes;
   limits.vectorRegisters = vectors->registers;
+  // Resolved once for the whole model: every kernel is timed the same way.
+  TuneOptions resolved = options;
+  long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+  std::string cacheReason;
+  bool cold = chooseColdWeights(options.weightsCache, weightBytesOf(module),
+                                l2 > 0 ? (uint64_t)l2 : kAssumedL2Bytes,
+                                limits.threads, cacheReason);
+  if (cold && !canFlushCaches()) {
+    cold = false;
+    cacheReason = "warm: this CPU has no cache flush the tuner can use";
+  }
+  resolved.weightsCache = cold ? "cold" : "warm";
   TuneSummary summary;
+  summary.coldWeights = cold;
+  summary.weightsCacheReason = cacheReason;
   summary.objective = options.objective;
   summary.strategy = options.strategy;
   summary.threads = limits.threads;
@@ -678,7 +742,7 @@ FailureOr<TuneSummary> autotune::tuneModule(
       double left = options.timeBudgetSeconds - secondsSince(start);
       budget = std::max(0.0, left / (tuned - position + 1));
     }
-    KernelTuner tuner(db, options, limits, k, dir.str().str());
+    KernelTuner tuner(db, resolved, limits, k, dir.str().str());
     auto onProgress = [&](Progress &p) {
       p.kernel = position;
       p.kernels = tuned;

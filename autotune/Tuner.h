@@ -55,6 +55,12 @@ struct TuneOptions {
   int modelCheckCandidates = 3;
   /// Where variants are written (a fresh directory is made in it).
   std::string workDir;
+  /// Where a kernel's weights are when it is timed: "cold" (flushed from the
+  /// caches before every run, as inside a model whose weights do not stay
+  /// cached from one run to the next), "warm" (left where the last run put
+  /// them) or "auto" (cold when the model's weights outgrow the L2 caches of
+  /// the session's cores: chooseColdWeights).
+  std::string weightsCache = "auto";
   /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
   /// show that wrong outputs are recorded and never chosen.
   int corruptEvery = 0;
@@ -125,6 +131,9 @@ struct KernelSummary {
   int droppedPairs = 0, contendedTrials = 0;
   /// The cores the default's runs use (Measurer::referenceCores()).
   double defaultCores = 0;
+  /// The weights of the kernel's standalone model, and the bytes of them
+  /// flushed from the caches before every timed run (TuneSummary::coldWeights).
+  uint64_t weightsBytes = 0, flushedBytes = 0;
   std::vector<TrialSummary> trials; ///< Every trial of the key, in order.
   /// The configs that beat the default alone, best first: those of the final
   /// re-measurement (the first is the winner alone), then the search's best
@@ -155,10 +164,36 @@ struct ModelCheckSummary {
 struct TuneSummary {
   std::string model, objective, strategy, fingerprint;
   int threads = 0, trials = 0;
+  /// Whether the kernels were timed with their weights cold (flushed from
+  /// the caches before every run), and why (TuneOptions::weightsCache).
+  bool coldWeights = false;
+  std::string weightsCacheReason;
   double seconds = 0;
   std::vector<KernelSummary> kernels;
   ModelCheckSummary modelCheck;
 };
+
+/// The L2 per core chooseColdWeights assumes where the OS does not say.
+constexpr uint64_t kAssumedL2Bytes = 1 << 20;
+
+/// The weights-cache values TuneOptions::weightsCache takes.
+bool isWeightsCache(const std::string &value);
+
+/// Whether `weightsCache` ("auto", "cold" or "warm") times kernels with cold
+/// weights for a model of `weightBytes` of weights measured on `threads`
+/// cores of `l2BytesPerCore` of L2 each; `reason` says why, e.g. "auto: 97.6
+/// MiB of weights > 4.0 MiB of L2 (2 cores)". Whatever stays in the L2 from
+/// one run of the model to the next is warm there; a model whose weights
+/// outgrow it reads them from farther away on every run (measured on
+/// ResNet-50, whose 98 MB fit in the host's shared L3 but run as if cold:
+/// docs/autotuning.md).
+bool chooseColdWeights(const std::string &weightsCache, uint64_t weightBytes,
+                       uint64_t l2BytesPerCore, int threads,
+                       std::string &reason);
+
+/// The bytes of the constant globals (weights) of the kernels-stage
+/// `module`.
+uint64_t weightBytesOf(mlir::ModuleOp module);
 
 /// What the progress line shows.
 struct Progress {

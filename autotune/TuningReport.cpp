@@ -165,6 +165,8 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       o["newTrials"] = k.newTrials;
       o["seconds"] = k.seconds;
       o["defaultCores"] = number(k.defaultCores);
+      o["weightsBytes"] = (int64_t)k.weightsBytes;
+      o["flushedBytesPerRun"] = (int64_t)k.flushedBytes;
       o["droppedPairs"] = k.droppedPairs;
       o["contendedTrials"] = k.contendedTrials;
       o["trials"] = std::move(trials);
@@ -195,6 +197,8 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       {"fingerprint", summary.fingerprint},
       {"threads", summary.threads},
       {"trialsPerKernel", summary.trials},
+      {"coldWeights", summary.coldWeights},
+      {"weightsCache", summary.weightsCacheReason},
       {"seconds", summary.seconds},
       {"geomeanSpeedup", geomeanSpeedup(summary)},
       {"kernels", std::move(kernels)},
@@ -238,7 +242,8 @@ std::string anvil::autotune::reportMarkdown(const TuneSummary &summary) {
   os << "Objective **" << summary.objective << "**, strategy **"
      << summary.strategy << "**, up to " << summary.trials
      << " trials per kernel, " << summary.threads << " threads, machine `"
-     << summary.fingerprint << "`.\n\n";
+     << summary.fingerprint << "`; weights timed " << summary.weightsCacheReason
+     << ".\n\n";
   os << tunedCount << " of " << summary.kernels.size()
      << " distinct kernels tuned, " << trials << " new trials in "
      << llvm::formatv("{0:F1}", summary.seconds) << " s. Geomean speed-up "

@@ -349,6 +349,40 @@ TEST(MeasurementTest, MedianAndConfidenceInterval) {
   EXPECT_EQ(one.low, 7);
 }
 
+TEST(MeasurementTest, FlushingKeepsTheBytes) {
+  // Flushing writes dirty lines back before evicting them: the bytes, just
+  // written, read back the same (an unaligned start and end included).
+  std::vector<unsigned char> bytes((1 << 20) + 37);
+  for (size_t i = 0; i < bytes.size(); ++i)
+    bytes[i] = (unsigned char)(i * 131 + 7);
+  flushFromCaches(bytes.data() + 3, bytes.size() - 3);
+  for (size_t i = 0; i < bytes.size(); ++i)
+    ASSERT_EQ(bytes[i], (unsigned char)(i * 131 + 7)) << "byte " << i;
+}
+
+TEST(TunerTest, WeightsCacheChoice) {
+  std::string why;
+  const uint64_t mib = 1 << 20;
+  // auto: cold once the model's weights outgrow the L2 of the session's
+  // cores (ResNet-50's 98 MB on 2 cores of 2 MiB).
+  EXPECT_TRUE(chooseColdWeights("auto", 98 * mib, 2 * mib, 2, why));
+  EXPECT_EQ(why, "cold (auto: 98.0 MiB of weights > 4.0 MiB of L2, 2 cores)");
+  EXPECT_FALSE(chooseColdWeights("auto", 3 * mib, 2 * mib, 2, why));
+  EXPECT_EQ(why, "warm (auto: 3.0 MiB of weights <= 4.0 MiB of L2, 2 cores)");
+  // The same weights on one core outgrow its L2.
+  EXPECT_TRUE(chooseColdWeights("auto", 3 * mib, 2 * mib, 1, why));
+  EXPECT_EQ(why, "cold (auto: 3.0 MiB of weights > 2.0 MiB of L2, 1 core)");
+  // Asked for, whatever the sizes.
+  EXPECT_TRUE(chooseColdWeights("cold", 0, 2 * mib, 2, why));
+  EXPECT_EQ(why, "cold (--weights-cache)");
+  EXPECT_FALSE(chooseColdWeights("warm", 1000 * mib, 2 * mib, 2, why));
+  EXPECT_EQ(why, "warm (--weights-cache)");
+  for (const char *value : {"auto", "cold", "warm"})
+    EXPECT_TRUE(isWeightsCache(value)) << value;
+  for (const char *value : {"", "hot", "Cold", "cold "})
+    EXPECT_FALSE(isWeightsCache(value)) << value;
+}
+
 TEST(TunerTest, ObjectivesAndTies) {
   // latency: the lower median; equal medians go to the smaller config text.
   EXPECT_TRUE(betterFor("latency", 10, 900, "b", 11, 100, "a"));

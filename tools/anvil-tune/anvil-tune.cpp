@@ -88,6 +88,12 @@ static cl::opt<int> modelCheckCandidates(
     cl::desc("Configs per kernel the model check tries, best alone first "
              "(default 3)"),
     cl::init(3), cl::value_desc("N"), cl::cat(category));
+static cl::opt<std::string> weightsCache(
+    "weights-cache",
+    cl::desc("Where a kernel's weights are when it is timed: cold (flushed "
+             "from the caches before every run), warm, or auto (default: "
+             "cold when the model's weights outgrow the cores' L2)"),
+    cl::init("auto"), cl::cat(category));
 static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
     cl::desc("Testing only: corrupt the outputs of every Nth candidate"),
@@ -285,7 +291,8 @@ int main(int argc, char **argv) {
       "[--shape NAME=D0,D1,...]\n"
       "             [--threads T (the measuring session's threads; default "
       "0: all cores)]\n"
-      "             [--no-model-check] [--model-check-seconds S]\n"
+      "             [--no-model-check] [--model-check-seconds S] "
+      "[--weights-cache auto|cold|warm]\n"
       "             [--import DB2]... [--export FILE]\n"
       "  anvil-tune --db DB --import DB2... [--export FILE]   (merge, copy; "
       "no tuning)\n");
@@ -315,6 +322,9 @@ int main(int argc, char **argv) {
                 ": expected exhaustive, random or model");
   if (jobs < 1)
     return fail("--jobs must be at least 1");
+  if (!autotune::isWeightsCache(weightsCache))
+    return fail("--weights-cache=" + weightsCache +
+                ": expected auto, cold or warm");
   if (!(modelCheckSeconds >= 0) || std::isinf(modelCheckSeconds))
     return fail("--model-check-seconds must be a number of seconds >= 0");
   if (modelCheckCandidates < 1 || modelCheckCandidates > 64)
@@ -367,6 +377,7 @@ int main(int argc, char **argv) {
   options.modelCheck = !noModelCheck;
   options.modelCheckSeconds = modelCheckSeconds;
   options.modelCheckCandidates = modelCheckCandidates;
+  options.weightsCache = weightsCache;
 
   std::unique_ptr<mlir::MLIRContext> ownedContext =
       anvil::compile::createPipelineContext();
@@ -478,9 +489,11 @@ int main(int argc, char **argv) {
     errs() << "anvil-tune: model check not run: " << check.skipped << "\n";
   errs() << contendedLines;
   errs() << formatv("anvil-tune: {0} of {1} kernels tuned in {2:F1} s, "
-                    "geomean speed-up {3:F3}x; database '{4}'\n",
+                    "weights timed {5}, geomean speed-up {3:F3}x; database "
+                    "'{4}'\n",
                     tuned, summary->kernels.size(), summary->seconds,
-                    autotune::geomeanSpeedup(*summary), dbPath);
+                    autotune::geomeanSpeedup(*summary), dbPath,
+                    summary->weightsCacheReason);
   if (!reportDir.empty() && !autotune::writeReport(*summary, reportDir, error))
     return fail(error);
   return importAndExport(*db, /*importing=*/false) ? 0 : 1;

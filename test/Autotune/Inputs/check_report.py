@@ -54,6 +54,11 @@ def main():
                 sys.exit(f"{k['symbol']}: trial {t['config']} improved the best without "
                          "being measured again")
             best = t["medianNs"] if best is None else min(best, t["medianNs"])
+        # Cold weights: every run flushed all of the kernel's weights; warm: none.
+        flushed = k["weightsBytes"] if doc["coldWeights"] else 0
+        if k["flushedBytesPerRun"] != flushed:
+            sys.exit(f"{k['symbol']}: {k['flushedBytesPerRun']} bytes flushed per run, "
+                     f"expected {flushed}")
         trials += len(k["trials"])
     check = doc["modelCheck"]
     checked = [k for k in tuned if "modelCheck" in k]
