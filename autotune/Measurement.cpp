@@ -14,6 +14,7 @@
 #include <ctime>
 #include <dirent.h>
 #include <dlfcn.h>
+#include <new>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -270,6 +271,56 @@ void findWeights(const std::string &path, const char *&weights, size_t &size) {
 }
 
 } // namespace
+
+CacheProbe anvil::autotune::probeCache(uint64_t bytes) {
+  CacheProbe probe;
+  uint64_t lines = std::min(bytes, kMaxCacheProbeBytes) / 64;
+  if (lines < 2 || !canFlushCaches())
+    return probe;
+  probe.bytes = lines * 64;
+  struct alignas(64) Line {
+    uint64_t next;
+    char pad[56];
+  };
+  std::unique_ptr<Line[]> buffer(new (std::nothrow) Line[lines]);
+  std::unique_ptr<uint64_t[]> order(new (std::nothrow) uint64_t[lines]);
+  if (!buffer || !order)
+    return {};
+  // One cycle through every line in a random order (Sattolo's shuffle), so
+  // that neither the prefetchers nor a line's neighbours help a read.
+  for (uint64_t i = 0; i < lines; ++i)
+    order[i] = i;
+  Random random(0x5eed);
+  for (uint64_t i = lines - 1; i > 0; --i)
+    std::swap(order[i], order[random.below(i)]);
+  for (uint64_t i = 0; i < lines; ++i)
+    buffer[order[i]].next = order[(i + 1) % lines];
+  uint64_t first = order[0];
+  order.reset();
+  uint64_t steps = std::min<uint64_t>(lines, 200000);
+  volatile uint64_t sink = 0;
+  auto walk = [&](uint64_t n) {
+    uint64_t at = first;
+    auto start = std::chrono::steady_clock::now();
+    for (uint64_t i = 0; i < n; ++i)
+      at = buffer[at].next;
+    auto end = std::chrono::steady_clock::now();
+    sink = at;
+    return std::chrono::duration<double, std::nano>(end - start).count() /
+           double(n);
+  };
+  double warm = 1e30, cold = 1e30;
+  for (int round = 0; round < 2; ++round) {
+    walk(lines);
+    warm = std::min(warm, walk(steps));
+    flushFromCaches(buffer.get(), lines * 64);
+    cold = std::min(cold, walk(steps));
+  }
+  (void)sink;
+  probe.warmNs = warm;
+  probe.coldNs = cold;
+  return probe;
+}
 
 Measurer::Measurer(MeasureOptions options) : options(options) {}
 Measurer::~Measurer() = default;

@@ -24,6 +24,12 @@
 // reference run got under kContendedFraction of that is dropped, and a
 // measurement with too few pairs left is marked contended.
 //
+// A model whose weights outgrow the caches finds each kernel's weights far
+// away on every run; alone, a kernel's previous run left them close. With
+// MeasureOptions::coldWeights the artifact's weights are flushed from the
+// caches before every run (outside the timed span); probeCache tells whether
+// a model's weights stay cached from one run to the next.
+//
 //===----------------------------------------------------------------------===//
 #ifndef ANVIL_AUTOTUNE_MEASUREMENT_H
 #define ANVIL_AUTOTUNE_MEASUREMENT_H
@@ -65,6 +71,26 @@ struct MeasureOptions {
   /// weights are evicted between its runs by the rest of the model.
   bool coldWeights = false;
 };
+
+/// What probeCache measured: the time of one dependent read of a random cache
+/// line of a buffer read whole just before (warm), and of one flushed from
+/// the caches (cold); both 0 where nothing was measured.
+struct CacheProbe {
+  uint64_t bytes = 0; ///< The buffer probed.
+  double warmNs = 0, coldNs = 0;
+  /// warmNs / coldNs: near 1 when a pass over `bytes` does not leave them
+  /// cached for the next pass.
+  double ratio() const { return coldNs > 0 ? warmNs / coldNs : 0; }
+};
+
+/// Whether `bytes` of data read in one pass are still cached when the next
+/// pass comes around (as a model's weights are from one run to the next):
+/// a buffer of that size (at most kMaxCacheProbeBytes) is linked into one
+/// random cycle of its cache lines and read whole; then the first lines of
+/// the cycle (the longest since they were read) are timed, and timed again
+/// once flushed; the least of two rounds each. Needs canFlushCaches().
+CacheProbe probeCache(uint64_t bytes);
+constexpr uint64_t kMaxCacheProbeBytes = uint64_t(256) << 20;
 
 /// Whether flushFromCaches does anything on this machine (x86-64: yes).
 bool canFlushCaches();

@@ -594,20 +594,34 @@ std::string mib(uint64_t bytes) {
 }
 } // namespace
 
-bool autotune::chooseColdWeights(const std::string &weightsCache,
-                                 uint64_t weightBytes, uint64_t l2BytesPerCore,
-                                 int threads, std::string &reason) {
+bool autotune::chooseColdWeights(
+    const std::string &weightsCache, uint64_t weightBytes,
+    uint64_t l2BytesPerCore, int threads,
+    const std::function<CacheProbe(uint64_t)> &probe, std::string &reason) {
   if (weightsCache != "auto") {
     reason = weightsCache + " (--weights-cache)";
     return weightsCache == "cold";
   }
-  uint64_t l2 = l2BytesPerCore * (uint64_t)std::max(threads, 1);
-  bool cold = weightBytes > l2;
-  reason = llvm::formatv("{0} (auto: {1} of weights {2} {3} of L2, {4} "
-                         "core{5})",
-                         cold ? "cold" : "warm", mib(weightBytes),
-                         cold ? ">" : "<=", mib(l2), std::max(threads, 1),
-                         threads > 1 ? "s" : "")
+  threads = std::max(threads, 1);
+  uint64_t l2 = l2BytesPerCore * (uint64_t)threads;
+  if (weightBytes <= l2) {
+    reason = llvm::formatv("warm (auto: {0} of weights <= {1} of L2, {2} "
+                           "core{3})",
+                           mib(weightBytes), mib(l2), threads,
+                           threads > 1 ? "s" : "")
+                 .str();
+    return false;
+  }
+  CacheProbe p = probe(weightBytes);
+  if (p.coldNs <= 0) {
+    reason = "warm (auto: the caches cannot be probed here)";
+    return false;
+  }
+  bool cold = p.ratio() > kCachedRatio;
+  reason = llvm::formatv("{0} (auto: {1} of weights; after a pass over {2}, "
+                         "a line read again {3:F0} ns, flushed {4:F0} ns: {5})",
+                         cold ? "cold" : "warm", mib(weightBytes), mib(p.bytes),
+                         p.warmNs, p.coldNs, cold ? "not cached" : "cached")
                .str();
   return cold;
 }
@@ -661,9 +675,18 @@ FailureOr<TuneSummary> autotune::tuneModule(
   TuneOptions resolved = options;
   long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
   std::string cacheReason;
+  auto probe = [&](uint64_t bytes) {
+    Progress p;
+    p.phase = llvm::formatv("probing the caches with {0} (the model's "
+                            "weights)",
+                            mib(std::min(bytes, kMaxCacheProbeBytes)))
+                  .str();
+    progress(p);
+    return probeCache(bytes);
+  };
   bool cold = chooseColdWeights(options.weightsCache, weightBytesOf(module),
                                 l2 > 0 ? (uint64_t)l2 : kAssumedL2Bytes,
-                                limits.threads, cacheReason);
+                                limits.threads, probe, cacheReason);
   if (cold && !canFlushCaches()) {
     cold = false;
     cacheReason = "warm: this CPU has no cache flush the tuner can use";

@@ -181,15 +181,19 @@ bool isWeightsCache(const std::string &value);
 
 /// Whether `weightsCache` ("auto", "cold" or "warm") times kernels with cold
 /// weights for a model of `weightBytes` of weights measured on `threads`
-/// cores of `l2BytesPerCore` of L2 each; `reason` says why, e.g. "auto: 97.6
-/// MiB of weights > 4.0 MiB of L2 (2 cores)". Whatever stays in the L2 from
-/// one run of the model to the next is warm there; a model whose weights
-/// outgrow it reads them from farther away on every run (measured on
-/// ResNet-50, whose 98 MB fit in the host's shared L3 but run as if cold:
-/// docs/autotuning.md).
+/// cores of `l2BytesPerCore` of L2 each; `reason` says why. auto: weights
+/// that fit the L2 are warm; larger ones are cold when `probe` (probeCache)
+/// finds that a pass over as many bytes does not leave them cached, a line
+/// read again costing more than kCachedRatio of a flushed one. Measured on
+/// this project's host, whose 480 MB L3 is shared with other machines:
+/// MobileNetV2's 13 MB of weights ran as fast in the model as warm alone
+/// (probe ratio 0.43-0.51), ResNet-50's 98 MB as cold (0.96);
+/// docs/autotuning.md.
 bool chooseColdWeights(const std::string &weightsCache, uint64_t weightBytes,
                        uint64_t l2BytesPerCore, int threads,
+                       const std::function<CacheProbe(uint64_t)> &probe,
                        std::string &reason);
+constexpr double kCachedRatio = 0.7;
 
 /// The bytes of the constant globals (weights) of the kernels-stage
 /// `module`.
