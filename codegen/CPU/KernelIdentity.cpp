@@ -35,10 +35,12 @@ using namespace anvil;
 /// the config's columns; below 16 rows at run time, a matmul's rows in parts
 /// of whole register tiles; 12: those parts block by block of B; 13: constant
 /// matmul weights of any width from one panel stored as panels, the last one
-/// padded).
+/// padded; 14: the weights of a model whose weights do not stay cached
+/// flushed from the caches before each timed run, anvil-tune's
+/// --weights-cache).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
-constexpr int kCodegenRevision = 13;
+constexpr int kCodegenRevision = 14;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +
