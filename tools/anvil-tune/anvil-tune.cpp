@@ -92,7 +92,8 @@ static cl::opt<std::string> weightsCache(
     "weights-cache",
     cl::desc("Where a kernel's weights are when it is timed: cold (flushed "
              "from the caches before every run), warm, or auto (default: "
-             "cold when the model's weights outgrow the cores' L2)"),
+             "cold when a probe of the caches finds that the model's weights "
+             "do not stay cached from one run to the next)"),
     cl::init("auto"), cl::cat(category));
 static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
