@@ -102,14 +102,14 @@ std::string anvil::autotune::takeStatus(anvil_status_t st) {
   return message.empty() ? "failed" : message;
 }
 
-void anvil::autotune::fillDeterministic(std::vector<char> &bytes, int dtype,
+void anvil::autotune::fillDeterministic(char *bytes, size_t byteSize, int dtype,
                                         Random &random) {
   size_t size = anvil_dtype_size((anvil_dtype_t)dtype);
   if (size == 0)
     return;
-  size_t n = bytes.size() / size;
+  size_t n = byteSize / size;
   for (size_t i = 0; i < n; ++i) {
-    char *at = bytes.data() + i * size;
+    char *at = bytes + i * size;
     double v = random.unit() * 2 - 1;
     switch (dtype) {
     case ANVIL_DTYPE_F32: {
@@ -210,7 +210,7 @@ public:
   anvil_model_t *model = nullptr;
   anvil_session_t *session = nullptr;
   std::vector<anvil_tensor_t> in, out;
-  std::vector<std::vector<char>> results;
+  std::vector<TensorBytes> results;
   bool restored = false;
   const std::vector<Buffer> *initial = nullptr;
   /// The artifact's weights (its anvil_weights_begin/end), flushed from the
@@ -356,7 +356,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
         elements *= (size_t)b.dims[d];
       }
       b.bytes.resize(elements * anvil_dtype_size(info.dtype));
-      fillDeterministic(b.bytes, b.dtype, random);
+      fillDeterministic(b.bytes.data(), b.bytes.size(), b.dtype, random);
       inputs.push_back(std::move(b));
       anvil_tensor_t &t = shapes[i];
       t = {};
@@ -375,7 +375,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
       b.rank = t.rank;
       std::copy(t.dims, t.dims + t.rank, b.dims);
       b.bytes.resize(t.byte_size);
-      fillDeterministic(b.bytes, b.dtype, random);
+      fillDeterministic(b.bytes.data(), b.bytes.size(), b.dtype, random);
       outputsInitial.push_back(std::move(b));
     }
     prepared = true;
@@ -408,7 +408,7 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
   return "";
 }
 
-Measurement Measurer::finish(Loaded &loaded, Measurement m, bool keep) {
+Measurement Measurer::finish(Loaded &loaded, Measurement m) {
   anvil_memory_info_t memory;
   if (takeStatus(anvil_session_memory_info(loaded.session, &memory)).empty()) {
     m.arenaBytes = memory.arena_bytes;
@@ -416,10 +416,8 @@ Measurement Measurer::finish(Loaded &loaded, Measurement m, bool keep) {
   }
   m.flushedBytes = loaded.coldWeights ? loaded.weightsSize : 0;
   m.ok = true;
-  if (keep)
-    m.outputs = loaded.results;
-  else
-    m.outputs = std::move(loaded.results);
+  for (const TensorBytes &r : loaded.results)
+    m.outputs.emplace_back(r.begin(), r.end());
   for (const Buffer &b : outputsInitial)
     m.outputTypes.push_back(b.dtype);
   return m;
@@ -468,7 +466,7 @@ Measurement Measurer::measureReference(const std::string &path) {
   expectedCores = options.referenceCoresForTesting > 0
                       ? options.referenceCoresForTesting
                       : m.referenceCores;
-  m = finish(*loaded, std::move(m), /*keep=*/true);
+  m = finish(*loaded, std::move(m));
   reference = std::move(loaded);
   referencePath = path;
   return m;
@@ -753,7 +751,7 @@ Measurement Measurer::measurePairedHere(const std::string &path,
   m.referenceCores = summarize(cores).median;
   m.droppedPairs = int(all.size() - ratios.size());
   m.contended = contended;
-  return finish(loaded, std::move(m), /*keep=*/false);
+  return finish(loaded, std::move(m));
 }
 
 bool anvil::autotune::outputsMatch(const Measurement &reference,

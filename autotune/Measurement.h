@@ -38,6 +38,7 @@
 #include <ctime>
 #include <functional>
 #include <memory>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -71,6 +72,30 @@ struct MeasureOptions {
   /// weights are evicted between its runs by the rest of the model.
   bool coldWeights = false;
 };
+
+/// A std::allocator whose blocks are 64-byte aligned (a cache line, an
+/// AVX-512 vector), as the runtime's arena places every tensor.
+template <typename T> struct CacheLineAllocator {
+  using value_type = T;
+  CacheLineAllocator() = default;
+  template <typename U> CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) {
+    return static_cast<T *>(
+        ::operator new(n * sizeof(T), std::align_val_t(64)));
+  }
+  void deallocate(T *p, size_t) { ::operator delete(p, std::align_val_t(64)); }
+  template <typename U> bool operator==(const CacheLineAllocator<U> &) const {
+    return true;
+  }
+  template <typename U> bool operator!=(const CacheLineAllocator<U> &) const {
+    return false;
+  }
+};
+/// The bytes of a tensor the tuner gives the runtime. malloc's large blocks
+/// start 16 bytes into a page, so every 64-byte vector load and store of a
+/// std::vector<char>'s tensor straddled two cache lines, which no tensor of
+/// the arena does.
+using TensorBytes = std::vector<char, CacheLineAllocator<char>>;
 
 /// What probeCache measured: the time of one dependent read of a random cache
 /// line of a buffer read whole just before (warm), and of one flushed from
@@ -176,7 +201,7 @@ public:
 
 private:
   struct Buffer {
-    std::vector<char> bytes;
+    TensorBytes bytes;
     int dtype = 0, rank = 0;
     int64_t dims[8] = {};
   };
@@ -200,9 +225,8 @@ private:
   /// Loads `path` as the reference without timing it (an isolated child's
   /// own copy of it).
   std::string loadReference(const std::string &path);
-  /// `m` completed from `loaded`'s session and outputs (copied when `keep`:
-  /// `loaded` runs again).
-  Measurement finish(Loaded &loaded, Measurement m, bool keep);
+  /// `m` completed from `loaded`'s session and a copy of its outputs.
+  Measurement finish(Loaded &loaded, Measurement m);
 };
 
 /// The CPU-time clocks of the process's threads, sessions' threads included
@@ -219,7 +243,7 @@ std::string takeStatus(::anvil_status *st);
 
 /// Deterministic values for a buffer of runtime dtype `dtype`: floats in
 /// [-1, 1), integers 0 or 1 (safe as indices and as booleans).
-void fillDeterministic(std::vector<char> &bytes, int dtype, Random &random);
+void fillDeterministic(char *bytes, size_t size, int dtype, Random &random);
 
 /// Bytes written by an isolated child (runIsolated) for its parent: numbers
 /// and length-prefixed blobs, in the host's byte order.

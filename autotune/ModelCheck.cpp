@@ -113,9 +113,9 @@ public:
           t.dims[d] = dim;
           elements *= (size_t)dim;
         }
-        std::vector<char> &bytes = inputBytes.emplace_back(
+        TensorBytes &bytes = inputBytes.emplace_back(
             elements * anvil_dtype_size(info.dtype) + 1);
-        fillDeterministic(bytes, info.dtype, random);
+        fillDeterministic(bytes.data(), bytes.size(), info.dtype, random);
         t.data = bytes.data();
         t.byte_size = bytes.size() - 1;
         inputs.push_back(t);
@@ -189,7 +189,7 @@ public:
 private:
   const TuneOptions &options;
   size_t groups;
-  std::vector<std::vector<char>> inputBytes;
+  std::vector<TensorBytes> inputBytes;
   std::vector<anvil_tensor_t> inputs;
 };
 

@@ -37,7 +37,8 @@ using namespace anvil;
 /// matmul weights of any width from one panel stored as panels, the last one
 /// padded; 14: the weights of a model whose weights do not stay cached
 /// flushed from the caches before each timed run, anvil-tune's
-/// --weights-cache).
+/// --weights-cache; the inputs and outputs of a timed kernel 64-byte aligned,
+/// as the arena's tensors are).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
 constexpr int kCodegenRevision = 14;

@@ -360,6 +360,20 @@ TEST(MeasurementTest, FlushingKeepsTheBytes) {
     ASSERT_EQ(bytes[i], (unsigned char)(i * 131 + 7)) << "byte " << i;
 }
 
+TEST(MeasurementTest, TensorsStartOnACacheLine) {
+  // The runtime's arena places every tensor on a 64-byte boundary; the
+  // tuner's inputs and outputs must too (malloc's large blocks start 16
+  // bytes into a page: every vector load of them would straddle two lines).
+  for (size_t size : {1ul, 100ul, 4096ul, 800000ul, 3211264ul}) {
+    TensorBytes bytes(size);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(bytes.data()) % 64, 0u) << size;
+    std::vector<TensorBytes> several(3, TensorBytes(size));
+    several.emplace_back(size);
+    for (const TensorBytes &b : several)
+      EXPECT_EQ(reinterpret_cast<uintptr_t>(b.data()) % 64, 0u) << size;
+  }
+}
+
 TEST(TunerTest, WeightsCacheChoice) {
   std::string why;
   const uint64_t mib = 1 << 20;
