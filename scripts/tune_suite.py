@@ -296,6 +296,10 @@ def main():
     mode.add_argument("--remeasure-only", action="store_true",
                       help="re-measure the incumbents of an earlier run in OUT (no tuning)")
     args = parser.parse_args()
+    if args.random_trials < args.model_trials:
+        # The tables compare random search at the model-guided search's budget.
+        parser.error(f"--random-trials ({args.random_trials}) must be at least "
+                     f"--model-trials ({args.model_trials})")
     if not (args.build / "bin" / "anvil-tune").exists():
         raise SystemExit(f"tune_suite.py: error: no anvil-tune in {args.build}/bin (build first)")
     names = [s[0] for s in SUITE]
