@@ -1,6 +1,5 @@
 //===- Tuner.cpp - Tuning every kernel of a model -------------------------===//
 #include "autotune/Tuner.h"
-#include "autotune/Measurement.h"
 #include "autotune/ModelCheck.h"
 #include "autotune/SearchStrategy.h"
 #include "codegen/CPU/CPUBackend.h"
@@ -689,7 +688,7 @@ FailureOr<TuneSummary> autotune::tuneModule(
                                 limits.threads, probe, cacheReason);
   if (cold && !canFlushCaches()) {
     cold = false;
-    cacheReason = "warm: this CPU has no cache flush the tuner can use";
+    cacheReason = "warm (this CPU has no cache flush the tuner can use)";
   }
   resolved.weightsCache = cold ? "cold" : "warm";
   TuneSummary summary;

@@ -58,8 +58,8 @@ struct TuneOptions {
   /// Where a kernel's weights are when it is timed: "cold" (flushed from the
   /// caches before every run, as inside a model whose weights do not stay
   /// cached from one run to the next), "warm" (left where the last run put
-  /// them) or "auto" (cold when the model's weights outgrow the L2 caches of
-  /// the session's cores: chooseColdWeights).
+  /// them) or "auto" (cold when a probe of the caches finds that the model's
+  /// weights do not stay cached from one run to the next: chooseColdWeights).
   std::string weightsCache = "auto";
   /// Testing only: corrupts the outputs of every Nth candidate (0: none), to
   /// show that wrong outputs are recorded and never chosen.
