@@ -13,7 +13,6 @@
 #include <cstring>
 #include <ctime>
 #include <dirent.h>
-#include <dlfcn.h>
 #include <new>
 #include <poll.h>
 #include <sys/wait.h>
@@ -213,8 +212,8 @@ public:
   std::vector<TensorBytes> results;
   bool restored = false;
   const std::vector<Buffer> *initial = nullptr;
-  /// The artifact's weights (its anvil_weights_begin/end), flushed from the
-  /// caches before every run when coldWeights is set.
+  /// The artifact's weights (anvil_model_weights), flushed from the caches
+  /// before every run when coldWeights is set.
   const char *weights = nullptr;
   size_t weightsSize = 0;
   bool coldWeights = false;
@@ -249,28 +248,6 @@ double anvil::autotune::threadsCpuNs(const std::vector<clockid_t> &clocks) {
   }
   return sum;
 }
-
-namespace {
-
-/// The weights of the artifact at `path`, which anvil_model_load has loaded
-/// (dlopen'ed as the runtime names it, so RTLD_NOLOAD finds that copy).
-void findWeights(const std::string &path, const char *&weights, size_t &size) {
-  weights = nullptr;
-  size = 0;
-  std::string name = path.find('/') == std::string::npos ? "./" + path : path;
-  void *handle = dlopen(name.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_NOLOAD);
-  if (!handle)
-    return;
-  auto *begin = (const char *)dlsym(handle, "anvil_weights_begin");
-  auto *end = (const char *)dlsym(handle, "anvil_weights_end");
-  if (begin && end && end > begin) {
-    weights = begin;
-    size = (size_t)(end - begin);
-  }
-  dlclose(handle);
-}
-
-} // namespace
 
 CacheProbe anvil::autotune::probeCache(uint64_t bytes) {
   CacheProbe probe;
@@ -330,7 +307,12 @@ std::string Measurer::load(const std::string &path, Loaded &loaded) {
       !e.empty())
     return e;
   anvil_model_t *model = loaded.model;
-  findWeights(path, loaded.weights, loaded.weightsSize);
+  const void *weights = nullptr;
+  if (std::string e =
+          takeStatus(anvil_model_weights(model, &weights, &loaded.weightsSize));
+      !e.empty())
+    return e;
+  loaded.weights = static_cast<const char *>(weights);
   loaded.coldWeights = options.coldWeights;
   size_t numInputs = 0, numOutputs = 0;
   if (std::string e = takeStatus(anvil_model_num_inputs(model, &numInputs));

@@ -344,6 +344,16 @@ anvil_status_t anvil_model_num_inputs(const anvil_model_t *model,
   return NULL;
 }
 
+anvil_status_t anvil_model_weights(const anvil_model_t *model,
+                                   const void **out_data, size_t *out_size) {
+  CHECK_ARG(model, __func__);
+  CHECK_ARG(out_data, __func__);
+  CHECK_ARG(out_size, __func__);
+  *out_data = model->weights_size ? model->weights : NULL;
+  *out_size = (size_t)model->weights_size;
+  return NULL;
+}
+
 anvil_status_t anvil_model_num_outputs(const anvil_model_t *model,
                                        size_t *out_count) {
   CHECK_ARG(model, __func__);

@@ -170,6 +170,15 @@ ANVIL_API anvil_status_t anvil_model_output_shapes(const anvil_model_t *model,
                                                    anvil_tensor_t *outputs,
                                                    size_t num_outputs);
 
+/* Where the model's weights (its constant tensors) lie: the read-only
+   mapping of the artifact that kernels read, 64-byte aligned. A model
+   without weights gives NULL and 0. Valid while the model is loaded. For
+   tools that manage what the caches hold, e.g. a tuner that evicts the
+   weights before timing a kernel as it runs inside a larger model. */
+ANVIL_API anvil_status_t anvil_model_weights(const anvil_model_t *model,
+                                             const void **out_data,
+                                             size_t *out_size);
+
 /*===--- Sessions ---------------------------------------------------------===*/
 
 /* How to create a session. A plain struct, read only during

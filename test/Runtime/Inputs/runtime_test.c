@@ -171,9 +171,25 @@ static void test_load_errors(void) {
    loads it), not a copy on the heap. */
 static void test_weights_mapped(const anvil_model_t *m, const char *path) {
   char real[PATH_MAX], line[PATH_MAX + 128];
-  uintptr_t weights = (uintptr_t)m->weights;
+  /* anvil_model_weights tells where they are: what the loader found. */
+  const void *data = (const void *)1;
+  size_t size = 1;
+  CHECK_ERROR(anvil_model_weights(NULL, &data, &size),
+              ANVIL_STATUS_INVALID_ARGUMENT, "anvil_model_weights: model");
+  CHECK_ERROR(anvil_model_weights(m, NULL, &size),
+              ANVIL_STATUS_INVALID_ARGUMENT, "anvil_model_weights: out_data");
+  CHECK_ERROR(anvil_model_weights(m, &data, NULL),
+              ANVIL_STATUS_INVALID_ARGUMENT, "anvil_model_weights: out_size");
+  CHECK(data == (const void *)1 && size == 1,
+        "anvil_model_weights writes nothing on failure");
+  CHECK_OK(anvil_model_weights(m, &data, &size));
+  CHECK(data == m->weights && size == m->weights_size && size > 0 &&
+            (uintptr_t)data % 64 == 0,
+        "anvil_model_weights gives %p, %zu bytes; the model holds %p, %llu",
+        data, size, (void *)m->weights, (unsigned long long)m->weights_size);
+  uintptr_t weights = (uintptr_t)data;
   FILE *maps = fopen("/proc/self/maps", "r");
-  int ready = m->weights_size > 0 && realpath(path, real) && maps;
+  int ready = size > 0 && realpath(path, real) && maps;
   CHECK(ready, "weights of %s and /proc/self/maps", path);
   if (!ready) {
     if (maps)
