@@ -49,6 +49,9 @@ struct anvil_thread_pool {
      (low 32 bits). */
   atomic_uint_fast64_t ticket;
   atomic_int_fast64_t remaining; /* workgroups not yet run */
+  /* Set (under the mutex) while the caller may sleep on done_cv: the worker
+     that runs a job's last workgroup signals only then. */
+  atomic_int caller_sleeping;
   _Atomic(anvil_kernel_fn) fn;
   _Atomic(void **) args;
   atomic_int_fast64_t wg_count;
@@ -57,8 +60,10 @@ struct anvil_thread_pool {
 };
 
 /* Runs workgroups of job `job` (a generation's low 32 bits) until none is
-   left to claim or the pool has moved on to another job. */
-static void claim_workgroups(anvil_thread_pool_t *pool, uint32_t job) {
+   left to claim or the pool has moved on to another job. `worker`: whether
+   the calling thread is one of the pool's (not the job's caller). */
+static void claim_workgroups(anvil_thread_pool_t *pool, uint32_t job,
+                             int worker) {
   for (;;) {
     uint64_t t = atomic_load_explicit(&pool->ticket, memory_order_acquire);
     for (;;) {
@@ -75,10 +80,16 @@ static void claim_workgroups(anvil_thread_pool_t *pool, uint32_t job) {
     anvil_kernel_fn fn = atomic_load_explicit(&pool->fn, memory_order_relaxed);
     void **args = atomic_load_explicit(&pool->args, memory_order_relaxed);
     fn(args, count - (int64_t)(uint32_t)t, count);
-    if (atomic_fetch_sub_explicit(&pool->remaining, 1, memory_order_acq_rel) ==
-        1) {
-      /* The caller may be asleep: signal under the mutex, which it holds
-         from its last look at `remaining` until it waits. */
+    /* The last workgroup done by a worker wakes the caller if it sleeps
+       (the caller that ran it is not waiting). Sequentially consistent with
+       the caller's store of caller_sleeping and its look at `remaining`:
+       either this sees the flag, or the caller sees 0 and does not sleep.
+       Signalled under the mutex, which the caller holds from its last look
+       at `remaining` until it waits. */
+    if (atomic_fetch_sub_explicit(&pool->remaining, 1, memory_order_seq_cst) ==
+            1 &&
+        worker &&
+        atomic_load_explicit(&pool->caller_sleeping, memory_order_seq_cst)) {
       pthread_mutex_lock(&pool->mutex);
       pthread_cond_signal(&pool->done_cv);
       pthread_mutex_unlock(&pool->mutex);
@@ -110,7 +121,7 @@ static void *worker_main(void *arg) {
     if (atomic_load_explicit(&pool->shutdown, memory_order_acquire))
       break;
     seen = atomic_load_explicit(&pool->generation, memory_order_acquire);
-    claim_workgroups(pool, (uint32_t)seen);
+    claim_workgroups(pool, (uint32_t)seen, 1);
   }
   return NULL;
 }
@@ -128,6 +139,7 @@ anvil_status_t anvil_thread_pool_create(int32_t num_threads,
   atomic_init(&pool->shutdown, 0);
   atomic_init(&pool->ticket, 0);
   atomic_init(&pool->remaining, 0);
+  atomic_init(&pool->caller_sleeping, 0);
   atomic_init(&pool->fn, NULL);
   atomic_init(&pool->args, NULL);
   atomic_init(&pool->wg_count, 0);
@@ -192,7 +204,7 @@ void anvil_thread_pool_run(anvil_thread_pool_t *pool, anvil_kernel_fn fn,
   pthread_cond_broadcast(&pool->work_cv);
   pthread_mutex_unlock(&pool->mutex);
 
-  claim_workgroups(pool, (uint32_t)generation);
+  claim_workgroups(pool, (uint32_t)generation, 0);
 
   for (int i = 0; i < ANVIL_SPIN_ITERATIONS; ++i) {
     if (atomic_load_explicit(&pool->remaining, memory_order_acquire) == 0)
@@ -200,7 +212,9 @@ void anvil_thread_pool_run(anvil_thread_pool_t *pool, anvil_kernel_fn fn,
     cpu_relax();
   }
   pthread_mutex_lock(&pool->mutex);
-  while (atomic_load_explicit(&pool->remaining, memory_order_acquire) > 0)
+  atomic_store_explicit(&pool->caller_sleeping, 1, memory_order_seq_cst);
+  while (atomic_load_explicit(&pool->remaining, memory_order_seq_cst) > 0)
     pthread_cond_wait(&pool->done_cv, &pool->mutex);
+  atomic_store_explicit(&pool->caller_sleeping, 0, memory_order_relaxed);
   pthread_mutex_unlock(&pool->mutex);
 }
