@@ -14,7 +14,10 @@ config.test_exec_root = os.path.join(config.anvil_obj_root, "test")
 llvm_config.with_system_environment(["HOME", "TMPDIR"])
 llvm_config.use_default_substitutions()
 tool_dirs = [os.path.join(config.anvil_obj_root, "bin"), config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["anvil-opt", "anvil-compile"], tool_dirs)
+# A standalone runtime build (make check-sanitizers) has no compiler: the main build's.
+compiler_dirs = tool_dirs + ([config.compiler_bin_dir]
+                             if getattr(config, "compiler_bin_dir", None) else [])
+llvm_config.add_tool_substitutions(["anvil-opt", "anvil-compile"], compiler_dirs)
 config.environment["PATH"] = os.pathsep.join(tool_dirs + [config.environment["PATH"]])
 # Before lit's own %python (its interpreter): the tests need the venv with onnx.
 config.substitutions.insert(0, ("%python", config.python))
