@@ -16,6 +16,7 @@
 #include <cmath>
 #include <ctime>
 #include <map>
+#include <set>
 #include <unistd.h>
 
 using namespace mlir;
@@ -226,8 +227,19 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
     error = stored.message();
     return failure();
   }
+  // Trials measured under other conditions (another thread count, weights
+  // timed otherwise; or not said) are not this run's: not reused, and
+  // measured again (replacing them) when the search comes to them.
+  std::string conditions =
+      measurementConditions(limits.threads, options.weightsCache == "cold");
   std::map<std::string, TrialRecord> known;
   for (const TrialRecord &t : *stored) {
+    if (t.conditions != conditions) {
+      ++summary.otherConditionsTrials;
+      if (summary.otherConditions.empty())
+        summary.otherConditions = t.conditions;
+      continue;
+    }
     known[t.config] = t;
     summary.trials.push_back(summarize(t, true));
   }
@@ -268,7 +280,8 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
                   reference.repeats,
                   kDefaultStrategy,
                   (int64_t)std::time(nullptr),
-                  ""};
+                  "",
+                  conditions};
     if (failed(record(t, error)))
       return failure();
     known[defaultText] = t;
@@ -392,6 +405,7 @@ LogicalResult KernelTuner::run(StandaloneKernel &kernel, double budgetSeconds,
       t.config = configs[j];
       t.strategy = strategyName;
       t.timestamp = (int64_t)std::time(nullptr);
+      t.conditions = conditions;
       t.medianNs = t.ciLowNs = t.ciHighNs = std::nan("");
       std::string last;
       if (!errors[j].empty()) {
@@ -593,6 +607,11 @@ std::string mib(uint64_t bytes) {
 }
 } // namespace
 
+std::string autotune::measurementConditions(int threads, bool coldWeights) {
+  return "threads=" + std::to_string(threads) +
+         " weights=" + (coldWeights ? "cold" : "warm");
+}
+
 bool autotune::chooseColdWeights(
     const std::string &weightsCache, uint64_t weightBytes,
     uint64_t l2BytesPerCore, int threads,
@@ -683,9 +702,44 @@ FailureOr<TuneSummary> autotune::tuneModule(
     progress(p);
     return probeCache(bytes);
   };
-  bool cold = chooseColdWeights(options.weightsCache, weightBytesOf(module),
-                                l2 > 0 ? (uint64_t)l2 : kAssumedL2Bytes,
-                                limits.threads, probe, cacheReason);
+  // auto on a database that holds this model's trials on as many threads
+  // follows them: a resumed tuning is timed as it began (a probe near its
+  // threshold could decide otherwise, and every trial would be measured
+  // again). The most recent trial decides.
+  std::optional<bool> stored;
+  if (options.weightsCache == "auto") {
+    int64_t latest = -1;
+    std::set<std::string> seen;
+    for (const compile::KernelChoice &c : *choices) {
+      if (!seen.insert(c.key.kernelHash + "\n" + c.key.shapes).second)
+        continue;
+      Expected<std::vector<TrialRecord>> trials = db.trials(c.key);
+      if (!trials) {
+        error = trials.message();
+        return failure();
+      }
+      for (const TrialRecord &t : *trials)
+        for (bool cold : {false, true})
+          if (t.conditions == measurementConditions(limits.threads, cold) &&
+              t.timestamp >= latest) {
+            latest = t.timestamp;
+            stored = cold;
+          }
+    }
+  }
+  bool cold = false;
+  if (stored) {
+    cold = *stored;
+    cacheReason = llvm::formatv("{0} (auto: as this database's trials of the "
+                                "model's kernels on {1} thread{2})",
+                                cold ? "cold" : "warm", limits.threads,
+                                limits.threads > 1 ? "s" : "")
+                      .str();
+  } else {
+    cold = chooseColdWeights(options.weightsCache, weightBytesOf(module),
+                             l2 > 0 ? (uint64_t)l2 : kAssumedL2Bytes,
+                             limits.threads, probe, cacheReason);
+  }
   if (cold && !canFlushCaches()) {
     cold = false;
     cacheReason = "warm (this CPU has no cache flush the tuner can use)";
@@ -694,6 +748,7 @@ FailureOr<TuneSummary> autotune::tuneModule(
   TuneSummary summary;
   summary.coldWeights = cold;
   summary.weightsCacheReason = cacheReason;
+  summary.conditions = measurementConditions(limits.threads, cold);
   summary.objective = options.objective;
   summary.strategy = options.strategy;
   summary.threads = limits.threads;

@@ -124,6 +124,11 @@ struct KernelSummary {
   double defaultNs = 0, bestNs = 0, bestCiLowNs = 0, bestCiHighNs = 0;
   uint64_t defaultMemory = 0, bestMemory = 0;
   int newTrials = 0;
+  /// Trials of the key in the database measured under other conditions
+  /// (TrialRecord::conditions) than this run's: not reused. The first one's
+  /// conditions ("" when not said).
+  int otherConditionsTrials = 0;
+  std::string otherConditions;
   double seconds = 0;
   /// Paired runs dropped because the default's run got fewer cores than it
   /// uses (the host's spell), and this run's trials recorded as contended
@@ -168,10 +173,18 @@ struct TuneSummary {
   /// the caches before every run), and why (TuneOptions::weightsCache).
   bool coldWeights = false;
   std::string weightsCacheReason;
+  /// What this run's trials were measured under (measurementConditions).
+  std::string conditions;
   double seconds = 0;
   std::vector<KernelSummary> kernels;
   ModelCheckSummary modelCheck;
 };
+
+/// How a trial is measured beyond its key (TrialRecord::conditions): the
+/// session's threads and whether the weights were flushed before each run,
+/// e.g. "threads=2 weights=cold". A stored trial under other conditions is
+/// not reused.
+std::string measurementConditions(int threads, bool coldWeights);
 
 /// The L2 per core chooseColdWeights assumes where the OS does not say.
 constexpr uint64_t kAssumedL2Bytes = 1 << 20;

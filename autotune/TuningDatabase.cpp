@@ -64,6 +64,7 @@ CREATE TABLE trials(
   strategy TEXT NOT NULL,
   timestamp INTEGER NOT NULL,
   message TEXT NOT NULL,
+  conditions TEXT NOT NULL DEFAULT '',
   UNIQUE(kernel_id, config));
 CREATE TABLE best(
   kernel_id INTEGER NOT NULL REFERENCES kernels(id),
@@ -83,11 +84,16 @@ constexpr const char *kKeyMatch =
     "k.kernel_hash = ?1 AND k.shapes = ?2 AND k.target = ?3 AND "
     "k.fingerprint = ?4 AND k.compiler_version = ?5";
 
-constexpr const char *kTrialQuery =
-    "SELECT k.kernel_hash, k.shapes, k.target, k.fingerprint, "
-    "k.compiler_version, t.config, t.status, t.median_ns, t.ci_low_ns, "
-    "t.ci_high_ns, t.memory_bytes, t.repeats, t.strategy, t.timestamp, "
-    "t.message FROM trials t JOIN kernels k ON k.id = t.kernel_id";
+/// The trials query; a database created before trials.conditions, opened
+/// read-only, reads '' for it.
+std::string trialQuery(bool hasConditions) {
+  return std::string("SELECT k.kernel_hash, k.shapes, k.target, k.fingerprint, "
+                     "k.compiler_version, t.config, t.status, t.median_ns, "
+                     "t.ci_low_ns, t.ci_high_ns, t.memory_bytes, t.repeats, "
+                     "t.strategy, t.timestamp, t.message, ") +
+         (hasConditions ? "t.conditions" : "''") +
+         " FROM trials t JOIN kernels k ON k.id = t.kernel_id";
+}
 
 constexpr const char *kBestQuery =
     "SELECT k.kernel_hash, k.shapes, k.target, k.fingerprint, "
@@ -367,9 +373,14 @@ Expected<TuningDatabase> TuningDatabase::open(const std::string &path,
       return created;
   if (Status valid = database.validateSchema(); !valid.ok())
     return valid;
-  if (mode != OpenMode::ReadOnly)
+  if (Status found = database.findConditionsColumn(); !found.ok())
+    return found;
+  if (mode != OpenMode::ReadOnly) {
     if (Status configured = database.configureForWriting(); !configured.ok())
       return configured;
+    if (Status added = database.addConditionsColumn(); !added.ok())
+      return added;
+  }
   return database;
 }
 
@@ -461,6 +472,37 @@ Status TuningDatabase::configureForWriting() {
   return Status::success();
 }
 
+Status TuningDatabase::findConditionsColumn() {
+  int64_t columns = 0;
+  if (queryInt(db.get(),
+               "SELECT count(*) FROM pragma_table_info('trials') WHERE name = "
+               "'conditions'",
+               columns) != SQLITE_OK)
+    return sqliteFailure("reading the schema");
+  hasConditions = columns > 0;
+  return Status::success();
+}
+
+Status TuningDatabase::addConditionsColumn() {
+  if (hasConditions)
+    return Status::success();
+  // Schema version 1 as first released had no trials.conditions. Adding it
+  // keeps the file version 1: an Anvil that does not know the column reads
+  // and writes the file as before (its trials get '').
+  Status status = inWriteTransaction("adding trials.conditions", [&] {
+    if (Status found = findConditionsColumn(); !found.ok() || hasConditions)
+      return found; // another process added it since
+    if (execute(db.get(), "ALTER TABLE trials ADD COLUMN conditions TEXT NOT "
+                          "NULL DEFAULT ''") != SQLITE_OK)
+      return sqliteFailure("adding trials.conditions");
+    return Status::success();
+  });
+  if (!status.ok())
+    return status;
+  hasConditions = true;
+  return Status::success();
+}
+
 //===----------------------------------------------------------------------===//
 // Trials and best records
 //===----------------------------------------------------------------------===//
@@ -495,7 +537,8 @@ Expected<int64_t> TuningDatabase::findOrAddKernel(const TuningKey &key) {
   return int64_t(sqlite3_last_insert_rowid(db.get()));
 }
 
-Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
+Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial,
+                                           bool replaceOtherConditions) {
   if (size_t(trial.status) >= std::size(kStatusNames))
     return failureAt(filePath, "invalid trial status " +
                                    std::to_string(int(trial.status)));
@@ -506,20 +549,25 @@ Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
   if (!kernel)
     return kernel.status();
   // The UNIQUE(kernel_id, config) constraint makes re-recording a trial a
-  // no-op that keeps the first measurement, unless that one was contended
-  // (kContendedPrefix: its time is not trusted) and the new one is not.
+  // no-op that keeps the first measurement, unless the new one is not
+  // contended (kContendedPrefix: its time is not trusted) and the present
+  // one is, or (?13) was measured under other conditions.
   Statement insert(
       db.get(),
       "INSERT INTO trials(kernel_id, config, status, median_ns, "
       "ci_low_ns, ci_high_ns, memory_bytes, repeats, strategy, timestamp, "
-      "message) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+      "message, conditions) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+      "?11, ?14) "
       "ON CONFLICT(kernel_id, config) DO UPDATE SET status = "
       "excluded.status, median_ns = excluded.median_ns, ci_low_ns = "
       "excluded.ci_low_ns, ci_high_ns = excluded.ci_high_ns, memory_bytes = "
       "excluded.memory_bytes, repeats = excluded.repeats, strategy = "
       "excluded.strategy, timestamp = excluded.timestamp, message = "
-      "excluded.message WHERE substr(trials.message, 1, length(?12)) = ?12 "
-      "AND substr(excluded.message, 1, length(?12)) <> ?12");
+      "excluded.message, conditions = excluded.conditions "
+      "WHERE substr(excluded.message, 1, length(?12)) <> ?12 AND "
+      "(substr(trials.message, 1, length(?12)) = ?12 OR (?13 AND "
+      "excluded.conditions <> '' AND trials.conditions <> "
+      "excluded.conditions))");
   insert.bindInt(1, *kernel)
       .bindText(2, trial.config)
       .bindText(3, trialStatusName(trial.status))
@@ -531,7 +579,9 @@ Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
       .bindText(9, trial.strategy)
       .bindInt(10, trial.timestamp)
       .bindText(11, trial.message)
-      .bindText(12, kContendedPrefix);
+      .bindText(12, kContendedPrefix)
+      .bindInt(13, replaceOtherConditions)
+      .bindText(14, trial.conditions);
   if (insert.step() != SQLITE_DONE)
     return sqliteFailure("recording a trial");
   return sqlite3_changes(db.get()) > 0;
@@ -540,7 +590,7 @@ Expected<bool> TuningDatabase::insertTrial(const TrialRecord &trial) {
 Expected<bool> TuningDatabase::recordTrial(const TrialRecord &trial) {
   bool inserted = false;
   Status status = inWriteTransaction("recording a trial", [&] {
-    Expected<bool> result = insertTrial(trial);
+    Expected<bool> result = insertTrial(trial, true);
     if (!result)
       return result.status();
     inserted = *result;
@@ -554,7 +604,7 @@ Expected<bool> TuningDatabase::recordTrial(const TrialRecord &trial) {
 Status TuningDatabase::forEachTrial(
     const TuningKey *onlyKey,
     const std::function<Status(TrialRecord)> &fn) const {
-  std::string sql = kTrialQuery;
+  std::string sql = trialQuery(hasConditions);
   if (onlyKey)
     sql += std::string(" WHERE ") + kKeyMatch;
   Statement query(db.get(), sql + " ORDER BY t.id");
@@ -578,6 +628,7 @@ Status TuningDatabase::forEachTrial(
     trial.strategy = query.text(12);
     trial.timestamp = query.integer(13);
     trial.message = query.text(14);
+    trial.conditions = query.text(15);
     if (Status status = fn(std::move(trial)); !status.ok())
       return status;
   }
@@ -732,7 +783,7 @@ Expected<MergeStats> TuningDatabase::mergeFrom(const std::string &path) {
     if (snapshot.begin(Transaction::Read) != SQLITE_OK)
       return source->sqliteFailure("reading");
     Status trials = source->forEachTrial(nullptr, [&](TrialRecord trial) {
-      Expected<bool> inserted = insertTrial(trial);
+      Expected<bool> inserted = insertTrial(trial, false);
       if (!inserted)
         return inserted.status();
       stats.trialsAdded += *inserted;

@@ -59,6 +59,12 @@ struct TrialRecord {
   std::string strategy;     ///< Search strategy that proposed the config.
   int64_t timestamp = 0;    ///< Seconds since the Unix epoch.
   std::string message;      ///< Why a trial failed; empty when it did not.
+  /// How it was measured, beyond the key: what makes two measurements of
+  /// one config on one machine differ, e.g. "threads=2 weights=cold"
+  /// (anvil-tune: the session's threads, whether the weights were flushed
+  /// from the caches before each run). Empty: not said (a trial recorded by
+  /// an Anvil before this field, or by a tool that does not measure).
+  std::string conditions;
 };
 
 /// The strategy a kernel's default config (its trial 0) is recorded under:
@@ -144,9 +150,10 @@ public:
 
   /// Records one trial in its own transaction. Recording a trial whose key and
   /// config are already present changes nothing (the first measurement is
-  /// kept) unless the present one is contended (kContendedPrefix) and the new
-  /// one is not: then the new one replaces it. The result says whether the
-  /// trial was new or replaced one.
+  /// kept) unless the new one is not contended (kContendedPrefix) and the
+  /// present one is, or was measured under other conditions than the new
+  /// one's (non-empty) conditions: then the new one replaces it. The result
+  /// says whether the trial was new or replaced one.
   Expected<bool> recordTrial(const TrialRecord &trial);
   /// The trials of `key`, in the order they were recorded.
   Expected<std::vector<TrialRecord>> trials(const TuningKey &key) const;
@@ -167,7 +174,8 @@ public:
   Expected<int64_t> countTrials() const;
 
   /// Imports the tuning database at `path`: adds its trials that are not
-  /// already here (or are here only as contended trials, as recordTrial), and
+  /// already here (or are here only as contended trials; unlike recordTrial,
+  /// a trial here measured under other conditions is kept), and
   /// keeps the better (isBetterBest) of the two best records
   /// of each key and objective. All or nothing: if `path` is not a valid tuning
   /// database, or reading it fails half-way, this database is unchanged.
@@ -193,6 +201,10 @@ private:
   Status initializeIfEmpty();
   Status validateSchema() const;
   Status configureForWriting();
+  /// Whether the trials table has the conditions column (added to a database
+  /// created before it when the file is opened for writing).
+  Status findConditionsColumn();
+  Status addConditionsColumn();
 
   /// Runs `body` in a write transaction, committed when it succeeds and rolled
   /// back when it fails; `what` names the operation in errors.
@@ -211,11 +223,16 @@ private:
   /// write transaction).
   Expected<int64_t> findOrAddKernel(const TuningKey &key);
   /// The bodies of recordTrial / setBest, without their own transaction.
-  Expected<bool> insertTrial(const TrialRecord &trial);
+  /// `replaceOtherConditions`: whether the trial replaces a present one of
+  /// the same config measured under other conditions (recordTrial) or not
+  /// (mergeFrom).
+  Expected<bool> insertTrial(const TrialRecord &trial,
+                             bool replaceOtherConditions);
   Status upsertBest(const BestRecord &record);
 
   std::string filePath;
   std::unique_ptr<sqlite3, Closer> db;
+  bool hasConditions = false;
 };
 
 } // namespace anvil::autotune

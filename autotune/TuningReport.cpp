@@ -169,6 +169,7 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       o["flushedBytesPerRun"] = (int64_t)k.flushedBytes;
       o["droppedPairs"] = k.droppedPairs;
       o["contendedTrials"] = k.contendedTrials;
+      o["otherConditionsTrials"] = k.otherConditionsTrials;
       o["trials"] = std::move(trials);
       if (k.inModel.checked) {
         llvm::json::Array candidates;
@@ -199,6 +200,7 @@ std::string anvil::autotune::reportJson(const TuneSummary &summary) {
       {"trialsPerKernel", summary.trials},
       {"coldWeights", summary.coldWeights},
       {"weightsCache", summary.weightsCacheReason},
+      {"conditions", summary.conditions},
       {"seconds", summary.seconds},
       {"geomeanSpeedup", geomeanSpeedup(summary)},
       {"kernels", std::move(kernels)},

@@ -157,6 +157,7 @@ void expectSameTrial(const TrialRecord &a, const TrialRecord &b) {
   EXPECT_EQ(a.strategy, b.strategy);
   EXPECT_EQ(a.timestamp, b.timestamp);
   EXPECT_EQ(a.message, b.message);
+  EXPECT_EQ(a.conditions, b.conditions);
 }
 
 } // namespace
@@ -266,6 +267,82 @@ TEST_F(TuningDatabaseTest, AContendedTrialGivesWayToATrustedOne) {
   EXPECT_EQ(trials[1].config, "b");
   EXPECT_EQ(trials[1].medianNs, 30);
   EXPECT_TRUE(db->checkIntegrity().ok());
+}
+
+// A trial measured under other conditions (another thread count, weights
+// timed otherwise) is replaced by a new measurement of its config; a merge
+// keeps what is here. A new trial that does not say its conditions replaces
+// nothing.
+TEST_F(TuningDatabaseTest, ATrialUnderOtherConditionsGivesWay) {
+  Expected<TuningDatabase> db = TuningDatabase::open(path("t.db"));
+  ASSERT_TRUE(db) << db.message();
+  TuningKey key = makeKey("abc");
+  auto under = [&](const std::string &config, double ns,
+                   const std::string &conditions) {
+    TrialRecord t = makeTrial(key, config, ns);
+    t.conditions = conditions;
+    return t;
+  };
+  ASSERT_TRUE(*db->recordTrial(under("a", 5, "threads=1 weights=warm")));
+  EXPECT_FALSE(*db->recordTrial(under("a", 6, "threads=1 weights=warm")));
+  EXPECT_FALSE(*db->recordTrial(under("a", 7, "")));
+  EXPECT_EQ((*db->trials(key))[0].medianNs, 5);
+  ASSERT_TRUE(*db->recordTrial(under("a", 3, "threads=2 weights=cold")));
+  std::vector<TrialRecord> trials = *db->trials(key);
+  ASSERT_EQ(trials.size(), 1u);
+  EXPECT_EQ(trials[0].medianNs, 3);
+  EXPECT_EQ(trials[0].conditions, "threads=2 weights=cold");
+  // A contended measurement under new conditions does not replace a trusted
+  // one.
+  TrialRecord busy = under("a", 1, "threads=4 weights=cold");
+  busy.message = std::string(kContendedPrefix) + "1.0 of 2.0 cores";
+  EXPECT_FALSE(*db->recordTrial(busy));
+  EXPECT_EQ((*db->trials(key))[0].medianNs, 3);
+
+  {
+    Expected<TuningDatabase> other = TuningDatabase::open(path("o.db"));
+    ASSERT_TRUE(other) << other.message();
+    ASSERT_TRUE(*other->recordTrial(under("a", 9, "threads=1 weights=warm")));
+    ASSERT_TRUE(*other->recordTrial(under("b", 8, "threads=1 weights=warm")));
+  }
+  Expected<MergeStats> merged = db->mergeFrom(path("o.db"));
+  ASSERT_TRUE(merged) << merged.message();
+  EXPECT_EQ(merged->trialsAdded, 1);
+  trials = *db->trials(key);
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].conditions, "threads=2 weights=cold");
+  EXPECT_EQ(trials[1].conditions, "threads=1 weights=warm");
+}
+
+// A database made before trials.conditions existed: read-only, its trials
+// read back with no conditions and the file is not touched; opened for
+// writing, the column is added (the file stays schema version 1, so that an
+// older Anvil still reads it) and the old trials keep ''.
+TEST_F(TuningDatabaseTest, AddsTheConditionsColumnToAnOlderDatabase) {
+  std::string file = makeDatabase("t.db", 2);
+  rawSql(file, "ALTER TABLE trials DROP COLUMN conditions;");
+  std::string before = readBytes(file);
+  {
+    Expected<TuningDatabase> ro =
+        TuningDatabase::open(file, OpenMode::ReadOnly);
+    ASSERT_TRUE(ro) << ro.message();
+    std::vector<TrialRecord> trials = *ro->trials(makeKey("k0"));
+    ASSERT_EQ(trials.size(), 2u);
+    EXPECT_EQ(trials[0].conditions, "");
+  }
+  EXPECT_EQ(readBytes(file), before);
+  Expected<TuningDatabase> db = TuningDatabase::open(file);
+  ASSERT_TRUE(db) << db.message();
+  TrialRecord t = makeTrial(makeKey("k0"), "config-0", 1);
+  t.conditions = "threads=2 weights=warm";
+  ASSERT_TRUE(*db->recordTrial(t));
+  std::vector<TrialRecord> trials = *db->trials(makeKey("k0"));
+  ASSERT_EQ(trials.size(), 2u);
+  EXPECT_EQ(trials[0].conditions, "threads=2 weights=warm");
+  EXPECT_EQ(trials[1].conditions, "");
+  EXPECT_TRUE(db->checkIntegrity().ok());
+  // Still version 1: another connection (or an older Anvil) validates it.
+  EXPECT_TRUE(TuningDatabase::open(file, OpenMode::ReadOnly));
 }
 
 // setBest replaces the record of its own objective only.

@@ -93,7 +93,9 @@ static cl::opt<std::string> weightsCache(
     cl::desc("Where a kernel's weights are when it is timed: cold (flushed "
              "from the caches before every run), warm, or auto (default: "
              "cold when a probe of the caches finds that the model's weights "
-             "do not stay cached from one run to the next)"),
+             "do not stay cached from one run to the next; on a database "
+             "with trials of the model on as many threads, as they were "
+             "timed)"),
     cl::init("auto"), cl::cat(category));
 static cl::opt<int> corruptEvery(
     "testing-corrupt-every",
@@ -450,6 +452,15 @@ int main(int argc, char **argv) {
                       "{4:F3}x, {5} trials ({6} new)\n",
                       k.symbol, k.rootOp, k.defaultNs / 1e6, k.bestNs / 1e6,
                       k.speedup(), k.trials.size(), k.newTrials);
+    if (k.otherConditionsTrials)
+      errs() << formatv("anvil-tune: {0}: {1} trials in the database were "
+                        "measured under other conditions ({2}; this run: "
+                        "{3}): not reused, measured again where the search "
+                        "came to them\n",
+                        k.symbol, k.otherConditionsTrials,
+                        k.otherConditions.empty() ? "not recorded"
+                                                  : k.otherConditions,
+                        summary->conditions);
     // A few dropped pairs are the host's usual noise (report.json counts
     // them); trials that stayed contended are said, after the model check.
     if (k.contendedTrials)
