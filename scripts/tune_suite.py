@@ -196,6 +196,37 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values)) if values else float("nan")
 
 
+def peak_gflops(args):
+    """The FMA peak of --threads threads (anvil-bench-fma, the ISA of --cpu), GFLOP/s; None
+    when the binary is missing or fails (the table then has no % of peak)."""
+    if args.peak_gflops:
+        return args.peak_gflops
+    bench = args.build / "bin" / "anvil-bench-fma"
+    if not bench.exists():
+        return None
+    avx512 = not args.cpu or args.cpu == "native" or "avx512" in args.cpu or args.cpu in (
+        "x86-64-v4", "skylake-avx512", "cascadelake", "icelake-server", "sapphirerapids",
+        "emeraldrapids", "graniterapids", "znver4", "znver5")
+    isa = "avx512" if avx512 else "avx2"
+    proc = subprocess.run([str(bench), f"--benchmark_filter=^fma/{isa}/real_time/threads:"
+                           f"{args.threads}$", "--benchmark_format=json"],
+                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        return float(json.loads(proc.stdout)["benchmarks"][0]["GFLOPS"])
+    except (ValueError, KeyError, IndexError):
+        return None
+
+
+def flops(kind, shape):
+    """Floating-point operations of one run of a suite kernel (2 per multiply-add)."""
+    if kind == "gemm":
+        m, k, n = shape
+        return 2 * m * k * n
+    c, size, f, kernel, stride = shape
+    out = (size + 2 * (kernel // 2) - kernel) // stride + 1
+    return 2 * out * out * f * c * kernel * kernel
+
+
 def tune(args, model, strategy, trials, out_dir):
     db = out_dir / f"{strategy}.db"
     report = out_dir / f"{strategy}-report"
@@ -290,6 +321,9 @@ def main():
                         help="rounds of the re-measurement (each runs every config once)")
     parser.add_argument("--bench-runs", type=int, default=100,
                         help="anvil-run --bench runs per config and round")
+    parser.add_argument("--peak-gflops", type=float,
+                        help="the FMA peak of --threads threads, for the %% of peak column "
+                        "(default: measured with anvil-bench-fma at the start)")
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--no-remeasure", action="store_true",
                       help="search-time curves only")
@@ -308,6 +342,7 @@ def main():
             raise SystemExit(f"tune_suite.py: error: unknown kernel '{name}' (known: "
                              f"{', '.join(names)})")
     args.out.mkdir(parents=True, exist_ok=True)
+    peak = None if args.remeasure_only else peak_gflops(args)
     results = []
     if args.remeasure_only:
         saved = args.out / "tune_suite.json"
@@ -322,7 +357,8 @@ def main():
         work.mkdir(exist_ok=True)
         model = work / f"{name}.onnx"
         write_model(model, kind, shape)
-        entry = {"name": name, "kind": kind, "shape": list(shape)}
+        entry = {"name": name, "kind": kind, "shape": list(shape),
+                 "flops": flops(kind, shape), "peakGflops": peak}
         for strategy, trials in (("model", args.model_trials), ("random", args.random_trials)):
             print(f"tune_suite: {name}: {strategy}, {trials} trials ...", file=sys.stderr, flush=True)
             entry[strategy] = tune(args, model, strategy, trials, work)
@@ -351,18 +387,38 @@ def main():
           "Speed-up: the default config's time over the winner's, from anvil-tune's final "
           "re-measurement (both timed run for run in alternation). Best-so-far: the best trial's "
           "speed-up within the first N trials (each trial timed in alternation with the default).",
-          "", "| kernel | space | model: speed-up | model: tuning s | random: speed-up | "
+          "Default: % of peak: the default config's rate (the model-guided search's time of it) "
+          "against the FMA peak of as many threads (anvil-bench-fma, measured at the start of "
+          "the run): 1 / that is the most any config could gain.",
+          "", "| kernel | space | default: % of peak | model: speed-up | model: tuning s | "
+          "random: speed-up | "
           f"random: best at {args.model_trials} | random: best at {args.random_trials} | "
-          "random: tuning s |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+          "random: tuning s |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+
+    def peak_share(r):
+        """The default's share of the FMA peak, or None without a peak."""
+        if not r.get("peakGflops") or not r.get("flops"):
+            return None
+        return r["flops"] / r["model"]["defaultNs"] / r["peakGflops"]
+
     for r in results:
         m, rd = r["model"], r["random"]
-        md.append(f"| {r['name']} | {m['space']} | {m['speedup']:.3f}x | {m['seconds']:.0f} | "
+        share = peak_share(r)
+        md.append(f"| {r['name']} | {m['space']} | "
+                  + (f"{100 * share:.0f}%" if share else "-") + " | "
+                  f"{m['speedup']:.3f}x | {m['seconds']:.0f} | "
                   f"{rd['speedup']:.3f}x | {rd['curve'][args.model_trials - 1]:.3f}x | "
                   f"{rd['curve'][-1]:.3f}x | {rd['seconds']:.0f} |")
     gm = geomean([r["model"]["speedup"] for r in results])
     gr = geomean([r["random"]["speedup"] for r in results])
+    shares = [peak_share(r) for r in results]
     md += ["", f"Geomean speed-up of the winners: model-guided ({args.model_trials} trials) "
-           f"**{gm:.3f}x**, random ({args.random_trials} trials) **{gr:.3f}x**.", "",
+           f"**{gm:.3f}x**, random ({args.random_trials} trials) **{gr:.3f}x**.", ""]
+    if all(shares):
+        md += [f"The defaults run at {100 * geomean(shares):.0f}% of the FMA peak (geomean): "
+               f"if every tuned config ran at the peak, the geomean speed-up would be "
+               f"{1 / geomean(shares):.3f}x.", ""]
+    md += [
            f"Geomean best-so-far: model-guided {curves['model'][-1]:.3f}x at trial "
            f"{args.model_trials}; random {curves['random'][args.model_trials - 1]:.3f}x at trial "
            f"{args.model_trials} and {random_final:.3f}x at trial {args.random_trials}. "
