@@ -18,57 +18,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#include <immintrin.h>
-#endif
-
 using namespace anvil::autotune;
 
-namespace {
-
-#if defined(__x86_64__)
-__attribute__((target("clflushopt"))) void flushLinesOpt(const char *begin,
-                                                         size_t size) {
-  for (size_t at = 0; at < size; at += 64)
-    _mm_clflushopt(const_cast<char *>(begin + at));
-  _mm_mfence();
-}
-void flushLines(const char *begin, size_t size) {
-  for (size_t at = 0; at < size; at += 64)
-    _mm_clflush(begin + at);
-  _mm_mfence();
-}
-#endif
-
-} // namespace
-
 bool anvil::autotune::canFlushCaches() {
-#if defined(__x86_64__)
-  return true;
-#else
-  return false;
-#endif
+  return anvil_can_evict_from_caches() != 0;
 }
 
 void anvil::autotune::flushFromCaches(const void *begin, size_t size) {
-#if defined(__x86_64__)
-  // clflushopt is 10-20x faster than clflush (9 MB: 0.46 ms against 5.7 ms
-  // on this project's Xeon); CPUID leaf 7, EBX bit 23 says it is there.
-  static const bool opt = [] {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    return __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 23) & 1);
-  }();
-  const char *at = (const char *)((uintptr_t)begin & ~(uintptr_t)63);
-  size_t span = size + (size_t)((const char *)begin - at);
-  if (opt)
-    flushLinesOpt(at, span);
-  else
-    flushLines(at, span);
-#else
-  (void)begin;
-  (void)size;
-#endif
+  // Fails only where canFlushCaches() is false: then a no-op.
+  anvil_status_free(anvil_evict_from_caches(begin, size));
 }
 
 Summary anvil::autotune::summarize(std::vector<double> samples) {

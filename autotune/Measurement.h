@@ -120,8 +120,9 @@ constexpr uint64_t kMaxCacheProbeBytes = uint64_t(256) << 20;
 /// Whether flushFromCaches does anything on this machine (x86-64: yes).
 bool canFlushCaches();
 /// Writes back and evicts the cache lines of [begin, begin + size) from every
-/// level of the cache hierarchy (clflushopt where the CPU has it, else
-/// clflush); a no-op where canFlushCaches() is false.
+/// level of the cache hierarchy (the runtime's anvil_evict_from_caches:
+/// clflushopt where the CPU has it, else clflush); a no-op where
+/// canFlushCaches() is false.
 void flushFromCaches(const void *begin, size_t size);
 
 /// The median of `samples` and its 95% confidence interval (the order

@@ -29,10 +29,15 @@ OUT/tune_suite.svg (geomean curves of both strategies).
 
     scripts/tune_suite.py --build build --out /tmp/tune-suite [--threads 2] [--jobs 2]
         [--model-trials 64] [--random-trials 256] [--only NAME ...]
-        [--rounds 9] [--cpu NAME] [--no-remeasure | --remeasure-only]
+        [--rounds 9] [--cpu NAME] [--weights-cache warm|cold]
+        [--no-remeasure | --remeasure-only]
 
 --cpu tunes and re-measures code for another CPU than this machine's (e.g. x86-64-v3 for
 AVX2, which an AVX-512 machine runs too); give it again with --remeasure-only.
+--weights-cache cold times every kernel, in the tuner and in the re-measurement (anvil-run
+--flush-weights), with its weights evicted from the caches before each run, as inside a
+model whose weights outgrow them (BERT-base, ResNet-50); the default, warm, times them as
+the one-node models run.
 
 Run it on a quiet machine: the measurements take the whole machine (about a second per
 trial on 2 cores).
@@ -139,13 +144,14 @@ def incumbents(kernel, trials):
     return out
 
 
-def kernel_us(anvil_run, artifact, symbol, threads, runs):
+def kernel_us(anvil_run, artifact, symbol, threads, runs, cold):
     """The kernel's own time per run, from anvil-run --bench --profile (its outputs go to
-    a folder beside the artifact, not the current directory)."""
+    a folder beside the artifact, not the current directory); `cold`: the weights evicted
+    from the caches before each run (--flush-weights)."""
     outputs = artifact.parent / "remeasure-outputs"
     proc = subprocess.run([str(anvil_run), str(artifact), "--random-inputs", "--bench",
                            str(runs), "--threads", str(threads), "--profile", "--output-dir",
-                           str(outputs)],
+                           str(outputs)] + (["--flush-weights"] if cold else []),
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
         raise SystemExit(f"tune_suite.py: error: anvil-run {artifact} failed: {proc.stderr}")
@@ -180,7 +186,7 @@ def remeasure(args, name, work):
     for _ in range(args.rounds):
         rng.shuffle(order)
         us = {c: kernel_us(bins / "anvil-run", artifacts[c], k["symbol"], args.threads,
-                           args.bench_runs) for c in order}
+                           args.bench_runs, args.weights_cache == "cold") for c in order}
         for c in configs:
             ratios[c].append(us[k["defaultConfig"]] / us[c])
     speedup = {c: sorted(r)[len(r) // 2] for c, r in ratios.items()}
@@ -236,9 +242,10 @@ def tune(args, model, strategy, trials, out_dir):
            str(trials), "--strategy", strategy, "--threads", str(args.threads), "--jobs",
            str(args.jobs), "--seed", str(args.seed), "--min-work", "2000000", "--report",
            str(report), "--no-model-check",
-           # Each kernel is timed as its one-node model runs (and as the re-measurement
-           # below, with anvil-run, times it): weights where the last run left them.
-           "--weights-cache", "warm"] + (["--cpu", args.cpu] if args.cpu else [])
+           # Each kernel is timed as its one-node model runs (weights where the last run
+           # left them), or with --weights-cache cold as inside a model whose weights do not
+           # stay cached; the re-measurement below times it the same way.
+           "--weights-cache", args.weights_cache] + (["--cpu", args.cpu] if args.cpu else [])
     start = time.time()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     if proc.returncode != 0:
@@ -314,6 +321,11 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--cpu", help="the CPU to generate code for, as anvil-tune and "
                         "anvil-compile take it (default: this machine)")
+    parser.add_argument("--weights-cache", choices=("warm", "cold"), default="warm",
+                        help="time the kernels with their weights where the last run left "
+                        "them (warm, as the one-node models run) or evicted from the caches "
+                        "before each run (cold, as in a model whose weights outgrow them); "
+                        "give it again with --remeasure-only")
     parser.add_argument("--model-trials", type=int, default=64)
     parser.add_argument("--random-trials", type=int, default=256)
     parser.add_argument("--only", nargs="*", help="kernel names (see SUITE)")
@@ -383,6 +395,7 @@ def main():
           f"`scripts/tune_suite.py --build {args.build} --out {args.out} --threads {args.threads} "
           f"--jobs {args.jobs} --model-trials {args.model_trials} --random-trials "
           f"{args.random_trials}" + (f" --cpu {args.cpu}" if args.cpu else "") +
+          (" --weights-cache cold" if args.weights_cache == "cold" else "") +
           f"`, {time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores.", "",
           "Speed-up: the default config's time over the winner's, from anvil-tune's final "
           "re-measurement (both timed run for run in alternation). Best-so-far: the best trial's "

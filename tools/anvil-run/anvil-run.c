@@ -3,7 +3,8 @@
  *
  *   anvil-run MODEL.so --input NAME=FILE.npy ... [--output-dir DIR]
  *             [--compare NAME=REF.npy ... [--rtol R] [--atol A]]
- *             [--bench N [--warmup W] [--profile]] [--threads T]
+ *             [--bench N [--warmup W] [--profile] [--flush-weights]]
+ *             [--threads T]
  *             [--random-inputs [--seed S] [--batch N]]
  *
  * Exit status: 0 success, 1 any error, 2 an output differs from its
@@ -55,6 +56,11 @@ static const char usage[] =
     "  --profile               with --bench: time each step of the timed "
     "runs and print\n"
     "                          each kernel's time per run, largest first\n"
+    "  --flush-weights         with --bench: evict the model's weights from "
+    "the CPU\n"
+    "                          caches before each run (untimed), as a model "
+    "too large\n"
+    "                          for the caches finds them on every run\n"
     "  --help                  this text\n"
     "\n"
     "Exit status: 0 success; 1 error; 2 an output does not match its "
@@ -96,6 +102,7 @@ typedef struct options {
   double rtol, atol;
   long bench, warmup;
   int profile;
+  int flush_weights;
   int threads;
   int random_inputs;
   unsigned long long seed;
@@ -170,6 +177,8 @@ static int parse_args(int argc, char **argv, options_t *o) {
       return -1;
     } else if (!strcmp(argv[i], "--profile")) {
       o->profile = 1;
+    } else if (!strcmp(argv[i], "--flush-weights")) {
+      o->flush_weights = 1;
     } else if (!strcmp(argv[i], "--random-inputs")) {
       o->random_inputs = 1;
     } else if (flag_value(argc, argv, &i, "--input", &v, &bad)) {
@@ -215,6 +224,16 @@ static int parse_args(int argc, char **argv, options_t *o) {
   }
   if (o->profile && !o->bench) {
     error("--profile times the runs of --bench: give --bench N too");
+    return EXIT_ERROR;
+  }
+  if (o->flush_weights && !o->bench) {
+    error("--flush-weights flushes before the runs of --bench: give --bench N "
+          "too");
+    return EXIT_ERROR;
+  }
+  if (o->flush_weights && !anvil_can_evict_from_caches()) {
+    error("--flush-weights: this CPU has no cache flush instruction the "
+          "runtime can use");
     return EXIT_ERROR;
   }
   return 0;
@@ -630,9 +649,21 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
     error("out of memory");
     return 0;
   }
+  const void *weights_data = NULL;
+  size_t weights_size = 0;
+  if (o->flush_weights &&
+      failed(anvil_model_weights(model, &weights_data, &weights_size))) {
+    free(times);
+    return 0;
+  }
   for (long i = 0; i < o->warmup + o->bench; ++i) {
     if (o->profile && i == o->warmup &&
         failed(anvil_session_set_profiling(session, 1))) {
+      free(times);
+      return 0;
+    }
+    if (o->flush_weights &&
+        failed(anvil_evict_from_caches(weights_data, weights_size))) {
       free(times);
       return 0;
     }
@@ -652,11 +683,14 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
   getrusage(RUSAGE_SELF, &ru);
   int32_t threads = 0;
   anvil_status_free(anvil_session_num_threads(session, &threads));
+  char flushed[64] = "";
+  if (o->flush_weights)
+    snprintf(flushed, sizeof flushed, "; weights flushed before each run");
   int n = snprintf(report, report_size,
                    "bench: %ld runs (%ld warmup), %d threads: p50 %.3f ms, "
-                   "p90 %.3f ms, min %.3f ms; peak memory %.1f MiB\n",
+                   "p90 %.3f ms, min %.3f ms; peak memory %.1f MiB%s\n",
                    o->bench, o->warmup, threads, times[p50], times[p90],
-                   times[0], (double)ru.ru_maxrss / 1024.0);
+                   times[0], (double)ru.ru_maxrss / 1024.0, flushed);
   free(times);
   anvil_memory_info_t mem;
   if (failed(anvil_session_memory_info(session, &mem)))

@@ -298,6 +298,19 @@ ANVIL_API anvil_status_t
 anvil_session_step_profile(const anvil_session_t *session, size_t step,
                            anvil_step_profile_t *out_profile);
 
+/*===--- Caches -----------------------------------------------------------===*/
+
+/* Whether anvil_evict_from_caches works on this CPU (x86-64: non-zero). */
+ANVIL_API int anvil_can_evict_from_caches(void);
+
+/* Evicts the bytes [data, data + size) from every level of the CPU caches,
+   written back first where changed; no byte changes. For benchmarks and
+   tuners that time a run as it runs inside a larger workload, e.g. with a
+   model's weights (anvil_model_weights) far away as a model too large for
+   the caches finds them. x86-64: clflushopt (clflush where the CPU lacks
+   it); elsewhere ANVIL_STATUS_FAILED_PRECONDITION. Any thread, any time. */
+ANVIL_API anvil_status_t anvil_evict_from_caches(const void *data, size_t size);
+
 /* Frees output memory allocated by anvil_session_run_alloc; NULL is
    allowed. Any thread may free any output. */
 ANVIL_API void anvil_free(void *data);

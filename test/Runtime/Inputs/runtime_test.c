@@ -187,6 +187,24 @@ static void test_weights_mapped(const anvil_model_t *m, const char *path) {
             (uintptr_t)data % 64 == 0,
         "anvil_model_weights gives %p, %zu bytes; the model holds %p, %llu",
         data, size, (void *)m->weights, (unsigned long long)m->weights_size);
+  /* Evicting them from the caches changes no byte; NULL is an error unless
+     empty. */
+  if (anvil_can_evict_from_caches()) {
+    unsigned long long before = 0, after = 0;
+    for (size_t i = 0; i < size; ++i)
+      before = before * 31 + ((const unsigned char *)data)[i];
+    CHECK_OK(anvil_evict_from_caches(data, size));
+    CHECK_OK(anvil_evict_from_caches((const char *)data + 3, size - 3));
+    for (size_t i = 0; i < size; ++i)
+      after = after * 31 + ((const unsigned char *)data)[i];
+    CHECK(before == after, "evicting the weights changed them");
+  } else {
+    CHECK_ERROR(anvil_evict_from_caches(data, size),
+                ANVIL_STATUS_FAILED_PRECONDITION, "no cache flush");
+  }
+  CHECK_OK(anvil_evict_from_caches(NULL, 0));
+  CHECK_ERROR(anvil_evict_from_caches(NULL, 64), ANVIL_STATUS_INVALID_ARGUMENT,
+              "anvil_evict_from_caches: data is NULL");
   uintptr_t weights = (uintptr_t)data;
   FILE *maps = fopen("/proc/self/maps", "r");
   int ready = size > 0 && realpath(path, real) && maps;
