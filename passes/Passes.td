@@ -211,7 +211,10 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     op splits its parallel loop with the largest static extent, a group the split
     that lets it grow longest (ties: the larger extent); f32 matmuls get 64 x 256 x 1024
     cache tiles (64 x 256 x 256 when B is computed at run time and packed on the stack)
-    and an 8 x 32 register tile, channels-last f32 convolutions a register
+    and an 8 x 32 register tile (4 x 64 when the columns are a multiple of 64, the
+    target has 32 vector registers and the module's constants total more than
+    `large-weights-bytes`, 32 MiB: weights that come from memory on every run stream
+    faster in 64-column panels), channels-last f32 convolutions a register
     tile of output pixels by 32 channels (the fewest tiles of at most 8 pixels that cover an
     output row, as even as possible) and 256-channel reduction blocks (register
     tiles are two vectors wide and have as many rows, up to 8, as leave room for a row of
@@ -241,6 +244,11 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     Option<"vectorRegisters", "vector-registers", "int64_t", /*default=*/"32",
            "Vector registers of the target (32: AVX-512, 16: AVX2 and SSE); the default "
            "register tiles' accumulators, a row of B and a broadcast fit in them">,
+    Option<"largeWeightsBytes", "large-weights-bytes", "int64_t", /*default=*/"33554432",
+           "Constant tensors (memref.global constants) totalling more than this many bytes "
+           "do not stay cached from one run to the next: f32 matmuls whose columns are a "
+           "multiple of four vectors then get a 4-row, four-vector register tile (4 x 64 "
+           "on AVX-512) where the registers allow; 0: never">,
   ];
   let dependentDialects = ["anvil::kernel::KernelDialect", "mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];

@@ -35,6 +35,10 @@ namespace anvil::cpu {
 struct VectorTarget {
   int64_t lanes = 16;     ///< f32 lanes of one vector register
   int64_t registers = 32; ///< vector registers
+  /// The model's weights outgrow the caches, so kernels find them in memory
+  /// on every run (--anvil-outline-dispatches' large-weights-bytes): the
+  /// default matmul register tiles are then wider.
+  bool weightsFromMemory = false;
 };
 
 /// The plan and weights of one model, ready to embed in an artifact.

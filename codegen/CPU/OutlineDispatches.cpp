@@ -128,6 +128,19 @@ SmallVector<int64_t> loopExtents(Operation *op, llvm::SmallBitVector &split) {
 /// kReductionUnroll applies.
 constexpr int64_t kMaxTileRows = 8;
 constexpr int64_t kTileVectors = 2;
+/// The register tile of an f32 matmul in a model whose weights come from
+/// memory on every run (VectorTarget::weightsFromMemory): 4 rows by four
+/// vectors (4 x 64 on AVX-512: 16 accumulators, a 256-byte row of each B
+/// panel per step), where the columns are a multiple of four vectors and the
+/// registers hold it. BERT-base (414 MiB of weights, 48 such matmuls) ran
+/// 1.07x faster end to end (2 threads, 12 interleaved rounds, faster in 12);
+/// its three shapes alone with a symbolic row count, 128 rows, 2 threads:
+/// 1.02-1.05x faster with the weights flushed before each run (anvil-run
+/// --flush-weights, 5 shuffled rounds), but 0.94-0.98x with them cached, so
+/// smaller models keep 8 x 32. 6 x 64 (24 accumulators) ran BERT-base 1.09x
+/// slower: a 64-row cache block leaves a 4-row edge of every block.
+constexpr int64_t kWideTileVectors = 4;
+constexpr int64_t kWideTileRows = 4;
 constexpr int64_t kOneStep = 1;
 /// Reduction steps per iteration of the register loop (vector_sizes[2]) when
 /// they divide the reduction: the loop's control is paid once per 4 steps. A
@@ -257,12 +270,20 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
     SmallVector<int64_t> extents = matmul.getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kMinVectorColumns) {
       int64_t columns = tileColumns(extents[1], tileCols);
+      int64_t rows = tileRows;
+      int64_t wide = kWideTileVectors * target.lanes;
+      if (target.weightsFromMemory && extents[1] % wide == 0 &&
+          kWideTileRows * kWideTileVectors + kWideTileVectors + 1 <=
+              target.registers) {
+        columns = wide;
+        rows = kWideTileRows;
+      }
       bool constantB = matmul.getDpsInputOperand(1)
                            ->get()
                            .getDefiningOp<memref::GetGlobalOp>();
       return kernel::TuningConfigAttr::get(
           ctx, dim, cacheBlocks(columns, constantB), {},
-          SmallVector<int64_t>{tileRows, columns, reductionUnroll(extents[2])});
+          SmallVector<int64_t>{rows, columns, reductionUnroll(extents[2])});
     }
   }
   // A batched f32 matmul (attention's Q x K^T and P x V) runs as one
@@ -335,15 +356,16 @@ constexpr int64_t kInterleavedSplitBytes = 1 << 17;
 
 /// Bytes of a buffer, its dynamic dims (a batch) counted as 1 (0 for
 /// sub-byte elements).
-int64_t staticBytes(Value v) {
-  auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type)
-    return 0;
+int64_t staticBytes(MemRefType type) {
   int64_t bytes = type.getElementTypeBitWidth() / 8;
   for (int64_t size : type.getShape())
     if (!ShapedType::isDynamic(size))
       bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
   return bytes;
+}
+int64_t staticBytes(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  return type ? staticBytes(type) : 0;
 }
 
 /// Whether splitting loop `d` of `op` gives each workgroup a slice of every
@@ -825,8 +847,12 @@ struct OutlineDispatchesPass
     : anvil::impl::AnvilOutlineDispatchesBase<OutlineDispatchesPass> {
   using AnvilOutlineDispatchesBase::AnvilOutlineDispatchesBase;
 
-  /// The target the default register tiles are for (the pass's options).
-  cpu::VectorTarget vectors() const { return {vectorLanes, vectorRegisters}; }
+  /// The target the default register tiles are for (the pass's options, and
+  /// whether the module's weights outgrow large-weights-bytes).
+  cpu::VectorTarget vectors() const {
+    return {vectorLanes, vectorRegisters, weightsFromMemory};
+  }
+  bool weightsFromMemory = false;
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
@@ -835,6 +861,18 @@ struct OutlineDispatchesPass
                        "least 1 and vector-registers at least 4");
       return signalPassFailure();
     }
+    if (largeWeightsBytes < 0) {
+      module.emitError("-anvil-outline-dispatches: large-weights-bytes must "
+                       "not be negative");
+      return signalPassFailure();
+    }
+    int64_t weightBytes = 0;
+    module.walk([&](memref::GlobalOp global) {
+      if (global.getConstant() && global.getInitialValue())
+        weightBytes = std::min<int64_t>(
+            weightBytes + staticBytes(global.getType()), int64_t(1) << 50);
+    });
+    weightsFromMemory = largeWeightsBytes > 0 && weightBytes > largeWeightsBytes;
     SmallVector<func::FuncOp> hosts;
     for (auto fn : module.getOps<func::FuncOp>())
       if (!fn->hasAttr(kernel::kTuningAttrName) && !fn.isExternal())

@@ -4,6 +4,14 @@
 // RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false vector-lanes=4 vector-registers=16" | FileCheck %s --check-prefix=SSE
 // RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false" | FileCheck %s --check-prefix=AVX512
 // RUN: not anvil-opt %s -split-input-file -anvil-outline-dispatches="vector-registers=2" 2>&1 | FileCheck %s --check-prefix=BAD
+// A module whose constants total more than large-weights-bytes (32 MiB by default; the
+// first case's weight is 512 KiB) finds its weights in memory on every run: a matmul
+// whose columns are a multiple of four vectors gets 4 x 64 on AVX-512; AVX2's 16
+// registers cannot hold a four-vector tile, it keeps 6 x 16; convolutions keep theirs.
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false large-weights-bytes=524287" | FileCheck %s --check-prefix=WIDE
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false large-weights-bytes=524288" | FileCheck %s --check-prefix=AVX512
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false vector-lanes=8 vector-registers=16 large-weights-bytes=1" | FileCheck %s --check-prefix=AVX2
+// RUN: not anvil-opt %s -split-input-file -anvil-outline-dispatches="large-weights-bytes=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 
 // A matmul: 6 x 16 on AVX2 (12 of 16 ymm accumulate), 6 x 8 on SSE, 8 x 32 on AVX-512.
 // AVX2-LABEL: func.func @kernel_0
@@ -13,6 +21,9 @@
 // AVX512-LABEL: func.func @kernel_0
 // AVX512-SAME: vector_sizes = [8, 32, 4]
 // BAD: error: -anvil-outline-dispatches: vector-lanes must be at least 1 and vector-registers at least 4
+// WIDE-LABEL: func.func @kernel_0
+// WIDE-SAME: tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [4, 64, 4]
+// NEGATIVE: error: -anvil-outline-dispatches: large-weights-bytes must not be negative
 memref.global "private" constant @w : memref<256x512xf32> = dense<1.0>
 func.func @main(%a: memref<128x256xf32>, %c: memref<128x512xf32>) {
   %w = memref.get_global @w : memref<256x512xf32>
