@@ -872,7 +872,8 @@ struct OutlineDispatchesPass
         weightBytes = std::min<int64_t>(
             weightBytes + staticBytes(global.getType()), int64_t(1) << 50);
     });
-    weightsFromMemory = largeWeightsBytes > 0 && weightBytes > largeWeightsBytes;
+    weightsFromMemory =
+        largeWeightsBytes > 0 && weightBytes > largeWeightsBytes;
     SmallVector<func::FuncOp> hosts;
     for (auto fn : module.getOps<func::FuncOp>())
       if (!fn->hasAttr(kernel::kTuningAttrName) && !fn.isExternal())
