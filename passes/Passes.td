@@ -214,7 +214,9 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     and an 8 x 32 register tile (4 x 64 when the columns are a multiple of 64, the
     target has 32 vector registers and the module's constants total more than
     `large-weights-bytes`, 32 MiB: weights that come from memory on every run stream
-    faster in 64-column panels), channels-last f32 convolutions a register
+    faster in 64-column panels; in such a module a convolution of at most 49 output
+    pixels, a 7x7 layer, whose channels are a multiple of 64 gets one 64-channel block
+    of 4-pixel-row tiles too), channels-last f32 convolutions a register
     tile of output pixels by 32 channels (the fewest tiles of at most 8 pixels that cover an
     output row, as even as possible) and 256-channel reduction blocks (register
     tiles are two vectors wide and have as many rows, up to 8, as leave room for a row of
@@ -247,8 +249,9 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     Option<"largeWeightsBytes", "large-weights-bytes", "int64_t", /*default=*/"33554432",
            "Constant tensors (memref.global constants) totalling more than this many bytes "
            "do not stay cached from one run to the next: f32 matmuls whose columns are a "
-           "multiple of four vectors then get a 4-row, four-vector register tile (4 x 64 "
-           "on AVX-512) where the registers allow; 0: never">,
+           "multiple of four vectors, and convolutions of at most 49 output pixels whose "
+           "channels are, then get a 4-row, four-vector register tile (4 x 64 on "
+           "AVX-512) where the registers allow; 0: never">,
   ];
   let dependentDialects = ["anvil::kernel::KernelDialect", "mlir::linalg::LinalgDialect",
                            "mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];

@@ -9,7 +9,7 @@
 // whose columns are a multiple of four vectors gets 4 x 64 on AVX-512; AVX2's 16
 // registers cannot hold a four-vector tile, it keeps 6 x 16; convolutions keep theirs.
 // RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false large-weights-bytes=524287" | FileCheck %s --check-prefix=WIDE
-// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false large-weights-bytes=524288" | FileCheck %s --check-prefix=AVX512
+// RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false large-weights-bytes=524288" | FileCheck %s --check-prefix=AT
 // RUN: anvil-opt %s -split-input-file -anvil-outline-dispatches="group-dispatches=false vector-lanes=8 vector-registers=16 large-weights-bytes=1" | FileCheck %s --check-prefix=AVX2
 // RUN: not anvil-opt %s -split-input-file -anvil-outline-dispatches="large-weights-bytes=-1" 2>&1 | FileCheck %s --check-prefix=NEGATIVE
 
@@ -23,11 +23,38 @@
 // BAD: error: -anvil-outline-dispatches: vector-lanes must be at least 1 and vector-registers at least 4
 // WIDE-LABEL: func.func @kernel_0
 // WIDE-SAME: tile_sizes = [64, 256, 1024], loop_order = [], vector_sizes = [4, 64, 4]
+// AT-LABEL: func.func @kernel_0
+// AT-SAME: vector_sizes = [8, 32, 4]
+// A 7x7 conv with such weights: one 64-channel block of 4 + 3 pixel tiles (the first
+// RUN makes its 9.4 MiB filter large weights; the 14x14 conv after it has none).
+// WIDE-LABEL: func.func @kernel_0
+// WIDE-SAME: tile_sizes = [0, 0, 0, 64, 0, 0, 256], loop_order = [], vector_sizes = [4, 64, 4]
+// WIDE-LABEL: func.func @kernel_0
+// WIDE-SAME: vector_sizes = [7, 32, 4]
 // NEGATIVE: error: -anvil-outline-dispatches: large-weights-bytes must not be negative
 memref.global "private" constant @w : memref<256x512xf32> = dense<1.0>
 func.func @main(%a: memref<128x256xf32>, %c: memref<128x512xf32>) {
   %w = memref.get_global @w : memref<256x512xf32>
   linalg.matmul ins(%a, %w : memref<128x256xf32>, memref<256x512xf32>) outs(%c : memref<128x512xf32>)
+  return
+}
+
+// -----
+
+// A 7x7 conv whose constant filter makes the module's weights large (with the first
+// RUN's large-weights-bytes): 7 x 32 (one tile per row) by default, below; 4 + 3 on AVX2
+// and SSE, whose registers hold no four-vector tile.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [4, 16, 4]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [4, 8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 4]
+memref.global "private" constant @f : memref<3x3x512x512xf32> = dense<1.0>
+func.func @main(%x: memref<1x9x9x512xf32>, %y: memref<1x7x7x512xf32>) {
+  %f = memref.get_global @f : memref<3x3x512x512xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %f : memref<1x9x9x512xf32>, memref<3x3x512x512xf32>) outs(%y : memref<1x7x7x512xf32>)
   return
 }
 
