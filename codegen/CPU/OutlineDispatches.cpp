@@ -257,6 +257,17 @@ int64_t convTileRows(int64_t ow, int64_t most) {
   return llvm::divideCeil(ow, tiles);
 }
 
+/// Whether an op with `columns` output columns (channels) gets the wide
+/// register tile (kWideTileRows x kWideTileVectors): its model's weights come
+/// from memory, the columns are a multiple of the tile's and the registers
+/// hold its accumulators, a row of B and a broadcast.
+bool takesWideTile(const cpu::VectorTarget &target, int64_t columns) {
+  return target.weightsFromMemory &&
+         columns % (kWideTileVectors * target.lanes) == 0 &&
+         kWideTileRows * kWideTileVectors + kWideTileVectors + 1 <=
+             target.registers;
+}
+
 /// The config of `op` split along `dim`: a register-tiled f32 matmul with
 /// enough columns for a vector tile, else `order`.
 kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
@@ -278,11 +289,8 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
     if (!ShapedType::isDynamic(extents[1]) && extents[1] >= kMinVectorColumns) {
       int64_t columns = tileColumns(extents[1], tileCols);
       int64_t rows = tileRows;
-      int64_t wide = kWideTileVectors * target.lanes;
-      if (target.weightsFromMemory && extents[1] % wide == 0 &&
-          kWideTileRows * kWideTileVectors + kWideTileVectors + 1 <=
-              target.registers) {
-        columns = wide;
+      if (takesWideTile(target, extents[1])) {
+        columns = kWideTileVectors * target.lanes;
         rows = kWideTileRows;
       }
       bool constantB = matmul.getDpsInputOperand(1)
@@ -327,18 +335,16 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
                                 .getDefiningOp<memref::GetGlobalOp>();
       if (!ShapedType::isDynamic(extents[1]) && extents[1] * ow <= kFewPixels)
         nc = columns;
-      if (target.weightsFromMemory && !ShapedType::isDynamic(extents[1]) &&
-          extents[1] * ow <= kWideConvMaxPixels &&
-          f % (kWideTileVectors * target.lanes) == 0 &&
-          kWideTileRows * kWideTileVectors + kWideTileVectors + 1 <=
-              target.registers) {
+      else if (constantFilter && dim != 3 &&
+               !ShapedType::isDynamic(extents[6]) &&
+               extents[4] * extents[5] * extents[6] <=
+                   kConvWholeChannelsMaxReduction)
+        nc = f / columns * columns;
+      if (!ShapedType::isDynamic(extents[1]) &&
+          extents[1] * ow <= kWideConvMaxPixels && takesWideTile(target, f)) {
         columns = nc = kWideTileVectors * target.lanes;
         rows = convTileRows(ow, kWideTileRows);
-      } else if (constantFilter && dim != 3 &&
-                 !ShapedType::isDynamic(extents[6]) &&
-                 extents[4] * extents[5] * extents[6] <=
-                     kConvWholeChannelsMaxReduction)
-        nc = f / columns * columns;
+      }
       return kernel::TuningConfigAttr::get(
           ctx, dim,
           SmallVector<int64_t>{0, 0, 0, nc, 0, 0, kConvReductionBlock}, {},

@@ -130,3 +130,22 @@ func.func @main(%x: memref<1x58x58x64xf32>, %w: memref<3x3x64xf32>, %y: memref<1
       ins(%x, %w : memref<1x58x58x64xf32>, memref<3x3x64xf32>) outs(%y : memref<1x56x56x64xf32>)
   return
 }
+
+// -----
+
+// A conv of few pixels (here 2 x 98) keeps one register tile of channels per block even
+// when its short reduction (3 x 3 x 8) and constant filter would give other convs all of
+// them (split by columns, not channels).
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: tile_sizes = [0, 0, 0, 16, 0, 0, 256]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: tile_sizes = [0, 0, 0, 8, 0, 0, 256]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: distribute_dim = 2, tile_sizes = [0, 0, 0, 32, 0, 0, 256]
+memref.global "private" constant @g : memref<3x3x8x64xf32> = dense<1.0>
+func.func @main(%x: memref<1x4x100x8xf32>, %y: memref<1x2x98x64xf32>) {
+  %g = memref.get_global @g : memref<3x3x8x64xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %g : memref<1x4x100x8xf32>, memref<3x3x8x64xf32>) outs(%y : memref<1x2x98x64xf32>)
+  return
+}
