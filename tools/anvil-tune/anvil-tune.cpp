@@ -177,6 +177,21 @@ static bool parseShape(StringRef spec, autotune::ShapeBindings &bindings,
   return true;
 }
 
+/// Whether every --import opens as a tuning database (read-only; nothing is
+/// written): checked before --db is opened, so that a bad source leaves no
+/// new, empty database behind.
+static bool importsReadable() {
+  for (const std::string &source : imports)
+    if (autotune::Expected<autotune::TuningDatabase> db =
+            autotune::TuningDatabase::open(source,
+                                           autotune::OpenMode::ReadOnly);
+        !db) {
+      fail("--import " + source + ": cannot merge: " + db.message());
+      return false;
+    }
+  return true;
+}
+
 /// Merges each --import into `db` and copies `db` to --export, as asked;
 /// false (with a message) at the first that fails.
 static bool importAndExport(autotune::TuningDatabase &db, bool importing,
@@ -305,6 +320,8 @@ int main(int argc, char **argv) {
     return fail("no tuning database (--db DB)");
   // --import and --export alone merge and copy databases.
   if (inputPath.empty()) {
+    if (!importsReadable())
+      return 1;
     autotune::Expected<autotune::TuningDatabase> db =
         autotune::TuningDatabase::open(
             dbPath, imports.empty() ? autotune::OpenMode::ReadOnly
@@ -419,8 +436,10 @@ int main(int argc, char **argv) {
       failed(autotune::checkBindings(*module, options.shapes, error)))
     return fail(error);
 
-  // Opened once the model is known to compile, so that a bad model or flag
-  // leaves no new database behind.
+  // Opened once the model is known to compile and the imports to open, so
+  // that a bad model, flag or source leaves no new database behind.
+  if (!importsReadable())
+    return 1;
   autotune::Expected<autotune::TuningDatabase> db =
       autotune::TuningDatabase::open(dbPath);
   if (!db)
