@@ -114,18 +114,18 @@ static LogicalResult applyDatabase(ModuleOp module,
     }
     if (!*best)
       continue;
+    autotune::Expected<std::vector<autotune::TrialRecord>> trials =
+        request.db->trials(choice.key);
+    if (!trials) {
+      error = trials.message();
+      return failure();
+    }
     // A best that is the default config of the compiler that tuned the
     // kernel (no trial beat it) says nothing against this compiler's
     // default when that is another config (the heuristics changed) that no
     // trial measured: the kernel keeps this one's.
     std::string currentDefault = asText(choice.defaultConfig);
     if ((*best)->config != currentDefault) {
-      autotune::Expected<std::vector<autotune::TrialRecord>> trials =
-          request.db->trials(choice.key);
-      if (!trials) {
-        error = trials.message();
-        return failure();
-      }
       if (llvm::any_of(*trials,
                        [&](const autotune::TrialRecord &t) {
                          return t.strategy == autotune::kDefaultStrategy &&
@@ -153,6 +153,9 @@ static LogicalResult applyDatabase(ModuleOp module,
                       module, choice.kernel.function, config, reason))) {
       choice.config = config;
       choice.source = ConfigSource::TuningDatabase;
+      for (const autotune::TrialRecord &t : *trials)
+        if (t.config == (*best)->config)
+          choice.tunedConditions = t.conditions;
       continue;
     }
     warnings << "anvil-compile: warning: tuning database '"
@@ -180,14 +183,37 @@ compile::chooseKernelConfigs(ModuleOp module, const ConfigRequest &request,
 void compile::printTuningSummary(ArrayRef<KernelChoice> kernels,
                                  const std::string &dbPath, raw_ostream &os) {
   int64_t tuned = 0, dispatches = 0;
+  // How many of the tuned configs were measured under each set of
+  // conditions, in first-seen order.
+  std::vector<std::pair<std::string, int64_t>> conditions;
   for (const KernelChoice &choice : kernels)
     if (choice.source == ConfigSource::TuningDatabase) {
       ++tuned;
       dispatches += choice.kernel.dispatches;
+      std::string what = choice.tunedConditions.empty()
+                             ? "unrecorded conditions"
+                             : choice.tunedConditions;
+      auto it = llvm::find_if(conditions,
+                              [&](const auto &c) { return c.first == what; });
+      if (it == conditions.end())
+        conditions.emplace_back(what, 1);
+      else
+        ++it->second;
     }
   os << "tuning: " << tuned << " of " << kernels.size() << " kernels ("
      << dispatches << " dispatch" << (dispatches == 1 ? "" : "es")
-     << ") use tuned configs from '" << dbPath << "'\n";
+     << ") use tuned configs from '" << dbPath << "'";
+  // The thread count a config was tuned with is the one it is best for:
+  // say it, so that a model served with other threads is tuned again.
+  if (conditions.size() == 1) {
+    os << ", measured under " << conditions.front().first;
+  } else if (!conditions.empty()) {
+    os << ", measured under ";
+    llvm::interleaveComma(conditions, os, [&](const auto &entry) {
+      os << entry.first << " (" << entry.second << ")";
+    });
+  }
+  os << "\n";
 }
 
 /// The loops in `set`, as a JSON array.
@@ -224,6 +250,7 @@ llvm::json::Value compile::kernelList(ArrayRef<KernelChoice> kernels,
         {"defaultConfig", asText(choice.defaultConfig)},
         {"config", asText(choice.config)},
         {"configSource", kSources[static_cast<int>(choice.source)]},
+        {"tunedConditions", choice.tunedConditions},
         {"rootOp", root->getName().getStringRef().str()},
         {"loopExtents", std::move(extents)},
         {"iteratorTypes", std::move(iterators)},

@@ -43,6 +43,9 @@ struct KernelChoice {
   autotune::TuningKey key;
   kernel::TuningConfigAttr defaultConfig, config;
   ConfigSource source = ConfigSource::Default;
+  /// For a config from the tuning database: the conditions its trial was
+  /// measured under ("threads=2 weights=cold"; empty: not recorded).
+  std::string tunedConditions;
 };
 
 struct ConfigRequest {
