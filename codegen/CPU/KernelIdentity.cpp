@@ -38,10 +38,12 @@ using namespace anvil;
 /// padded; 14: the weights of a model whose weights do not stay cached
 /// flushed from the caches before each timed run, anvil-tune's
 /// --weights-cache; the inputs and outputs of a timed kernel 64-byte aligned,
-/// as the arena's tensors are).
+/// as the arena's tensors are; 15: a workgroup's chunk of a convolution's
+/// output channels merges each filter row's taps when kc covers them, as a
+/// whole filter did).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
-constexpr int kCodegenRevision = 14;
+constexpr int kCodegenRevision = 15;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

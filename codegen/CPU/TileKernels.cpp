@@ -1863,11 +1863,16 @@ anvil::cpu::batchMatmulDims(linalg::LinalgOp op) {
 bool anvil::cpu::mergesTaps(linalg::Conv2DNhwcHwcfOp conv, int64_t kc) {
   auto in = cast<MemRefType>(conv.getDpsInputOperand(0)->get().getType());
   auto w = cast<MemRefType>(conv.getDpsInputOperand(1)->get().getType());
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (!w.hasStaticShape() || in.isDynamicDim(3) ||
-      failed(in.getStridesAndOffset(strides, offset)) ||
-      !w.getLayout().isIdentity())
+  SmallVector<int64_t> strides, wStrides;
+  int64_t offset, wOffset;
+  // The filter may be a workgroup's chunk of the output channels (a
+  // subview, its last dim symbolic): a filter row's taps and channels still
+  // collapse into one dim.
+  if (w.isDynamicDim(0) || w.isDynamicDim(1) || w.isDynamicDim(2) ||
+      in.isDynamicDim(3) || failed(in.getStridesAndOffset(strides, offset)) ||
+      failed(w.getStridesAndOffset(wStrides, wOffset)) ||
+      ShapedType::isDynamic(wStrides[2]) ||
+      wStrides[1] != w.getDimSize(2) * wStrides[2])
     return false;
   int64_t channels = w.getDimSize(2);
   return w.getDimSize(1) > 1 &&

@@ -709,7 +709,7 @@ func.func @prepacked_conv(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32>
 // -----
 
 // The same panels read a filter row at a time when its taps merge into one
-// reduction of KW*C (kc >= 48; the filter is whole, not a workgroup's chunk).
+// reduction of KW*C (kc >= 48).
 // CHECK-LABEL: func.func @prepacked_conv_merged_taps
 // CHECK: memref.reinterpret_cast %{{.*}} to offset: [0], sizes: [3, 2, 48, 32], strides: [3072, 1536, 32, 1]
 // CHECK-NOT: memref.alloca
@@ -719,6 +719,39 @@ func.func @prepacked_conv(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32>
 // CHECK: return
 func.func @prepacked_conv_merged_taps(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 64], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
+  return
+}
+
+// -----
+
+// A workgroup's chunk of the output channels (distribute_dim = 3: the filter
+// is a subview whose last dim is symbolic) merges its filter rows' taps too:
+// 48-deep matmuls, the panels and the input row read a filter row at a time
+// (until 2026-12 only a whole filter merged, so a chunk ran 9 passes of 16).
+// CHECK-LABEL: func.func @prepacked_conv_chunk_merged_taps
+// CHECK: memref.reinterpret_cast %arg1 to offset: [0], sizes: [3, 2, 48, 32]
+// CHECK: memref.subview %{{.*}}[%{{.*}}, %{{.*}}, 0, 0] [1, 1, 48, 32] [1, 1, 1, 1]
+// CHECK: memref.reinterpret_cast %arg0 to offset: [%{{.*}}], sizes: [8, 48], strides: [16, 1]
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_conv_chunk_merged_taps(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 48], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
+  return
+}
+
+// -----
+
+// The same packed at run time: the chunk's filter row [3 x 16 x nb] collapses
+// into one [48 x nb] matrix.
+// CHECK-LABEL: func.func @conv_chunk_merged_taps
+// CHECK: memref.alloca() {alignment = 64 : i64} : memref<1x48x32xf32>
+// CHECK: memref.collapse_shape {{.*}} into memref<48x32xf32
+// CHECK: memref.reinterpret_cast %arg0 to offset: [%{{.*}}], sizes: [8, 48], strides: [16, 1]
+// CHECK: return
+func.func @conv_chunk_merged_taps(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32>, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 48], loop_order = [], vector_sizes = [4, 32, 4]>} {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
   return
 }
