@@ -274,7 +274,8 @@ KernelKind kindOf(linalg::LinalgOp root) {
     return KernelKind::Matmul;
   if (isa<linalg::Conv2DNhwcHwcfOp>(root))
     return KernelKind::ConvNhwc;
-  if (isa<linalg::DepthwiseConv2DNhwcHwcOp>(root))
+  // Max pooling has a depthwise conv's loops and register tile.
+  if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(root))
     return KernelKind::DepthwiseNhwc;
   if (cpu::batchMatmulDims(root))
     return KernelKind::BatchMatmul;

@@ -320,8 +320,8 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     `wg_id` (so the runtime can run workgroups on different threads), then tiles the
     chunk by `tile_sizes`. With `vector_sizes` (f32 matmuls, and channels-last
     convolutions, which first become one `[OW x C] x [C x F]` matmul per output row
-    and filter tap; depthwise ones keep one accumulator vector per output pixel
-    across the filter window), each tile is cut into register tiles: the full ones are
+    and filter tap; depthwise ones, and channels-last max pooling, keep one
+    accumulator vector per output pixel across the filter window), each tile is cut into register tiles: the full ones are
     vectorized, their accumulator is read before the reduction loop, carried through
     it in registers and written after it, and the contraction becomes broadcast
     FMAs; partial tiles at the edges too, with narrower vectors, when their sizes are

@@ -351,11 +351,13 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
           SmallVector<int64_t>{rows, columns, reductionUnroll(extents[6])});
     }
   }
-  // A channels-last depthwise convolution: 8 output pixels by 16 channels,
-  // each pixel's accumulator kept in a register across the filter window.
-  auto dw = dyn_cast<linalg::DepthwiseConv2DNhwcHwcOp>(op);
-  if (dw && f32Buffers) {
-    SmallVector<int64_t> extents = dw.getStaticLoopRanges();
+  // A channels-last depthwise convolution or max pooling: 8 output pixels
+  // by 16 channels, each pixel's accumulator kept in a register across the
+  // filter window.
+  if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(op) &&
+      f32Buffers) {
+    SmallVector<int64_t> extents =
+        cast<linalg::LinalgOp>(op).getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[3]) && extents[3] >= kMinVectorColumns &&
         !ShapedType::isDynamic(extents[4]) &&
         !ShapedType::isDynamic(extents[5]))

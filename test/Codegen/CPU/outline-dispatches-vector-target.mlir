@@ -118,6 +118,21 @@ func.func @main(%x: memref<1x22x22x64xf32>, %w: memref<3x3x64x64xf32>, %y: memre
 
 // -----
 
+// Max pooling takes the depthwise conv's register tile.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [8, 8]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: vector_sizes = [8, 16]
+func.func @main(%x: memref<1x113x113x64xf32>, %w: memref<3x3xf32>, %y: memref<1x56x56x64xf32>) {
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x113x113x64xf32>, memref<3x3xf32>) outs(%y : memref<1x56x56x64xf32>)
+  return
+}
+
+// -----
+
 // A depthwise conv: 8 pixels by one vector of channels.
 // AVX2-LABEL: func.func @kernel_0
 // AVX2-SAME: vector_sizes = [8, 8]

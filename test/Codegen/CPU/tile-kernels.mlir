@@ -287,6 +287,28 @@ func.func @depthwise(%x: memref<1x8x8x16xf32>, %w: memref<3x3x16xf32>, %y: memre
 
 // -----
 
+// Max pooling in the same tiles: the window operand is only a shape (no load), each
+// pixel's maximum in a register across the window (3x3, stride 2), 4 + 3 pixels.
+// CHECK-LABEL: func.func @maxpool
+// CHECK-NOT: linalg.pooling_nhwc_max
+// CHECK: vector.load %{{.+}} : memref<1x1x4x16xf32{{.*}}>, vector<16xf32>
+// CHECK: scf.for {{.*}} iter_args({{.*}}) -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: scf.for {{.*}} iter_args
+// CHECK-COUNT-4: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK-NOT: vector.fma
+// CHECK: vector.store
+// CHECK: vector.load %{{.+}} : memref<1x1x3x16xf32{{.*}}>, vector<16xf32>
+// CHECK-NOT: linalg.pooling_nhwc_max
+// CHECK: return
+func.func @maxpool(%x: memref<1x15x15x16xf32>, %w: memref<3x3xf32>, %y: memref<1x7x7x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [], vector_sizes = [4, 16]>} {
+  linalg.pooling_nhwc_max {dilations = dense<1> : tensor<2xi64>, strides = dense<2> : tensor<2xi64>}
+      ins(%x, %w : memref<1x15x15x16xf32>, memref<3x3xf32>) outs(%y : memref<1x7x7x16xf32>)
+  return
+}
+
+// -----
+
 // tile_sizes with vector_sizes are cache blocks [mc, nc, kc]: each [kc x nc] block
 // of B is packed (vector copies, row by row) into nc/32 contiguous [kc x 32]
 // panels of a stack buffer, then every [8 x 32] register tile streams its panel:

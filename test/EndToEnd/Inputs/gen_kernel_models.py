@@ -51,6 +51,24 @@ def conv(out, name, c, f, h, k, stride, dilation, group=1):
     save(g, out / f"{name}.onnx")
 
 
+def conv_pool(out, name, c, h, k, stride, dilation, pad, ceil_mode=0):
+    """A 1x1 Conv + Relu (so that the pooling runs channels-last), then a MaxPool."""
+    rng = np.random.default_rng(len(name) + c)
+    w = (rng.standard_normal((c, c, 1, 1)) * 0.3).astype(np.float32)
+    span = h + 2 * pad - dilation * (k - 1) - 1
+    o = (-(-span // stride) if ceil_mode else span // stride) + 1
+    g = helper.make_graph(
+        [helper.make_node("Conv", ["x", "w"], ["y"]),
+         helper.make_node("Relu", ["y"], ["r"]),
+         helper.make_node("MaxPool", ["r"], ["z"], kernel_shape=[k, k], strides=[stride] * 2,
+                          dilations=[dilation] * 2, pads=[pad] * 4, ceil_mode=ceil_mode)],
+        name,
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", c, h, h])],
+        [helper.make_tensor_value_info("z", TensorProto.FLOAT, ["n", c, o, o])],
+        [numpy_helper.from_array(w, "w")])
+    save(g, out / f"{name}.onnx")
+
+
 def transpose(out, name, dims, perm, elem=TensorProto.FLOAT):
     """One Transpose of an input of `dims` ("n": the symbolic batch)."""
     g = helper.make_graph(
@@ -76,6 +94,11 @@ def main():
     conv(out, "conv7x7_s2", 3, 64, 23, 7, 2, 1)  # a stem: filter rows of 7 x 3 taps
     conv(out, "depthwise", 48, 48, 19, 3, 1, 1, group=48)     # 19 = 2 x 8 + 3
     conv(out, "depthwise_s2", 40, 40, 16, 3, 2, 1, group=40)  # 40 = 2 x 16 + 8
+    # Channels-last max pooling: 8-pixel by 16-channel register tiles and their edges.
+    conv_pool(out, "maxpool_s2", 24, 17, 3, 2, 1, 1)          # a stem's: 9 = 8 + 1, 24 = 16 + 8
+    conv_pool(out, "maxpool_2x2", 40, 16, 2, 2, 1, 0)         # 40 = 2 x 16 + 8
+    conv_pool(out, "maxpool_d2", 16, 15, 3, 1, 2, 2)          # dilation 2, 15 = 8 + 7
+    conv_pool(out, "maxpool_ceil", 32, 16, 3, 2, 1, 0, 1)     # ceil_mode: 8 columns
     # NHWC -> NCHW: 37 = 2 x 16 + 5 and 33 = 2 x 16 + 1, the last blocks overlap.
     transpose(out, "transpose_nchw", ["n", 20, 37, 33], [0, 3, 1, 2])
     transpose(out, "transpose_nhwc", ["n", 35, 18, 17], [0, 2, 3, 1])
