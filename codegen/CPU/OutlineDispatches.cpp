@@ -595,27 +595,6 @@ std::optional<std::pair<int64_t, OpFoldResult>> sliceOf(const Access &a,
   return std::make_pair(a.view.rootDim[found], a.view.offset[found]);
 }
 
-/// Whether two accesses, split along loops `da` and `db` of their ops (-1: not
-/// split), can run in one kernel: they touch different allocations, only
-/// read, nothing is split, or each workgroup touches the same slice of the
-/// allocation in both.
-bool compatible(const Access &a, int64_t da, const Access &b, int64_t db) {
-  if (a.view.root != b.view.root || (!a.write && !b.write))
-    return true;
-  if (da < 0 && db < 0)
-    return true;
-  if (da < 0 || db < 0)
-    return false;
-  auto sa = sliceOf(a, da), sb = sliceOf(b, db);
-  return sa && sb && sa->first == sb->first &&
-         sameOffset(sa->second, sb->second);
-}
-
-struct Member {
-  const OpInfo *info;
-  int64_t dim;
-};
-
 /// Whether two accesses provably touch no common element: other
 /// allocations, or views of one whose static ranges along some allocation
 /// dim do not meet (a padded buffer's border and its interior).
@@ -640,6 +619,31 @@ bool disjoint(const Access &a, const Access &b) {
   }
   return false;
 }
+
+/// Whether two accesses, split along loops `da` and `db` of their ops (-1: not
+/// split), can run in one kernel: they touch different allocations, only
+/// read, nothing is split, or each workgroup touches the same slice of the
+/// allocation in both.
+bool compatible(const Access &a, int64_t da, const Access &b, int64_t db) {
+  if (a.view.root != b.view.root || (!a.write && !b.write))
+    return true;
+  // Elements neither writes where the other reads or writes (a padded
+  // buffer's border and its interior) tie no workgroup to another.
+  if (disjoint(a, b))
+    return true;
+  if (da < 0 && db < 0)
+    return true;
+  if (da < 0 || db < 0)
+    return false;
+  auto sa = sliceOf(a, da), sb = sliceOf(b, db);
+  return sa && sb && sa->first == sb->first &&
+         sameOffset(sa->second, sb->second);
+}
+
+struct Member {
+  const OpInfo *info;
+  int64_t dim;
+};
 
 /// Whether `a` and `b` may run in either order: every pair of their
 /// accesses that includes a write touches disjoint elements.
@@ -796,12 +800,13 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
 /// number of chunks its register tile allows (chunks start at multiples of
 /// it), counted up to kBalancedChunks. A 32-channel conv split by channels
 /// is one chunk of 32: one workgroup would do all the work. Below
-/// kBalancedWork iterations every other split counts the same: fewer kernels
-/// matter more there than spreading them; but not one that interleaves the
-/// cache lines of a large output (splitsCacheLines): MobileNetV2's depthwise
-/// blocks (a border fill, a relu6 into a padded buffer of megabytes, the
-/// depthwise conv) shared kernels split by channels, and its 2-thread latency
-/// was 15% longer than with the relu6 split by rows in its own kernel.
+/// kBalancedWork iterations every other split of more than one chunk counts
+/// the same: fewer kernels matter more there than spreading them; but not one
+/// that interleaves the cache lines of a large output (splitsCacheLines):
+/// MobileNetV2's depthwise blocks (a border fill, a relu6 into a padded buffer
+/// of megabytes, the depthwise conv) shared kernels split by channels, and its
+/// 2-thread latency was 15% longer than with the relu6 split by rows in its own
+/// kernel.
 constexpr int64_t kBalancedChunks = 4;
 constexpr int64_t kBalancedWork = 1 << 22;
 int64_t splitQuality(const OpInfo &info, int64_t d,
@@ -811,8 +816,18 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
     return kBalancedChunks;
   if (splitsCacheLines(info.op, d))
     return kBalancedChunks / 2;
-  if (info.work < kBalancedWork)
+  if (info.work < kBalancedWork) {
+    // But a split into one chunk (16 output channels, 16-column register
+    // tiles) is no split: one workgroup does all the work. resnet_mini's
+    // 16-channel convs were so split, fused with the padded copy of their
+    // output; split by rows instead, in a kernel more, the model ran 1.5x
+    // (batch 1) and 1.7x (batch 8) faster at 2 threads.
+    kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
+    int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
+    if (!ShapedType::isDynamic(info.extents[d]) && info.extents[d] <= align)
+      return 1;
     return kBalancedChunks;
+  }
   kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
   if (readsAllWeights(info.op, d, target))
     return 1;

@@ -293,3 +293,33 @@ func.func @main(%x: memref<1x28x28x64xf32>, %w: memref<1x1x64x64xf32>, %wd: memr
   }
   return
 }
+
+// -----
+
+// A 16-channel 3x3 conv (under 4M iterations, a constant filter) writing the interior
+// of the next layer's padded input, and the fills of that input's border. Split by
+// output channels, 16 channels of 16-column register tiles are one chunk, which one
+// workgroup runs alone (resnet_mini's 16-channel layers, until 2026-12): split by rows.
+// The border touches no element of the interior, so the fills join the kernel, each
+// split along a loop of the conv's extent (the top row by channels, the left column by
+// rows), though their slices are not the conv's.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 1
+// CHECK: linalg.conv_2d_nhwc_hwcf
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 3 : i64}
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
+// CHECK-NOT: func.func @kernel_1
+memref.global "private" constant @w16 : memref<3x3x16x16xf32> = dense<1.0>
+func.func @main(%x: memref<1x18x18x16xf32>, %out: memref<1x18x18x16xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %w = memref.get_global @w16 : memref<3x3x16x16xf32>
+  %y = memref.subview %out[0, 1, 1, 0] [1, 16, 16, 16] [1, 1, 1, 1] : memref<1x18x18x16xf32> to memref<1x16x16x16xf32, strided<[5184, 288, 16, 1], offset: 304>>
+  linalg.fill ins(%zero : f32) outs(%y : memref<1x16x16x16xf32, strided<[5184, 288, 16, 1], offset: 304>>)
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x18x18x16xf32>, memref<3x3x16x16xf32>) outs(%y : memref<1x16x16x16xf32, strided<[5184, 288, 16, 1], offset: 304>>)
+  %top = memref.subview %out[0, 0, 0, 0] [1, 1, 18, 16] [1, 1, 1, 1] : memref<1x18x18x16xf32> to memref<1x1x18x16xf32, strided<[5184, 288, 16, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x1x18x16xf32, strided<[5184, 288, 16, 1]>>)
+  %left = memref.subview %out[0, 1, 0, 0] [1, 16, 1, 16] [1, 1, 1, 1] : memref<1x18x18x16xf32> to memref<1x16x1x16xf32, strided<[5184, 288, 16, 1], offset: 288>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x16x1x16xf32, strided<[5184, 288, 16, 1], offset: 288>>)
+  return
+}
