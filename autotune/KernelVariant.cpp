@@ -275,7 +275,7 @@ KernelKind kindOf(linalg::LinalgOp root) {
   if (isa<linalg::Conv2DNhwcHwcfOp>(root))
     return KernelKind::ConvNhwc;
   // Max pooling has a depthwise conv's loops and register tile.
-  if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(root))
+  if (cpu::hasPixelTile(root))
     return KernelKind::DepthwiseNhwc;
   if (cpu::batchMatmulDims(root))
     return KernelKind::BatchMatmul;

@@ -80,6 +80,11 @@ bool packsWeights(mlir::linalg::LinalgOp op, llvm::ArrayRef<int64_t> tileSizes,
 /// 49 of 3.
 bool mergesTaps(mlir::linalg::Conv2DNhwcHwcfOp conv, int64_t kc);
 
+/// Whether `op` is a channels-last window op (a depthwise convolution or a
+/// max pooling: loops n, oh, ow, c, kh, kw) whose register tile is [pixels,
+/// channels], one accumulator vector per pixel across the window.
+bool hasPixelTile(mlir::Operation *op);
+
 /// A matmul with fewer rows than this is not packed: it reads each weight once
 /// or twice, and packing would only add a copy of them (TileKernels'
 /// packAndRegisterTile; --anvil-pack-weights leaves its weights alone).

@@ -354,8 +354,7 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
   // A channels-last depthwise convolution or max pooling: 8 output pixels
   // by 16 channels, each pixel's accumulator kept in a register across the
   // filter window.
-  if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(op) &&
-      f32Buffers) {
+  if (cpu::hasPixelTile(op) && f32Buffers) {
     SmallVector<int64_t> extents =
         cast<linalg::LinalgOp>(op).getStaticLoopRanges();
     if (!ShapedType::isDynamic(extents[3]) && extents[3] >= kMinVectorColumns &&
@@ -816,22 +815,20 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
     return kBalancedChunks;
   if (splitsCacheLines(info.op, d))
     return kBalancedChunks / 2;
+  kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
+  int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
   if (info.work < kBalancedWork) {
     // But a split into one chunk (16 output channels, 16-column register
     // tiles) is no split: one workgroup does all the work. resnet_mini's
     // 16-channel convs were so split, fused with the padded copy of their
     // output; split by rows instead, in a kernel more, the model ran 1.5x
     // (batch 1) and 1.7x (batch 8) faster at 2 threads.
-    kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
-    int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
     if (!ShapedType::isDynamic(info.extents[d]) && info.extents[d] <= align)
       return 1;
     return kBalancedChunks;
   }
-  kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
   if (readsAllWeights(info.op, d, target))
     return 1;
-  int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
   return std::min(info.extents[d] / std::max<int64_t>(align, 1),
                   kBalancedChunks);
 }

@@ -166,8 +166,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                                  ArrayRef<linalg::LinalgOp> ops,
                                  linalg::LinalgOp root) {
     BlockFusion fusion;
-    if (!isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
-             linalg::PoolingNhwcMaxOp>(*root))
+    if (!isa<linalg::Conv2DNhwcHwcfOp>(*root) && !cpu::hasPixelTile(root))
       return fusion;
     Value out = root.getDpsInitOperand(0)->get();
     auto outType = cast<MemRefType>(out.getType());
@@ -303,9 +302,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     BlockFusion fusion;
     if (cpu::packsWeights(root, config.getTileSizes(),
                           config.getVectorSizes()) ||
-        (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(
-             *root) &&
-         config.getVectorSizes().size() == 2 &&
+        (cpu::hasPixelTile(root) && config.getVectorSizes().size() == 2 &&
          llvm::none_of(config.getTileSizes(), [](int64_t t) { return t; })))
       fusion = blockFusion(fn, ops, root);
     auto fused = [&](linalg::LinalgOp op) {
@@ -424,8 +421,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       root = tiled->op;
     }
     if (!vectorSizes.empty()) {
-      if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(
-              *root)) {
+      if (cpu::hasPixelTile(root)) {
         if (failed(depthwiseRegisterTile(rewriter, fn, root, vectorSizes,
                                          &fusion)))
           return signalPassFailure();
@@ -611,7 +607,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         return failure();
       op = tiled->op;
     }
-    if (isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(*op))
+    if (cpu::hasPixelTile(op))
       return depthwiseRegisterTile(rewriter, fn, op, vs);
     if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(*op)) {
       FailureOr<linalg::LinalgOp> matmul = convAsMatmuls(rewriter, conv);
@@ -1519,7 +1515,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     // The full tiles and the edge tiles alike, once their shapes are static.
     SmallVector<linalg::LinalgOp> tiles;
     fn.walk([&](linalg::LinalgOp op) {
-      if (!isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(*op))
+      if (!cpu::hasPixelTile(op))
         return;
       auto out = cast<MemRefType>(op.getDpsInitOperand(0)->get().getType());
       auto w = cast<MemRefType>(op.getDpsInputOperand(1)->get().getType());
@@ -1906,12 +1902,15 @@ bool anvil::cpu::packsWeights(linalg::LinalgOp op, ArrayRef<int64_t> tiles,
          isa<linalg::MatmulOp, linalg::Conv2DNhwcHwcfOp>(*op);
 }
 
+bool anvil::cpu::hasPixelTile(Operation *op) {
+  return isa<linalg::DepthwiseConv2DNhwcHwcOp, linalg::PoolingNhwcMaxOp>(op);
+}
+
 int64_t anvil::cpu::splitAlign(linalg::LinalgOp op, int64_t dim,
                                ArrayRef<int64_t> vs) {
   if (vs.empty() || dim < 0)
     return 1;
-  if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp,
-          linalg::PoolingNhwcMaxOp>(*op))
+  if (isa<linalg::Conv2DNhwcHwcfOp>(*op) || hasPixelTile(op))
     return dim == 2 ? vs[0] : dim == 3 ? vs[1] : 1;
   if (std::optional<BatchMatmulDims> bm = batchMatmulDims(op);
       bm && vs.size() == 3)

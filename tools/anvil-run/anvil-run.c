@@ -683,14 +683,12 @@ static int bench(anvil_session_t *session, const anvil_model_t *model,
   getrusage(RUSAGE_SELF, &ru);
   int32_t threads = 0;
   anvil_status_free(anvil_session_num_threads(session, &threads));
-  char flushed[64] = "";
-  if (o->flush_weights)
-    snprintf(flushed, sizeof flushed, "; weights flushed before each run");
   int n = snprintf(report, report_size,
                    "bench: %ld runs (%ld warmup), %d threads: p50 %.3f ms, "
                    "p90 %.3f ms, min %.3f ms; peak memory %.1f MiB%s\n",
                    o->bench, o->warmup, threads, times[p50], times[p90],
-                   times[0], (double)ru.ru_maxrss / 1024.0, flushed);
+                   times[0], (double)ru.ru_maxrss / 1024.0,
+                   o->flush_weights ? "; weights flushed before each run" : "");
   free(times);
   anvil_memory_info_t mem;
   if (failed(anvil_session_memory_info(session, &mem)))
