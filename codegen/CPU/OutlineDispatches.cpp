@@ -102,6 +102,17 @@ SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
 /// gains (measured on the bundled CNN at batch 1).
 constexpr int64_t kMinParallelWork = 1 << 16;
 
+/// Iterations a serial kernel (each of its ops below kMinParallelWork) may
+/// reach when it runs a depthwise conv or a pooling op (see
+/// joinsPastSerialWork).
+constexpr int64_t kMaxSerialGroupWork = kMinParallelWork * 3 / 2;
+
+/// Whether `op` has a reduction loop (a contraction, convolution or pooling).
+bool hasReduction(Operation *op) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  return linalgOp && linalgOp.getNumReductionLoops() > 0;
+}
+
 /// The extent of each loop of a compute op (a copy's loops are its target's
 /// dims), and which loops may be spread over workgroups: parallel ones not
 /// read through floordiv/mod (every loop of a copy).
@@ -372,8 +383,16 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
 /// on 28x28x192 and 14x14x576 outputs (0.4-0.6 MiB), split by channels, took
 /// 1.5-2.4x the CPU time at 2 threads as at 1; split by rows (in two kernels:
 /// the depthwise reads its neighbours' rows) the model ran 20% faster at 2
-/// threads (interleaved A/B), as fast at 1.
-constexpr int64_t kInterleavedSplitBytes = 1 << 17;
+/// threads (interleaved A/B), as fast at 1. Smaller outputs suffer too: two
+/// threads storing interleaved 64-512 byte slices of a 256 KiB buffer run at
+/// half the rate of one thread (anvil-bench-split), and mobilenetv2_mini, whose
+/// expand-conv/depthwise groups (12-96 KiB outputs at batch 1) were split by
+/// channels under the earlier 128 KiB bound, ran 1.21x (batch 1) and 1.40x
+/// (batch 8) faster at 2 threads, 1.11x at 1 thread, with them split by rows
+/// (MobileNetV2, ResNet-50 and BERT-base within noise). Below 4 KiB (a
+/// padded buffer's border rows, 1 KiB in resnet_mini) a channel split stays
+/// a good one: such fills join their conv's kernel whichever way they split.
+constexpr int64_t kInterleavedSplitBytes = 1 << 12;
 
 /// Bytes of a buffer, its dynamic dims (a batch) counted as 1 (0 for
 /// sub-byte elements).
@@ -745,6 +764,25 @@ bool initializesNext(const OpInfo &op, const OpInfo &next) {
          init.getDpsInitOperand(0)->get() == conv.getDpsInitOperand(0)->get();
 }
 
+/// Whether `next` may join the serial kernel `group` past kMinParallelWork
+/// iterations (up to kMaxSerialGroupWork): when the kernel runs a depthwise
+/// conv or a pooling op and `next` is not a second op with a reduction loop.
+/// This keeps a small depthwise conv with the fills of its padded input and
+/// with its epilogue: mobilenetv2_mini's 8x8 and 4x4 blocks, whose ops no
+/// longer share a kernel split by channels (see splitsCacheLines), would
+/// otherwise take two kernels more (31; issue 4's bar for it is 29). Other
+/// serial kernels keep the kMinParallelWork bound: transformer_encoder's ran
+/// 1.01-1.02x slower at batch 8 with elementwise ops moved into the next
+/// matmul's kernel, 1.08-1.10x with no bound at all (its four kernels one).
+bool joinsPastSerialWork(ArrayRef<Member> group, const OpInfo &next) {
+  bool window = cpu::hasPixelTile(next.op), reduction = false;
+  for (const Member &m : group) {
+    window |= cpu::hasPixelTile(m.info->op);
+    reduction |= hasReduction(m.info->op);
+  }
+  return window && !(reduction && hasReduction(next.op));
+}
+
 /// The longest run of ops starting at `ops[start]` that can share a kernel
 /// when the first op splits loop `dim0` (-1: the group runs as one workgroup).
 SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
@@ -778,7 +816,11 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
     };
     int64_t chosen = -2;
     if (dim0 < 0) {
-      if (work + next.work < kMinParallelWork && fits(-1))
+      if (next.work < kMinParallelWork &&
+          (work + next.work < kMinParallelWork ||
+           (work + next.work < kMaxSerialGroupWork &&
+            joinsPastSerialWork(group, next))) &&
+          fits(-1))
         chosen = -1;
     } else {
       for (auto [d, e] : llvm::enumerate(next.extents))
@@ -844,10 +886,20 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
     return best;
   // A group must split as well as the op alone would (a 1x1 conv pair on a
   // 7x7 image split by rows packs all weights twice; alone, each splits its
-  // channels).
+  // channels). A bias broadcast that only initializes the conv after it is
+  // judged as that conv: the conv's split decides, whatever it does to the
+  // broadcast (ResNet-50's and MobileNetV2's 14x14 and 7x7 convs split their
+  // channels, their weights being large; counted as a split of cache lines,
+  // the broadcast went to a kernel of one workgroup: 21 such kernels in
+  // ResNet-50, 89 kernels in all, 68 now; with this and the 4 KiB
+  // kInterleavedSplitBytes ResNet-50 ran 1.03x and MobileNetV2 1.05x faster
+  // at batch 1, 2 threads).
+  const OpInfo *lead = &first;
+  if (start + 1 < ops.size() && initializesNext(first, ops[start + 1]))
+    lead = &ops[start + 1];
   int64_t bestExtent = 0,
           bestQuality = splitQuality(
-              first, defaultConfig(first.op, target).getDistributeDim(),
+              *lead, defaultConfig(lead->op, target).getDistributeDim(),
               target);
   auto consider = [&](int64_t d) {
     SmallVector<Member> group = growGroup(ops, start, d);
@@ -859,7 +911,8 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
     // may not).
     int64_t quality = kBalancedChunks;
     for (const Member &m : group)
-      quality = std::min(quality, splitQuality(*m.info, m.dim, target));
+      if (m.info != &first || lead == &first)
+        quality = std::min(quality, splitQuality(*m.info, m.dim, target));
     if (quality > bestQuality ||
         (quality == bestQuality && (group.size() > best.size() ||
                                     (group.size() == best.size() &&

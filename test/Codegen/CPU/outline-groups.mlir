@@ -4,7 +4,9 @@
 // the fill and copy that pad the next layer's input. Every op splits the
 // 64-channel loop (allocation dim 1 at offset 0 everywhere), so each
 // workgroup only reads what it wrote: one kernel, one dispatch. The pad
-// buffer's interior starts at row 1, so the rows could not be the split.
+// buffer's interior starts at row 1, so the rows could not be the split, and
+// 8 rows of 64 channels (2 KiB) are too few to count as a split of cache
+// lines (a larger output split by channels would, see the next case).
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 1, tile_sizes = [64, 256, 256], loop_order = [], vector_sizes = [8, 32, 4]
 // CHECK: linalg.fill {anvil_kernel.distribute_dim = 1 : i64}
@@ -17,6 +19,42 @@
 // CHECK-LABEL: func.func @main
 // CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%{{.+}})
 // CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<8x128xf32>, %w: memref<128x64xf32>, %out: memref<10x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %acc = memref.alloc() : memref<8x64xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<8x64xf32>)
+  linalg.matmul ins(%x, %w : memref<8x128xf32>, memref<128x64xf32>) outs(%acc : memref<8x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      outs(%acc : memref<8x64xf32>) {
+  ^bb0(%v: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%out : memref<10x64xf32>)
+  %interior = memref.subview %out[1, 0] [8, 64] [1, 1] : memref<10x64xf32> to memref<8x64xf32, strided<[64, 1], offset: 64>>
+  memref.copy %acc, %interior : memref<8x64xf32> to memref<8x64xf32, strided<[64, 1], offset: 64>>
+  return
+}
+
+// -----
+
+// The same chain on 256 rows: a 64 KiB output split by channels would give
+// each workgroup a 256-byte slice of every row, and two cores writing
+// interleaved slices of one buffer run slower than one core writing it all.
+// The chain splits its rows instead; the padded copy, whose interior starts at
+// row 1, goes to a kernel of its own.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0, tile_sizes = [64, 256, 256]
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 0 : i64}
+// CHECK: linalg.matmul {anvil_kernel.root}
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 0 : i64
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.fill {anvil_kernel.root}
+// CHECK: linalg.copy
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%{{.+}})
+// CHECK: anvil_kernel.dispatch @kernel_1
 func.func @main(%x: memref<256x128xf32>, %w: memref<128x64xf32>, %out: memref<258x64xf32>) {
   %zero = arith.constant 0.0 : f32
   %acc = memref.alloc() : memref<256x64xf32>
@@ -321,5 +359,87 @@ func.func @main(%x: memref<1x18x18x16xf32>, %out: memref<1x18x18x16xf32>) {
   linalg.fill ins(%zero : f32) outs(%top : memref<1x1x18x16xf32, strided<[5184, 288, 16, 1]>>)
   %left = memref.subview %out[0, 1, 0, 0] [1, 16, 1, 16] [1, 1, 1, 1] : memref<1x18x18x16xf32> to memref<1x16x1x16xf32, strided<[5184, 288, 16, 1], offset: 288>>
   linalg.fill ins(%zero : f32) outs(%left : memref<1x16x1x16xf32, strided<[5184, 288, 16, 1], offset: 288>>)
+  return
+}
+
+// -----
+
+// A small depthwise conv, the fills of its padded input, the relu6 into that
+// input, its bias and its epilogue: each too small to split (below 65536
+// iterations), 90048 iterations together. A serial kernel may grow past
+// 65536 iterations (to 98304) while it runs a depthwise conv or a pooling op
+// and takes no second op with a reduction loop: one kernel, not two.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK: linalg.generic
+// CHECK-COUNT-4: linalg.fill
+// CHECK: linalg.generic
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root
+// CHECK: linalg.generic
+// CHECK-NOT: func.func @kernel_1
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<1x8x8x112xf32>, %w: memref<3x3x112xf32>, %b: memref<112xf32>, %y: memref<1x8x8x112xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %pad = memref.alloc() : memref<1x10x10x112xf32>
+  %top = memref.subview %pad[0, 0, 0, 0] [1, 1, 10, 112] [1, 1, 1, 1] : memref<1x10x10x112xf32> to memref<1x1x10x112xf32, strided<[11200, 1120, 112, 1]>>
+  linalg.fill ins(%zero : f32) outs(%top : memref<1x1x10x112xf32, strided<[11200, 1120, 112, 1]>>)
+  %bottom = memref.subview %pad[0, 9, 0, 0] [1, 1, 10, 112] [1, 1, 1, 1] : memref<1x10x10x112xf32> to memref<1x1x10x112xf32, strided<[11200, 1120, 112, 1], offset: 10080>>
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<1x1x10x112xf32, strided<[11200, 1120, 112, 1], offset: 10080>>)
+  %left = memref.subview %pad[0, 1, 0, 0] [1, 8, 1, 112] [1, 1, 1, 1] : memref<1x10x10x112xf32> to memref<1x8x1x112xf32, strided<[11200, 1120, 112, 1], offset: 1120>>
+  linalg.fill ins(%zero : f32) outs(%left : memref<1x8x1x112xf32, strided<[11200, 1120, 112, 1], offset: 1120>>)
+  %right = memref.subview %pad[0, 1, 9, 0] [1, 8, 1, 112] [1, 1, 1, 1] : memref<1x10x10x112xf32> to memref<1x8x1x112xf32, strided<[11200, 1120, 112, 1], offset: 2128>>
+  linalg.fill ins(%zero : f32) outs(%right : memref<1x8x1x112xf32, strided<[11200, 1120, 112, 1], offset: 2128>>)
+  %interior = memref.subview %pad[0, 1, 1, 0] [1, 8, 8, 112] [1, 1, 1, 1] : memref<1x10x10x112xf32> to memref<1x8x8x112xf32, strided<[11200, 1120, 112, 1], offset: 1232>>
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x8x8x112xf32>) outs(%interior : memref<1x8x8x112xf32, strided<[11200, 1120, 112, 1], offset: 1232>>) {
+  ^bb0(%v: f32, %o: f32):
+    %lo = arith.maximumf %v, %zero : f32
+    %r = arith.minimumf %lo, %six : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<112xf32>) outs(%y : memref<1x8x8x112xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : memref<1x10x10x112xf32>, memref<3x3x112xf32>) outs(%y : memref<1x8x8x112xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%y : memref<1x8x8x112xf32>) {
+  ^bb0(%o: f32):
+    %lo = arith.maximumf %o, %zero : f32
+    %r = arith.minimumf %lo, %six : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A bias broadcast that only initializes a 3x3 conv whose weights (2.4 MB)
+// outweigh its input and output: the conv splits its output channels, a split
+// of cache lines of its 200 KiB output, and the broadcast is judged as the
+// conv, not alone (alone it would be a kernel of one workgroup; it was until
+// 2026-12, 21 such kernels in ResNet-50).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 3
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 3 : i64
+// CHECK: linalg.conv_2d_nhwc_hwcf {anvil_kernel.root
+// CHECK-NOT: func.func @kernel_1
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %b: memref<256xf32>, %y: memref<1x14x14x256xf32>) {
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<256xf32>) outs(%y : memref<1x14x14x256xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x16x16x256xf32>, memref<3x3x256x256xf32>) outs(%y : memref<1x14x14x256xf32>)
   return
 }
