@@ -31,7 +31,7 @@ check() { # NAME FLAGS
   # Compiled models too (the kernels are not instrumented; the runtime around them is):
   # embed shares each artifact between 4 threads x 100 runs.
   if [ -x "$ROOT/build/bin/anvil-compile" ] && [ -d "$ROOT/build/models" ]; then
-    for model in mlp_softmax resnet_mini transformer_encoder; do
+    for model in mlp_softmax resnet_mini mobilenetv2_mini transformer_encoder; do
       "$ROOT/build/bin/anvil-compile" "$ROOT/build/models/$model.onnx" -o "$dir/$model.so"
       ASAN_OPTIONS="log_path=$logs/asan:detect_leaks=1:halt_on_error=1" \
       UBSAN_OPTIONS="log_path=$logs/ubsan:print_stacktrace=1:halt_on_error=1" \
