@@ -5,9 +5,10 @@
 // (a split by rows of an NHWC output) or every T-th chunk of `chunk` bytes
 // (a split by channels: each thread writes a slice of every pixel). On this
 // project's 2-core machine (2026-12-07), for a 256 KiB buffer (in L2, not
-// L1) two threads writing interleaved chunks of 64-512 bytes stored at
-// 0.45-0.65x the rate of one thread writing it all, chunks of 4 KiB or more
-// (a page each) at 1.9-2.0x, as contiguous halves; for a 32 KiB buffer,
+// L1) two threads writing interleaved chunks of 256-512 bytes stored at
+// 0.45-0.65x the rate of one thread writing it all (64-byte chunks at
+// 0.65-1.2x, varying from run to run), chunks of 4 KiB or more (a page each)
+// at 1.9-2.0x, as contiguous halves; for a 32 KiB buffer,
 // which stays in each thread's L1 across iterations here, interleaving cost
 // nothing. The outlining pass's splitsCacheLines counts a split of an
 // output's innermost dim as a poor one from these figures and from A/B runs
@@ -26,6 +27,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <mutex>
 #include <thread>
@@ -41,7 +43,13 @@ float *sharedBuffer(int64_t bytes) {
   for (auto &[size, data] : buffers)
     if (size == bytes)
       return data;
+  // The registered sizes are multiples of the 4 KiB alignment.
   auto *data = static_cast<float *>(std::aligned_alloc(4096, bytes));
+  if (!data) {
+    std::fprintf(stderr, "error: cannot allocate %lld bytes\n",
+                 static_cast<long long>(bytes));
+    std::exit(1);
+  }
   std::fill(data, data + bytes / sizeof(float), 0.0f);
   buffers.push_back({bytes, data});
   return data;
@@ -79,6 +87,7 @@ int main(int argc, char **argv) {
     auto *bench = benchmark::RegisterBenchmark(interleaved ? "split/interleaved"
                                                            : "split/contiguous",
                                                benchSplit, interleaved);
+    // Buffers: multiples of 4 KiB (the alignment) and of every chunk.
     for (int64_t bytes : {int64_t(32) << 10, int64_t(256) << 10})
       for (int64_t chunk : {64, 256, 512, 4096, 16384})
         bench->Args({bytes, chunk});

@@ -195,18 +195,18 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     is split along the same allocation dim at the same offset: each workgroup then
     only reads what it wrote itself (a convolution, its epilogue and the fill and copy
     that pad the next layer's input, all split by output channel). Small ops
-    (under 65536 iterations together; up to 98304 when the kernel runs a depthwise
-    conv or a pooling op and no second op with a reduction loop) also share one
-    unsplit kernel. Before
+    (under 65536 iterations together; under 98304 when the kernel runs an NHWC
+    depthwise conv or max pooling op and the ops past 65536 are not a second op with
+    a reduction loop) also share one unsplit kernel. Before
     grouping, a padded buffer's border fill moves after the op writing the interior,
     and an elementwise op reading a convolution's output moves up to the convolution,
     past ops that touch nothing it touches (the host is reordered to match); an op
-    that only initializes a convolution's output (a bias broadcast) starts that
-    convolution's kernel and splits as the convolution does. A convolution or matmul
+    that only initializes a convolution's output (a fill or bias broadcast) starts
+    that convolution's kernel and splits as the convolution does. A convolution or matmul
     that packs its weights splits rows unless its weights outweigh its input and
     output together, and a split that interleaves the cache lines of an output of
-    4 KiB or more (each workgroup writing a slice of every row, as a split by the
-    channels of NHWC does) ranks low: two cores storing interleaved slices of one
+    4 KiB and more than one row (each workgroup writing a slice of every row, as a
+    split by the channels of NHWC does) ranks low: two cores storing interleaved slices of one
     buffer run slower than one (`anvil-bench-split`). The op with
     the most work is the root (`anvil_kernel.root`); the others record their split
     loop in `anvil_kernel.distribute_dim`; a convolution whose output no later

@@ -102,12 +102,13 @@ SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
 /// gains (measured on the bundled CNN at batch 1).
 constexpr int64_t kMinParallelWork = 1 << 16;
 
-/// Iterations a serial kernel (each of its ops below kMinParallelWork) may
-/// reach when it runs a depthwise conv or a pooling op (see
+/// Iterations a serial kernel (each of its ops below kMinParallelWork) stays
+/// below when it runs an NHWC depthwise conv or max pooling op (see
 /// joinsPastSerialWork).
 constexpr int64_t kMaxSerialGroupWork = kMinParallelWork * 3 / 2;
 
-/// Whether `op` has a reduction loop (a contraction, convolution or pooling).
+/// Whether `op` has a reduction loop (a contraction, convolution, pooling op
+/// or a generic reduction such as a softmax's sum).
 bool hasReduction(Operation *op) {
   auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
   return linalgOp && linalgOp.getNumReductionLoops() > 0;
@@ -384,14 +385,18 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
 /// 1.5-2.4x the CPU time at 2 threads as at 1; split by rows (in two kernels:
 /// the depthwise reads its neighbours' rows) the model ran 20% faster at 2
 /// threads (interleaved A/B), as fast at 1. Smaller outputs suffer too: two
-/// threads storing interleaved 64-512 byte slices of a 256 KiB buffer run at
+/// threads storing interleaved 256-512 byte slices of a 256 KiB buffer run at
 /// half the rate of one thread (anvil-bench-split), and mobilenetv2_mini, whose
 /// expand-conv/depthwise groups (12-96 KiB outputs at batch 1) were split by
 /// channels under the earlier 128 KiB bound, ran 1.21x (batch 1) and 1.40x
 /// (batch 8) faster at 2 threads, 1.11x at 1 thread, with them split by rows
-/// (MobileNetV2, ResNet-50 and BERT-base within noise). Below 4 KiB (a
-/// padded buffer's border rows, 1 KiB in resnet_mini) a channel split stays
-/// a good one: such fills join their conv's kernel whichever way they split.
+/// (MobileNetV2, ResNet-50 and BERT-base within noise). The bound itself is
+/// not measured: 4 KiB keeps a padded buffer's border rows (1 KiB in
+/// resnet_mini) below it, so such fills still join their conv's kernel
+/// whichever way they split, and mobilenetv2_mini's 12 KiB outputs above it
+/// (at 16 KiB they stayed split by channels, and the model gained 1.11x at
+/// batch 8 and lost 2% at batch 1); the bench measured 32 KiB buffers kept in
+/// L1 interleaving at no cost, 256 KiB ones at half the rate.
 constexpr int64_t kInterleavedSplitBytes = 1 << 12;
 
 /// Bytes of a buffer, its dynamic dims (a batch) counted as 1 (0 for
@@ -423,7 +428,12 @@ bool splitsCacheLines(Operation *op, int64_t d) {
   if (!type || type.getRank() < 2 || map.getNumResults() == 0 ||
       map.getResults().back() != getAffineDimExpr(d, op->getContext()))
     return false;
-  return staticBytes(init->get()) >= kInterleavedSplitBytes;
+  // One row (a [1, N] output) splits into contiguous halves.
+  int64_t rows = 1;
+  for (int64_t size : type.getShape().drop_back())
+    if (!ShapedType::isDynamic(size))
+      rows = std::min<int64_t>(rows * size, int64_t(1) << 40);
+  return rows > 1 && staticBytes(init->get()) >= kInterleavedSplitBytes;
 }
 
 /// Whether splitting loop `d` of `op`, a conv or matmul that packs its
@@ -765,8 +775,10 @@ bool initializesNext(const OpInfo &op, const OpInfo &next) {
 }
 
 /// Whether `next` may join the serial kernel `group` past kMinParallelWork
-/// iterations (up to kMaxSerialGroupWork): when the kernel runs a depthwise
-/// conv or a pooling op and `next` is not a second op with a reduction loop.
+/// iterations (below kMaxSerialGroupWork): when the kernel runs an NHWC
+/// depthwise conv or max pooling op (cpu::hasPixelTile) and `next` is not a
+/// second op with a reduction loop (ops that joined below kMinParallelWork
+/// are not checked).
 /// This keeps a small depthwise conv with the fills of its padded input and
 /// with its epilogue: mobilenetv2_mini's 8x8 and 4x4 blocks, whose ops no
 /// longer share a kernel split by channels (see splitsCacheLines), would
@@ -886,13 +898,13 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
     return best;
   // A group must split as well as the op alone would (a 1x1 conv pair on a
   // 7x7 image split by rows packs all weights twice; alone, each splits its
-  // channels). A bias broadcast that only initializes the conv after it is
-  // judged as that conv: the conv's split decides, whatever it does to the
-  // broadcast (ResNet-50's and MobileNetV2's 14x14 and 7x7 convs split their
-  // channels, their weights being large; counted as a split of cache lines,
-  // the broadcast went to a kernel of one workgroup: 21 such kernels in
-  // ResNet-50, 89 kernels in all, 68 now; with this and the 4 KiB
-  // kInterleavedSplitBytes ResNet-50 ran 1.03x and MobileNetV2 1.05x faster
+  // channels). A fill or broadcast that only initializes the conv after it
+  // (initializesNext) is judged as that conv: the conv's split decides,
+  // whatever it does to the broadcast (ResNet-50's and MobileNetV2's 14x14 and
+  // 7x7 convs split their channels, their weights being large; counted as a
+  // split of cache lines, the broadcast went to a kernel of one workgroup: 21
+  // such kernels in ResNet-50, 89 kernels in all, 68 now; with this and the 4
+  // KiB kInterleavedSplitBytes ResNet-50 ran 1.03x and MobileNetV2 1.05x faster
   // at batch 1, 2 threads).
   const OpInfo *lead = &first;
   if (start + 1 < ops.size() && initializesNext(first, ops[start + 1]))

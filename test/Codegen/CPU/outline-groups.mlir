@@ -39,10 +39,10 @@ func.func @main(%x: memref<8x128xf32>, %w: memref<128x64xf32>, %out: memref<10x6
 // -----
 
 // The same chain on 256 rows: a 64 KiB output split by channels would give
-// each workgroup a 256-byte slice of every row, and two cores writing
-// interleaved slices of one buffer run slower than one core writing it all.
-// The chain splits its rows instead; the padded copy, whose interior starts at
-// row 1, goes to a kernel of its own.
+// each workgroup a 128-byte slice of every 256-byte row, and two cores
+// writing interleaved slices of one buffer run slower than one core writing
+// it all. The chain splits its rows instead; the padded copy, whose interior
+// starts at row 1, goes with the pad's fill to a kernel of their own.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = 0, tile_sizes = [64, 256, 256]
 // CHECK: linalg.fill {anvil_kernel.distribute_dim = 0 : i64}
@@ -55,6 +55,7 @@ func.func @main(%x: memref<8x128xf32>, %w: memref<128x64xf32>, %out: memref<10x6
 // CHECK-LABEL: func.func @main
 // CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%{{.+}})
 // CHECK: anvil_kernel.dispatch @kernel_1
+// CHECK-NOT: anvil_kernel.dispatch
 func.func @main(%x: memref<256x128xf32>, %w: memref<128x64xf32>, %out: memref<258x64xf32>) {
   %zero = arith.constant 0.0 : f32
   %acc = memref.alloc() : memref<256x64xf32>
@@ -421,7 +422,7 @@ func.func @main(%x: memref<1x8x8x112xf32>, %w: memref<3x3x112xf32>, %b: memref<1
 
 // A bias broadcast that only initializes a 3x3 conv whose weights (2.4 MB)
 // outweigh its input and output: the conv splits its output channels, a split
-// of cache lines of its 200 KiB output, and the broadcast is judged as the
+// of cache lines of its 196 KiB output, and the broadcast is judged as the
 // conv, not alone (alone it would be a kernel of one workgroup; it was until
 // 2026-12, 21 such kernels in ResNet-50).
 // CHECK-LABEL: func.func @kernel_0
@@ -441,5 +442,46 @@ func.func @main(%x: memref<1x16x16x256xf32>, %w: memref<3x3x256x256xf32>, %b: me
   }
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x16x16x256xf32>, memref<3x3x256x256xf32>) outs(%y : memref<1x14x14x256xf32>)
+  return
+}
+
+// -----
+
+// A depthwise conv chain of 51456 iterations (pad fill, relu6, bias, depthwise
+// conv) and a 1x1 conv of 32768 after it: together below 98304, but the 1x1
+// conv would be a second op with a reduction loop in a serial kernel past
+// 65536 iterations, so it starts a kernel of its own.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root
+// CHECK-NOT: linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @kernel_1
+// CHECK: linalg.conv_2d_nhwc_hwcf
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0
+// CHECK: anvil_kernel.dispatch @kernel_1
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<1x8x8x64xf32>, %w: memref<3x3x64xf32>, %b: memref<64xf32>, %w2: memref<1x1x64x8xf32>, %y: memref<1x8x8x64xf32>, %z: memref<1x8x8x8xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %pad = memref.alloc() : memref<1x10x10x64xf32>
+  linalg.fill ins(%zero : f32) outs(%pad : memref<1x10x10x64xf32>)
+  %interior = memref.subview %pad[0, 1, 1, 0] [1, 8, 8, 64] [1, 1, 1, 1] : memref<1x10x10x64xf32> to memref<1x8x8x64xf32, strided<[6400, 640, 64, 1], offset: 704>>
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : memref<1x8x8x64xf32>) outs(%interior : memref<1x8x8x64xf32, strided<[6400, 640, 64, 1], offset: 704>>) {
+  ^bb0(%v: f32, %o: f32):
+    %lo = arith.maximumf %v, %zero : f32
+    %r = arith.minimumf %lo, %six : f32
+    linalg.yield %r : f32
+  }
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (c)>, affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<64xf32>) outs(%y : memref<1x8x8x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%pad, %w : memref<1x10x10x64xf32>, memref<3x3x64xf32>) outs(%y : memref<1x8x8x64xf32>)
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%y, %w2 : memref<1x8x8x64xf32>, memref<1x1x64x8xf32>) outs(%z : memref<1x8x8x8xf32>)
   return
 }
