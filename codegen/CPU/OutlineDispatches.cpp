@@ -883,8 +883,9 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
   }
   if (readsAllWeights(info.op, d, target))
     return 1;
-  return std::min(info.extents[d] / std::max<int64_t>(align, 1),
-                  kBalancedChunks);
+  // A symbolic extent (a batch) counts as 2, as in defaultConfig.
+  int64_t extent = ShapedType::isDynamic(info.extents[d]) ? 2 : info.extents[d];
+  return std::min(extent / std::max<int64_t>(align, 1), kBalancedChunks);
 }
 
 /// The best group starting at `ops[start]`: over every way to split the first
