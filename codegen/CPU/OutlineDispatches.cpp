@@ -399,14 +399,19 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
 /// L1 interleaving at no cost, 256 KiB ones at half the rate.
 constexpr int64_t kInterleavedSplitBytes = 1 << 12;
 
+/// The product of `shape`'s sizes, its dynamic dims (a batch) counted as 1,
+/// at most 2^40 once `factor` (>= 0) is applied.
+int64_t staticProduct(ArrayRef<int64_t> shape, int64_t factor = 1) {
+  for (int64_t size : shape)
+    if (!ShapedType::isDynamic(size))
+      factor = std::min<int64_t>(factor * size, int64_t(1) << 40);
+  return factor;
+}
+
 /// Bytes of a buffer, its dynamic dims (a batch) counted as 1 (0 for
 /// sub-byte elements).
 int64_t staticBytes(MemRefType type) {
-  int64_t bytes = type.getElementTypeBitWidth() / 8;
-  for (int64_t size : type.getShape())
-    if (!ShapedType::isDynamic(size))
-      bytes = std::min<int64_t>(bytes * size, int64_t(1) << 40);
-  return bytes;
+  return staticProduct(type.getShape(), type.getElementTypeBitWidth() / 8);
 }
 int64_t staticBytes(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
@@ -429,11 +434,8 @@ bool splitsCacheLines(Operation *op, int64_t d) {
       map.getResults().back() != getAffineDimExpr(d, op->getContext()))
     return false;
   // One row (a [1, N] output) splits into contiguous halves.
-  int64_t rows = 1;
-  for (int64_t size : type.getShape().drop_back())
-    if (!ShapedType::isDynamic(size))
-      rows = std::min<int64_t>(rows * size, int64_t(1) << 40);
-  return rows > 1 && staticBytes(init->get()) >= kInterleavedSplitBytes;
+  return staticProduct(type.getShape().drop_back()) > 1 &&
+         staticBytes(type) >= kInterleavedSplitBytes;
 }
 
 /// Whether splitting loop `d` of `op`, a conv or matmul that packs its
@@ -828,9 +830,9 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
     };
     int64_t chosen = -2;
     if (dim0 < 0) {
-      if (next.work < kMinParallelWork &&
-          (work + next.work < kMinParallelWork ||
-           (work + next.work < kMaxSerialGroupWork &&
+      if ((work + next.work < kMinParallelWork ||
+           (next.work < kMinParallelWork &&
+            work + next.work < kMaxSerialGroupWork &&
             joinsPastSerialWork(group, next))) &&
           fits(-1))
         chosen = -1;
