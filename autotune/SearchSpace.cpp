@@ -120,6 +120,9 @@ struct PackedMatmul {
   bool packsAll;
   /// Reduction steps per iteration of the register loop.
   int64_t unroll = 1;
+  /// Row tiles outer, packed panels inner, within a cache block
+  /// (`loop_order = [0, 1]`).
+  bool rowsOuter = false;
 };
 
 double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
@@ -154,6 +157,12 @@ double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
   eff /= 1 + 0.02 / (double)std::max<int64_t>(p.unroll, 1);
   if (aBytes > t.l2Bytes / 2)
     eff *= 0.85;
+  // The loop order within a block decides which operand stays in L1 from
+  // one register tile to the next: the panel (columns outer) or the row tile
+  // of A (rows outer). Only a panel deeper than L1 gains from rows outer.
+  double aTileBytes = 4.0 * p.rows * std::min(p.kc, p.panelK);
+  if (p.rowsOuter)
+    eff *= columnBytes > t.l1Bytes && aTileBytes <= t.l1Bytes / 2 ? 1.02 : 0.97;
   double fmas = (double)p.m * p.n * p.k;
   double compute =
       fmas * p.split.share / (kFmasPerNs * t.vectorLanes * std::max(eff, 0.02));
@@ -182,9 +191,11 @@ struct BlockKnob {
 
 /// What a packed-matmul space (a matmul, or a convolution run as packed
 /// matmuls) is made of. Its points are (distribute_dim, rows, cols, blocks,
-/// unroll), rows and cols being the register tile's sizes along `rowLoop` and
-/// `colLoop`, unroll its reduction steps per iteration (vector_sizes[2]);
-/// the blocks' knob along `colLoop` is nc.
+/// unroll, order), rows and cols being the register tile's sizes along
+/// `rowLoop` and `colLoop`, unroll its reduction steps per iteration
+/// (vector_sizes[2]), order the loop order of a block's register tiles (0:
+/// panels outer, `loop_order = []`; 1: row tiles outer, `[0, 1]`); the
+/// blocks' knob along `colLoop` is nc.
 struct PackedSpaceParts {
   size_t rowLoop, colLoop;
   /// The reduction the register loop runs over (K; a conv's channels).
@@ -222,9 +233,27 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
   size_t unrollKnob = s.knobs.size();
   s.knobs.push_back(
       {"unroll", atMost({1, 4, 8}, std::max<int64_t>(1, parts.reduction))});
+  // 0: a block's packed panels outer, its row tiles inner (loop_order = []);
+  // 1: row tiles outer (loop_order = [0, 1]).
+  size_t orderKnob = s.knobs.size();
+  s.knobs.push_back({"order", {0, 1}});
   auto panelBytes = parts.panelBytes;
   auto model = parts.model;
   auto blockViolation = parts.blockViolation;
+  size_t rowLoop = parts.rowLoop, colLoop = parts.colLoop;
+  // Row tiles outer is the same code as panels outer when a block has one
+  // row tile or one panel (as a workgroup's chunk sees it).
+  auto sameOrder = [=](const Point &p) {
+    PackedMatmul pm = model(p);
+    auto chunk = [&](int64_t extent, size_t loop) {
+      return p[0] == (int64_t)loop
+                 ? (int64_t)std::ceil((double)extent * pm.split.share)
+                 : extent;
+    };
+    int64_t rowsIn = std::min(pm.mc, chunk(pm.rowRun, rowLoop));
+    int64_t colsIn = std::min(pm.nc, chunk(pm.n, colLoop));
+    return ceilDiv(rowsIn, p[1]) <= 1 || ceilDiv(colsIn, p[2]) <= 1;
+  };
   s.violation = [=](const Point &p) -> std::optional<std::string> {
     int64_t rows = p[1], cols = p[2], nc = p[ncKnob];
     if (std::optional<std::string> why = registerViolation(rows, cols, t))
@@ -239,6 +268,9 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     if (bytes > t.l2Bytes || bytes > t.stackBytes)
       return "packed panel of " + std::to_string(bytes) +
              " bytes exceeds the cache or stack budget";
+    if (p[orderKnob] == 1 && sameOrder(p))
+      return std::string("order 1 (row tiles outer) is order 0's code: a "
+                         "block has one row tile or one panel");
     return std::nullopt;
   };
   size_t loops = e.size();
@@ -249,20 +281,32 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     for (size_t b = 0; b < blockLoops.size(); ++b)
       c.tileSizes[blockLoops[b]] = p[firstBlock + b];
     c.vectorSizes = {p[1], p[2], p[unrollKnob]};
+    c.loopOrder.clear();
+    if (p[orderKnob] == 1)
+      c.loopOrder = {0, 1};
     return c;
   };
   s.fromConfig = [=](const KernelConfig &c) -> std::optional<Point> {
     if (c.tileSizes.size() != loops || c.vectorSizes.size() != 3)
       return std::nullopt;
+    int64_t order;
+    if (c.loopOrder.empty() || c.loopOrder == std::vector<int64_t>{1, 0})
+      order = 0;
+    else if (c.loopOrder == std::vector<int64_t>{0, 1})
+      order = 1;
+    else
+      return std::nullopt;
     Point p{c.distributeDim, c.vectorSizes[0], c.vectorSizes[1]};
     for (size_t loop : blockLoops)
       p.push_back(c.tileSizes[loop]);
     p.push_back(c.vectorSizes[2]);
+    p.push_back(order);
     return p;
   };
   auto modelOf = [=](const Point &p) {
     PackedMatmul pm = model(p);
     pm.unroll = p[unrollKnob];
+    pm.rowsOuter = p[orderKnob] == 1;
     return pm;
   };
   s.estimate = [=](const Point &p) { return packedMatmulNs(modelOf(p), t); };
@@ -279,6 +323,9 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
                           (double)pm.split.workers,
                           tileEfficiency(p[1], p[2], t.vectorLanes),
                           (double)(pm.rowRun % p[1]) / (double)pm.rowRun,
+                          // What the order keeps in L1 (see packedMatmulNs).
+                          log2p(4.0 * p[2] * std::min(pm.kc, pm.panelK)),
+                          log2p(4.0 * p[1] * std::min(pm.kc, pm.panelK)),
                       });
     return f;
   };
@@ -296,7 +343,7 @@ SearchSpace matmulSpace(const KernelShape &shape, const TargetLimits &t) {
       {{"nc", clampTo({32, 64, 128, 256, 512, 1024}, n)}, 1},
       {{"kc", clampTo({32, 64, 128, 256, 512, 1024}, k)}, 2},
   };
-  // Points: (distribute_dim, rows, cols, mc, nc, kc, unroll).
+  // Points: (distribute_dim, rows, cols, mc, nc, kc, unroll, order).
   parts.panelBytes = [=](const Point &p) {
     return 4 * std::min(p[4], roundUp(n, p[2])) * std::min(p[5], k);
   };
@@ -348,7 +395,7 @@ SearchSpace convSpace(const KernelShape &shape, const TargetLimits &t) {
       {{"nc", clampTo({32, 64, 128, 256, 512, 1024}, f)}, 3},
       {{"kc", kcs}, 6},
   };
-  // Points: (distribute_dim, rows, cols, nc, kc, unroll).
+  // Points: (distribute_dim, rows, cols, nc, kc, unroll, order).
   parts.panelBytes = [=](const Point &p) {
     return 4 * std::min(p[3], roundUp(f, p[2])) * panelK(p[4]);
   };

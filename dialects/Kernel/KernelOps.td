@@ -48,8 +48,9 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     `vector_sizes` (optional) is the register tile of a matmul, `[rows, columns, 1]`:
     each cache tile is cut into tiles of this shape, each becomes a `vector.contract`
     whose accumulator stays in registers across the reduction loop and is lowered to
-    broadcast FMAs (`loop_order` is then unused); the smaller tiles at the edges too
-    when their sizes are static (otherwise they stay scalar). For a channels-last
+    broadcast FMAs (`loop_order` then only orders the register tiles of cache
+    blocks, below); the smaller tiles at the edges too when their sizes are static
+    (otherwise they stay scalar). For a channels-last
     convolution it is the register tile of the `[OW x C] x [C x F]` matmul that each
     output row and filter tap becomes; for a channels-last depthwise convolution it
     is `[pixels, channels]` of one output row, one accumulator vector per pixel kept
@@ -60,7 +61,12 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     channels-last convolution (`[0, 0, 0, nc, 0, 0, kc]`: output and input channels)
     are cache blocks: each `[kc x nc]` block of the weights is packed, at run time,
     into contiguous `[kc x columns]` panels on the stack (at most nc*kc elements),
-    which the register tiles then stream; `nc` is a multiple of the columns.
+    which the register tiles then stream; `nc` is a multiple of the columns. With
+    cache blocks, `loop_order` orders the two loops over a block's register tiles:
+    `[]` or `[1, 0]`, panels outer (each panel meets every row tile of the block
+    in turn: the panel stays in L1 when it fits), or `[0, 1]`, row tiles outer
+    (each row tile of A meets every panel: the row tile stays in L1); any other
+    `loop_order` with `vector_sizes` is an error.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>

@@ -79,21 +79,71 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
   }
   // 14 rows of 32 columns fit (28 accumulators, 2 vectors of B, a
   // broadcast: 31); 8 rows of 64 do not (32 + 4 + 1).
-  EXPECT_FALSE(space.violation({1, 14, 32, 64, 256, 256, 4}));
-  ASSERT_TRUE(space.violation({1, 8, 64, 64, 256, 256, 4}));
+  EXPECT_FALSE(space.violation({1, 14, 32, 64, 256, 256, 4, 0}));
+  ASSERT_TRUE(space.violation({1, 8, 64, 64, 256, 256, 4, 0}));
   // Out of budget: 16 rows of 64 columns need 69 registers; a block of
   // columns that is not a multiple of the register tile's.
-  Point tooWide = {1, 16, 64, 64, 256, 256, 1};
+  Point tooWide = {1, 16, 64, 64, 256, 256, 1, 0};
   ASSERT_TRUE(space.violation(tooWide));
   EXPECT_NE(space.violation(tooWide)->find("vector registers"),
             std::string::npos);
-  Point ragged = {1, 4, 64, 64, 32, 256, 4};
+  Point ragged = {1, 4, 64, 64, 32, 256, 4, 0};
   ASSERT_TRUE(space.violation(ragged));
   EXPECT_NE(space.violation(ragged)->find("multiple"), std::string::npos);
-  Point huge = {1, 4, 32, 64, 512, 1024, 4};
+  Point huge = {1, 4, 32, 64, 512, 1024, 4, 0};
   SearchSpace small = cpuSearchSpace(matmulShape(64, 512, 1024), t);
   ASSERT_TRUE(small.violation(huge));
   EXPECT_NE(small.violation(huge)->find("budget"), std::string::npos);
+}
+
+// The order of a block's register tiles: 0 (packed panels outer) is the
+// default's `loop_order = []`, 1 (row tiles outer) is `[0, 1]`; 1 is left
+// out where it compiles to 0's code (one row tile or one panel per block).
+TEST(SearchSpaceTest, RegisterTileOrder) {
+  TargetLimits t = limits();
+  SearchSpace space = cpuSearchSpace(matmulShape(64, 512, 512), t);
+  ASSERT_EQ(space.knobs[7].name, "order");
+  EXPECT_EQ(space.knobs[7].values, (std::vector<int64_t>{0, 1}));
+  Point rows = {1, 8, 32, 64, 256, 256, 4, 1};
+  ASSERT_FALSE(space.violation(rows)) << *space.violation(rows);
+  KernelConfig c = space.toConfig(rows);
+  EXPECT_EQ(c.loopOrder, (std::vector<int64_t>{0, 1}));
+  EXPECT_EQ(space.fromConfig(c), rows);
+  rows.back() = 0;
+  EXPECT_TRUE(space.toConfig(rows).loopOrder.empty());
+  c.loopOrder = {1, 0};
+  EXPECT_EQ(space.fromConfig(c), rows);
+  c.loopOrder = {0, 2};
+  EXPECT_FALSE(space.fromConfig(c));
+  // One panel per block (nc = cols), one row tile (mc = rows), or one row
+  // tile in a workgroup's chunk of 8 rows (split along the rows): no order.
+  for (Point one : {Point{1, 8, 32, 64, 32, 256, 4, 1},
+                    Point{1, 8, 32, 8, 256, 256, 4, 1}}) {
+    ASSERT_TRUE(space.violation(one)) << space.describe(one);
+    EXPECT_NE(space.violation(one)->find("order"), std::string::npos);
+    one.back() = 0;
+    EXPECT_FALSE(space.violation(one)) << *space.violation(one);
+  }
+  t.threads = 8;
+  SearchSpace split = cpuSearchSpace(matmulShape(64, 512, 512), t);
+  EXPECT_TRUE(split.violation({0, 8, 32, 64, 256, 256, 4, 1}));
+  EXPECT_FALSE(split.violation({1, 8, 32, 64, 256, 256, 4, 1}));
+  // A conv's row tiles run along an output row (OW = 7 here): a 7-pixel
+  // tile is the whole row.
+  KernelShape conv;
+  conv.kind = KernelKind::ConvNhwc;
+  conv.extents = {1, 7, 7, 512, 3, 3, 512};
+  conv.distributeDims = {-1, 3};
+  conv.defaultConfig.distributeDim = 3;
+  conv.defaultConfig.tileSizes = {0, 0, 0, 32, 0, 0, 256};
+  conv.defaultConfig.vectorSizes = {7, 32, 4};
+  SearchSpace cs = cpuSearchSpace(conv, limits());
+  EXPECT_EQ(cs.knobs.back().name, "order");
+  EXPECT_TRUE(cs.violation({3, 7, 32, 128, 256, 4, 1}));
+  EXPECT_FALSE(cs.violation({3, 4, 32, 128, 256, 4, 1}));
+  EXPECT_EQ(cs.toConfig({3, 4, 32, 128, 256, 4, 1}).str(),
+            "#anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, "
+            "128, 0, 0, 256], loop_order = [0, 1], vector_sizes = [4, 32, 4]>");
 }
 
 TEST(SearchSpaceTest, RegisterBudgetFollowsTheTarget) {
@@ -103,9 +153,9 @@ TEST(SearchSpaceTest, RegisterBudgetFollowsTheTarget) {
   t.vectorRegisters = 16;
   t.vectorLanes = 8;
   SearchSpace space = cpuSearchSpace(matmulShape(64, 512, 512), t);
-  EXPECT_FALSE(space.violation({1, 6, 16, 64, 256, 256, 4}));
-  EXPECT_TRUE(space.violation({1, 7, 16, 64, 256, 256, 4}));
-  EXPECT_TRUE(space.violation({1, 8, 32, 64, 256, 256, 4}));
+  EXPECT_FALSE(space.violation({1, 6, 16, 64, 256, 256, 4, 0}));
+  EXPECT_TRUE(space.violation({1, 7, 16, 64, 256, 256, 4, 0}));
+  EXPECT_TRUE(space.violation({1, 8, 32, 64, 256, 256, 4, 0}));
   for (const Point &p : space.legalPoints()) {
     KernelConfig c = space.toConfig(p);
     int64_t vectors = (c.vectorSizes[1] + 7) / 8;
@@ -137,9 +187,9 @@ TEST(SearchSpaceTest, EstimatePrefersUnrolledDeepReductions) {
   TargetLimits t = limits();
   t.l2Bytes = 2 << 20; // this machine's
   SearchSpace space = cpuSearchSpace(matmulShape(1024, 1024, 1024), t);
-  Point plain = {0, 8, 32, 64, 256, 256, 1};
-  Point unrolled = {0, 8, 32, 64, 256, 256, 4};
-  Point deep = {0, 8, 32, 64, 256, 1024, 4};
+  Point plain = {0, 8, 32, 64, 256, 256, 1, 0};
+  Point unrolled = {0, 8, 32, 64, 256, 256, 4, 0};
+  Point deep = {0, 8, 32, 64, 256, 1024, 4, 0};
   ASSERT_FALSE(space.violation(deep)) << *space.violation(deep);
   EXPECT_LT(space.estimate(unrolled), space.estimate(plain));
   EXPECT_LT(space.estimate(deep), space.estimate(unrolled));

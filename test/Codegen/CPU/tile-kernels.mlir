@@ -334,6 +334,53 @@ func.func @packed_matmul(%a: memref<20x300xf32>, %b: memref<300x70xf32>, %c: mem
 
 // -----
 
+// loop_order orders a cache block's register tiles: by default ([], or [1, 0])
+// each packed panel of 32 columns meets every 8-row tile of A in turn; [0, 1]
+// runs each 8-row tile of A across every panel (the tile stays in L1 while the
+// panels stream from L2). The packing loop before them is the same.
+// CHECK-LABEL: func.func @panels_outer
+// CHECK:       scf.for %{{.+}} = %c0 to %c64 step %c1
+// CHECK:       scf.for %[[J:.+]] = %c0 to %c64 step %c32 {
+// CHECK:         memref.subview %alloca[%{{.+}}, 0, 0] [1, 64, 32]
+// CHECK:         scf.for %{{.+}} = %c0 to %c32 step %c8 {
+// CHECK:           iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK-LABEL: func.func @rows_outer
+// CHECK:       scf.for %{{.+}} = %c0 to %c64 step %c1
+// CHECK:       scf.for %{{.+}} = %c0 to %c32 step %c8 {
+// CHECK:         scf.for %{{.+}} = %c0 to %c64 step %c32 {
+// CHECK:           memref.subview %alloca[%{{.+}}, 0, 0] [1, 64, 32]
+// CHECK:           iter_args({{.*}}) -> (vector<8x32xf32>)
+func.func @panels_outer(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [32, 64, 64], loop_order = [1, 0], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+func.func @rows_outer(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [32, 64, 64], loop_order = [0, 1], vector_sizes = [8, 32, 1]>} {
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+
+// -----
+
+func.func @register_order_not_two_loops(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [32, 64, 64], loop_order = [1, 0, 2], vector_sizes = [8, 32, 1]>} {
+  // expected-error @below {{TuningConfig loop_order with vector_sizes orders the register tiles of a cache block: [0, 1] (row tiles outer) or [1, 0] (column panels outer, as []), and only with the cache blocks of a matmul or convolution in tile_sizes}}
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+
+// -----
+
+func.func @register_order_without_blocks(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [0, 1], vector_sizes = [8, 32, 1]>} {
+  // expected-error @below {{TuningConfig loop_order with vector_sizes orders the register tiles of a cache block}}
+  linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
+  return
+}
+
+// -----
+
 // A matmul of fewer than 16 rows (a classifier at batch 1) is not packed: each
 // weight is read once anyway. Register tiles straight on B; one row of them is
 // twice the config's columns wide (more accumulators in flight).
