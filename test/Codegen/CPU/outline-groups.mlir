@@ -485,3 +485,50 @@ func.func @main(%x: memref<1x8x8x64xf32>, %w: memref<3x3x64xf32>, %b: memref<64x
       ins(%y, %w2 : memref<1x8x8x64xf32>, memref<1x1x64x8xf32>) outs(%z : memref<1x8x8x8xf32>)
   return
 }
+
+// -----
+
+// A serial group (a small depthwise conv and its relu6, under 65536 iterations
+// per image) over a symbolic batch splits the batch: at batch 1 one workgroup,
+// as unsplit; at larger batches the threads take whole images (without it,
+// every batch ran on one core).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 0 : i64
+// CHECK-LABEL: func.func @main
+// CHECK: %[[N:.+]] = memref.dim %arg0, %c0
+// CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%[[N]])
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<?x10x10x32xf32>, %w: memref<3x3x32xf32>, %y: memref<?x8x8x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<?x10x10x32xf32>, memref<3x3x32xf32>) outs(%y : memref<?x8x8x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(n, h, w, c) -> (n, h, w, c)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      outs(%y : memref<?x8x8x32xf32>) {
+  ^bb0(%o: f32):
+    %lo = arith.maximumf %o, %zero : f32
+    %r = arith.minimumf %lo, %six : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// But not a matmul's symbolic rows: its workgroups' chunks would start at
+// multiples of the register tile's 8 rows, and a few rows are a serial kernel.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK: linalg.fill
+// CHECK: linalg.matmul {anvil_kernel.root
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0({{[^)]*}}) :
+func.func @main(%a: memref<?x64xf32>, %b: memref<64x64xf32>, %c: memref<?x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
