@@ -102,6 +102,13 @@ SmallVector<int64_t> vectorFriendlyOrder(linalg::LinalgOp op) {
 /// gains (measured on the bundled CNN at batch 1).
 constexpr int64_t kMinParallelWork = 1 << 16;
 
+/// Iterations per image below which a serial kernel stays one workgroup at
+/// every batch (see bestGroup): resnet_mini's two 1152-iteration border fills
+/// took 1.4 us split by the batch at batch 2 on 2 threads, 0.7 us unsplit (the
+/// same at batch 8); its 3468-iteration input transpose the same at batch 2
+/// and 1.7x faster at batch 8. Chosen between the two, not tuned.
+constexpr int64_t kMinBatchSplitWork = 2048;
+
 /// Iterations a serial kernel (each of its ops below kMinParallelWork) stays
 /// below when it runs an NHWC depthwise conv or max pooling op (see
 /// joinsPastSerialWork).
@@ -894,7 +901,8 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
 /// op, the best balanced (see splitQuality), then the longest; ties go to not
 /// splitting (small work), then to the larger split extent. A group of small
 /// ops that would not split (serial: under kMinParallelWork iterations per
-/// image) splits its symbolic batch when all its ops can: mobilenetv2_mini's
+/// image, but at least kMinBatchSplitWork) splits its symbolic batch when all
+/// its ops can: mobilenetv2_mini's
 /// 8x8 and 4x4 blocks and resnet_mini's last stage ran on one core at every
 /// batch, and so split they ran the models 1.17x and 1.07x faster at batch 8
 /// on 2 threads (1.11x / 1.03x at batch 2), the same at batch 1 and on 1
@@ -962,7 +970,10 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
                linalgOp, m.dim,
                configFor(m.info->op, m.dim, {}, target).getVectorSizes()) == 1;
   };
-  if (best.size() >= 2 &&
+  int64_t imageWork = 0;
+  for (const Member &m : best)
+    imageWork = std::min<int64_t>(imageWork + m.info->work, 1 << 30);
+  if (best.size() >= 2 && imageWork >= kMinBatchSplitWork &&
       llvm::all_of(best, [](const Member &m) { return m.dim == -1; }))
     for (auto [d, e] : llvm::enumerate(first.extents))
       if (first.split.test(d) && ShapedType::isDynamic(e)) {

@@ -532,3 +532,19 @@ func.func @main(%a: memref<?x64xf32>, %b: memref<64x64xf32>, %c: memref<?x64xf32
   linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
   return
 }
+
+// -----
+
+// Nor a serial group under 2048 iterations per image (two border fills of 320):
+// splitting it costs more than it runs.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK-COUNT-2: linalg.fill
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0({{[^)]*}}) :
+func.func @main(%top: memref<?x1x10x32xf32>, %bottom: memref<?x1x10x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%top : memref<?x1x10x32xf32>)
+  linalg.fill ins(%zero : f32) outs(%bottom : memref<?x1x10x32xf32>)
+  return
+}
