@@ -63,6 +63,8 @@ constexpr double kWakeNs = 4000;
 struct Split {
   double share = 1;
   int workers = 1;
+  /// Iterations of the split loop the busiest thread gets (0: not split).
+  int64_t busiest = 0;
 };
 Split splitOver(int64_t extent, int64_t align, int threads) {
   Split s;
@@ -72,6 +74,7 @@ Split splitOver(int64_t extent, int64_t align, int threads) {
   s.workers = (int)std::min<int64_t>(threads, units);
   int64_t busiest = ceilDiv(units, s.workers) * std::max<int64_t>(align, 1);
   s.share = std::min(1.0, (double)busiest / (double)extent);
+  s.busiest = std::min(busiest, extent);
   return s;
 }
 
@@ -203,6 +206,10 @@ struct PackedSpaceParts {
   std::vector<BlockKnob> blocks;
   std::function<int64_t(const Point &)> panelBytes;
   std::function<PackedMatmul(const Point &)> model;
+  /// A matmul's workgroup of fewer rows runs unpacked (codegen's
+  /// cpu::kMinPackedRows, 16), where the order of the register tiles changes
+  /// nothing; 0 for a convolution, whose rows are always packed.
+  int64_t packedFromRows = 0;
   /// What else makes a point illegal, checked after nc and before the panel
   /// size; may be null.
   std::function<std::optional<std::string>(const Point &)> blockViolation;
@@ -241,18 +248,21 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
   auto model = parts.model;
   auto blockViolation = parts.blockViolation;
   size_t rowLoop = parts.rowLoop, colLoop = parts.colLoop;
+  int64_t packedFromRows = parts.packedFromRows;
   // Row tiles outer is the same code as panels outer when a block has one
-  // row tile or one panel (as a workgroup's chunk sees it).
+  // row tile or one panel (as a workgroup's chunk sees it), or when its rows
+  // run unpacked.
   auto sameOrder = [=](const Point &p) {
     PackedMatmul pm = model(p);
     auto chunk = [&](int64_t extent, size_t loop) {
-      return p[0] == (int64_t)loop
-                 ? (int64_t)std::ceil((double)extent * pm.split.share)
-                 : extent;
+      return p[0] == (int64_t)loop && pm.split.busiest > 0 ? pm.split.busiest
+                                                           : extent;
     };
-    int64_t rowsIn = std::min(pm.mc, chunk(pm.rowRun, rowLoop));
+    int64_t rowsChunk = chunk(pm.rowRun, rowLoop);
+    int64_t rowsIn = std::min(pm.mc, rowsChunk);
     int64_t colsIn = std::min(pm.nc, chunk(pm.n, colLoop));
-    return ceilDiv(rowsIn, p[1]) <= 1 || ceilDiv(colsIn, p[2]) <= 1;
+    return rowsChunk < packedFromRows || ceilDiv(rowsIn, p[1]) <= 1 ||
+           ceilDiv(colsIn, p[2]) <= 1;
   };
   s.violation = [=](const Point &p) -> std::optional<std::string> {
     int64_t rows = p[1], cols = p[2], nc = p[ncKnob];
@@ -338,6 +348,7 @@ SearchSpace matmulSpace(const KernelShape &shape, const TargetLimits &t) {
   parts.rowLoop = 0;
   parts.colLoop = 1;
   parts.reduction = k;
+  parts.packedFromRows = 16;
   parts.blocks = {
       {{"mc", clampTo({16, 32, 64, 128, 256, 512}, m)}, 0},
       {{"nc", clampTo({32, 64, 128, 256, 512, 1024}, n)}, 1},

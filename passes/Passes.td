@@ -197,9 +197,10 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     that pad the next layer's input, all split by output channel). Small ops
     (under 65536 iterations together; under 98304 when the kernel runs an NHWC
     depthwise conv or max pooling op and the ops past 65536 are not a second op with
-    a reduction loop) also share one kernel, unsplit, or split by its symbolic batch
-    when every op of it can be and it runs at least 2048 iterations per image (one
-    workgroup at batch 1; whole images per thread at larger batches). Before
+    a reduction loop) also share one kernel, unsplit, or split by a symbolic loop
+    (the batch) when every op of it can be, with provably one extent (the same
+    size source), and it runs at least 2048 iterations per image (one workgroup at
+    batch 1; whole images per thread at larger batches). Before
     grouping, a padded buffer's border fill moves after the op writing the interior,
     and an elementwise op reading a convolution's output moves up to the convolution,
     past ops that touch nothing it touches (the host is reordered to match); an op

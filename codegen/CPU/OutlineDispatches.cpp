@@ -657,6 +657,49 @@ bool disjoint(const Access &a, const Access &b) {
   return false;
 }
 
+/// Where the run-time size of dim `d` of `memref` comes from, such that two
+/// sizes with the same source are equal: a static size (null, the size), a dim
+/// of a function argument (the argument, the dim) or an index value (the value,
+/// -1) that sized an allocation or a view, traced through `memref.dim`, casts
+/// and views of the same rank. nullopt when it cannot be traced.
+std::optional<std::pair<Value, int64_t>> sizeSource(Value memref, int64_t d) {
+  for (int depth = 0; depth < 64; ++depth) {
+    auto type = dyn_cast<MemRefType>(memref.getType());
+    if (!type || d < 0 || d >= type.getRank())
+      return std::nullopt;
+    if (!type.isDynamicDim(d))
+      return std::make_pair(Value(), type.getDimSize(d));
+    Operation *def = memref.getDefiningOp();
+    if (!def)
+      return std::make_pair(memref, d);
+    OpFoldResult size;
+    if (auto alloc = dyn_cast<memref::AllocOp>(def)) {
+      size = alloc.getDynamicSizes()[type.getDynamicDimIndex(d)];
+    } else if (auto alloca = dyn_cast<memref::AllocaOp>(def)) {
+      size = alloca.getDynamicSizes()[type.getDynamicDimIndex(d)];
+    } else if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
+      if (sub.getSourceType().getRank() != type.getRank())
+        return std::nullopt;
+      size = sub.getMixedSizes()[d];
+    } else if (auto cast = dyn_cast<memref::CastOp>(def)) {
+      memref = cast.getSource();
+      continue;
+    } else {
+      return std::nullopt;
+    }
+    if (std::optional<int64_t> constant = getConstantIntValue(size))
+      return std::make_pair(Value(), *constant);
+    Value value = cast<Value>(size);
+    auto dim = value.getDefiningOp<memref::DimOp>();
+    std::optional<int64_t> index = dim ? dim.getConstantIndex() : std::nullopt;
+    if (!index)
+      return std::make_pair(value, int64_t(-1));
+    memref = dim.getSource();
+    d = *index;
+  }
+  return std::nullopt;
+}
+
 /// Whether two accesses, split along loops `da` and `db` of their ops (-1: not
 /// split), can run in one kernel: they touch different allocations, only
 /// read, nothing is split, or each workgroup touches the same slice of the
@@ -858,6 +901,45 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
   return group;
 }
 
+/// Whether loop `d` of every op of `group` (its split loop) provably has the
+/// same run-time extent: each op's buffer dims that the loop indexes have one
+/// size source (sizeSource) for the whole group. Two symbolic extents are not
+/// equal for being both symbolic (a batch and a sequence length).
+bool sameSplitExtent(ArrayRef<Member> group) {
+  std::optional<std::pair<Value, int64_t>> common;
+  auto agree = [&](Value buffer, int64_t dim) {
+    std::optional<std::pair<Value, int64_t>> source = sizeSource(buffer, dim);
+    if (!source || (common && *common != *source))
+      return false;
+    common = source;
+    return true;
+  };
+  for (const Member &m : group) {
+    bool indexed = false;
+    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(m.info->op)) {
+      for (OpOperand &operand : linalgOp->getOpOperands()) {
+        if (!isa<MemRefType>(operand.get().getType()))
+          continue;
+        AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+        for (auto [j, expr] : llvm::enumerate(map.getResults())) {
+          auto loop = dyn_cast<AffineDimExpr>(expr);
+          if (!loop || (int64_t)loop.getPosition() != m.dim)
+            continue;
+          if (!agree(operand.get(), j))
+            return false;
+          indexed = true;
+        }
+      }
+    } else if (auto copy = dyn_cast<memref::CopyOp>(m.info->op)) {
+      indexed =
+          agree(copy.getSource(), m.dim) && agree(copy.getTarget(), m.dim);
+    }
+    if (!indexed)
+      return false;
+  }
+  return true;
+}
+
 /// How well splitting loop `d` of `op` spreads it over workgroups: the
 /// number of chunks its register tile allows (chunks start at multiples of
 /// it), counted up to kBalancedChunks. A 32-channel conv split by channels
@@ -956,13 +1038,15 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
   for (auto [d, e] : llvm::enumerate(first.extents))
     if (first.split.test(d) && !ShapedType::isDynamic(e) && e >= 2)
       consider(d);
-  // A serial group splits its symbolic batch instead, when every member can
-  // in chunks of single elements: at batch 1 that is one workgroup, as before
-  // (the dispatch's grid is the batch, and a grid of 1 runs on the calling
-  // thread); at larger batches the threads take whole images. Its length stays
-  // the serial one. Not a loop that register tiles cover (a matmul's symbolic
-  // rows: chunks would start at multiples of the tile's rows, and its few rows
-  // run as a serial kernel should).
+  // A serial group splits a symbolic loop instead (the batch, in the models
+  // here) when every member can, with one run-time extent for all of them
+  // (growGroup takes any two symbolic extents as equal: sameSplitExtent) and
+  // in chunks of single elements (not a matmul's symbolic rows: its chunks
+  // would start at multiples of the register tile's rows, and a few rows are a
+  // serial kernel's work). At batch 1 that is one workgroup, as before (the
+  // dispatch's grid is the batch, and a grid of 1 runs on the calling thread);
+  // at larger batches the threads take whole images. Its length stays the
+  // serial one.
   auto singleElementChunks = [&](const Member &m) {
     auto linalgOp = dyn_cast<linalg::LinalgOp>(m.info->op);
     return !linalgOp ||
@@ -981,7 +1065,7 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
         if (batch.size() < best.size())
           continue;
         batch.resize(best.size());
-        if (llvm::all_of(batch, singleElementChunks))
+        if (llvm::all_of(batch, singleElementChunks) && sameSplitExtent(batch))
           return batch;
       }
   return best;

@@ -65,8 +65,10 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     cache blocks, `loop_order` orders the two loops over a block's register tiles:
     `[]` or `[1, 0]`, panels outer (each panel meets every row tile of the block
     in turn: the panel stays in L1 when it fits), or `[0, 1]`, row tiles outer
-    (each row tile of A meets every panel: the row tile stays in L1); any other
-    `loop_order` with `vector_sizes` is an error.
+    (each row tile of A meets every panel: the row tile stays in L1), which
+    needs cache blocks; a matmul whose workgroup has fewer than 16 rows runs
+    unpacked, where the order changes nothing. Any other `loop_order` with
+    `vector_sizes` is an error.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>

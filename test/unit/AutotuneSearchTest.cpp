@@ -128,6 +128,10 @@ TEST(SearchSpaceTest, RegisterTileOrder) {
   SearchSpace split = cpuSearchSpace(matmulShape(64, 512, 512), t);
   EXPECT_TRUE(split.violation({0, 8, 32, 64, 256, 256, 4, 1}));
   EXPECT_FALSE(split.violation({1, 8, 32, 64, 256, 256, 4, 1}));
+  // Two 4-row tiles in a chunk of 8 rows, but fewer than 16 rows run
+  // unpacked, where the order changes nothing.
+  EXPECT_TRUE(split.violation({0, 4, 32, 64, 256, 256, 4, 1}));
+  EXPECT_FALSE(split.violation({0, 4, 32, 64, 256, 256, 4, 0}));
   // A conv's row tiles run along an output row (OW = 7 here): a 7-pixel
   // tile is the whole row.
   KernelShape conv;
@@ -141,6 +145,17 @@ TEST(SearchSpaceTest, RegisterTileOrder) {
   EXPECT_EQ(cs.knobs.back().name, "order");
   EXPECT_TRUE(cs.violation({3, 7, 32, 128, 256, 4, 1}));
   EXPECT_FALSE(cs.violation({3, 4, 32, 128, 256, 4, 1}));
+  // Split along the output row (OW = 50 over 8 threads: 7 pixels each, 8
+  // chunks of 7 for 8 workers), one 7-pixel tile per chunk: no order.
+  KernelShape wide = conv;
+  wide.extents = {1, 50, 50, 64, 3, 3, 64};
+  wide.distributeDims = {-1, 2, 3};
+  TargetLimits eight = limits();
+  eight.threads = 8;
+  SearchSpace ws = cpuSearchSpace(wide, eight);
+  EXPECT_TRUE(ws.violation({2, 7, 32, 64, 64, 4, 1}));
+  EXPECT_FALSE(ws.violation({2, 7, 32, 64, 64, 4, 0}));
+  EXPECT_FALSE(ws.violation({-1, 7, 32, 64, 64, 4, 1})); // 8 tiles, 2 panels
   EXPECT_EQ(cs.toConfig({3, 4, 32, 128, 256, 4, 1}).str(),
             "#anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, "
             "128, 0, 0, 256], loop_order = [0, 1], vector_sizes = [4, 32, 4]>");

@@ -365,7 +365,7 @@ func.func @rows_outer(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<3
 
 func.func @register_order_not_two_loops(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [32, 64, 64], loop_order = [1, 0, 2], vector_sizes = [8, 32, 1]>} {
-  // expected-error @below {{TuningConfig loop_order with vector_sizes orders the register tiles of a cache block: [0, 1] (row tiles outer) or [1, 0] (column panels outer, as []), and only with the cache blocks of a matmul or convolution in tile_sizes}}
+  // expected-error @below {{TuningConfig loop_order with vector_sizes orders the register tiles of a cache block: [] or [1, 0] (column panels outer) or [0, 1] (row tiles outer)}}
   linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
   return
 }
@@ -374,7 +374,7 @@ func.func @register_order_not_two_loops(%a: memref<32x64xf32>, %b: memref<64x64x
 
 func.func @register_order_without_blocks(%a: memref<32x64xf32>, %b: memref<64x64xf32>, %c: memref<32x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [0, 1], vector_sizes = [8, 32, 1]>} {
-  // expected-error @below {{TuningConfig loop_order with vector_sizes orders the register tiles of a cache block}}
+  // expected-error @below {{TuningConfig loop_order [0, 1] (row tiles outer) needs the cache blocks of a matmul or convolution in tile_sizes}}
   linalg.matmul ins(%a, %b : memref<32x64xf32>, memref<64x64xf32>) outs(%c : memref<32x64xf32>)
   return
 }
