@@ -940,6 +940,17 @@ bool sameSplitExtent(ArrayRef<Member> group) {
   return true;
 }
 
+/// The multiple of which a workgroup's chunk of loop `d` of `op` starts when
+/// the op splits that loop under its default register tile (1 for ops that are
+/// not linalg ops, and for loops no register tile covers).
+int64_t chunkAlign(Operation *op, int64_t d, const cpu::VectorTarget &target) {
+  auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
+  if (!linalgOp)
+    return 1;
+  return cpu::splitAlign(linalgOp, d,
+                         configFor(op, d, {}, target).getVectorSizes());
+}
+
 /// How well splitting loop `d` of `op` spreads it over workgroups: the
 /// number of chunks its register tile allows (chunks start at multiples of
 /// it), counted up to kBalancedChunks. A 32-channel conv split by channels
@@ -960,8 +971,7 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
     return kBalancedChunks;
   if (splitsCacheLines(info.op, d))
     return kBalancedChunks / 2;
-  kernel::TuningConfigAttr config = configFor(info.op, d, {}, target);
-  int64_t align = cpu::splitAlign(linalgOp, d, config.getVectorSizes());
+  int64_t align = chunkAlign(info.op, d, target);
   if (info.work < kBalancedWork) {
     // But a split into one chunk (16 output channels, 16-column register
     // tiles) is no split: one workgroup does all the work. resnet_mini's
@@ -981,14 +991,14 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
 
 /// The best group starting at `ops[start]`: over every way to split the first
 /// op, the best balanced (see splitQuality), then the longest; ties go to not
-/// splitting (small work), then to the larger split extent. A group of small
-/// ops that would not split (serial: under kMinParallelWork iterations per
-/// image, but at least kMinBatchSplitWork) splits its symbolic batch when all
-/// its ops can: mobilenetv2_mini's
-/// 8x8 and 4x4 blocks and resnet_mini's last stage ran on one core at every
-/// batch, and so split they ran the models 1.17x and 1.07x faster at batch 8
-/// on 2 threads (1.11x / 1.03x at batch 2), the same at batch 1 and on 1
-/// thread (interleaved A/B, 8 rounds each).
+/// splitting (small work), then to the larger split extent. A serial group (of
+/// ops under kMinParallelWork iterations per image, at least
+/// kMinBatchSplitWork together) splits a symbolic loop, the batch, when all its
+/// ops can (see the end): mobilenetv2_mini's 8x8 and 4x4 blocks and
+/// resnet_mini's last stage ran on one core at every batch; so split, the
+/// models ran 1.17x and 1.06x faster at batch 8 on 2 threads (1.11x and 1.05x
+/// at batch 2), the same at batch 1 and on 1 thread (interleaved A/B, 8
+/// rounds each).
 SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
                               const cpu::VectorTarget &target) {
   const OpInfo &first = ops[start];
@@ -1048,17 +1058,15 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
   // at larger batches the threads take whole images. Its length stays the
   // serial one.
   auto singleElementChunks = [&](const Member &m) {
-    auto linalgOp = dyn_cast<linalg::LinalgOp>(m.info->op);
-    return !linalgOp ||
-           cpu::splitAlign(
-               linalgOp, m.dim,
-               configFor(m.info->op, m.dim, {}, target).getVectorSizes()) == 1;
+    return chunkAlign(m.info->op, m.dim, target) == 1;
   };
+  auto serial = [](const Member &m) { return m.dim == -1; };
+  if (best.size() < 2 || !llvm::all_of(best, serial))
+    return best;
   int64_t imageWork = 0;
   for (const Member &m : best)
     imageWork = std::min<int64_t>(imageWork + m.info->work, 1 << 30);
-  if (best.size() >= 2 && imageWork >= kMinBatchSplitWork &&
-      llvm::all_of(best, [](const Member &m) { return m.dim == -1; }))
+  if (imageWork >= kMinBatchSplitWork)
     for (auto [d, e] : llvm::enumerate(first.extents))
       if (first.split.test(d) && ShapedType::isDynamic(e)) {
         SmallVector<Member> batch = growGroup(ops, start, d);

@@ -585,11 +585,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// columns, every row tile) or [0, 1] (for each row tile, every panel),
   /// which only a kernel with cache blocks (its weights packed) takes; a
   /// matmul whose workgroup has fewer than kMinPackedRows rows runs unpacked,
-  /// where the order changes nothing. Which is
-  /// faster depends on the shape: alone, on 2 threads, rows outer ran BERT's
-  /// 128 x 768 x 3072 matmul 1.07x faster (its 24 KiB row tile of A stays in
-  /// L1 while the panels stream from L2) and its 128 x 3072 x 768 one 1.08x
-  /// slower; it is a tuning knob, not a default.
+  /// where the order changes nothing. Which is faster depends on the shape:
+  /// alone, on 2 threads, rows outer ran BERT's 128 x 768 x 3072 matmul 1.07x
+  /// faster (its 24 KiB row tile of A stays in L1 while the panels stream from
+  /// L2) and its 128 x 3072 x 768 one 1.08x slower; it is a tuning knob, not a
+  /// default.
   static FailureOr<bool> rowTilesOuter(linalg::LinalgOp root,
                                        kernel::TuningConfigAttr config) {
     ArrayRef<int64_t> order = config.getLoopOrder();
