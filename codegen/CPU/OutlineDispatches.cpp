@@ -1379,8 +1379,9 @@ struct OutlineDispatchesPass
       else
         clone = kb.clone(*op, mapping);
       if (group.size() > 1) {
-        if (auto conv = dyn_cast<linalg::Conv2DNhwcHwcfOp>(op);
-            conv && deadAfter(conv.getDpsInitOperand(0)->get()))
+        if (isa<linalg::Conv2DNhwcHwcfOp, linalg::DepthwiseConv2DNhwcHwcOp>(
+                op) &&
+            deadAfter(cast<linalg::LinalgOp>(op).getDpsInitOperand(0)->get()))
           clone->setAttr(kernel::kScratchOutputAttrName, UnitAttr::get(ctx));
         if (&m == root)
           clone->setAttr(kernel::kRootAttrName, UnitAttr::get(ctx));

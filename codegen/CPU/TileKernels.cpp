@@ -1527,28 +1527,54 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
              << (pooling ? "max pooling" : "depthwise convolution")
              << " are [pixels, channels]";
     int64_t rows = sizes[0], width = sizes[1];
+    bool scratchOutput = conv->hasAttr(kernel::kScratchOutputAttrName);
     FailureOr<linalg::TiledLinalgOp> tiled =
         tileInPlace(rewriter, conv, {1, 1, rows, width, 0, 0}, "vector sizes");
     if (failed(tiled))
       return failure();
     tiled->op->setAttr(kTileMarker, rewriter.getUnitAttr());
     // The fused ops on each register tile: their copies, vectors once the
-    // edges are peeled, write and read what the tile loads and stores, and
-    // LLVM keeps those in registers.
+    // edges are peeled, write and read what the tile loads and stores.
+    // When the init and the epilogue are both fused and no later kernel
+    // reads the convolution's output, each tile's output lives in a scratch
+    // block on the stack instead, which LLVM keeps in registers: the output
+    // buffer is never written (MobileNetV2's depthwise convs wrote their
+    // bias, then their sums, to it, and read them back for relu6).
     if (fusion && !fusion->empty() && tiled->loops.size() == 4) {
       Location loc = conv.getLoc();
+      Value output = tiled->op.getDpsInitOperand(0)->get();
+      Type element = cast<MemRefType>(output.getType()).getElementType();
       rewriter.setInsertionPoint(tiled->op);
       SmallVector<OpFoldResult> offsets,
-          extents = memref::getMixedSizes(
-              rewriter, loc, tiled->op.getDpsInitOperand(0)->get());
+          extents = memref::getMixedSizes(rewriter, loc, output);
       for (Operation *loop : tiled->loops)
         offsets.push_back(cast<scf::ForOp>(loop).getInductionVar());
       fusion->toWholeBuffer(rewriter, loc, offsets);
+      Value block;
+      if (scratchOutput && !fusion->before.empty() && !fusion->after.empty() &&
+          !fusion->outputUsedElsewhere) {
+        Value scratch;
+        {
+          OpBuilder::InsertionGuard guard(rewriter);
+          rewriter.setInsertionPointToStart(&fn.getBody().front());
+          scratch = memref::AllocaOp::create(
+              rewriter, loc, MemRefType::get({1, 1, rows, width}, element),
+              rewriter.getI64IntegerAttr(64));
+        }
+        OpFoldResult zero = rewriter.getIndexAttr(0),
+                     one = rewriter.getIndexAttr(1);
+        block = memref::SubViewOp::create(
+            rewriter, loc, scratch, SmallVector<OpFoldResult>(4, zero), extents,
+            SmallVector<OpFoldResult>(4, one));
+        tiled->op.getDpsInitOperand(0)->set(block);
+      }
       for (linalg::LinalgOp member : fusion->before)
-        cloneOnBlock(rewriter, loc, member, offsets, extents);
+        cloneOnBlock(rewriter, loc, member, offsets, extents, fusion->output,
+                     block);
       rewriter.setInsertionPointAfter(tiled->op);
       for (linalg::LinalgOp member : fusion->after)
-        cloneOnBlock(rewriter, loc, member, offsets, extents);
+        cloneOnBlock(rewriter, loc, member, offsets, extents, fusion->output,
+                     block);
       fusion->eraseMembers(rewriter);
     }
     peelEdges(rewriter, tiled->loops);

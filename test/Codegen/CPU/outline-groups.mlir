@@ -292,6 +292,40 @@ func.func @main(%x: memref<1x56x56x16xf32>, %w: memref<1x1x16x96xf32>, %bias: me
 
 // -----
 
+// A depthwise conv between its bias broadcast and its relu6, whose output
+// (%y) nothing after them reads: one kernel, the conv marked
+// `scratch_output` (TileKernels keeps each tile's sums on the stack).
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.generic
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc
+// CHECK-SAME: anvil_kernel.scratch_output
+// CHECK: linalg.generic
+// CHECK-LABEL: func.func @main
+// CHECK: dispatch @kernel_0
+// CHECK-NOT: dispatch
+func.func @main(%x: memref<1x30x30x32xf32>, %w: memref<3x3x32xf32>, %bias: memref<32xf32>, %out: memref<1x28x28x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %y = memref.alloc() : memref<1x28x28x32xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<32xf32>) outs(%y : memref<1x28x28x32xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x30x30x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x28x28x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x28x28x32xf32>) outs(%out : memref<1x28x28x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %r, %six : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A stage's first conv and its relu with the downsampling branch (a bias
 // broadcast and a 1x1 conv on other buffers) scheduled between them: the
 // relu moves up to its conv and shares its kernel; the branch's broadcast

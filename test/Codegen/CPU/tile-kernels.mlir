@@ -621,6 +621,47 @@ func.func @depthwise_block_fusion(%b: memref<32xf32>, %x: memref<1x18x18x32xf32>
 
 // -----
 
+// The same fusion when no later kernel reads the conv's output
+// (`scratch_output`): each tile's bias, sums and relu6 input live in a
+// scratch block (the edge tile of 6 pixels in a view of it), and the conv's
+// output buffer (%arg3) is never written or read.
+// CHECK-LABEL: func.func @depthwise_scratch
+// CHECK: %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[S]]
+// CHECK-NOT: %arg3
+// CHECK: vector.fma
+// CHECK-NOT: %arg3
+// CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: memref.subview %[[S]][0, 0, 0, 0] [1, 1, 6, 16]
+// CHECK-NOT: %arg3
+// CHECK: arith.maximumf {{.*}} : vector<1x1x6x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: return
+func.func @depthwise_scratch(%b: memref<32xf32>, %x: memref<1x18x16x32xf32>, %w: memref<3x3x32xf32>, %y: memref<1x16x14x32xf32>, %r: memref<1x16x14x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = [], vector_sizes = [8, 16]>} {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<32xf32>) outs(%y : memref<1x16x14x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root, anvil_kernel.scratch_output, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x18x16x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x16x14x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x16x14x32xf32>) outs(%r : memref<1x16x14x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %m, %six : f32
+    linalg.yield %s : f32
+  }
+  return
+}
+
+// -----
+
 // A 1x1 conv (one pass over each output block) whose output no later kernel
 // reads (`scratch_output`), with its init and epilogue fused: each block
 // [OW x nb] lives in a scratch buffer from the bias broadcast to the relu,
