@@ -200,7 +200,10 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     a reduction loop) also share one kernel, unsplit, or split by a symbolic loop
     (the batch) when every op of it can be, with provably one extent (the same
     size source), and it runs at least 2048 iterations per image (one workgroup at
-    batch 1; whole images per thread at larger batches). Before
+    batch 1; whole images per thread at larger batches); so does a small op alone
+    (a fill, copy, transpose or elementwise op; its one loop has one extent through
+    any view), such as BERT-base's zero fill of a 128 x 3072 matmul output, whose
+    symbolic rows are its batch and sequence. Before
     grouping, a padded buffer's border fill moves after the op writing the interior,
     and an elementwise op reading a convolution's output moves up to the convolution,
     past ops that touch nothing it touches (the host is reordered to match); an op

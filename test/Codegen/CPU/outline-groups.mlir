@@ -326,6 +326,42 @@ func.func @main(%x: memref<1x30x30x32xf32>, %w: memref<3x3x32xf32>, %bias: memre
 
 // -----
 
+// The same, but a later op of the group reads the conv's output through a
+// view made in the host (its own kernel argument, which TileKernels cannot
+// tell from another buffer): not `scratch_output`, so the output is written.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwc {anvil_kernel.root, dilations
+// CHECK-LABEL: func.func @main
+func.func @main(%x: memref<1x30x30x32xf32>, %w: memref<3x3x32xf32>, %bias: memref<32xf32>, %out: memref<1x28x28x32xf32>, %out2: memref<1x28x28x32xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %six = arith.constant 6.0 : f32
+  %y = memref.alloc() : memref<1x28x28x32xf32>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : memref<32xf32>) outs(%y : memref<1x28x28x32xf32>) {
+  ^bb0(%b: f32, %o: f32):
+    linalg.yield %b : f32
+  }
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x30x30x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x28x28x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x28x28x32xf32>) outs(%out : memref<1x28x28x32xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    %s = arith.minimumf %r, %six : f32
+    linalg.yield %s : f32
+  }
+  %yv = memref.subview %y[0, 0, 0, 0] [1, 28, 28, 32] [1, 1, 1, 1] : memref<1x28x28x32xf32> to memref<1x28x28x32xf32, strided<[25088, 896, 32, 1]>>
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%out, %yv : memref<1x28x28x32xf32>, memref<1x28x28x32xf32, strided<[25088, 896, 32, 1]>>) outs(%out2 : memref<1x28x28x32xf32>) {
+  ^bb0(%a: f32, %c: f32, %o: f32):
+    %t = arith.addf %a, %c : f32
+    linalg.yield %t : f32
+  }
+  return
+}
+
+// -----
+
 // A stage's first conv and its relu with the downsampling branch (a bias
 // broadcast and a 1x1 conv on other buffers) scheduled between them: the
 // relu moves up to its conv and shares its kernel; the branch's broadcast
@@ -610,4 +646,39 @@ func.func @main(%top: memref<?x1x10x32xf32>, %bottom: memref<?x1x10x32xf32>) {
   linalg.fill ins(%zero : f32) outs(%top : memref<?x1x10x32xf32>)
   linalg.fill ins(%zero : f32) outs(%bottom : memref<?x1x10x32xf32>)
   return
+}
+
+// -----
+
+// A lone op that runs as one workgroup by default (its work counts the
+// symbolic rows as one) but has 2048 iterations per row or more splits its
+// symbolic loop, as a serial group does, through a reshaped view whose size
+// the tracing does not follow (one op's loop has one extent): BERT-base's
+// zero fill of its FFN matmul's output, 128 x 3072 at batch 1.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0,
+// CHECK-LABEL: func.func @main
+// CHECK: %[[N:.+]] = memref.dim %{{.+}}, %c0 : memref<?x3072xf32>
+// CHECK: dispatch @kernel_0(%{{.+}}) grid(%[[N]])
+func.func @main(%n: index) -> memref<?x3072xf32> {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc(%n) : memref<?x128x3072xf32>
+  %c = memref.collapse_shape %y [[0, 1], [2]] : memref<?x128x3072xf32> into memref<?x3072xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x3072xf32>)
+  return %c : memref<?x3072xf32>
+}
+
+// -----
+
+// Under 2048 iterations per row it stays one workgroup.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1,
+// CHECK-LABEL: func.func @main
+// CHECK: dispatch @kernel_0(%{{.+}}) :
+func.func @main(%n: index) -> memref<?x768xf32> {
+  %zero = arith.constant 0.0 : f32
+  %y = memref.alloc(%n) : memref<?x128x768xf32>
+  %c = memref.collapse_shape %y [[0, 1], [2]] : memref<?x128x768xf32> into memref<?x768xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x768xf32>)
+  return %c : memref<?x768xf32>
 }

@@ -623,8 +623,9 @@ func.func @depthwise_block_fusion(%b: memref<32xf32>, %x: memref<1x18x18x32xf32>
 
 // The same fusion when no later kernel reads the conv's output
 // (`scratch_output`): each tile's bias, sums and relu6 input live in a
-// scratch block (the edge tile of 6 pixels in a view of it), and the conv's
-// output buffer (%arg3) is never written or read.
+// scratch block (the edge tile of 6 pixels in a view of it), the relu6
+// still writes each tile of %arg4, and the conv's output buffer (%arg3) is
+// never written or read.
 // CHECK-LABEL: func.func @depthwise_scratch
 // CHECK: %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x8x16xf32>
 // CHECK-NOT: %arg3
@@ -632,11 +633,19 @@ func.func @depthwise_block_fusion(%b: memref<32xf32>, %x: memref<1x18x18x32xf32>
 // CHECK-NOT: %arg3
 // CHECK: vector.fma
 // CHECK-NOT: %arg3
+// CHECK: %[[R:.+]] = memref.subview %arg4[0, %{{.+}}, 0, %{{.+}}] [1, 1, 8, 16]
+// CHECK-NOT: %arg3
 // CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[R]]
 // CHECK-NOT: %arg3
 // CHECK: memref.subview %[[S]][0, 0, 0, 0] [1, 1, 6, 16]
 // CHECK-NOT: %arg3
+// CHECK: %[[E:.+]] = memref.subview %arg4[0, %{{.+}}, 8, %{{.+}}] [1, 1, 6, 16]
+// CHECK-NOT: %arg3
 // CHECK: arith.maximumf {{.*}} : vector<1x1x6x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[E]]
 // CHECK-NOT: %arg3
 // CHECK: return
 func.func @depthwise_scratch(%b: memref<32xf32>, %x: memref<1x18x16x32xf32>, %w: memref<3x3x32xf32>, %y: memref<1x16x14x32xf32>, %r: memref<1x16x14x32xf32>, %wg: index, %n: index)
