@@ -1067,12 +1067,11 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
   // 34 us each, the model 1.019x faster at batch 1 on 2 threads, 7 of 8
   // interleaved rounds). Not a lone contraction: its chunks of a symbolic
   // loop would not start at register tiles.
-  if (best.size() == 1 && best.front().dim == -2 &&
-      defaultConfig(first.op, target).getDistributeDim() == -1)
-    best.front().dim = -1;
-  if (!llvm::all_of(best, serial) ||
-      (best.size() < 2 && !isa<linalg::FillOp, linalg::GenericOp,
-                               linalg::TransposeOp, linalg::CopyOp>(first.op)))
+  bool loneSerial = best.size() == 1 && best.front().dim == -2 &&
+                    isa<linalg::FillOp, linalg::GenericOp, linalg::TransposeOp,
+                        linalg::CopyOp>(first.op) &&
+                    defaultConfig(first.op, target).getDistributeDim() == -1;
+  if (!loneSerial && (best.size() < 2 || !llvm::all_of(best, serial)))
     return best;
   int64_t imageWork = 0;
   for (const Member &m : best)

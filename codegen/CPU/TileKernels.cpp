@@ -110,6 +110,15 @@ struct BlockFusion {
   Value chunkStart;
   bool empty() const { return before.empty() && after.empty(); }
 
+  /// Whether `root`'s output blocks may live in a scratch buffer instead of
+  /// its output: no later kernel reads the output (kScratchOutputAttrName),
+  /// the op initializing it and the ops reading it are fused, and no other
+  /// op of the kernel uses it.
+  bool scratchOutput(Operation *root) const {
+    return root->hasAttr(kernel::kScratchOutputAttrName) && !before.empty() &&
+           !after.empty() && !outputUsedElsewhere;
+  }
+
   /// `offsets` of the root's loops within this workgroup's chunk, made
   /// whole-buffer indices (the chunk's start added along the split loop).
   void toWholeBuffer(OpBuilder &b, Location loc,
@@ -947,21 +956,27 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return std::optional<PrepackedB>(PrepackedB{panels, column});
   }
 
+  /// A 64-byte aligned buffer of `type` on the stack, allocated at the
+  /// kernel's entry (once per workgroup, whatever loops the caller is in).
+  static Value entryAlloca(IRRewriter &rewriter, func::FuncOp fn,
+                           MemRefType type) {
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPointToStart(&fn.getBody().front());
+    return memref::AllocaOp::create(rewriter, fn.getLoc(), type,
+                                    rewriter.getI64IntegerAttr(64));
+  }
+
   /// The packed-panel buffer for blocks of at most `nc` x `kc` of B
   /// ([extentK x extentN], either may be dynamic), on the stack at the
   /// kernel's entry: at most nc*kc elements (256 KiB for f32 256 x 256).
   Value panelBuffer(IRRewriter &rewriter, func::FuncOp fn, Type element,
                     int64_t extentK, int64_t extentN, int64_t nc, int64_t kc,
                     int64_t w) {
-    OpBuilder::InsertionGuard guard(rewriter);
-    rewriter.setInsertionPointToStart(&fn.getBody().front());
     if (!ShapedType::isDynamic(extentN))
       nc = std::min<int64_t>(nc, llvm::divideCeilSigned(extentN, w) * w);
     if (!ShapedType::isDynamic(extentK))
       kc = std::min(kc, extentK);
-    auto type = MemRefType::get({nc / w, kc, w}, element);
-    return memref::AllocaOp::create(rewriter, fn.getLoc(), type,
-                                    rewriter.getI64IntegerAttr(64));
+    return entryAlloca(rewriter, fn, MemRefType::get({nc / w, kc, w}, element));
   }
 
   /// Cache blocking with packed weights, then register tiles:
@@ -1297,20 +1312,14 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       // buffer is never written.
       Value scratch;
       std::optional<int64_t> channelCount = getConstantIntValue(ch);
-      if (fusion && !fusion->before.empty() && !fusion->after.empty() &&
-          !fusion->outputUsedElsewhere &&
-          conv->hasAttr(kernel::kScratchOutputAttrName) &&
-          !cType.isDynamicDim(2) && wType.getDimSize(0) == 1 &&
+      if (fusion && fusion->scratchOutput(conv) && !cType.isDynamicDim(2) &&
+          wType.getDimSize(0) == 1 &&
           (mergeTaps ||
-           (wType.getDimSize(1) == 1 && channelCount && *channelCount <= kc))) {
-        OpBuilder::InsertionGuard guard(rewriter);
-        rewriter.setInsertionPointToStart(&fn.getBody().front());
-        scratch = memref::AllocaOp::create(
-            rewriter, loc,
-            MemRefType::get({1, 1, cType.getDimSize(2), channels},
-                            cType.getElementType()),
-            rewriter.getI64IntegerAttr(64));
-      }
+           (wType.getDimSize(1) == 1 && channelCount && *channelCount <= kc)))
+        scratch =
+            entryAlloca(rewriter, fn,
+                        MemRefType::get({1, 1, cType.getDimSize(2), channels},
+                                        cType.getElementType()));
       Value cv =
           scratch
               ? reducedView(rewriter, loc, scratch, {zero, zero, zero, zero},
@@ -1527,7 +1536,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
              << (pooling ? "max pooling" : "depthwise convolution")
              << " are [pixels, channels]";
     int64_t rows = sizes[0], width = sizes[1];
-    bool scratchOutput = conv->hasAttr(kernel::kScratchOutputAttrName);
+    bool scratchOutput = fusion && fusion->scratchOutput(conv);
     FailureOr<linalg::TiledLinalgOp> tiled =
         tileInPlace(rewriter, conv, {1, 1, rows, width, 0, 0}, "vector sizes");
     if (failed(tiled))
@@ -1551,16 +1560,9 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         offsets.push_back(cast<scf::ForOp>(loop).getInductionVar());
       fusion->toWholeBuffer(rewriter, loc, offsets);
       Value block;
-      if (scratchOutput && !fusion->before.empty() && !fusion->after.empty() &&
-          !fusion->outputUsedElsewhere) {
-        Value scratch;
-        {
-          OpBuilder::InsertionGuard guard(rewriter);
-          rewriter.setInsertionPointToStart(&fn.getBody().front());
-          scratch = memref::AllocaOp::create(
-              rewriter, loc, MemRefType::get({1, 1, rows, width}, element),
-              rewriter.getI64IntegerAttr(64));
-        }
+      if (scratchOutput) {
+        Value scratch = entryAlloca(
+            rewriter, fn, MemRefType::get({1, 1, rows, width}, element));
         OpFoldResult zero = rewriter.getIndexAttr(0),
                      one = rewriter.getIndexAttr(1);
         block = memref::SubViewOp::create(
