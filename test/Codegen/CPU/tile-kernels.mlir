@@ -672,17 +672,35 @@ func.func @depthwise_scratch(%b: memref<32xf32>, %x: memref<1x18x16x32xf32>, %w:
 // -----
 
 // A 1x1 conv (one pass over each output block) whose output no later kernel
-// reads (`scratch_output`), with its init and epilogue fused: each block
-// [OW x nb] lives in a scratch buffer from the bias broadcast to the relu,
-// and the conv's output buffer (%arg3) is never written.
+// reads (`scratch_output`), with its init and epilogue fused: they run on
+// each register tile (8 pixels x 16 channels), which lives in a scratch
+// block from the bias broadcast to the relu, and the conv's output buffer
+// (%arg3) is never written.
 // CHECK-LABEL: func.func @packed_conv_scratch
-// CHECK: %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x16x32xf32>
+// CHECK: %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x8x16xf32>
 // CHECK-NOT: %arg3
-// CHECK: memref.subview %[[S]][0, 0, %{{.+}}, 0] [1, 1, 1, 32]
+// CHECK: %[[T:.+]] = memref.subview %[[S]][0, 0, 0, 0] [1, 1, 8, 16] [1, 1, 1, 1] : memref<1x1x8x16xf32> to memref<8x16xf32
+// CHECK-NOT: %arg3
+// CHECK: scf.for
+// CHECK: %[[BIAS:.+]] = memref.subview %arg0[
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_read %[[BIAS]]
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[S]]
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_read %[[T]]
 // CHECK-NOT: %arg3
 // CHECK: iter_args({{.*}}) -> (vector<8x16xf32>)
 // CHECK-NOT: %arg3
-// CHECK: arith.maximumf {{.*}} : vector<1x1x1x32xf32>
+// CHECK: vector.transfer_write %{{.+}}, %[[T]]
+// CHECK-NOT: %arg3
+// CHECK: %[[E:.+]] = memref.subview %arg4[0, %{{.+}}, %{{.+}}, %{{.+}}] [1, 1, 8, 16]
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_read %[[S]]
+// CHECK-NOT: %arg3
+// CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[E]]
 // CHECK-NOT: %arg3
 // CHECK: return
 func.func @packed_conv_scratch(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w: memref<1x1x16x32xf32>, %y: memref<1x4x16x32xf32>, %r: memref<1x4x16x32xf32>, %wg: index, %n: index)
@@ -707,10 +725,22 @@ func.func @packed_conv_scratch(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w
 // -----
 
 // The same conv and fused ops, but a later op of the kernel (a sum over the
-// rows, not fusable) reads the conv's output: the output is written, no
-// scratch block.
+// rows, not fusable) reads the conv's output: no scratch block; each
+// register tile of the output is initialized, accumulated into and read by
+// the relu in turn.
 // CHECK-LABEL: func.func @packed_conv_scratch_read_later
-// CHECK-NOT: memref.alloca() {alignment = 64 : i64} : memref<1x1x16x32xf32>
+// CHECK-NOT: memref.alloca() {alignment = 64 : i64} : memref<1x1x8x16xf32>
+// CHECK: %[[T:.+]] = memref.subview %{{.+}}[%{{.+}}, %{{.+}}] [8, 16] [1, 1] : memref<16x32xf32, strided<[32, 1], offset: ?>> to memref<8x16xf32
+// CHECK: %[[I:.+]] = memref.subview %arg3[0, %{{.+}}, %{{.+}}, %{{.+}}] [1, 1, 8, 16]
+// CHECK: vector.transfer_write %{{.+}}, %[[I]]
+// CHECK: vector.transfer_read %[[T]]
+// CHECK: iter_args({{.*}}) -> (vector<8x16xf32>)
+// CHECK: vector.transfer_write %{{.+}}, %[[T]]
+// CHECK: %[[O:.+]] = memref.subview %arg3[0, %{{.+}}, %{{.+}}, %{{.+}}] [1, 1, 8, 16]
+// CHECK: vector.transfer_read %[[O]]
+// CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: ins(%arg3
 // CHECK: return
 func.func @packed_conv_scratch_read_later(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w: memref<1x1x16x32xf32>, %y: memref<1x4x16x32xf32>, %r: memref<1x4x16x32xf32>, %s: memref<1x16x32xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [8, 16, 1]>} {
@@ -822,6 +852,25 @@ func.func @prepacked_unpacked_config(%a: memref<32x64xf32>, %b: memref<64x64xf32
 func.func @prepacked_conv(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<1x8x8x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 16], loop_order = [], vector_sizes = [4, 32, 4]>} {
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
+  return
+}
+
+// -----
+
+// A batch of images through a prepacked 3x3 filter: the images go one after
+// another, each through every tap (the batch loop outside the two tap
+// loops), so that a row block of one image, not of all of them, stays
+// cached across the taps.
+// CHECK-LABEL: func.func @prepacked_conv_batch
+// CHECK: %[[N:.+]] = memref.dim %arg2, %c0
+// CHECK: scf.for %{{.+}} = %c0 to %[[N]] step %c1 {
+// CHECK-NEXT: scf.for %{{.+}} = %c0 to %c3 step %c1 {
+// CHECK-NEXT: scf.for %{{.+}} = %c0 to %c3 step %c1 {
+// CHECK: vector.fma
+// CHECK: return
+func.func @prepacked_conv_batch(%in: memref<?x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<?x8x8x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 16], loop_order = [], vector_sizes = [4, 32, 4]>} {
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<?x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<?x8x8x64xf32>)
   return
 }
 
