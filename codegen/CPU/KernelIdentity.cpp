@@ -40,10 +40,12 @@ using namespace anvil;
 /// --weights-cache; the inputs and outputs of a timed kernel 64-byte aligned,
 /// as the arena's tensors are; 15: a workgroup's chunk of a convolution's
 /// output channels merges each filter row's taps when kc covers them, as a
-/// whole filter did).
+/// whole filter did; 16: a packed conv of one pass per output block runs its
+/// fused init and epilogue on each register tile, and one of several taps
+/// reading prepacked weights runs a batch's images one after another).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
-constexpr int kCodegenRevision = 15;
+constexpr int kCodegenRevision = 16;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

@@ -184,13 +184,29 @@ func.func @main(%x: memref<1x56x56x24xf32>, %y: memref<1x56x56x144xf32>) {
 // -----
 
 // A longer reduction (ResNet-50's 28x28 1x1 512 -> 128: 512 products per
-// output) keeps 64-channel blocks, constant filter or not.
+// output) keeps 64-channel blocks, constant filter or not; with a constant
+// 1x1 filter, all 512 input channels are one reduction block (64 x 512
+// floats: 128 KiB), one pass per output block.
 // CHECK-LABEL: func.func @kernel_0
-// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 4]>
+// CHECK-SAME: #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 64, 0, 0, 512], loop_order = [], vector_sizes = [7, 32, 4]>
 memref.global "private" constant @w : memref<1x1x512x128xf32> = dense<1.0>
 func.func @main(%x: memref<1x28x28x512xf32>, %y: memref<1x28x28x128xf32>) {
   %w = memref.get_global @w : memref<1x1x512x128xf32>
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
       ins(%x, %w : memref<1x28x28x512xf32>, memref<1x1x512x128xf32>) outs(%y : memref<1x28x28x128xf32>)
+  return
+}
+
+// -----
+
+// A 1x1 filter whose one-pass block would take more than 256 KiB (64 x 2048
+// floats: 512 KiB) keeps 256-channel reduction blocks.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: tile_sizes = [0, 0, 0, 64, 0, 0, 256]
+memref.global "private" constant @w : memref<1x1x2048x128xf32> = dense<1.0>
+func.func @main(%x: memref<1x28x28x2048xf32>, %y: memref<1x28x28x128xf32>) {
+  %w = memref.get_global @w : memref<1x1x2048x128xf32>
+  linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x28x28x2048xf32>, memref<1x1x2048x128xf32>) outs(%y : memref<1x28x28x128xf32>)
   return
 }
