@@ -398,6 +398,11 @@ SearchSpace convSpace(const KernelShape &shape, const TargetLimits &t) {
   std::vector<int64_t> kcs = clampTo({8, 16, 32, 64, 128, 256, 512}, c);
   if (kw > 1)
     kcs.push_back(kw * c);
+  // All of a 1x1 filter's channels: one pass per output block, the fused
+  // ops run on each register tile (the default up to 256 KiB of weights).
+  // clampTo offers C itself only up to 512.
+  if (kh == 1 && kw == 1 && c > kcs.back())
+    kcs.push_back(c);
   PackedSpaceParts parts;
   parts.rowLoop = 2;
   parts.colLoop = 3;
