@@ -43,13 +43,14 @@ func.func @main(%a: memref<128x256xf32>, %c: memref<128x512xf32>) {
 
 // A 7x7 conv whose constant filter makes the module's weights large (with the first
 // RUN's large-weights-bytes): 7 x 32 (one tile per row) by default, below; 4 + 3 on AVX2
-// and SSE, whose registers hold no four-vector tile.
+// and SSE, whose registers hold no four-vector tile. Each filter row's three taps merge
+// (kc = 3 x 512: 32 x 1536 floats, 192 KiB of packed weights a block).
 // AVX2-LABEL: func.func @kernel_0
 // AVX2-SAME: vector_sizes = [4, 16, 4]
 // SSE-LABEL: func.func @kernel_0
 // SSE-SAME: vector_sizes = [4, 8, 4]
 // AVX512-LABEL: func.func @kernel_0
-// AVX512-SAME: tile_sizes = [0, 0, 0, 32, 0, 0, 256], loop_order = [], vector_sizes = [7, 32, 4]
+// AVX512-SAME: tile_sizes = [0, 0, 0, 32, 0, 0, 1536], loop_order = [], vector_sizes = [7, 32, 4]
 memref.global "private" constant @f : memref<3x3x512x512xf32> = dense<1.0>
 func.func @main(%x: memref<1x9x9x512xf32>, %y: memref<1x7x7x512xf32>) {
   %f = memref.get_global @f : memref<3x3x512x512xf32>
