@@ -190,13 +190,20 @@ constexpr int64_t kRunTimePackedDepth = 256;
 /// A convolution's reduction block (input channels): 256. Deeper ones ran no
 /// faster on ResNet-50's 512- and 1024-channel layers.
 constexpr int64_t kConvReductionBlock = 256;
-/// A 1x1 conv with a constant filter takes all its input channels in one
-/// reduction block when the block's packed weights (nc x C floats) take at
-/// most this many bytes: one pass per output block, so that its fused init
-/// and epilogue run on each register tile while it is in registers (see
-/// --anvil-tile-kernels). ResNet-50's 28x28 512->128 and 14x14 1024->256
-/// convs (128 KiB blocks) ran 1.05-1.09x faster than in 256-channel blocks,
-/// 7x7 1024->512 (256 KiB) 1.07x; 7x7 2048->512 (512 KiB) 0.98-0.99x.
+/// A conv with a constant filter takes a whole filter row (KW taps of all C
+/// input channels) in one reduction block when the block's packed weights
+/// (nc x KW*C floats) take at most this many bytes; a filter of several rows
+/// and one column keeps its blocks.
+/// * A 1x1 filter then makes one pass per output block, so that its fused
+///   init and epilogue run on each register tile while it is in registers
+///   (see --anvil-tile-kernels). ResNet-50's 28x28 512->128 and 14x14
+///   1024->256 convs (128 KiB blocks) ran 1.05-1.09x faster than in
+///   256-channel blocks, 7x7 1024->512 (256 KiB) 1.07x; 7x7 2048->512 (512
+///   KiB) 0.98-0.99x.
+/// * A filter of several taps a row merges them: one pass per filter row
+///   instead of one per tap. ResNet-50's 28x28 and 14x14 3x3 convs (96 KiB
+///   blocks) ran 1.02-1.04x faster, the model 1.011-1.017x (its 7x7 3x3
+///   convs, 384 KiB, keep 256; the tuner's winners on them merged too).
 constexpr int64_t kConvOnePassBlockBytes = 256 * 1024;
 
 /// Output channels in a convolution's cache block when its filter is packed
@@ -372,20 +379,14 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
         columns = nc = kWideTileVectors * target.lanes;
         rows = convTileRows(ow, kWideTileRows);
       }
+      // A whole filter row in one block (see kConvOnePassBlockBytes).
       int64_t kc = kConvReductionBlock;
-      if (constantFilter && extents[4] == 1 && extents[5] == 1 &&
-          !ShapedType::isDynamic(extents[6]) && extents[6] > kc &&
-          nc * extents[6] * 4 <= kConvOnePassBlockBytes)
-        kc = extents[6];
-      // A filter of several taps per row: the row's taps merged (kc = KW * C,
-      // one pass per filter row instead of one per tap) under the same
-      // budget: ResNet-50's 28x28 and 14x14 3x3 convs (96 KiB blocks)
-      // 1.02-1.04x faster, the model 1.011-1.017x (its 7x7 3x3 convs, 384
-      // KiB, keep 256; the tuner's winners on them merged too).
-      if (constantFilter && extents[5] > 1 &&
-          !ShapedType::isDynamic(extents[6]) && extents[5] * extents[6] > kc &&
-          nc * extents[5] * extents[6] * 4 <= kConvOnePassBlockBytes)
-        kc = extents[5] * extents[6];
+      if (constantFilter && !ShapedType::isDynamic(extents[6]) &&
+          (extents[4] == 1 || extents[5] > 1)) {
+        int64_t rowK = extents[5] * extents[6];
+        if (rowK > kc && nc * rowK * 4 <= kConvOnePassBlockBytes)
+          kc = rowK;
+      }
       return kernel::TuningConfigAttr::get(
           ctx, dim, SmallVector<int64_t>{0, 0, 0, nc, 0, 0, kc}, {},
           SmallVector<int64_t>{rows, columns, reductionUnroll(extents[6])});

@@ -1350,9 +1350,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       // written by the init, read and written by the matmuls, and read
       // again by the epilogue.)
       std::optional<int64_t> channelCount = getConstantIntValue(ch);
-      bool onePass = wType.getDimSize(0) == 1 &&
-                     (mergeTaps || (wType.getDimSize(1) == 1 && channelCount &&
-                                    *channelCount <= kc));
+      bool onePass =
+          !revisits && (mergeTaps || (channelCount && *channelCount <= kc));
       if (!fusion || fusion->empty()) {
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], rowsOuter,
                      loops);
