@@ -126,6 +126,11 @@ struct PackedMatmul {
   /// Row tiles outer, packed panels inner, within a cache block
   /// (`loop_order = [0, 1]`).
   bool rowsOuter = false;
+  /// Passes over the output, each loading and storing every accumulator: 0
+  /// for one per reduction block, ceil(k / kc). A conv with constant
+  /// (prepacked) weights accumulates all its taps in each register tile, so
+  /// it makes one pass per block of its channels only.
+  int64_t passes = 0;
 };
 
 double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
@@ -172,13 +177,14 @@ double packedMatmulNs(const PackedMatmul &p, const TargetLimits &t) {
   // Accumulators are loaded and stored once per reduction block, from L2 or
   // beyond (a 1024^3 matmul lost 0.7 ms of 10 to three more blocks).
   double kBlocks = (double)ceilDiv(p.k, std::max<int64_t>(p.kc, 1));
-  double accumulate = (double)p.m * p.n * kBlocks * p.split.share * 0.15;
+  double passes = p.passes > 0 ? (double)p.passes : kBlocks;
+  double accumulate = (double)p.m * p.n * passes * p.split.share * 0.15;
   // Packing copies each weight once per worker that needs it.
   double packed =
       (double)p.k * p.n * (p.packsAll ? 1.0 : std::max(p.split.share, 0.0));
   double pack = packed * 0.15;
   // Per register tile call and per cache block loop overheads.
-  double tiles = (double)ceilDiv(p.m, p.rows) * ceilDiv(p.n, p.cols) * kBlocks;
+  double tiles = (double)ceilDiv(p.m, p.rows) * ceilDiv(p.n, p.cols) * passes;
   double overhead = tiles * p.split.share * 2.0;
   return compute + accumulate + pack + overhead +
          (p.split.workers > 1 ? kWakeNs : 0);
@@ -420,18 +426,22 @@ SearchSpace convSpace(const KernelShape &shape, const TargetLimits &t) {
     int64_t extent = dd >= 0 && dd < 4 ? e[dd] : 1;
     int64_t align = dd == 2 ? rows : dd == 3 ? cols : 1;
     int64_t k = kh * kw * c;
-    return PackedMatmul{batch * oh * ow,
-                        f,
-                        k,
-                        ow,
-                        rows,
-                        cols,
-                        batch * oh * ow,
-                        p[3],
-                        p[4],
-                        k,
-                        dd < 0 ? Split{} : splitOver(extent, align, t.threads),
-                        dd != 3};
+    PackedMatmul pm{batch * oh * ow,
+                    f,
+                    k,
+                    ow,
+                    rows,
+                    cols,
+                    batch * oh * ow,
+                    p[3],
+                    p[4],
+                    k,
+                    dd < 0 ? Split{} : splitOver(extent, align, t.threads),
+                    dd != 3};
+    // Every tap in each register tile (a constant filter, prepacked): one
+    // pass per channel block (kCodegenRevision 17).
+    pm.passes = ceilDiv(c, std::min(p[4], c));
+    return pm;
   };
   return packedSpace(shape, t, parts);
 }

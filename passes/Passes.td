@@ -353,10 +353,12 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     output (a bias broadcast) and the elementwise ops right after it that read the
     output element for element (relu, relu6, a residual add) run on each output block
     where it is computed, not as passes over the whole output. A packed conv that
-    makes one pass per output block (a 1x1 filter, or one filter row of merged taps,
-    with all its input channels in one `kc` block) runs them on each register tile
+    makes one pass per output block (all its input channels in one `kc` block, or a
+    filter row's taps merged; and a filter of one tap or one merged row, or prepacked
+    weights, whose taps each register tile accumulates, see below) runs them on each
+    register tile
     (`[1 x 1 x rows x cols]`), its init before the tile's matmul and the others after
-    it; one of several passes (taps, channel blocks) on its `[1 x 1 x OW x nb]` row
+    it; one of several passes (taps, or channel blocks) on its `[1 x 1 x OW x nb]` row
     block, the init at the first channel block and tap, the others after the last,
     pixel by pixel in vectors. A depthwise conv runs them on each `[1 x 1 x 8 x 16]`
     tile. When the convolution is `anvil_kernel.scratch_output` and makes one pass
@@ -366,9 +368,14 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     and re-reading the output per tile; with the packed 1x1 convs per register tile
     too, ResNet-50's 1x1 convs 1.1-1.5x and MobileNetV2's 1.1-1.8x faster than per
     row block, the models 1.04x and 1.13x).
-    A packed conv of several taps that reads prepacked weights runs the images of a
-    batch one after another, each through its row blocks and taps (a row block of
-    all images at once outgrew L2 at batch 8).
+    A packed conv of several taps (or filter rows of merged taps) that reads
+    prepacked weights accumulates all of them in each register tile: the taps'
+    loops run inside the tile, around its reduction loop, and its accumulators stay
+    in registers across them (a batch-reduce tile), so the conv makes one pass per
+    output block and channel block instead of one per tap, and with all its
+    channels in one block its fused ops run on each register tile as for a 1x1
+    filter (ResNet-50's 7x7 stem 1.3x faster, its 3x3 convs 1.02-1.1x, the model
+    1.04x at batch 8). It runs the images of a batch one after another.
     Functions without a TuningConfig are left alone.
 
     ```mlir

@@ -42,10 +42,12 @@ using namespace anvil;
 /// output channels merges each filter row's taps when kc covers them, as a
 /// whole filter did; 16: a packed conv of one pass per output block runs its
 /// fused init and epilogue on each register tile, and one of several taps
-/// reading prepacked weights runs a batch's images one after another).
+/// reading prepacked weights runs a batch's images one after another; 17:
+/// such a conv accumulates all its taps (or filter rows) in each register
+/// tile, one pass per output block and channel block).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
-constexpr int kCodegenRevision = 16;
+constexpr int kCodegenRevision = 17;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

@@ -9,8 +9,9 @@
 // `vector_sizes` register-tiles a contraction (a channels-last convolution
 // first becomes one matmul per output row and filter tap): full tiles are
 // vectorized into broadcast FMAs on an accumulator kept in registers across
-// the reduction loop; so are the smaller edge tiles (when their sizes are
-// static), with narrower vectors.
+// the reduction loop (and, for a conv with prepacked weights, across its
+// taps' loops around it); so are the smaller edge tiles (when their sizes
+// are static), with narrower vectors.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/CPU/CPUBackend.h"
@@ -824,13 +825,18 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// matmul: called with the tile's rows and columns in `c` (i, ri, j, wj),
   /// `c`'s tile and `matmul`, which builds the tile's matmul accumulating
   /// into the view it is given, at the insertion point.
+  /// `taps`, when given, builds the loops over a batch-reduce tile's terms
+  /// (a conv's taps) at the insertion point, inside each register tile,
+  /// and returns the term's A and panels in place of `a` and `panels`: the
+  /// tile accumulates every term's matmul.
   using TileOps =
       llvm::function_ref<void(Value i, Value ri, Value j, Value wj, Value cTile,
                               llvm::function_ref<void(Value acc)> matmul)>;
+  using TapOperands = llvm::function_ref<std::pair<Value, Value>()>;
   void panelMatmuls(IRRewriter &rewriter, Location loc, Value a, Value panels,
                     Value c, Value kb, Value nb, int64_t w, int64_t mr,
                     bool rowsOuter, SmallVectorImpl<Operation *> &loops,
-                    TileOps tileOps = nullptr) {
+                    TileOps tileOps = nullptr, TapOperands taps = nullptr) {
     OpBuilder::InsertionGuard guard(rewriter);
     OpFoldResult unit = rewriter.getIndexAttr(1),
                  zero = rewriter.getIndexAttr(0);
@@ -843,13 +849,25 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       std::tie(j, wj, panel) = panelLoop(rewriter, loc, nb, w, loops);
       std::tie(i, ri) = blockLoop(rewriter, loc, mb, mr, loops);
     }
-    Value bv = reducedView(rewriter, loc, panels, {panel, zero, zero},
-                           {unit, kb, wj}, {unit, unit, unit}, /*keep=*/2);
-    Value av = reducedView(rewriter, loc, a, {i, zero}, {ri, kb}, {unit, unit},
-                           /*keep=*/2);
+    // The tile's operands: B's panel and A's rows (per tap with `taps`).
+    auto operands = [&](Value a, Value panels) -> std::pair<Value, Value> {
+      Value bv = reducedView(rewriter, loc, panels, {panel, zero, zero},
+                             {unit, kb, wj}, {unit, unit, unit}, /*keep=*/2);
+      Value av = reducedView(rewriter, loc, a, {i, zero}, {ri, kb},
+                             {unit, unit}, /*keep=*/2);
+      return {av, bv};
+    };
+    Value av, bv;
+    if (!taps)
+      std::tie(av, bv) = operands(a, panels);
     Value cv = reducedView(rewriter, loc, c, {i, j}, {ri, wj}, {unit, unit},
                            /*keep=*/2);
     auto matmul = [&](Value acc) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      if (taps) {
+        auto [tapA, tapPanels] = taps();
+        std::tie(av, bv) = operands(tapA, tapPanels);
+      }
       auto op =
           linalg::MatmulOp::create(rewriter, loc, ValueRange{av, bv}, acc);
       // The marker carries the register tile's rows (see
@@ -1001,7 +1019,10 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   ///   for f0, for c0, for each tap: pack W[tap, c0.., f0..];
   ///     for n, oh, for each panel: out[n, oh, :, panel] += in-row x panel
   /// The panel of one register-tile column block stays in L1 while all the
-  /// rows of the block stream past it.
+  /// rows of the block stream past it. A conv of several taps whose weights
+  /// are prepacked moves the taps inside the register tiles instead:
+  ///   for f0, for c0, for n, oh, for each panel and tile:
+  ///     tile += sum over taps of in-row(tap) x panel(tap)
   LogicalResult packAndRegisterTile(IRRewriter &rewriter, func::FuncOp fn,
                                     linalg::LinalgOp op,
                                     ArrayRef<int64_t> tiles,
@@ -1270,21 +1291,24 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       int64_t blockRows =
           rowBytes > 0 ? std::max<int64_t>(1, kOutputBlockBytes / rowBytes)
                        : ShapedType::kDynamic;
-      // A filter of several taps (or filter rows) accumulates into each
-      // row block once per tap: the images go one after another, each
-      // through its row blocks and their taps, the channel block's
-      // prepacked panels staying cached from one image to the next. A row
-      // block of every image at once (the batch loop inside the taps) is
-      // as many times the block bytes as there are images and outgrows L2
-      // at batch 8 in ResNet-50's first layers (its 3x3 and 7x7 convs
-      // 1.1-1.3x faster, the model about 1.02x). A 1x1 filter passes over
-      // each block once and keeps the batch loop inside (moving it gained
-      // nothing). Panels packed here (weights that are not constant) stay
-      // packed once a tap for all images.
+      // A filter of several taps (or filter rows) with prepacked weights,
+      // every tap's panels in memory at once: the taps' loops run inside
+      // each register tile, whose accumulators stay in registers across
+      // all of them (a batch-reduce tile, acc += sum over taps of A_tap x
+      // B_tap). Until 2026-12 each tap made a pass over the output block,
+      // loading and storing every tile's accumulators: ResNet-50's 7x7
+      // stem made 7 passes of 21 products each, and ran 1.3x slower. The
+      // images go one after another, each through its row blocks (a row
+      // block of every image at once outgrew L2 at batch 8 when the taps
+      // were outside). Panels packed here (weights that are not constant)
+      // keep the taps outside: packed once a tap for all images, each tap
+      // accumulating into a row block small enough to stay in L2. A 1x1
+      // filter keeps the batch loop inside (moving it gained nothing).
       bool revisits =
           wType.getDimSize(0) > 1 || (!mergeTaps && wType.getDimSize(1) > 1);
+      bool tapsInTile = pre && revisits;
       Value iN;
-      if (pre && revisits)
+      if (tapsInTile)
         iN = loopOver(batch);
       Value rowBase, rows;
       if (!ShapedType::isDynamic(blockRows) &&
@@ -1293,54 +1317,88 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         std::tie(rowBase, rows) =
             blockLoop(rewriter, loc, oh, blockRows, unpeeled);
       }
-      Value kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
-      Value kw, wv;
-      if (!mergeTaps)
-        kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
-      if (pre) {
-        // The tap's (or the filter row's) rows c0 .. c0+kb of the panels of
-        // f0 .. f0+nb: [KH][F/w][KW*C][w] holds tap (kh, kw) at rows kw*C
-        // onwards of filter row kh's panels.
-        auto [panel, count] = pre->panelRange(rewriter, loc, f0, nb, w);
-        AffineExpr d0, d1;
-        bindDims(rewriter.getContext(), d0, d1);
-        Value row =
-            mergeTaps ? c0
-                      : affine::AffineApplyOp::create(
-                            rewriter, loc,
-                            AffineMap::get(2, 0, d0 * wType.getDimSize(2) + d1),
-                            ValueRange{kw, c0})
-                            .getResult();
-        panels = reducedView(rewriter, loc, pre->panels, {kh, panel, row, zero},
-                             {unit, count, kb, rewriter.getIndexAttr(w)},
+      Value kh, kw;
+      auto tapLoops = [&] {
+        kh = loopOver(rewriter.getIndexAttr(wType.getDimSize(0)));
+        if (!mergeTaps)
+          kw = loopOver(rewriter.getIndexAttr(wType.getDimSize(1)));
+      };
+      Value firstPanel, panelCount;
+      if (pre)
+        std::tie(firstPanel, panelCount) =
+            pre->panelRange(rewriter, loc, f0, nb, w);
+      // The tap's (or the filter row's) panels, packed here unless
+      // prepacked.
+      auto tapPanels = [&]() -> Value {
+        if (pre) {
+          // The tap's (or the filter row's) rows c0 .. c0+kb of the panels
+          // of f0 .. f0+nb: [KH][F/w][KW*C][w] holds tap (kh, kw) at rows
+          // kw*C onwards of filter row kh's panels.
+          AffineExpr d0, d1;
+          bindDims(rewriter.getContext(), d0, d1);
+          Value row =
+              mergeTaps
+                  ? c0
+                  : affine::AffineApplyOp::create(
+                        rewriter, loc,
+                        AffineMap::get(2, 0, d0 * wType.getDimSize(2) + d1),
+                        ValueRange{kw, c0})
+                        .getResult();
+          return reducedView(rewriter, loc, pre->panels,
+                             {kh, firstPanel, row, zero},
+                             {unit, panelCount, kb, rewriter.getIndexAttr(w)},
                              {unit, unit, unit, unit}, 3);
-      } else if (mergeTaps) {
-        // The filter row's [KW, C, nb] weights as one [KW*C x nb] matrix.
-        Value row =
-            reducedView(rewriter, loc, b, {kh, zero, zero, f0},
-                        {unit, rewriter.getIndexAttr(wType.getDimSize(1)),
-                         rewriter.getIndexAttr(wType.getDimSize(2)), nb},
-                        {unit, unit, unit, unit}, 3);
-        wv = memref::CollapseShapeOp::create(
-            rewriter, loc, row, SmallVector<ReassociationIndices>{{0, 1}, {2}});
-      } else {
-        wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
-                         {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
-      }
-      if (!pre)
+        }
+        Value wv;
+        if (mergeTaps) {
+          // The filter row's [KW, C, nb] weights as one [KW*C x nb] matrix.
+          Value row =
+              reducedView(rewriter, loc, b, {kh, zero, zero, f0},
+                          {unit, rewriter.getIndexAttr(wType.getDimSize(1)),
+                           rewriter.getIndexAttr(wType.getDimSize(2)), nb},
+                          {unit, unit, unit, unit}, 3);
+          wv = memref::CollapseShapeOp::create(
+              rewriter, loc, row,
+              SmallVector<ReassociationIndices>{{0, 1}, {2}});
+        } else {
+          wv = reducedView(rewriter, loc, b, {kh, kw, c0, f0},
+                           {unit, unit, kb, nb}, {unit, unit, unit, unit}, 2);
+        }
         packPanels(rewriter, loc, wv, panels, kb, nb, w, loops);
+        return panels;
+      };
+      if (!tapsInTile) {
+        tapLoops();
+        panels = tapPanels();
+      }
       if (!iN)
         iN = loopOver(batch);
       Value iOh = loopOver(rows ? OpFoldResult(rows) : oh);
       if (rowBase)
         iOh = arith::AddIOp::create(rewriter, loc, rowBase, iOh);
-      Value av = mergeTaps
-                     ? filterRowView(rewriter, conv, iN, iOh, kh, ow, packedK)
-                     : convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
+      auto rowView = [&] {
+        return mergeTaps
+                   ? filterRowView(rewriter, conv, iN, iOh, kh, ow, packedK)
+                   : convRowView(rewriter, conv, iN, iOh, kh, kw, c0, ow, kb);
+      };
+      Value av;
+      if (!tapsInTile)
+        av = rowView();
       Value cv = reducedView(rewriter, loc, c, {iN, iOh, zero, f0},
                              {unit, unit, ow, nb}, {unit, unit, unit, unit}, 2);
-      // A single pass over each output block (one channel block, one tap
-      // or one merged filter row): the fused ops run on each register tile,
+      // Inside a register tile: the loops over the taps, and the tap's A
+      // (its input row) and panels.
+      auto tapOperands = [&]() -> std::pair<Value, Value> {
+        tapLoops();
+        Value tapPanelsView = tapPanels();
+        return {rowView(), tapPanelsView};
+      };
+      TapOperands taps = nullptr;
+      if (tapsInTile)
+        taps = tapOperands;
+      // A single pass over each output block (one channel block, or one
+      // merged filter row; one tap, or every tap in the register tile): the
+      // fused ops run on each register tile,
       // its init before its matmul and the ops after it once it is final,
       // while the tile is in registers. When no later kernel reads the
       // convolution's output, the tile lives in a scratch block on the
@@ -1350,11 +1408,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       // written by the init, read and written by the matmuls, and read
       // again by the epilogue.)
       std::optional<int64_t> channelCount = getConstantIntValue(ch);
-      bool onePass =
-          !revisits && (mergeTaps || (channelCount && *channelCount <= kc));
+      bool onePass = (!revisits || tapsInTile) &&
+                     (mergeTaps || (channelCount && *channelCount <= kc));
       if (!fusion || fusion->empty()) {
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], rowsOuter,
-                     loops);
+                     loops, nullptr, taps);
       } else if (onePass) {
         Value tileScratch;
         if (fusion->scratchOutput(conv))
@@ -1390,7 +1448,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
                          block);
         };
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], rowsOuter,
-                     loops, tileOps);
+                     loops, tileOps, taps);
         fusion->eraseMembers(rewriter);
       } else {
         // The block [n, oh, :, f0 .. f0+nb) in whole-buffer indices; it is
@@ -1407,11 +1465,16 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         auto both = [&](Value a, Value b) -> Value {
           return arith::AndIOp::create(rewriter, loc, a, b);
         };
-        int64_t taps = wType.getDimSize(0), tapsW = wType.getDimSize(1);
-        Value first = is(kh, 0), last = is(kh, taps - 1);
-        if (kw) {
-          first = both(first, is(kw, 0));
-          last = both(last, is(kw, tapsW - 1));
+        // The taps' loops, when inside the register tiles, have all run.
+        Value first = arith::ConstantIntOp::create(rewriter, loc, 1, 1),
+              last = first;
+        if (!tapsInTile) {
+          first = is(kh, 0);
+          last = is(kh, wType.getDimSize(0) - 1);
+          if (kw) {
+            first = both(first, is(kw, 0));
+            last = both(last, is(kw, wType.getDimSize(1) - 1));
+          }
         }
         if (!mergeTaps) {
           first = both(first, is(c0, 0));
@@ -1444,7 +1507,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
         };
         guarded(first, fusion->before);
         panelMatmuls(rewriter, loc, av, panels, cv, kb, nb, w, vs[0], rowsOuter,
-                     loops);
+                     loops, nullptr, taps);
         guarded(last, fusion->after);
         fusion->eraseMembers(rewriter);
       }
@@ -1817,8 +1880,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     fn.walk([](LoopLikeOpInterface loop) { moveLoopInvariantCode(loop); });
     SmallVector<vector::TransferWriteOp> writes;
     fn.walk([&](vector::TransferWriteOp w) { writes.push_back(w); });
+    // Out of every loop it can leave: a batch-reduce tile's accumulator
+    // out of the reduction loop, then out of its taps' loops.
     for (vector::TransferWriteOp write : writes)
-      (void)keepAccumulatorInRegisters(rewriter, write);
+      while (succeeded(keepAccumulatorInRegisters(rewriter, write))) {
+      }
     RewritePatternSet patterns(fn.getContext());
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);
@@ -1834,11 +1900,31 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return success();
   }
 
+  /// Whether `op` and the ops nested in it at most read memory.
+  static bool onlyReads(Operation *op) {
+    WalkResult result = op->walk([](Operation *nested) {
+      auto effects = dyn_cast<MemoryEffectOpInterface>(nested);
+      if (!effects)
+        return nested->hasTrait<OpTrait::HasRecursiveMemoryEffects>()
+                   ? WalkResult::advance()
+                   : WalkResult::interrupt();
+      SmallVector<MemoryEffects::EffectInstance> list;
+      effects.getEffects(list);
+      for (const MemoryEffects::EffectInstance &effect : list)
+        if (!isa<MemoryEffects::Read>(effect.getEffect()))
+          return WalkResult::interrupt();
+      return WalkResult::advance();
+    });
+    return !result.wasInterrupted();
+  }
+
   /// In a reduction loop whose body reads a tile with `transfer_read`,
   /// accumulates into it and writes it back to the same place (a register
   /// tile's accumulator), reads the tile once before the loop, carries it
   /// through the iterations and writes it once after. Only when nothing
-  /// else in the loop writes memory and the tile's place is loop-invariant.
+  /// else in the loop writes memory (inner loops that only read, such as an
+  /// inner reduction loop that already carries the tile, may be there) and
+  /// the tile's place is loop-invariant.
   LogicalResult keepAccumulatorInRegisters(IRRewriter &rewriter,
                                            vector::TransferWriteOp write) {
     auto loop = dyn_cast<scf::ForOp>(write->getParentOp());
@@ -1855,8 +1941,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           r.getVectorType() == write.getVectorType() &&
           r.getPermutationMap() == write.getPermutationMap() && !r.getMask())
         read = r;
-      else if (&op != write.getOperation() && !isMemoryEffectFree(&op) &&
-               !isa<vector::TransferReadOp>(op))
+      else if (&op != write.getOperation() && !onlyReads(&op))
         return failure();
     }
     if (!read || write.getMask() || !read->isBeforeInBlock(write) ||

@@ -724,6 +724,52 @@ func.func @packed_conv_scratch(%b: memref<32xf32>, %x: memref<1x4x16x16xf32>, %w
 
 // -----
 
+// A 3x3 conv with prepacked weights and merged taps (kc = KW*C = 48): each
+// register tile accumulates the three filter rows in registers, so the conv
+// makes one pass over each output block and its fused ops run per tile, in
+// the scratch block, as for a 1x1 filter: the bias into the tile, the tile
+// read once, carried through the filter rows' loop, written once, then the
+// relu; the conv's output (%arg3) is never written.
+// CHECK-LABEL: func.func @prepacked_conv_taps_scratch
+// CHECK: %[[S:.+]] = memref.alloca() {alignment = 64 : i64} : memref<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: %[[T:.+]] = memref.subview %[[S]][0, 0, 0, 0] [1, 1, 8, 16] [1, 1, 1, 1] : memref<1x1x8x16xf32> to memref<8x16xf32
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %{{.+}}, %[[S]]
+// CHECK-NOT: %arg3
+// CHECK: %[[ACC:.+]] = vector.transfer_read %[[T]]
+// CHECK-NEXT: %[[ROWS:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[ACC]]) -> (vector<8x16xf32>)
+// CHECK-NOT: %arg3
+// CHECK: vector.fma
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_write %[[ROWS]], %[[T]]
+// CHECK-NOT: %arg3
+// CHECK: vector.transfer_read %[[S]]
+// CHECK-NOT: %arg3
+// CHECK: arith.maximumf {{.*}} : vector<1x1x8x16xf32>
+// CHECK-NOT: %arg3
+// CHECK: return
+func.func @prepacked_conv_taps_scratch(%b: memref<32xf32>, %x: memref<1x6x18x16xf32>, %w: memref<3x3x16x32xf32> {anvil_kernel.packed_panels = 16 : i64}, %y: memref<1x4x16x32xf32>, %r: memref<1x4x16x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [0, 0, 0, 32, 0, 0, 48], loop_order = [], vector_sizes = [8, 16, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%b : memref<32xf32>) outs(%y : memref<1x4x16x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    linalg.yield %v : f32
+  }
+  linalg.conv_2d_nhwc_hwcf {anvil_kernel.root, anvil_kernel.scratch_output, dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x6x18x16xf32>, memref<3x3x16x32xf32>) outs(%y : memref<1x4x16x32xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%y : memref<1x4x16x32xf32>) outs(%r : memref<1x4x16x32xf32>) attrs = {anvil_kernel.distribute_dim = 1 : i64} {
+  ^bb0(%v: f32, %o: f32):
+    %m = arith.maximumf %v, %zero : f32
+    linalg.yield %m : f32
+  }
+  return
+}
+
+// -----
+
 // The same conv and fused ops, but a later op of the kernel (a sum over the
 // rows, not fusable) reads the conv's output: no scratch block; each
 // register tile of the output is initialized, accumulated into and read by
@@ -857,16 +903,28 @@ func.func @prepacked_conv(%in: memref<1x10x10x16xf32>, %w: memref<3x3x16x64xf32>
 
 // -----
 
-// A batch of images through a prepacked 3x3 filter: the images go one after
-// another, each through every tap (the batch loop outside the two tap
-// loops), so that a row block of one image, not of all of them, stays
-// cached across the taps.
+// A batch of images through a prepacked 3x3 filter: each register tile
+// accumulates all nine taps (the two tap loops inside the tile, around its
+// reduction loop), its accumulators read once before the taps, carried
+// through them in registers and written once after; the images go one after
+// another, each through its output rows.
 // CHECK-LABEL: func.func @prepacked_conv_batch
 // CHECK: %[[N:.+]] = memref.dim %arg2, %c0
 // CHECK: scf.for %{{.+}} = %c0 to %[[N]] step %c1 {
-// CHECK-NEXT: scf.for %{{.+}} = %c0 to %c3 step %c1 {
-// CHECK-NEXT: scf.for %{{.+}} = %c0 to %c3 step %c1 {
+// CHECK-NEXT: scf.for %{{.+}} = %c0 to %c8 step %c1 {
+// CHECK: scf.for %{{.+}} = %c0 to %c8 step %c4 {
+// CHECK: %[[ACC:.+]] = vector.transfer_read %[[TILE:.+]][%c0, %c0]
+// CHECK-NEXT: %[[KH:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(%{{.+}} = %[[ACC]]) -> (vector<4x32xf32>) {
+// CHECK-NOT: vector.transfer_write
+// CHECK: %[[KW:.+]] = scf.for %{{.+}} = %c0 to %c3 step %c1 iter_args(
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.for %{{.+}} = %c0 to %c16 step %c4 iter_args(
+// CHECK-NOT: vector.transfer_write
 // CHECK: vector.fma
+// CHECK-NOT: vector.transfer_write
+// CHECK: scf.yield %[[KW]]
+// CHECK-NEXT: }
+// CHECK-NEXT: vector.transfer_write %[[KH]], %[[TILE]][%c0, %c0]
 // CHECK: return
 func.func @prepacked_conv_batch(%in: memref<?x10x10x16xf32>, %w: memref<3x3x16x64xf32> {anvil_kernel.packed_panels = 32 : i64}, %out: memref<?x8x8x64xf32>, %wg: index, %n: index)
     attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 3, tile_sizes = [0, 0, 0, 32, 0, 0, 16], loop_order = [], vector_sizes = [4, 32, 4]>} {
