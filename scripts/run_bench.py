@@ -41,6 +41,11 @@ OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 OPENBLAS_CORES = ("SkylakeX", "Cooperlake", "SapphireRapids", "Haswell", "Zen")
 
 
+# The scripts run with the project's venv (numpy, onnx, onnxruntime), as
+# `make bench` runs them: the command lines written to docs/performance.md say so.
+PYTHON = ".venv/bin/python"
+
+
 def command_line(cmd):
     return " ".join(shlex.quote(os.path.relpath(c, ROOT) if os.path.isabs(c) and
                                 c.startswith(ROOT) else c) for c in cmd)
@@ -186,7 +191,7 @@ def run_models(args, commands, errors):
     if args.quick:
         argv.append("--quick")
     model_args = bench_models.parse_args(argv)
-    commands.append(command_line([os.path.join(HERE, "bench_models.py"), *argv]))
+    commands.append(command_line([PYTHON, os.path.join(HERE, "bench_models.py"), *argv]))
     print(f"== {commands[-1]}", flush=True)
     try:
         document, failures = bench_models.run(model_args, log=sys.stdout)
@@ -243,7 +248,7 @@ def main(argv=None):
         if kernels.context(key):
             results["versions"][name] = kernels.context(key)
     path = os.path.join(args.out, "results.json")
-    commands.append(command_line([os.path.join(HERE, "bench_report.py"), path, "--md", args.md,
+    commands.append(command_line([PYTHON, os.path.join(HERE, "bench_report.py"), path, "--md", args.md,
                                   "--svg", args.svg]))
     results["commands"] = commands
     results["errors"] = errors
