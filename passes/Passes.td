@@ -230,8 +230,9 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     of 4-pixel-row tiles too), channels-last f32 convolutions a register
     tile of output pixels by 32 channels (the fewest tiles of at most 8 pixels that cover an
     output row, as even as possible) and 256-channel reduction blocks (with a constant
-    filter, all of a 1x1 filter's channels, or a filter row's taps merged, when such a
-    block's packed weights take at most 256 KiB: one pass per block or per filter row;
+    filter, all of a 1x1 filter's channels, or a filter row's taps merged, or else all
+    of a filter's channels, when such a block's packed weights take at most 256 KiB:
+    one pass per block;
     register
     tiles are two vectors wide and have as many rows, up to 8, as leave room for a row of
     B and a broadcast: 8 x 32 with AVX-512's 32 x 16 lanes, the default

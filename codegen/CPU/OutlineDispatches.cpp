@@ -204,6 +204,11 @@ constexpr int64_t kConvReductionBlock = 256;
 ///   instead of one per tap. ResNet-50's 28x28 and 14x14 3x3 convs (96 KiB
 ///   blocks) ran 1.02-1.04x faster, the model 1.011-1.017x (its 7x7 3x3
 ///   convs, 384 KiB, keep 256; the tuner's winners on them merged too).
+/// * A filter whose row is too wide for that, of several taps, takes all its
+///   C channels in one block when nc x C floats fit: its register tiles
+///   accumulate every tap (prepacked weights), so it too makes one pass per
+///   output block. ResNet-50's 7x7 3x3 512-channel convs (128 KiB) ran
+///   1.02-1.03x faster than in two 256-channel blocks.
 constexpr int64_t kConvOnePassBlockBytes = 256 * 1024;
 
 /// Output channels in a convolution's cache block when its filter is packed
@@ -381,11 +386,13 @@ kernel::TuningConfigAttr configFor(Operation *op, int64_t dim,
       }
       // A whole filter row in one block (see kConvOnePassBlockBytes).
       int64_t kc = kConvReductionBlock;
-      if (constantFilter && !ShapedType::isDynamic(extents[6]) &&
-          (extents[4] == 1 || extents[5] > 1)) {
-        int64_t rowK = extents[5] * extents[6];
-        if (rowK > kc && nc * rowK * 4 <= kConvOnePassBlockBytes)
+      if (constantFilter && !ShapedType::isDynamic(extents[6])) {
+        int64_t channels = extents[6], rowK = extents[5] * channels;
+        if ((extents[4] == 1 || extents[5] > 1) && rowK > kc &&
+            nc * rowK * 4 <= kConvOnePassBlockBytes)
           kc = rowK;
+        else if (channels > kc && nc * channels * 4 <= kConvOnePassBlockBytes)
+          kc = channels;
       }
       return kernel::TuningConfigAttr::get(
           ctx, dim, SmallVector<int64_t>{0, 0, 0, nc, 0, 0, kc}, {},

@@ -26,9 +26,11 @@
 // AT-LABEL: func.func @kernel_0
 // AT-SAME: vector_sizes = [8, 32, 4]
 // A 7x7 conv with such weights: one 64-channel block of 4 + 3 pixel tiles (the first
-// RUN makes its 9.4 MiB filter large weights; the 14x14 conv after it has none).
+// RUN makes its 9.4 MiB filter large weights; the 14x14 conv after it has none). Its
+// merged filter rows would take 384 KiB a block (64 x 1536 floats): it takes all 512
+// channels in one block instead (128 KiB), its tiles accumulating the nine taps.
 // WIDE-LABEL: func.func @kernel_0
-// WIDE-SAME: tile_sizes = [0, 0, 0, 64, 0, 0, 256], loop_order = [], vector_sizes = [4, 64, 4]
+// WIDE-SAME: tile_sizes = [0, 0, 0, 64, 0, 0, 512], loop_order = [], vector_sizes = [4, 64, 4]
 // WIDE-LABEL: func.func @kernel_0
 // WIDE-SAME: vector_sizes = [7, 32, 4]
 // NEGATIVE: error: -anvil-outline-dispatches: large-weights-bytes must not be negative
