@@ -92,6 +92,12 @@ def main():
     conv(out, "conv3x3_d2", 24, 96, 15, 3, 1, 2)  # dilation 2, 15 = 3 x 5
     conv(out, "conv1x1", 64, 32, 9, 1, 1, 1)    # a matmul on [n*81, 64] x [64, 32]
     conv(out, "conv7x7_s2", 3, 64, 23, 7, 2, 1)  # a stem: filter rows of 7 x 3 taps
+    # Filter rows too wide to merge (32 x KW*C floats over 256 KiB): the nine taps
+    # accumulate in each register tile, all 700 channels in one block (one pass, bias
+    # and relu per tile) ...
+    conv(out, "conv3x3_taps", 700, 64, 9, 3, 1, 1)
+    # ... or, at 2100 channels, in blocks of 256 (the last 52), bias and relu per row.
+    conv(out, "conv3x3_blocks", 2100, 64, 7, 3, 2, 1)
     conv(out, "depthwise", 48, 48, 19, 3, 1, 1, group=48)     # 19 = 2 x 8 + 3
     conv(out, "depthwise_s2", 40, 40, 16, 3, 2, 1, group=40)  # 40 = 2 x 16 + 8
     # Channels-last max pooling: 8-pixel by 16-channel register tiles and their edges.
