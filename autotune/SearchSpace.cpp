@@ -402,13 +402,14 @@ SearchSpace convSpace(const KernelShape &shape, const TargetLimits &t) {
     return kw > 1 && kc >= kw * c ? kw * c : std::min(kc, c);
   };
   std::vector<int64_t> kcs = clampTo({8, 16, 32, 64, 128, 256, 512}, c);
+  // All of the filter's channels: one pass per output block (a 1x1 filter,
+  // or a constant filter of several taps, which each register tile
+  // accumulates), the fused ops on each register tile; the default's when
+  // the block's weights fit 256 KiB. clampTo offers C itself only up to 512.
+  if (c > kcs.back())
+    kcs.push_back(c);
   if (kw > 1)
     kcs.push_back(kw * c);
-  // All of a 1x1 filter's channels: one pass per output block, the fused
-  // ops run on each register tile (the default up to 256 KiB of weights).
-  // clampTo offers C itself only up to 512.
-  if (kh == 1 && kw == 1 && c > kcs.back())
-    kcs.push_back(c);
   PackedSpaceParts parts;
   parts.rowLoop = 2;
   parts.colLoop = 3;

@@ -161,8 +161,8 @@ TEST(SearchSpaceTest, RegisterTileOrder) {
             "128, 0, 0, 256], loop_order = [0, 1], vector_sizes = [4, 32, 4]>");
   // A 1x1 filter of 1024 channels offers a reduction block of all of them
   // (one pass per output block, the default's when its weights fit 256
-  // KiB), beyond the powers of two up to 512; a 3x3 one offers a filter
-  // row's taps instead.
+  // KiB), beyond the powers of two up to 512; a 3x3 one offers them too
+  // (its register tiles accumulate the nine taps), and a filter row's taps.
   KernelShape pointwise = conv;
   pointwise.extents = {1, 14, 14, 256, 1, 1, 1024};
   SearchSpace ps = cpuSearchSpace(pointwise, limits());
@@ -173,7 +173,7 @@ TEST(SearchSpaceTest, RegisterTileOrder) {
   KernelShape taps = pointwise;
   taps.extents = {1, 14, 14, 256, 3, 3, 1024};
   EXPECT_EQ(cpuSearchSpace(taps, limits()).knobs[4].values,
-            (std::vector<int64_t>{8, 16, 32, 64, 128, 256, 512, 3072}));
+            (std::vector<int64_t>{8, 16, 32, 64, 128, 256, 512, 1024, 3072}));
 }
 
 TEST(SearchSpaceTest, RegisterBudgetFollowsTheTarget) {
