@@ -455,6 +455,9 @@ SearchSpace depthwiseSpace(const KernelShape &shape, const TargetLimits &t) {
       {"distribute_dim", shape.distributeDims},
       {"pixels", clampTo({1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16}, ow)},
       {"channels", atMost({8, 16, 32, 64}, std::max<int64_t>(8, bitFloor(c)))},
+      // 0: a row's pixel tiles outer, channel tiles inner (loop_order []);
+      // 1: channel tiles outside the rows ([1, 0]).
+      {"order", {0, 1}},
   };
   s.violation = [=](const Point &p) -> std::optional<std::string> {
     int64_t needed = p[1] * ceilDiv(p[2], t.vectorLanes) + 2;
@@ -467,12 +470,22 @@ SearchSpace depthwiseSpace(const KernelShape &shape, const TargetLimits &t) {
     KernelConfig cfg = shape.defaultConfig;
     cfg.distributeDim = p[0];
     cfg.vectorSizes = {p[1], p[2]};
+    cfg.loopOrder.clear();
+    if (p[3] == 1)
+      cfg.loopOrder = {1, 0};
     return cfg;
   };
   s.fromConfig = [=](const KernelConfig &cfg) -> std::optional<Point> {
     if (cfg.vectorSizes.size() != 2)
       return std::nullopt;
-    return Point{cfg.distributeDim, cfg.vectorSizes[0], cfg.vectorSizes[1]};
+    int64_t order = 0;
+    if (cfg.loopOrder == std::vector<int64_t>{1, 0})
+      order = 1;
+    else if (!cfg.loopOrder.empty() &&
+             cfg.loopOrder != std::vector<int64_t>{0, 1})
+      return std::nullopt;
+    return Point{cfg.distributeDim, cfg.vectorSizes[0], cfg.vectorSizes[1],
+                 order};
   };
   auto split = [=](const Point &p) {
     int64_t dd = p[0];
@@ -493,6 +506,11 @@ SearchSpace depthwiseSpace(const KernelShape &shape, const TargetLimits &t) {
     double eff = lanes * (p[1] * vectors) / (p[1] * vectors + vectors + 1);
     int64_t edge = ow % p[1];
     eff *= 1.0 - 0.5 * (double)edge / (double)ow;
+    // Channel tiles outer: the input rows of a tile stay in L1 across the
+    // output rows, but each row is read 64 bytes a pixel; no better a
+    // priori (the measurements decide), ranked after the default.
+    if (p[3] == 1)
+      eff *= 0.99;
     Split sp = split(p);
     return work * sp.share / (kFmasPerNs * t.vectorLanes * eff) +
            (sp.workers > 1 ? kWakeNs : 0);
@@ -500,9 +518,9 @@ SearchSpace depthwiseSpace(const KernelShape &shape, const TargetLimits &t) {
   s.workspaceBytes = [](const Point &) { return int64_t(0); };
   s.features = [=](const Point &p) {
     Split sp = split(p);
-    return std::vector<double>{(double)p[0], log2p((double)p[1]),
+    return std::vector<double>{(double)p[0],        log2p((double)p[1]),
                                log2p((double)p[2]), sp.share,
-                               (double)sp.workers};
+                               (double)sp.workers,  (double)p[3]};
   };
   return s;
 }

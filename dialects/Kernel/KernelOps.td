@@ -67,8 +67,11 @@ def Kernel_TuningConfigAttr : AttrDef<Kernel_Dialect, "TuningConfig"> {
     in turn: the panel stays in L1 when it fits), or `[0, 1]`, row tiles outer
     (each row tile of A meets every panel: the row tile stays in L1), which
     needs cache blocks; a matmul whose workgroup has fewer than 16 rows runs
-    unpacked, where the order changes nothing. Any other `loop_order` with
-    `vector_sizes` is an error.
+    unpacked, where the order changes nothing. A depthwise convolution's (or max
+    pooling's) `loop_order` orders its register tiles: `[]` or `[0, 1]`, a row's
+    pixel tiles outer and its channel tiles inner, or `[1, 0]`, the channel tiles
+    outside the output rows. Any other `loop_order` with `vector_sizes` is an
+    error.
 
     ```mlir
     #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [32, 256, 64], loop_order = [0, 2, 1]>

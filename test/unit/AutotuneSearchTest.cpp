@@ -176,6 +176,34 @@ TEST(SearchSpaceTest, RegisterTileOrder) {
             (std::vector<int64_t>{8, 16, 32, 64, 128, 256, 512, 1024, 3072}));
 }
 
+TEST(SearchSpaceTest, DepthwiseOrderKnob) {
+  // A depthwise conv's space orders its register tiles: a row's pixel tiles
+  // outer (loop_order [], the default) or the channel tiles outer ([1, 0]);
+  // both round-trip through the config, and no other order is a point.
+  KernelShape dw;
+  dw.kind = KernelKind::DepthwiseNhwc;
+  dw.extents = {1, 112, 112, 32, 3, 3};
+  dw.distributeDims = {-1, 1, 2, 3};
+  dw.defaultConfig.distributeDim = 1;
+  dw.defaultConfig.vectorSizes = {8, 16};
+  SearchSpace s = cpuSearchSpace(dw, limits());
+  ASSERT_EQ(s.knobs.back().name, "order");
+  EXPECT_EQ(s.knobs.back().values, (std::vector<int64_t>{0, 1}));
+  std::optional<Point> def = s.fromConfig(dw.defaultConfig);
+  ASSERT_TRUE(def);
+  EXPECT_EQ(*def, (Point{1, 8, 16, 0}));
+  KernelConfig outer = s.toConfig({1, 8, 16, 1});
+  EXPECT_EQ(outer.str(),
+            "#anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], "
+            "loop_order = [1, 0], vector_sizes = [8, 16]>");
+  EXPECT_EQ(s.fromConfig(outer), (Point{1, 8, 16, 1}));
+  KernelConfig bad = outer;
+  bad.loopOrder = {1, 0, 2};
+  EXPECT_FALSE(s.fromConfig(bad));
+  // The prior ranks the default order first.
+  EXPECT_LT(s.estimate({1, 8, 16, 0}), s.estimate({1, 8, 16, 1}));
+}
+
 TEST(SearchSpaceTest, RegisterBudgetFollowsTheTarget) {
   // AVX2: 16 registers of 8 lanes. 6 x 16 (12 accumulators + 2 + 1) fits,
   // 7 x 16 and 8 x 32 (AVX-512's default) do not.

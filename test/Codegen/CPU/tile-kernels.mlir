@@ -287,6 +287,34 @@ func.func @depthwise(%x: memref<1x8x8x16xf32>, %w: memref<3x3x16xf32>, %y: memre
 
 // -----
 
+// The same tiles with loop_order [1, 0]: the channel tiles (32 channels, two
+// tiles of 16) outside the output rows, the rows outside the pixel tiles.
+// CHECK-LABEL: func.func @depthwise_channels_outer
+// CHECK: scf.for %[[C:.+]] = %c0 to %c32 step %c16 {
+// CHECK-NEXT: scf.for %[[R:.+]] = %c0 to %c6 step %c1 {
+// CHECK: vector.load %{{.+}} : memref<1x1x4x16xf32{{.*}}>, vector<16xf32>
+// CHECK-COUNT-4: vector.fma
+// CHECK: return
+func.func @depthwise_channels_outer(%x: memref<1x8x8x32xf32>, %w: memref<3x3x32xf32>, %y: memref<1x6x6x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [1, 0], vector_sizes = [4, 16]>} {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x8x8x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x6x6x32xf32>)
+  return
+}
+
+// -----
+
+// Any other order of a depthwise conv's register tiles is an error.
+func.func @depthwise_bad_order(%x: memref<1x8x8x32xf32>, %w: memref<3x3x32xf32>, %y: memref<1x6x6x32xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = [1, 0, 2], vector_sizes = [4, 16]>} {
+  // expected-error @+1 {{TuningConfig loop_order of a depthwise convolution or max pooling orders its register tiles}}
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x8x8x32xf32>, memref<3x3x32xf32>) outs(%y : memref<1x6x6x32xf32>)
+  return
+}
+
+// -----
+
 // Max pooling in the same tiles: the window operand is only a shape (no load), each
 // pixel's maximum in a register across the window (3x3, stride 2), 4 + 3 pixels.
 // CHECK-LABEL: func.func @maxpool
