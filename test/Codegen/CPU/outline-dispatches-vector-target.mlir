@@ -151,6 +151,22 @@ func.func @main(%x: memref<1x58x58x64xf32>, %w: memref<3x3x64xf32>, %y: memref<1
 
 // -----
 
+// A depthwise conv whose 14-pixel rows fit 32 registers takes each row in one
+// tile (not 8 + 6); with 16 registers it keeps 8.
+// AVX2-LABEL: func.func @kernel_0
+// AVX2-SAME: vector_sizes = [8, 8]
+// SSE-LABEL: func.func @kernel_0
+// SSE-SAME: vector_sizes = [8, 4]
+// AVX512-LABEL: func.func @kernel_0
+// AVX512-SAME: vector_sizes = [14, 16]
+func.func @main(%x: memref<1x16x16x64xf32>, %w: memref<3x3x64xf32>, %y: memref<1x14x14x64xf32>) {
+  linalg.depthwise_conv_2d_nhwc_hwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>}
+      ins(%x, %w : memref<1x16x16x64xf32>, memref<3x3x64xf32>) outs(%y : memref<1x14x14x64xf32>)
+  return
+}
+
+// -----
+
 // A conv of few pixels (here 2 x 98) keeps one register tile of channels per block even
 // when its short reduction (3 x 3 x 8) and constant filter would give other convs all of
 // them (split by columns, not channels).
