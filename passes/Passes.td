@@ -361,8 +361,9 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     (`[1 x 1 x rows x cols]`), its init before the tile's matmul and the others after
     it; one of several passes (taps, or channel blocks) on its `[1 x 1 x OW x nb]` row
     block, the init at the first channel block and tap, the others after the last,
-    pixel by pixel in vectors. A depthwise conv runs them on each `[1 x 1 x 8 x 16]`
-    tile. When the convolution is `anvil_kernel.scratch_output` and makes one pass
+    pixel by pixel in vectors. A depthwise conv runs them on each register tile
+    (`[1 x 1 x 8 x 16]` by default; a whole row of 9 to 14 pixels with 32 vector
+    registers). When the convolution is `anvil_kernel.scratch_output` and makes one pass
     per block (a depthwise one always does), each tile lives in a scratch block on
     the stack, which LLVM keeps in registers, and the output is never written
     (MobileNetV2's depthwise layers 1.3-1.8x faster, the model 1.05x, than writing
