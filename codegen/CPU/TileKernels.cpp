@@ -435,9 +435,9 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     }
     if (!vectorSizes.empty()) {
       if (cpu::hasPixelTile(root)) {
-        if (failed(depthwiseRegisterTile(
-                rewriter, fn, root, vectorSizes, &fusion,
-                config.getLoopOrder() == ArrayRef<int64_t>{1, 0})))
+        if (failed(depthwiseRegisterTile(rewriter, fn, root, vectorSizes,
+                                         &fusion,
+                                         /*channelsOuter=*/!*rowsOuter)))
           return signalPassFailure();
         return;
       }
@@ -600,14 +600,16 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// alone, on 2 threads, rows outer ran BERT's 128 x 768 x 3072 matmul 1.07x
   /// faster (its 24 KiB row tile of A stays in L1 while the panels stream from
   /// L2) and its 128 x 3072 x 768 one 1.08x slower; it is a tuning knob, not a
-  /// default.
+  /// default. A depthwise conv's (or max pooling's) register tiles run a
+  /// row's pixel tiles outer by default ([] or [0, 1]), its channel tiles
+  /// outer with [1, 0] (see depthwiseRegisterTile).
   static FailureOr<bool> rowTilesOuter(linalg::LinalgOp root,
                                        kernel::TuningConfigAttr config) {
     ArrayRef<int64_t> order = config.getLoopOrder();
-    // A depthwise conv's or max pooling's order (see depthwiseRegisterTile).
     if (cpu::hasPixelTile(root) && config.getVectorSizes().size() == 2) {
-      if (order.empty() || order == ArrayRef<int64_t>{0, 1} ||
-          order == ArrayRef<int64_t>{1, 0})
+      if (order.empty() || order == ArrayRef<int64_t>{0, 1})
+        return true;
+      if (order == ArrayRef<int64_t>{1, 0})
         return false;
       return root.emitError("TuningConfig loop_order of a depthwise "
                             "convolution or max pooling orders its register "
