@@ -378,6 +378,20 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     channels in one block its fused ops run on each register tile as for a 1x1
     filter (ResNet-50's 7x7 stem 1.3x faster, its 3x3 convs 1.02-1.1x, the model
     1.04x at batch 8). It runs the images of a batch one after another.
+    An op of a kernel that reduces along its innermost loop only, a static extent
+    of at most 4096, reading each operand along it contiguously or not at all and
+    folding each element into its output with an add, a multiply or a min/max (a
+    softmax's row max and sum, a layer norm's mean and variance, ReduceSum over the
+    last axis), root or not, is tiled to single rows, each vectorized whole: read as
+    one vector, its body computed on it, and folded with `vector.reduction` (sums
+    and products in any order, a tree of vector ops). Left to
+    `convert-linalg-to-loops` it was a scalar loop that stored its output element at
+    every step: BERT-base's softmax (exp and sum) and layer-norm kernels ran 2.6-3.7x
+    faster, its attention-score kernel (with the row max) 1.5x, the model 1.05x.
+    A transpose that keeps its contiguous dim in place (a split of attention heads)
+    copies a row at a time the same way, when its rows have a static length (LLVM
+    had copied them element by element: BERT-base's attention kernels 1.1x faster);
+    one that moves it goes by 16x16 blocks transposed in registers.
     Functions without a TuningConfig are left alone.
 
     ```mlir

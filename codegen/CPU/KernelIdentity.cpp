@@ -44,10 +44,12 @@ using namespace anvil;
 /// fused init and epilogue on each register tile, and one of several taps
 /// reading prepacked weights runs a batch's images one after another; 17:
 /// such a conv accumulates all its taps (or filter rows) in each register
-/// tile, one pass per output block and channel block).
+/// tile, one pass per output block and channel block; 18: a reduction along
+/// the innermost loop, a softmax's row max or a layer norm's mean, reduces
+/// each row as one vector).
 /// Changes to the default configs alone keep it (a key does not include the
 /// config).
-constexpr int kCodegenRevision = 17;
+constexpr int kCodegenRevision = 18;
 
 StringRef cpu::compilerVersion() {
   static const std::string version = std::string(ANVIL_VERSION) + "+codegen." +

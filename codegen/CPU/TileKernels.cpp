@@ -88,6 +88,10 @@ int64_t oneRowColumns(int64_t columns) {
 /// Bytes of a convolution's output block (rows by a block of channels) that
 /// its filter taps accumulate into in turn: half of a 1-2 MiB L2.
 constexpr int64_t kOutputBlockBytes = 512 * 1024;
+/// Longest reduction a row reduction (see vectorizeRows) takes as one
+/// vector: 4096 floats, 256 AVX-512 registers' worth, which LLVM reduces in
+/// halves (a tree) as it loads them.
+constexpr int64_t kMaxRowElements = 4096;
 
 /// Elementwise ops of a fused kernel that run on each block of a packed
 /// convolution's output where the block is computed, instead of as passes
@@ -370,6 +374,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       }
       if (order && failed(reorder(rewriter, chunk, order.asArrayRef())))
         return signalPassFailure();
+      if (!order && !opTiles && isRowReduction(chunk)) {
+        if (failed(vectorizeRows(rewriter, fn, chunk)))
+          return signalPassFailure();
+        continue;
+      }
       if (auto transpose = dyn_cast<linalg::TransposeOp>(*chunk);
           transpose && !order && !opTiles &&
           failed(vectorizeTranspose(rewriter, transpose)))
@@ -460,10 +469,134 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     ArrayRef<int64_t> order = config.getLoopOrder();
     if (!order.empty() && failed(reorder(rewriter, root, order)))
       return signalPassFailure();
+    if (order.empty() && isRowReduction(root)) {
+      if (failed(vectorizeRows(rewriter, fn, root)))
+        return signalPassFailure();
+      return;
+    }
     if (order.empty())
       if (auto transpose = dyn_cast<linalg::TransposeOp>(*root))
         if (failed(vectorizeTranspose(rewriter, transpose)))
           return signalPassFailure();
+  }
+
+  /// A transpose that keeps its contiguous dim in place (BERT's heads split
+  /// off a [S x H x Dh] tensor) copied a row at a time as one vector, when
+  /// the rows have a static length of at most kMaxRowElements. As loops LLVM
+  /// copied them element by element (the input and output might overlap):
+  /// 12% of BERT-base's attention-score kernel.
+  LogicalResult copyRows(IRRewriter &rewriter, linalg::TransposeOp op) {
+    auto type = cast<MemRefType>(op.getInit().getType());
+    int64_t length = type.getShape().back();
+    auto contiguous = [](Value v) {
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      return succeeded(cast<MemRefType>(v.getType())
+                           .getStridesAndOffset(strides, offset)) &&
+             strides.back() == 1;
+    };
+    if (ShapedType::isDynamic(length) || length < 2 ||
+        length > kMaxRowElements || !contiguous(op.getInput()) ||
+        !contiguous(op.getInit()))
+      return success();
+    return vectorizeRows(rewriter, op->getParentOfType<func::FuncOp>(),
+                         cast<linalg::LinalgOp>(op.getOperation()));
+  }
+
+  /// Whether `op` reduces along its innermost loop only, a static extent of
+  /// at most kMaxRowElements, reading each operand along it contiguously (or
+  /// not at all) and folding each element into its output with one addf,
+  /// mulf or a min/max: a softmax's row max and sum, a layer norm's mean,
+  /// ReduceSum over the last axis. Left to convert-linalg-to-loops such an op
+  /// is a scalar loop that stores its output element at every step (the
+  /// output may alias an input): the row max and sum of BERT-base's
+  /// attention took 60% of their kernels' time.
+  static bool isRowReduction(linalg::LinalgOp op) {
+    auto generic = dyn_cast<linalg::GenericOp>(*op);
+    if (!generic || !op.hasPureBufferSemantics() || op.getNumDpsInits() != 1)
+      return false;
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    int64_t loops = iterators.size();
+    if (loops == 0 || iterators.back() != utils::IteratorType::reduction ||
+        llvm::count(iterators, utils::IteratorType::reduction) != 1)
+      return false;
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    if (ShapedType::isDynamic(ranges.back()) || ranges.back() < 2 ||
+        ranges.back() > kMaxRowElements)
+      return false;
+    unsigned last = loops - 1;
+    for (OpOperand &operand : op->getOpOperands()) {
+      auto type = dyn_cast<MemRefType>(operand.get().getType());
+      if (!type || !type.getElementType().isF32())
+        return false;
+      AffineMap map = op.getMatchingIndexingMap(&operand);
+      if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))
+        return false;
+      if (!map.isFunctionOfDim(last))
+        continue;
+      // An init indexed by the reduction loop is not a reduction's output.
+      SmallVector<int64_t> strides;
+      int64_t offset;
+      if (op.isDpsInit(&operand) || map.getNumResults() == 0 ||
+          map.getResults().back() != getAffineDimExpr(last, op.getContext()) ||
+          llvm::any_of(map.getResults().drop_back(),
+                       [&](AffineExpr e) { return e.isFunctionOfDim(last); }) ||
+          failed(type.getStridesAndOffset(strides, offset)) ||
+          strides.back() != 1)
+        return false;
+    }
+    // yield combine(out, x), the output element read there only.
+    Block *body = generic.getBody();
+    BlockArgument out = body->getArguments().back();
+    Operation *combine = body->getTerminator()->getOperand(0).getDefiningOp();
+    if (!combine || combine->getBlock() != body || !out.hasOneUse() ||
+        !isa<arith::AddFOp, arith::MulFOp, arith::MaximumFOp, arith::MinimumFOp,
+             arith::MaxNumFOp, arith::MinNumFOp>(combine) ||
+        !llvm::is_contained(combine->getOperands(), Value(out)))
+      return false;
+    return true;
+  }
+
+  /// `op` tiled to single rows (the outer loops, by 1), each row vectorized
+  /// whole: its operands read as one vector and the body computed on it; a
+  /// row reduction (isRowReduction) reduced with vector.reduction, sums and
+  /// products in any order (a tree of vector ops; LLVM keeps the scalar
+  /// loop's order otherwise).
+  LogicalResult vectorizeRows(IRRewriter &rewriter, func::FuncOp fn,
+                              linalg::LinalgOp op) {
+    SmallVector<int64_t> rows(op.getNumLoops(), 1);
+    rows.back() = 0;
+    linalg::LinalgOp row = op;
+    if (op.getNumLoops() > 1) {
+      FailureOr<linalg::TiledLinalgOp> tiled =
+          tileInPlace(rewriter, op, rows, "rows");
+      if (failed(tiled))
+        return failure();
+      row = tiled->op;
+    }
+    // A row the vectorizer does not take stays a loop (correct, scalar).
+    if (failed(linalg::vectorizeOpPrecondition(row)))
+      return success();
+    rewriter.setInsertionPoint(row);
+    FailureOr<linalg::VectorizationResult> result =
+        linalg::vectorize(rewriter, row);
+    if (failed(result))
+      return row.emitError("cannot vectorize a row reduction");
+    rewriter.eraseOp(row);
+    RewritePatternSet patterns(fn.getContext());
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerReduction);
+    if (failed(applyPatternsGreedily(fn, std::move(patterns))))
+      return fn.emitError("cannot lower a row reduction");
+    fn.walk([&](vector::ReductionOp reduction) {
+      vector::CombiningKind kind = reduction.getKind();
+      if (kind == vector::CombiningKind::ADD ||
+          kind == vector::CombiningKind::MUL)
+        reduction.setFastmathAttr(arith::FastMathFlagsAttr::get(
+            reduction.getContext(),
+            reduction.getFastmath() | arith::FastMathFlags::reassoc));
+    });
+    return success();
   }
 
   /// Side of the square blocks vectorizeTranspose moves: 16 x 32-bit
@@ -480,16 +613,17 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// the two dims is moved back to end at the extent (it overlaps the one
   /// before: those elements are copied twice, to the same values), so there
   /// are no edge blocks. Left as loops: extents under 16, elements not 32
-  /// bits wide, and a transpose that keeps the contiguous dim in place (a
-  /// copy of rows, which LLVM vectorizes).
+  /// bits wide. A transpose that keeps the contiguous dim in place is a copy
+  /// of rows: copyRows.
   LogicalResult vectorizeTranspose(IRRewriter &rewriter,
                                    linalg::TransposeOp op) {
     ArrayRef<int64_t> perm = op.getPermutation();
     int64_t rank = perm.size();
     Value in = op.getInput(), out = op.getInit();
     Type elem = cast<MemRefType>(in.getType()).getElementType();
-    if (rank < 2 || perm.back() == rank - 1 ||
-        !isa<FloatType, IntegerType>(elem) ||
+    if (rank >= 2 && perm.back() == rank - 1)
+      return copyRows(rewriter, op);
+    if (rank < 2 || !isa<FloatType, IntegerType>(elem) ||
         elem.getIntOrFloatBitWidth() != 32)
       return success();
     // Loop `a` is the output's contiguous dim; loop `b` reads the input's.

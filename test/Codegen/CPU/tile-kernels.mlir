@@ -1019,3 +1019,125 @@ func.func @prepacked_conv_other_width(%in: memref<1x10x10x16xf32>, %w: memref<3x
   linalg.conv_2d_nhwc_hwcf {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%in, %w : memref<1x10x10x16xf32>, memref<3x3x16x64xf32>) outs(%out : memref<1x8x8x64xf32>)
   return
 }
+
+// -----
+
+// A reduction along the innermost loop (a softmax's row max) is tiled to single
+// rows, each read as one vector and reduced with vector.reduction, instead of a
+// scalar loop that stores the output element at every step.
+// CHECK-LABEL: func.func @row_max
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ROW:.+]] = vector.transfer_read {{.*}} vector<1x1x1x128xf32>
+// CHECK: %[[V:.+]] = vector.extract %[[ROW]][0, 0, 0] : vector<128xf32>
+// CHECK: vector.reduction <maximumf>, %[[V]], %{{.+}} : vector<128xf32> into f32
+// CHECK-NOT: fastmath
+// CHECK: vector.transfer_write
+// CHECK-NOT: linalg.generic
+func.func @row_max(%s: memref<?x12x128x128xf32>, %m: memref<?x12x128xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = []>} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>],
+                  iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%s : memref<?x12x128x128xf32>) outs(%m : memref<?x12x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %out, %in : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// So is a fused kernel's other op (a softmax's row sum after its exp, the root):
+// a sum in any order, a tree of vector adds (reassoc).
+// CHECK-LABEL: func.func @exp_sum
+// CHECK: linalg.generic {{.*}} attrs = {anvil_kernel.root}
+// CHECK: math.exp
+// CHECK: linalg.fill
+// CHECK: scf.for
+// CHECK: %[[ROW:.+]] = vector.transfer_read {{.*}} vector<1x128xf32>
+// CHECK: %[[V:.+]] = vector.extract %[[ROW]][0] : vector<128xf32>
+// CHECK: vector.reduction <add>, %[[V]], %{{.+}} fastmath<reassoc> : vector<128xf32> into f32
+func.func @exp_sum(%s: memref<?x128xf32>, %m: memref<?x1xf32>, %e: memref<?x128xf32>, %sum: memref<?xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = []>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, 0)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%s, %m : memref<?x128xf32>, memref<?x1xf32>) outs(%e : memref<?x128xf32>) attrs = {anvil_kernel.root} {
+  ^bb0(%in: f32, %max: f32, %out: f32):
+    %d = arith.subf %in, %max : f32
+    %x = math.exp %d : f32
+    linalg.yield %x : f32
+  }
+  linalg.fill {anvil_kernel.distribute_dim = 0 : i64} ins(%zero : f32) outs(%sum : memref<?xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%e : memref<?x128xf32>) outs(%sum : memref<?xf32>) attrs = {anvil_kernel.distribute_dim = 0 : i64} {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// Not a row reduction: the reduction reads a column of its input (a row would
+// be a gather), or the reduction is not the innermost loop. Both stay loops.
+// CHECK-LABEL: func.func @column_sum
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+// CHECK-LABEL: func.func @middle_sum
+// CHECK-NOT: vector.
+// CHECK: linalg.generic
+// CHECK-NOT: vector.
+func.func @column_sum(%s: memref<64x128xf32>, %sum: memref<128xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d1, d0)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%s : memref<64x128xf32>) outs(%sum : memref<128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+func.func @middle_sum(%s: memref<8x64x16xf32>, %sum: memref<8x16xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d2)>],
+                  iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%s : memref<8x64x16xf32>) outs(%sum : memref<8x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.addf %in, %out : f32
+    linalg.yield %r : f32
+  }
+  return
+}
+
+// -----
+
+// A transpose that keeps the contiguous dim in place (heads split off a
+// [S x H x Dh] tensor) copies one row of Dh elements at a time as a vector;
+// rows of a length not known at compile time stay loops.
+// CHECK-LABEL: func.func @split_heads
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: %[[ROW:.+]] = vector.transfer_read {{.*}} vector<1x1x1x64xf32>
+// CHECK: vector.transfer_write {{.*}} vector<1x1x1x64xf32>
+// CHECK-NOT: linalg.transpose
+// CHECK-LABEL: func.func @split_heads_dynamic
+// CHECK-NOT: vector.
+// CHECK: linalg.transpose
+func.func @split_heads(%x: memref<?x128x12x64xf32>, %y: memref<?x12x128x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 1, tile_sizes = [], loop_order = []>} {
+  linalg.transpose ins(%x : memref<?x128x12x64xf32>) outs(%y : memref<?x12x128x64xf32>) permutation = [0, 2, 1, 3]
+  return
+}
+func.func @split_heads_dynamic(%x: memref<128x12x?xf32>, %y: memref<12x128x?xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.transpose ins(%x : memref<128x12x?xf32>) outs(%y : memref<12x128x?xf32>) permutation = [1, 0, 2]
+  return
+}
