@@ -2,7 +2,7 @@
 matmul and convolution kernels (full tiles, ragged edges (scalar remainder),
 strides, dilations and a symbolic batch; deterministic weights) and the
 16 x 16 blocks of transposes (extents not multiples of 16, a symbolic one,
-ones under 16, other element types).
+ones under 16, other element types), and reductions along the last axis.
 
     gen_kernel_models.py OUT_DIR
 """
@@ -78,6 +78,24 @@ def transpose(out, name, dims, perm, elem=TensorProto.FLOAT):
     save(g, out / f"{name}.onnx")
 
 
+def rows(out, name, k):
+    """Reductions along the last axis of an [n x k] input: Softmax, LayerNormalization,
+    ReduceMax and ReduceSum, each row reduced as one vector (k <= 4096) or by loops."""
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, ["n", k])
+    outs = [helper.make_tensor_value_info(o, TensorProto.FLOAT, ["n", k]) for o in "yz"]
+    outs += [helper.make_tensor_value_info(o, TensorProto.FLOAT, ["n", 1]) for o in "mp"]
+    scale = numpy_helper.from_array(np.linspace(0.5, 1.5, k).astype(np.float32), "s")
+    bias = numpy_helper.from_array(np.linspace(-1, 1, k).astype(np.float32), "b")
+    axes = numpy_helper.from_array(np.array([-1], np.int64), "axes")
+    g = helper.make_graph(
+        [helper.make_node("Softmax", ["x"], ["y"], axis=-1),
+         helper.make_node("LayerNormalization", ["x", "s", "b"], ["z"], axis=-1),
+         helper.make_node("ReduceMax", ["x"], ["m"], axes=[-1]),
+         helper.make_node("ReduceSum", ["x", "axes"], ["p"])],
+        name, [x], outs, [scale, bias, axes])
+    save(g, out / f"{name}.onnx")
+
+
 def main():
     out = Path(sys.argv[1])
     out.mkdir(parents=True, exist_ok=True)
@@ -115,6 +133,11 @@ def main():
     transpose(out, "transpose_small", ["n", 4, 8], [0, 2, 1])        # loops
     transpose(out, "transpose_f64", ["n", 20, 24], [0, 2, 1], TensorProto.DOUBLE)
     transpose(out, "transpose_rows", ["n", 5, 40], [1, 0, 2])        # row copies
+    # Row reductions: 17 = 16 + 1 and 1000 (a classifier's softmax) as one vector each,
+    # 4097 (over 4096) by loops.
+    rows(out, "rows_17", 17)
+    rows(out, "rows_1000", 1000)
+    rows(out, "rows_4097", 4097)
 
 
 if __name__ == "__main__":
