@@ -378,7 +378,8 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     channels in one block its fused ops run on each register tile as for a 1x1
     filter (ResNet-50's 7x7 stem 1.3x faster, its 3x3 convs 1.02-1.1x, the model
     1.04x at batch 8). It runs the images of a batch one after another.
-    An op of a kernel that reduces along its innermost loop only, a static extent
+    An op of a kernel that reduces along its innermost loop only into f32 (its inputs
+    f32, bf16 or f16), a static extent
     of at most 4096, reading each operand along it contiguously or not at all and
     folding each element into its output with an add, a multiply or a min/max (a
     softmax's row max and sum, a layer norm's mean and variance, ReduceSum over the

@@ -526,8 +526,13 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       return false;
     unsigned last = loops - 1;
     for (OpOperand &operand : op->getOpOperands()) {
+      // f32 sums; inputs of f32 or a half type (a bf16 softmax's rows,
+      // extended to f32 in the body).
       auto type = dyn_cast<MemRefType>(operand.get().getType());
-      if (!type || !type.getElementType().isF32())
+      Type element = type ? type.getElementType() : Type();
+      if (!type ||
+          !(element.isF32() || (!op.isDpsInit(&operand) &&
+                                isa<BFloat16Type, Float16Type>(element))))
         return false;
       AffineMap map = op.getMatchingIndexingMap(&operand);
       if (!map.isProjectedPermutation(/*allowZeroInResults=*/true))

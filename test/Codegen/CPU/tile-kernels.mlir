@@ -1141,3 +1141,24 @@ func.func @split_heads_dynamic(%x: memref<128x12x?xf32>, %y: memref<12x128x?xf32
   linalg.transpose ins(%x : memref<128x12x?xf32>) outs(%y : memref<12x128x?xf32>) permutation = [1, 0, 2]
   return
 }
+
+// -----
+
+// Rows of a half type reduced into f32 (a bf16 softmax's row max) too: the row is
+// read as bf16 and extended to f32 as one vector.
+// CHECK-LABEL: func.func @row_max_bf16
+// CHECK: %[[ROW:.+]] = vector.transfer_read {{.*}} vector<1x1000xbf16>
+// CHECK: arith.extf %{{.+}} : vector<1x1000xbf16> to vector<1x1000xf32>
+// CHECK: vector.reduction <maximumf>, %{{.+}}, %{{.+}} : vector<1000xf32> into f32
+func.func @row_max_bf16(%s: memref<4x1000xbf16>, %m: memref<4xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = -1, tile_sizes = [], loop_order = []>} {
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                  iterator_types = ["parallel", "reduction"]}
+      ins(%s : memref<4x1000xbf16>) outs(%m : memref<4xf32>) {
+  ^bb0(%in: bf16, %out: f32):
+    %x = arith.extf %in : bf16 to f32
+    %r = arith.maximumf %out, %x : f32
+    linalg.yield %r : f32
+  }
+  return
+}
