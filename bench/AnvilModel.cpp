@@ -171,6 +171,32 @@ std::string writeOnnx(const OneNodeModel &model, const std::string &path) {
   return "";
 }
 
+/// The symbol of the first kernel whose root op is a convolution or a matmul
+/// in an anvil-compile --list-kernels document (each kernel's keys are
+/// written sorted: "rootOp" comes before "symbol"); empty when none is.
+static std::string mainKernelOf(const std::string &path) {
+  std::ifstream file(path);
+  std::stringstream text;
+  text << file.rdbuf();
+  std::string json = text.str();
+  auto valueAt = [&](size_t at) {
+    size_t begin = json.find('"', json.find(':', at) + 1);
+    size_t end = begin == std::string::npos ? begin : json.find('"', begin + 1);
+    return end == std::string::npos ? std::string()
+                                    : json.substr(begin + 1, end - begin - 1);
+  };
+  for (size_t at = json.find("\"rootOp\""); at != std::string::npos;
+       at = json.find("\"rootOp\"", at + 1)) {
+    std::string root = valueAt(at);
+    if (root.rfind("linalg.conv", 0) != 0 &&
+        root.rfind("linalg.depthwise_conv", 0) != 0 && root != "linalg.matmul")
+      continue;
+    size_t symbol = json.find("\"symbol\"", at);
+    return symbol == std::string::npos ? std::string() : valueAt(symbol);
+  }
+  return "";
+}
+
 std::string AnvilKernel::create(const OneNodeModel &model,
                                 const std::string &name, const Options &options,
                                 std::unique_ptr<AnvilKernel> &out) {
@@ -181,13 +207,15 @@ std::string AnvilKernel::create(const OneNodeModel &model,
   std::unique_ptr<AnvilKernel> kernel(new AnvilKernel());
   auto start = std::chrono::steady_clock::now();
   if (std::string error =
-          runTool({options.anvilCompile, base + ".onnx", "-o", base + ".so"},
+          runTool({options.anvilCompile, base + ".onnx", "-o", base + ".so",
+                   "--list-kernels=" + base + ".kernels.json"},
                   base + ".log");
       !error.empty())
     return error;
   kernel->compileSeconds_ =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
+  kernel->mainKernel_ = mainKernelOf(base + ".kernels.json");
 
   if (anvil_status_t status =
           anvil_model_load((base + ".so").c_str(), &kernel->model_))
@@ -230,6 +258,37 @@ std::string AnvilKernel::run(const float *input, float *output) {
   if (anvil_status_t status =
           anvil_session_run(session_, &input_, 1, &output_, 1))
     return statusError("running the Anvil artifact", status);
+  return "";
+}
+
+std::string AnvilKernel::mainKernelNs(const float *input, float *output,
+                                      int runs, double &ns) {
+  if (mainKernel_.empty())
+    return "no convolution or matmul kernel in the model's kernel list";
+  if (anvil_status_t status = anvil_session_set_profiling(session_, 1))
+    return statusError("profiling the Anvil artifact", status);
+  for (int r = 0; r < runs; ++r)
+    if (std::string error = run(input, output); !error.empty())
+      return error;
+  if (anvil_status_t status = anvil_session_set_profiling(session_, 0))
+    return statusError("profiling the Anvil artifact", status);
+  size_t steps = 0;
+  if (anvil_status_t status = anvil_session_num_steps(session_, &steps))
+    return statusError("profiling the Anvil artifact", status);
+  uint64_t total = 0, timed = 0;
+  for (size_t step = 0; step < steps; ++step) {
+    anvil_step_profile_t profile;
+    if (anvil_status_t status =
+            anvil_session_step_profile(session_, step, &profile))
+      return statusError("profiling the Anvil artifact", status);
+    if (profile.name && mainKernel_ == profile.name) {
+      total += profile.total_ns;
+      timed += profile.runs;
+    }
+  }
+  if (timed == 0)
+    return "the profile has no step of " + mainKernel_;
+  ns = static_cast<double>(total) / runs;
   return "";
 }
 

@@ -77,6 +77,16 @@ public:
   /// Seconds anvil-compile took.
   double compileSeconds() const { return compileSeconds_; }
 
+  /// Runs the model `runs` times with the runtime's per-step profile on and
+  /// sets `ns` to the mean time per run of the steps that dispatch its main
+  /// kernel: the one whose root op is the convolution or matmul (from
+  /// anvil-compile --list-kernels), without the copies and fills around it
+  /// (a padded convolution's model copies its input into a zero-bordered
+  /// buffer, which inside a model the producing kernel writes directly).
+  /// Returns an error message, or "" on success.
+  std::string mainKernelNs(const float *input, float *output, int runs,
+                           double &ns);
+
 private:
   AnvilKernel() = default;
 
@@ -85,6 +95,8 @@ private:
   anvil_tensor_t input_{};
   anvil_tensor_t output_{};
   double compileSeconds_ = 0;
+  /// The main kernel's symbol ("kernel_N"; empty when none was found).
+  std::string mainKernel_;
 };
 
 } // namespace anvil::bench

@@ -69,6 +69,7 @@ class Kernels:
                 name = SUFFIX.sub("", bench.get("run_name") or bench["name"])
                 parts = name.split("/")
                 entry = {"GFLOPS": bench.get("GFLOPS"), "peak_pct": bench.get("peak_pct"),
+                         "kernel_GFLOPS": bench.get("kernel_GFLOPS"),
                          "label": bench.get("label", ""),
                          "error": bench.get("error_message") if bench.get("error_occurred")
                          else None}
@@ -170,8 +171,9 @@ def conv_table(kernels, threads):
     lines = [f"### Convolution, {plural(threads, 'thread')} "
              f"(peak {fmt(kernels.peak.get(threads))} GFLOP/s)", "",
              "| model | layer | shape (C, H×W, kernel/stride, OC, groups) | Anvil GFLOP/s "
-             "| % peak | oneDNN GFLOP/s | % peak | Anvil ÷ oneDNN |",
-             "|---|---|---|---:|---:|---:|---:|---:|"]
+             "| % peak | oneDNN GFLOP/s | % peak | Anvil ÷ oneDNN | Anvil's conv kernel "
+             "alone GFLOP/s | kernel ÷ oneDNN |",
+             "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     by_model = defaultdict(list)
     for (model, shape), impls in rows.items():
         a, d = impls.get("anvil"), impls.get("onednn")
@@ -180,10 +182,13 @@ def conv_table(kernels, threads):
         layer = layer_of(a, d)
         if layer.startswith(model + " "):
             layer = layer[len(model) + 1:]
+        kernel = a.get("kernel_GFLOPS") if a and not a.get("error") else None
+        dnn = gflops(d)
         lines.append(f"| {model} | {layer} | {shape} | {' | '.join(cell(a))} | "
-                     f"{' | '.join(cell(d))} | {fmt(r, 2, '×')} |")
+                     f"{' | '.join(cell(d))} | {fmt(r, 2, '×')} | {fmt(kernel)} | "
+                     f"{fmt(kernel / dnn if kernel and dnn else None, 2, '×')} |")
     for model, ratios in by_model.items():
-        lines.append(f"| **{model} geomean** | | | | | | | **{fmt(geomean(ratios), 2, '×')}** |")
+        lines.append(f"| **{model} geomean** | | | | | | | **{fmt(geomean(ratios), 2, '×')}** | | |")
     return lines
 
 
@@ -335,7 +340,12 @@ def render_markdown(results, svg_link):
             "reordering the weights, input and output untimed: each side runs in its own "
             "layout, as inside a model, where layout conversions happen only at the edges. "
             "Every Anvil result is checked against OpenBLAS (GEMM) or oneDNN (Conv) before it "
-            "is timed."]
+            "is timed. The model of a padded convolution also copies its input into a "
+            "zero-bordered buffer (and zero-fills the output of a conv without bias); in a "
+            "model the kernel that produces the input writes it there in its epilogue. So "
+            "the conv tables also give Anvil's conv kernel alone: its time in the runtime's "
+            "per-step profile (`anvil_session_step_profile`) over more runs (at least 50 and about 0.2 s; one batch of runs, so noisier than the main figure). For a "
+            "memory-bound depthwise conv the copy and fills are most of the model's time."]
     for threads in sorted(kernels.gemm):
         out += [""] + gemm_table(kernels, threads)
     for threads in sorted(kernels.conv):
