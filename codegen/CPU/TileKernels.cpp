@@ -375,7 +375,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       if (order && failed(reorder(rewriter, chunk, order.asArrayRef())))
         return signalPassFailure();
       if (!order && !opTiles && isRowReduction(chunk)) {
-        if (failed(vectorizeRows(rewriter, fn, chunk)))
+        if (failed(vectorizeRows(rewriter, chunk)))
           return signalPassFailure();
         continue;
       }
@@ -470,7 +470,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     if (!order.empty() && failed(reorder(rewriter, root, order)))
       return signalPassFailure();
     if (order.empty() && isRowReduction(root)) {
-      if (failed(vectorizeRows(rewriter, fn, root)))
+      if (failed(vectorizeRows(rewriter, root)))
         return signalPassFailure();
       return;
     }
@@ -486,21 +486,14 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// copied them element by element (the input and output might overlap):
   /// 12% of BERT-base's attention-score kernel.
   LogicalResult copyRows(IRRewriter &rewriter, linalg::TransposeOp op) {
-    auto type = cast<MemRefType>(op.getInit().getType());
-    int64_t length = type.getShape().back();
-    auto contiguous = [](Value v) {
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      return succeeded(cast<MemRefType>(v.getType())
-                           .getStridesAndOffset(strides, offset)) &&
-             strides.back() == 1;
-    };
+    auto in = cast<MemRefType>(op.getInput().getType());
+    auto out = cast<MemRefType>(op.getInit().getType());
+    int64_t length = out.getShape().back();
     if (ShapedType::isDynamic(length) || length < 2 ||
-        length > kMaxRowElements || !contiguous(op.getInput()) ||
-        !contiguous(op.getInit()))
+        length > kMaxRowElements || !in.isLastDimUnitStride() ||
+        !out.isLastDimUnitStride())
       return success();
-    return vectorizeRows(rewriter, op->getParentOfType<func::FuncOp>(),
-                         cast<linalg::LinalgOp>(op.getOperation()));
+    return vectorizeRows(rewriter, cast<linalg::LinalgOp>(op.getOperation()));
   }
 
   /// Whether `op` reduces along its innermost loop only, a static extent of
@@ -540,14 +533,11 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       if (!map.isFunctionOfDim(last))
         continue;
       // An init indexed by the reduction loop is not a reduction's output.
-      SmallVector<int64_t> strides;
-      int64_t offset;
-      if (op.isDpsInit(&operand) || map.getNumResults() == 0 ||
+      if (op.isDpsInit(&operand) ||
           map.getResults().back() != getAffineDimExpr(last, op.getContext()) ||
           llvm::any_of(map.getResults().drop_back(),
                        [&](AffineExpr e) { return e.isFunctionOfDim(last); }) ||
-          failed(type.getStridesAndOffset(strides, offset)) ||
-          strides.back() != 1)
+          !type.isLastDimUnitStride())
         return false;
     }
     // yield combine(out, x), the output element read there only.
@@ -566,9 +556,8 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
   /// whole: its operands read as one vector and the body computed on it; a
   /// row reduction (isRowReduction) reduced with vector.reduction, sums and
   /// products in any order (a tree of vector ops; LLVM keeps the scalar
-  /// loop's order otherwise).
-  LogicalResult vectorizeRows(IRRewriter &rewriter, func::FuncOp fn,
-                              linalg::LinalgOp op) {
+  /// loop's order otherwise). The lowering touches the row's block only.
+  LogicalResult vectorizeRows(IRRewriter &rewriter, linalg::LinalgOp op) {
     SmallVector<int64_t> rows(op.getNumLoops(), 1);
     rows.back() = 0;
     linalg::LinalgOp row = op;
@@ -582,25 +571,36 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     // A row the vectorizer does not take stays a loop (correct, scalar).
     if (failed(linalg::vectorizeOpPrecondition(row)))
       return success();
+    Block *block = row->getBlock();
+    Location loc = row.getLoc();
     rewriter.setInsertionPoint(row);
     FailureOr<linalg::VectorizationResult> result =
         linalg::vectorize(rewriter, row);
     if (failed(result))
       return row.emitError("cannot vectorize a row reduction");
     rewriter.eraseOp(row);
-    RewritePatternSet patterns(fn.getContext());
+    // The row's reduction (none for a row copy), where the vectorizer put it.
+    SmallVector<Operation *> reductions;
+    for (auto reduction : block->getOps<vector::MultiDimReductionOp>())
+      reductions.push_back(reduction);
+    if (reductions.empty())
+      return success();
+    RewritePatternSet patterns(rewriter.getContext());
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerReduction);
-    if (failed(applyPatternsGreedily(fn, std::move(patterns))))
-      return fn.emitError("cannot lower a row reduction");
-    fn.walk([&](vector::ReductionOp reduction) {
+    GreedyRewriteConfig greedy;
+    greedy.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    if (failed(
+            applyOpPatternsGreedily(reductions, std::move(patterns), greedy)))
+      return emitError(loc, "cannot lower a row reduction");
+    for (auto reduction : block->getOps<vector::ReductionOp>()) {
       vector::CombiningKind kind = reduction.getKind();
       if (kind == vector::CombiningKind::ADD ||
           kind == vector::CombiningKind::MUL)
         reduction.setFastmathAttr(arith::FastMathFlagsAttr::get(
             reduction.getContext(),
             reduction.getFastmath() | arith::FastMathFlags::reassoc));
-    });
+    }
     return success();
   }
 
