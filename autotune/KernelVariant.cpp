@@ -489,6 +489,9 @@ autotune::extractKernel(ModuleOp module, const cpu::KernelDescription &kernel,
   result.shape.extents = boundExtents(root, newDispatch);
   result.shape.distributeDims.assign(kernel.distributeDims.begin(),
                                      kernel.distributeDims.end());
+  if (auto factor =
+          root->getAttrOfType<IntegerAttr>(kernel::kDistributeFactorAttrName))
+    result.shape.splitFactor = factor.getInt();
   result.shape.defaultConfig = plainConfig(
       fn->getAttrOfType<kernel::TuningConfigAttr>(kernel::kTuningAttrName));
   result.module = std::move(copy);

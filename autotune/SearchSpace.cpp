@@ -270,10 +270,20 @@ SearchSpace packedSpace(const KernelShape &shape, const TargetLimits &t,
     return rowsChunk < packedFromRows || ceilDiv(rowsIn, p[1]) <= 1 ||
            ceilDiv(colsIn, p[2]) <= 1;
   };
+  int64_t splitFactor = shape.splitFactor;
   s.violation = [=](const Point &p) -> std::optional<std::string> {
     int64_t rows = p[1], cols = p[2], nc = p[ncKnob];
     if (std::optional<std::string> why = registerViolation(rows, cols, t))
       return why;
+    // A kernel split by images: its workgroups' chunks start at multiples
+    // of splitFactor, which must be register tiles (codegen refuses others).
+    int64_t along = p[0] == (int64_t)rowLoop   ? rows
+                    : p[0] == (int64_t)colLoop ? cols
+                                               : 1;
+    if (splitFactor > 1 && splitFactor % along != 0)
+      return "a register tile of " + std::to_string(along) +
+             " does not divide the " + std::to_string(splitFactor) +
+             " elements an image that the kernel's workgroups take";
     if (nc % cols != 0)
       return "nc " + std::to_string(nc) + " is not a multiple of cols " +
              std::to_string(cols);

@@ -62,6 +62,11 @@ struct KernelShape {
   std::vector<int64_t> distributeDims;
   /// BatchMatmul: the loops m, n and k (the others are batch loops).
   std::vector<int64_t> matmulLoops;
+  /// A kernel split by images whose root's split loop covers this many
+  /// elements an image (anvil_kernel.distribute_factor; a matmul over the
+  /// rows of a batch of sequences): its register tile along that loop must
+  /// divide it. 1 otherwise.
+  int64_t splitFactor = 1;
   /// The heuristics' config: trial 0, and the values of knobs not searched.
   KernelConfig defaultConfig;
 };

@@ -200,7 +200,16 @@ def AnvilOutlineDispatches : Pass<"anvil-outline-dispatches", "mlir::ModuleOp"> 
     a reduction loop) also share one kernel, unsplit, or split by a symbolic loop
     (the batch) when every op of it can be, with provably one extent (the same
     size source), and it runs at least 2048 iterations per image (one workgroup at
-    batch 1; whole images per thread at larger batches); so does a small op alone
+    batch 1; whole images per thread at larger batches). An op whose split loop is a
+    constant multiple of the batch (traced through collapses and expands of the batch
+    with static dims, and size products and exact quotients) may join such a kernel
+    too, when every buffer two ops share is split along one allocation dim at the same
+    offset and the same whole number of its elements an image (seen through those
+    reshapes) and the op's register tile divides its elements an image: a matmul over
+    the rows of a batch of 16-token sequences between ops over [batch, 16, ...]
+    (transformer_encoder) takes 16 rows an image, recorded on it (the root too) as
+    `anvil_kernel.distribute_factor`, and the grid is the root's extent divided by its
+    factor; so does a small op alone
     (a fill, copy, transpose or elementwise op; its one loop has one extent through
     any view), such as BERT-base's zero fill of a 128 x 3072 matmul output, whose
     symbolic rows are its batch and sequence. Before
@@ -342,6 +351,12 @@ def AnvilTileKernels : Pass<"anvil-tile-kernels", "mlir::func::FuncOp"> {
     FMAs; partial tiles at the edges too, with narrower vectors, when their sizes are
     static (else they stay scalar loops). Workgroup chunks then start at
     multiples of the register tile, so results do not depend on the thread count.
+    In a kernel split by images (an op carries `anvil_kernel.distribute_factor` F,
+    its split loop's elements an image; 1 if absent), the workgroup's images,
+    ceildiv(root extent / F, wg_count), are computed once, and each op runs them one
+    image at a time as static tiles of F elements (transformer_encoder: its matmuls 16
+    static rows, whole register tiles); an op's register tile along the loop must
+    divide its F (else an error).
     A matmul of fewer than 16 rows (a classifier at batch 1; with a symbolic row
     count, chosen at run time) reads B in place (or its compile-time panels): its
     rows go in parts, whole register tiles of the config's rows, then a tile each of

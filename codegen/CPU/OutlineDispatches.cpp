@@ -561,6 +561,15 @@ struct ViewInfo {
   bool mapped = true;
   SmallVector<int64_t> rootDim;
   SmallVector<OpFoldResult> offset;
+  /// The same through reshapes, for serial kernels split by the batch
+  /// (unitSliceOf): a dim that merges an allocation dim with static dims
+  /// after it (a collapse) is that dim at `unitDen` view elements each, and
+  /// the first of the dims a reshape expands one into (the others static) is
+  /// that dim at `unitNum` elements each; -1 for the others. `unitMapped` is
+  /// false when the view strides, or is a subview of a reshaped view.
+  bool unitMapped = true;
+  SmallVector<int64_t> unitDim, unitNum, unitDen;
+  SmallVector<OpFoldResult> unitOffset;
 };
 
 bool sameOffset(OpFoldResult a, OpFoldResult b) {
@@ -568,6 +577,99 @@ bool sameOffset(OpFoldResult a, OpFoldResult b) {
   if (x && y)
     return *x == *y;
   return a == b;
+}
+
+/// resolveView's unit fields through a subview: as `offset` for a view not
+/// reshaped yet (`reshaped`), else unmapped.
+void resolveUnitSubView(ViewInfo &info, memref::SubViewOp sub, bool reshaped) {
+  if (!info.unitMapped)
+    return;
+  bool unitStrides = llvm::all_of(
+      sub.getMixedStrides(), [](auto s) { return isConstantIntValue(s, 1); });
+  if (reshaped || sub.getSourceType().getRank() != sub.getType().getRank() ||
+      !unitStrides) {
+    info.unitMapped = false;
+    return;
+  }
+  Builder b(sub.getContext());
+  SmallVector<OpFoldResult> offsets = sub.getMixedOffsets();
+  for (size_t d = 0; d < info.unitDim.size(); ++d) {
+    if (info.unitDim[d] < 0)
+      continue;
+    OpFoldResult o = offsets[info.unitDim[d]];
+    if (isConstantIntValue(info.unitOffset[d], 0)) {
+      info.unitOffset[d] = o;
+      continue;
+    }
+    if (isConstantIntValue(o, 0))
+      continue;
+    std::optional<int64_t> x = getConstantIntValue(o),
+                           y = getConstantIntValue(info.unitOffset[d]);
+    if (!x || !y) {
+      info.unitMapped = false;
+      return;
+    }
+    info.unitOffset[d] = b.getIndexAttr(*x + *y);
+  }
+}
+
+/// resolveView's unit fields through a collapse: a dim merging source dims
+/// whose later ones are static is the first at their product's elements each.
+void resolveUnitCollapse(ViewInfo &info, memref::CollapseShapeOp collapse,
+                         bool &reshaped) {
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+  MemRefType source = collapse.getSrcType();
+  for (size_t d = 0; d < info.unitDim.size(); ++d) {
+    int64_t &rootDim = info.unitDim[d];
+    if (rootDim < 0)
+      continue;
+    ReassociationIndices group = groups[rootDim];
+    int64_t product = 1;
+    for (int64_t s : ArrayRef<int64_t>(group).drop_front())
+      product = source.isDynamicDim(s)
+                    ? -1
+                    : (product < 0 ? -1 : product * source.getDimSize(s));
+    if (product < 0 || !isConstantIntValue(info.unitOffset[d], 0)) {
+      rootDim = -1;
+      continue;
+    }
+    rootDim = group.front();
+    info.unitDen[d] *= product;
+    reshaped |= product != 1;
+  }
+}
+
+/// resolveView's unit fields through an expand: the first of the dims one
+/// source dim expands into, the others static, is that dim at their
+/// product's elements each; the others map to no allocation dim.
+void resolveUnitExpand(ViewInfo &info, memref::ExpandShapeOp expand,
+                       bool &reshaped) {
+  SmallVector<ReassociationIndices> groups = expand.getReassociationIndices();
+  MemRefType result = expand.getResultType();
+  SmallVector<int64_t> sourceDim(result.getRank(), -1),
+      elements(result.getRank(), -1);
+  for (auto [s, group] : llvm::enumerate(groups)) {
+    int64_t product = 1;
+    for (int64_t r : ArrayRef<int64_t>(group).drop_front())
+      product = result.isDynamicDim(r)
+                    ? -1
+                    : (product < 0 ? -1 : product * result.getDimSize(r));
+    sourceDim[group.front()] = s;
+    elements[group.front()] = product;
+  }
+  for (size_t d = 0; d < info.unitDim.size(); ++d) {
+    int64_t &rootDim = info.unitDim[d];
+    if (rootDim < 0)
+      continue;
+    if (sourceDim[rootDim] < 0 || elements[rootDim] < 0 ||
+        !isConstantIntValue(info.unitOffset[d], 0)) {
+      rootDim = -1;
+      continue;
+    }
+    info.unitNum[d] *= elements[rootDim];
+    reshaped |= elements[rootDim] != 1;
+    rootDim = sourceDim[rootDim];
+  }
 }
 
 ViewInfo resolveView(Value v) {
@@ -578,7 +680,20 @@ ViewInfo resolveView(Value v) {
     info.rootDim.push_back(d);
     info.offset.push_back(b.getIndexAttr(0));
   }
+  info.unitDim = info.rootDim;
+  info.unitOffset = info.offset;
+  info.unitNum.assign(type.getRank(), 1);
+  info.unitDen.assign(type.getRank(), 1);
+  bool reshaped = false;
   while (Operation *def = v.getDefiningOp()) {
+    if (auto sub = dyn_cast<memref::SubViewOp>(def))
+      resolveUnitSubView(info, sub, reshaped);
+    else if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def))
+      resolveUnitCollapse(info, collapse, reshaped);
+    else if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
+      resolveUnitExpand(info, expand, reshaped);
+    else if (!isa<memref::CastOp>(def) && isa<ViewLikeOpInterface>(def))
+      info.unitMapped = false;
     if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
       bool unitStrides = llvm::all_of(sub.getMixedStrides(), [](auto s) {
         return isConstantIntValue(s, 1);
@@ -648,29 +763,36 @@ struct Access {
 /// What grouping needs to know about one compute op.
 struct OpInfo {
   Operation *op;
-  SmallVector<Access> accesses;
+  SmallVector<Access, 2> accesses;
   SmallVector<int64_t> extents;
   llvm::SmallBitVector split;
   int64_t work = 1;
   bool groupable = true;
 };
 
-/// The allocation dim and offset that loop `d` walks in `a`, when the access
-/// reads or writes only that loop's own index along one dim.
-std::optional<std::pair<int64_t, OpFoldResult>> sliceOf(const Access &a,
-                                                        int64_t d) {
-  if (!a.map || !a.view.mapped)
-    return std::nullopt;
+/// The view dim of `a` that loop `d` indexes, when the access reads or
+/// writes only that loop's own index along one dim (-1 otherwise).
+int64_t loopViewDim(const Access &a, int64_t d) {
+  if (!a.map)
+    return -1;
   int64_t found = -1;
   for (auto [i, e] : llvm::enumerate(a.map.getResults())) {
     if (e == getAffineDimExpr(d, e.getContext())) {
       if (found >= 0)
-        return std::nullopt;
+        return -1;
       found = i;
     } else if (e.isFunctionOfDim(d)) {
-      return std::nullopt;
+      return -1;
     }
   }
+  return found;
+}
+
+/// The allocation dim and offset that loop `d` walks in `a`, when the access
+/// reads or writes only that loop's own index along one dim.
+std::optional<std::pair<int64_t, OpFoldResult>> sliceOf(const Access &a,
+                                                        int64_t d) {
+  int64_t found = a.view.mapped ? loopViewDim(a, d) : -1;
   if (found < 0 || a.view.rootDim[found] < 0)
     return std::nullopt;
   return std::make_pair(a.view.rootDim[found], a.view.offset[found]);
@@ -701,6 +823,21 @@ bool disjoint(const Access &a, const Access &b) {
   return false;
 }
 
+/// The size that op `def` gives dim `d` of the buffer it defines: an
+/// allocation's, or a subview's of the same rank. nullopt for other ops.
+std::optional<OpFoldResult> definedSize(Operation *def, int64_t d) {
+  if (auto alloc = dyn_cast<memref::AllocOp>(def))
+    return OpFoldResult(
+        alloc.getDynamicSizes()[alloc.getType().getDynamicDimIndex(d)]);
+  if (auto alloca = dyn_cast<memref::AllocaOp>(def))
+    return OpFoldResult(
+        alloca.getDynamicSizes()[alloca.getType().getDynamicDimIndex(d)]);
+  if (auto sub = dyn_cast<memref::SubViewOp>(def);
+      sub && sub.getSourceType().getRank() == sub.getType().getRank())
+    return sub.getMixedSizes()[d];
+  return std::nullopt;
+}
+
 /// Where the run-time size of dim `d` of `memref` comes from, such that two
 /// sizes with the same source are equal: a static size (null, the size), a dim
 /// of a function argument (the argument, the dim) or an index value (the value,
@@ -716,21 +853,14 @@ std::optional<std::pair<Value, int64_t>> sizeSource(Value memref, int64_t d) {
     Operation *def = memref.getDefiningOp();
     if (!def)
       return std::make_pair(memref, d);
-    OpFoldResult size;
-    if (auto alloc = dyn_cast<memref::AllocOp>(def)) {
-      size = alloc.getDynamicSizes()[type.getDynamicDimIndex(d)];
-    } else if (auto alloca = dyn_cast<memref::AllocaOp>(def)) {
-      size = alloca.getDynamicSizes()[type.getDynamicDimIndex(d)];
-    } else if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
-      if (sub.getSourceType().getRank() != type.getRank())
-        return std::nullopt;
-      size = sub.getMixedSizes()[d];
-    } else if (auto cast = dyn_cast<memref::CastOp>(def)) {
+    if (auto cast = dyn_cast<memref::CastOp>(def)) {
       memref = cast.getSource();
       continue;
-    } else {
-      return std::nullopt;
     }
+    std::optional<OpFoldResult> sized = definedSize(def, d);
+    if (!sized)
+      return std::nullopt;
+    OpFoldResult size = *sized;
     if (std::optional<int64_t> constant = getConstantIntValue(size))
       return std::make_pair(Value(), *constant);
     Value value = cast<Value>(size);
@@ -742,6 +872,121 @@ std::optional<std::pair<Value, int64_t>> sizeSource(Value memref, int64_t d) {
     d = *index;
   }
   return std::nullopt;
+}
+
+/// A run-time size as a multiple of another: `factor` times dim `dim` of
+/// `source` (a function argument, or an index value with dim -1), as
+/// scaledSizeSource finds it.
+struct ScaledSize {
+  Value source;
+  int64_t dim;
+  int64_t factor;
+};
+
+std::optional<ScaledSize> scaledSizeSource(Value memref, int64_t d,
+                                           int depth = 0);
+
+/// The index value `value` (a size) as a multiple of a size source: through
+/// `memref.dim`, products with constants (`arith.muli`, `affine.apply` of
+/// s0 * c) and exact quotients by them (`arith.divsi`/`divui` of a multiple
+/// of the divisor); else the value itself (dim -1, factor 1).
+std::optional<ScaledSize> scaledIndexSource(Value value, int depth) {
+  ScaledSize opaque{value, -1, 1};
+  Operation *producer = value.getDefiningOp();
+  if (depth > 64 || !producer)
+    return opaque;
+  if (auto dim = dyn_cast<memref::DimOp>(producer)) {
+    std::optional<int64_t> index = dim.getConstantIndex();
+    std::optional<ScaledSize> source =
+        index ? scaledSizeSource(dim.getSource(), *index, depth + 1)
+              : std::nullopt;
+    return source ? source : opaque;
+  }
+  std::optional<int64_t> c;
+  Value operand;
+  bool divides = false;
+  if (auto mul = dyn_cast<arith::MulIOp>(producer)) {
+    if ((c = getConstantIntValue(mul.getRhs())))
+      operand = mul.getLhs();
+    else if ((c = getConstantIntValue(mul.getLhs())))
+      operand = mul.getRhs();
+  } else if (isa<arith::DivSIOp, arith::DivUIOp>(producer)) {
+    c = getConstantIntValue(producer->getOperand(1));
+    operand = producer->getOperand(0);
+    divides = true;
+  } else if (auto apply = dyn_cast<affine::AffineApplyOp>(producer);
+             apply && apply->getNumOperands() == 1 &&
+             apply.getAffineMap().getNumResults() == 1) {
+    auto mul = dyn_cast<AffineBinaryOpExpr>(apply.getAffineMap().getResult(0));
+    if (mul && mul.getKind() == AffineExprKind::Mul &&
+        isa<AffineDimExpr, AffineSymbolExpr>(mul.getLHS()))
+      if (auto k = dyn_cast<AffineConstantExpr>(mul.getRHS())) {
+        c = k.getValue();
+        operand = apply->getOperand(0);
+      }
+  }
+  if (!c || *c <= 0 || !operand)
+    return opaque;
+  std::optional<ScaledSize> inner = scaledIndexSource(operand, depth + 1);
+  if (!inner)
+    return opaque;
+  if (divides) {
+    if (inner->factor % *c != 0)
+      return opaque;
+    inner->factor /= *c;
+  } else {
+    if (inner->factor > (int64_t(1) << 30) / *c)
+      return opaque;
+    inner->factor *= *c;
+  }
+  return inner;
+}
+
+/// Where the run-time size of dim `d` of `memref` comes from, as sizeSource,
+/// and also through a reshape that merges or splits one symbolic dim with
+/// static ones, and through the size arithmetic of scaledIndexSource: the row
+/// count of a matmul over a batch of sequences (16 x the batch) against the
+/// batch. nullopt for a static size, or one that cannot be traced.
+std::optional<ScaledSize> scaledSizeSource(Value memref, int64_t d, int depth) {
+  auto type = dyn_cast<MemRefType>(memref.getType());
+  if (depth > 64 || !type || d < 0 || d >= type.getRank() ||
+      !type.isDynamicDim(d))
+    return std::nullopt;
+  Operation *def = memref.getDefiningOp();
+  if (!def)
+    return ScaledSize{memref, d, 1};
+  OpFoldResult size;
+  if (std::optional<OpFoldResult> sized = definedSize(def, d)) {
+    size = *sized;
+  } else if (auto cast = dyn_cast<memref::CastOp>(def)) {
+    return scaledSizeSource(cast.getSource(), d, depth + 1);
+  } else if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def)) {
+    MemRefType source = collapse.getSrcType();
+    int64_t dynamic = -1, product = 1;
+    for (int64_t s : collapse.getReassociationIndices()[d]) {
+      if (!source.isDynamicDim(s)) {
+        product *= source.getDimSize(s);
+        continue;
+      }
+      if (dynamic >= 0)
+        return std::nullopt;
+      dynamic = s;
+    }
+    std::optional<ScaledSize> inner =
+        dynamic >= 0 ? scaledSizeSource(collapse.getSrc(), dynamic, depth + 1)
+                     : std::nullopt;
+    if (!inner || product <= 0 || inner->factor > (int64_t(1) << 30) / product)
+      return std::nullopt;
+    inner->factor *= product;
+    return inner;
+  } else if (auto expand = dyn_cast<memref::ExpandShapeOp>(def)) {
+    size = expand.getMixedOutputShape()[d];
+  } else {
+    return std::nullopt;
+  }
+  if (getConstantIntValue(size))
+    return std::nullopt;
+  return scaledIndexSource(cast<Value>(size), depth + 1);
 }
 
 /// Whether two accesses, split along loops `da` and `db` of their ops (-1: not
@@ -767,6 +1012,11 @@ bool compatible(const Access &a, int64_t da, const Access &b, int64_t db) {
 struct Member {
   const OpInfo *info;
   int64_t dim;
+  /// In a serial kernel split by the batch with ops whose split loop spans
+  /// several elements an image (a matmul's rows of a batch of sequences):
+  /// the loop's elements an image, the same for every image (see
+  /// kernel::kDistributeFactorAttrName); else 1.
+  int64_t factor = 1;
 };
 
 /// Whether `a` and `b` may run in either order: every pair of their
@@ -945,6 +1195,32 @@ SmallVector<Member> growGroup(ArrayRef<OpInfo> ops, size_t start,
   return group;
 }
 
+/// Calls `visit` on each buffer dim that loop `d` of `op` indexes directly (a
+/// copy's source and target dim `d`): false as soon as `visit` is, or when
+/// there is none.
+bool visitSplitDims(Operation *op, int64_t d,
+                    llvm::function_ref<bool(Value, int64_t)> visit) {
+  bool indexed = false;
+  if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op)) {
+    for (OpOperand &operand : linalgOp->getOpOperands()) {
+      if (!isa<MemRefType>(operand.get().getType()))
+        continue;
+      AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
+      for (auto [j, expr] : llvm::enumerate(map.getResults())) {
+        auto loop = dyn_cast<AffineDimExpr>(expr);
+        if (!loop || (int64_t)loop.getPosition() != d)
+          continue;
+        if (!visit(operand.get(), j))
+          return false;
+        indexed = true;
+      }
+    }
+  } else if (auto copy = dyn_cast<memref::CopyOp>(op)) {
+    indexed = visit(copy.getSource(), d) && visit(copy.getTarget(), d);
+  }
+  return indexed;
+}
+
 /// Whether loop `d` of every op of `group` (its split loop) provably has the
 /// same run-time extent: each op's buffer dims that the loop indexes have one
 /// size source (sizeSource) for the whole group. Two symbolic extents are not
@@ -958,29 +1234,9 @@ bool sameSplitExtent(ArrayRef<Member> group) {
     common = source;
     return true;
   };
-  for (const Member &m : group) {
-    bool indexed = false;
-    if (auto linalgOp = dyn_cast<linalg::LinalgOp>(m.info->op)) {
-      for (OpOperand &operand : linalgOp->getOpOperands()) {
-        if (!isa<MemRefType>(operand.get().getType()))
-          continue;
-        AffineMap map = linalgOp.getMatchingIndexingMap(&operand);
-        for (auto [j, expr] : llvm::enumerate(map.getResults())) {
-          auto loop = dyn_cast<AffineDimExpr>(expr);
-          if (!loop || (int64_t)loop.getPosition() != m.dim)
-            continue;
-          if (!agree(operand.get(), j))
-            return false;
-          indexed = true;
-        }
-      }
-    } else if (auto copy = dyn_cast<memref::CopyOp>(m.info->op)) {
-      indexed =
-          agree(copy.getSource(), m.dim) && agree(copy.getTarget(), m.dim);
-    }
-    if (!indexed)
+  for (const Member &m : group)
+    if (!visitSplitDims(m.info->op, m.dim, agree))
       return false;
-  }
   return true;
 }
 
@@ -1031,6 +1287,115 @@ int64_t splitQuality(const OpInfo &info, int64_t d,
   // A symbolic extent (a batch) counts as 2, as in defaultConfig.
   int64_t extent = ShapedType::isDynamic(info.extents[d]) ? 2 : info.extents[d];
   return std::min(extent / std::max<int64_t>(align, 1), kBalancedChunks);
+}
+
+/// The split loop `d` of `info` as a multiple of a run-time size (see
+/// scaledSizeSource): every buffer dim it indexes agrees. nullopt when they
+/// do not or none is indexed.
+std::optional<ScaledSize> splitUnit(const OpInfo &info, int64_t d) {
+  std::optional<ScaledSize> common;
+  auto agree = [&](Value buffer, int64_t dim) {
+    std::optional<ScaledSize> source = scaledSizeSource(buffer, dim);
+    if (!source || (common && (common->source != source->source ||
+                               common->dim != source->dim ||
+                               common->factor != source->factor)))
+      return false;
+    common = source;
+    return true;
+  };
+  if (!visitSplitDims(info.op, d, agree))
+    return std::nullopt;
+  return common;
+}
+
+/// The allocation dim, offset and elements a unit of the split (an image)
+/// that access `a` walks when its op splits loop `d` with `factor` of the
+/// loop's elements an image (unitNum / unitDen of them along the allocation
+/// dim each); nullopt when the access reads the loop otherwise than as one
+/// view dim, or through a view that hides where. `elements` is
+/// factor * num / den, kept as a fraction (whole: den 1).
+struct UnitSlice {
+  int64_t rootDim;
+  OpFoldResult offset;
+  int64_t num, den;
+};
+std::optional<UnitSlice> unitSliceOf(const Access &a, int64_t d,
+                                     int64_t factor) {
+  int64_t found = a.view.unitMapped ? loopViewDim(a, d) : -1;
+  if (found < 0 || a.view.unitDim[found] < 0)
+    return std::nullopt;
+  int64_t num = factor * a.view.unitNum[found], den = a.view.unitDen[found];
+  int64_t g = std::gcd(num, den);
+  return UnitSlice{a.view.unitDim[found], a.view.unitOffset[found], num / g,
+                   den / g};
+}
+
+/// compatible() for a kernel split by the batch: the two ops' split loops,
+/// `fa` and `fb` elements an image, walk one allocation dim at the same
+/// offset and the same whole number of its elements an image (workgroups then
+/// touch the same whole slices of it).
+bool compatibleUnits(const Access &a, int64_t da, int64_t fa, const Access &b,
+                     int64_t db, int64_t fb) {
+  if (a.view.root != b.view.root || (!a.write && !b.write) || disjoint(a, b))
+    return true;
+  std::optional<UnitSlice> sa = unitSliceOf(a, da, fa),
+                           sb = unitSliceOf(b, db, fb);
+  return sa && sb && sa->rootDim == sb->rootDim &&
+         sameOffset(sa->offset, sb->offset) && sa->den == 1 && sb->den == 1 &&
+         sa->num == sb->num;
+}
+
+/// The serial group of `count` ops starting at `ops[start]`, each split along
+/// a loop that is a multiple of the one run-time size `unit` (the batch) as
+/// the first op's loop `dim0` is, with factors divided by their greatest
+/// common divisor; fewer ops when one cannot be so split.
+SmallVector<Member> growBatchGroup(ArrayRef<OpInfo> ops, size_t start,
+                                   size_t count, int64_t dim0,
+                                   const ScaledSize &unit) {
+  SmallVector<Member> group = {{&ops[start], dim0, unit.factor}};
+  auto sameUnit = [&](const ScaledSize &u) {
+    return u.source == unit.source && u.dim == unit.dim;
+  };
+  auto fits = [&](const OpInfo &next, int64_t d, int64_t factor) {
+    for (const Member &m : group)
+      for (const Access &a : m.info->accesses)
+        for (const Access &b : next.accesses)
+          if (!compatibleUnits(a, m.dim, m.factor, b, d, factor))
+            return false;
+    return true;
+  };
+  for (size_t j = start + 1; j < start + count && j < ops.size(); ++j) {
+    const OpInfo &next = ops[j];
+    bool joined = false;
+    for (auto [d, e] : llvm::enumerate(next.extents)) {
+      if (!next.split.test(d) || !ShapedType::isDynamic(e))
+        continue;
+      std::optional<ScaledSize> u = splitUnit(next, d);
+      if (u && sameUnit(*u) && fits(next, d, u->factor)) {
+        group.push_back({&next, (int64_t)d, u->factor});
+        joined = true;
+        break;
+      }
+    }
+    if (!joined)
+      break;
+  }
+  int64_t g = 0;
+  for (const Member &m : group)
+    g = std::gcd(g, m.factor);
+  for (Member &m : group)
+    m.factor /= std::max<int64_t>(g, 1);
+  // Whole elements an image, with the factors now in use.
+  for (size_t i = 0; i < group.size(); ++i)
+    for (size_t k = 0; k < i; ++k)
+      for (const Access &a : group[k].info->accesses)
+        for (const Access &b : group[i].info->accesses)
+          if (!compatibleUnits(a, group[k].dim, group[k].factor, b,
+                               group[i].dim, group[i].factor)) {
+            group.resize(i);
+            return group;
+          }
+  return group;
 }
 
 /// The best group starting at `ops[start]`: over every way to split the first
@@ -1120,18 +1485,40 @@ SmallVector<Member> bestGroup(ArrayRef<OpInfo> ops, size_t start,
   int64_t imageWork = 0;
   for (const Member &m : best)
     imageWork = std::min<int64_t>(imageWork + m.info->work, 1 << 30);
-  if (imageWork >= kMinBatchSplitWork)
-    for (auto [d, e] : llvm::enumerate(first.extents))
-      if (first.split.test(d) && ShapedType::isDynamic(e)) {
-        SmallVector<Member> batch = growGroup(ops, start, d);
-        if (batch.size() < best.size())
-          continue;
-        batch.resize(best.size());
-        // (One op's loop has one extent whatever its buffers' views.)
-        if (llvm::all_of(batch, singleElementChunks) &&
-            (batch.size() == 1 || sameSplitExtent(batch)))
-          return batch;
-      }
+  if (imageWork < kMinBatchSplitWork)
+    return best;
+  for (auto [d, e] : llvm::enumerate(first.extents))
+    if (first.split.test(d) && ShapedType::isDynamic(e)) {
+      SmallVector<Member> batch = growGroup(ops, start, d);
+      if (batch.size() < best.size())
+        continue;
+      batch.resize(best.size());
+      // (One op's loop has one extent whatever its buffers' views.)
+      if (llvm::all_of(batch, singleElementChunks) &&
+          (batch.size() == 1 || sameSplitExtent(batch)))
+        return batch;
+    }
+  // Or with ops whose split loop covers several elements an image, through
+  // reshapes: transformer_encoder's kernels hold matmuls over the rows of a
+  // batch of 16-token sequences between ops over [batch, 16, ...]. Each
+  // member's chunk is then its factor times the images of the workgroup, and
+  // starts at its register tiles when that factor is a multiple of them.
+  if (best.size() < 2)
+    return best;
+  for (auto [d, e] : llvm::enumerate(first.extents)) {
+    if (!first.split.test(d) || !ShapedType::isDynamic(e))
+      continue;
+    std::optional<ScaledSize> unit = splitUnit(first, d);
+    if (!unit)
+      continue;
+    SmallVector<Member> batch =
+        growBatchGroup(ops, start, best.size(), d, *unit);
+    if (batch.size() == best.size() &&
+        llvm::all_of(batch, [&](const Member &m) {
+          return m.factor % chunkAlign(m.info->op, m.dim, target) == 0;
+        }))
+      return batch;
+  }
   return best;
 }
 
@@ -1452,6 +1839,9 @@ struct OutlineDispatchesPass
         else
           clone->setAttr(kernel::kDistributeAttrName,
                          kb.getI64IntegerAttr(m.dim));
+        if (m.factor > 1)
+          clone->setAttr(kernel::kDistributeFactorAttrName,
+                         kb.getI64IntegerAttr(m.factor));
         // Every contraction in the kernel gets its own register tile (or
         // keeps its unit-stride loop innermost), not only the root.
         if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op);
@@ -1487,6 +1877,11 @@ struct OutlineDispatchesPass
         auto copy = cast<memref::CopyOp>(rootOp);
         extent = memref::DimOp::create(hb, loc, copy.getTarget(), dim);
       }
+      // A root split `factor` elements an image: the grid is the images.
+      if (root->factor > 1)
+        extent = arith::DivUIOp::create(
+            hb, loc, extent,
+            arith::ConstantIndexOp::create(hb, loc, root->factor));
     }
     kernel::DispatchOp::create(hb, loc, FlatSymbolRefAttr::get(ctx, name),
                                buffers.getArrayRef(), extent);

@@ -29,6 +29,13 @@ inline constexpr llvm::StringLiteral kRootAttrName = "anvil_kernel.root";
 /// the kernel is not split.
 inline constexpr llvm::StringLiteral kDistributeAttrName =
     "anvil_kernel.distribute_dim";
+/// In a kernel with several ops split by the batch (the grid is the batch):
+/// on an op whose split loop covers this many elements an image (a matmul
+/// over the rows of a batch of sequences), the root too. Its workgroup's chunk
+/// is this many times the workgroup's images: the loop's extent divided by
+/// the factor is the grid's extent. Absent: 1.
+inline constexpr llvm::StringLiteral kDistributeFactorAttrName =
+    "anvil_kernel.distribute_factor";
 /// In a kernel with several ops: on an op but the root, the order of its loops
 /// (as in the TuningConfig's `loop_order`), when it is not the given one.
 inline constexpr llvm::StringLiteral kLoopOrderAttrName =

@@ -96,6 +96,41 @@ TEST(SearchSpaceTest, MatmulPointsAreLegal) {
   EXPECT_NE(small.violation(huge)->find("budget"), std::string::npos);
 }
 
+// A matmul over the rows of a batch of 16-token sequences, in a kernel split
+// by images (16 rows an image): register tiles of rows that do not divide 16
+// are illegal (the split loop is the rows).
+TEST(SearchSpaceTest, SplitByImagesKeepsWholeTiles) {
+  TargetLimits t = limits();
+  KernelShape shape = matmulShape(128, 256, 64);
+  shape.distributeDims = {0};
+  shape.defaultConfig.distributeDim = 0;
+  shape.splitFactor = 16;
+  SearchSpace space = cpuSearchSpace(shape, t);
+  std::vector<Point> points = space.legalPoints();
+  ASSERT_FALSE(points.empty());
+  std::set<int64_t> rows;
+  for (const Point &p : points) {
+    KernelConfig c = space.toConfig(p);
+    EXPECT_EQ(16 % c.vectorSizes[0], 0) << c.str();
+    rows.insert(c.vectorSizes[0]);
+  }
+  EXPECT_TRUE(rows.count(8) && rows.count(16) && !rows.count(6));
+  // A point legal without the split by images but with 6 or 12-row tiles
+  // along the split rows: illegal with it, and why.
+  shape.splitFactor = 1;
+  SearchSpace plain = cpuSearchSpace(shape, t);
+  std::optional<Point> uneven;
+  for (const Point &p : plain.legalPoints())
+    if (p[0] == 0 && 16 % plain.toConfig(p).vectorSizes[0] != 0)
+      uneven = p;
+  ASSERT_TRUE(uneven);
+  std::optional<std::string> why = space.violation(*uneven);
+  ASSERT_TRUE(why);
+  EXPECT_NE(why->find("does not divide the 16 elements an image"),
+            std::string::npos)
+      << *why;
+}
+
 // The order of a block's register tiles: 0 (packed panels outer) is the
 // default's `loop_order = []`, 1 (row tiles outer) is `[0, 1]`; 1 is left
 // out where it compiles to 0's code (one row tile or one panel per block).

@@ -617,8 +617,9 @@ func.func @main(%x: memref<?x10x10x32xf32>, %w: memref<3x3x32xf32>, %y: memref<?
 
 // -----
 
-// But not a matmul's symbolic rows: its workgroups' chunks would start at
-// multiples of the register tile's 8 rows, and a few rows are a serial kernel.
+// But not a matmul over symbolic rows that nothing ties to a batch (%a and %c
+// are two arguments): its workgroups' chunks would start at multiples of the
+// register tile's 8 rows, and a few rows are a serial kernel.
 // CHECK-LABEL: func.func @kernel_0
 // CHECK-SAME: distribute_dim = -1
 // CHECK: linalg.fill
@@ -630,6 +631,91 @@ func.func @main(%a: memref<?x64xf32>, %b: memref<64x64xf32>, %c: memref<?x64xf32
   linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
   linalg.matmul ins(%a, %b : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
   return
+}
+
+// -----
+
+// A matmul over the rows of a batch of 16-token sequences (a collapsed view of
+// [batch, 16, 64], its output an allocation of 16 x batch rows read back
+// through an expanded view) splits with the ops over [batch, 16, 64] around
+// it: each workgroup takes whole sequences, the matmul 16 rows of each
+// (distribute_factor, a multiple of its 8-row register tile), and the grid is
+// the batch (the matmul, the root, has 16 rows an image). transformer_encoder's
+// four kernels ran on one core at every batch before.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = 0
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 0 : i64
+// CHECK: linalg.fill {anvil_kernel.distribute_dim = 0 : i64, anvil_kernel.distribute_factor = 16 : i64}
+// CHECK: linalg.matmul {anvil_kernel.distribute_factor = 16 : i64, anvil_kernel.root}
+// CHECK: linalg.generic
+// CHECK-SAME: anvil_kernel.distribute_dim = 0 : i64
+// CHECK-LABEL: func.func @main
+// CHECK: %[[G:.+]] = arith.divui %{{.+}}, %c16
+// CHECK: anvil_kernel.dispatch @kernel_0({{.*}}) grid(%[[G]])
+// CHECK-NOT: anvil_kernel.dispatch
+func.func @main(%x: memref<?x16x64xf32>, %w: memref<64x64xf32>) -> memref<?x16x64xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x16x64xf32>
+  %h = memref.alloc(%n) : memref<?x16x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : memref<?x16x64xf32>) outs(%h : memref<?x16x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  %rows = affine.apply affine_map<()[s0] -> (s0 * 16)>()[%n]
+  %hc = memref.collapse_shape %h [[0, 1], [2]] : memref<?x16x64xf32> into memref<?x64xf32>
+  %acc = memref.alloc(%rows) : memref<?x64xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<?x64xf32>)
+  linalg.matmul ins(%hc, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%acc : memref<?x64xf32>)
+  %e = memref.expand_shape %acc [[0, 1], [2]] output_shape [%n, 16, 64] : memref<?x64xf32> into memref<?x16x64xf32>
+  %y = memref.alloc(%n) : memref<?x16x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e, %x : memref<?x16x64xf32>, memref<?x16x64xf32>) outs(%y : memref<?x16x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return %y : memref<?x16x64xf32>
+}
+
+// -----
+
+// The same over 12-token sequences stays one workgroup: 12 rows an image
+// would start chunks between the matmul's 8-row register tiles, so that which
+// rows take the vector path would depend on the thread count.
+// CHECK-LABEL: func.func @kernel_0
+// CHECK-SAME: distribute_dim = -1
+// CHECK-NOT: distribute_factor
+// CHECK-LABEL: func.func @main
+// CHECK: anvil_kernel.dispatch @kernel_0({{[^)]*}}) :
+func.func @main(%x: memref<?x12x64xf32>, %w: memref<64x64xf32>) -> memref<?x12x64xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %n = memref.dim %x, %c0 : memref<?x12x64xf32>
+  %h = memref.alloc(%n) : memref<?x12x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : memref<?x12x64xf32>) outs(%h : memref<?x12x64xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  %rows = affine.apply affine_map<()[s0] -> (s0 * 12)>()[%n]
+  %hc = memref.collapse_shape %h [[0, 1], [2]] : memref<?x12x64xf32> into memref<?x64xf32>
+  %acc = memref.alloc(%rows) : memref<?x64xf32>
+  linalg.fill ins(%zero : f32) outs(%acc : memref<?x64xf32>)
+  linalg.matmul ins(%hc, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%acc : memref<?x64xf32>)
+  %e = memref.expand_shape %acc [[0, 1], [2]] output_shape [%n, 12, 64] : memref<?x64xf32> into memref<?x12x64xf32>
+  %y = memref.alloc(%n) : memref<?x12x64xf32>
+  linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>, affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%e, %x : memref<?x12x64xf32>, memref<?x12x64xf32>) outs(%y : memref<?x12x64xf32>) {
+  ^bb0(%a: f32, %b: f32, %o: f32):
+    %r = arith.addf %a, %b : f32
+    linalg.yield %r : f32
+  }
+  return %y : memref<?x12x64xf32>
 }
 
 // -----

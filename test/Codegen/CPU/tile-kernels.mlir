@@ -198,6 +198,51 @@ func.func @split_mismatch(%a: memref<8x64xf32>, %b: memref<8x64xf32>, %wg: index
 
 // -----
 
+// A kernel split by images (the grid is the batch) with a matmul over 16 rows
+// an image (anvil_kernel.distribute_factor): the workgroup's images,
+// ceildiv(rows / 16, wg_count), are computed once; each op runs them one at a
+// time as static tiles, the op over [batch, 16, 64] one [1, 16, 64] image,
+// the matmul 16 rows (two whole 8-row register tiles) an image.
+// CHECK-LABEL: func.func @rows_by_images
+// CHECK-SAME: %[[WG:[a-z0-9]+]]: index, %[[COUNT:[a-z0-9]+]]: index
+// CHECK: %[[IMAGES:.+]] = arith.divui %{{.+}}, %[[C16:[a-z0-9_]+]] : index
+// CHECK: %[[PER:.+]] = arith.ceildivui %[[IMAGES]], %[[COUNT]]
+// CHECK: %[[BEGIN1:.+]] = arith.muli %[[WG]], %[[PER]]
+// CHECK: scf.for %{{.+}} = %[[BEGIN1]] to %{{.+}} step %c1
+// CHECK: memref.subview {{.*}} [1, 16, 64] [1, 1, 1]
+// CHECK: linalg.generic
+// CHECK: %[[ROWS:.+]] = arith.muli %[[PER]], %[[C16]]
+// CHECK: %[[BEGIN2:.+]] = arith.muli %[[WG]], %[[ROWS]]
+// CHECK: scf.for %{{.+}} = %[[BEGIN2]] to %{{.+}} step %[[C16]]
+// CHECK: memref.subview {{.*}} [16, 64] [1, 1] : memref<?x64xf32> to memref<16x64xf32
+// CHECK: vector.fma
+func.func @rows_by_images(%x: memref<?x16x64xf32>, %a: memref<?x64xf32>, %w: memref<64x64xf32>, %c: memref<?x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.generic {indexing_maps = [affine_map<(b, s, c) -> (b, s, c)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      outs(%x : memref<?x16x64xf32>) attrs = {anvil_kernel.distribute_dim = 0 : i64} {
+  ^bb0(%v: f32):
+    %r = arith.maximumf %v, %zero : f32
+    linalg.yield %r : f32
+  }
+  linalg.matmul {anvil_kernel.root, anvil_kernel.distribute_factor = 16 : i64} ins(%a, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
+// Chunks of 12 rows an image would start between 8-row register tiles.
+func.func @rows_by_images_unaligned(%a: memref<?x64xf32>, %w: memref<64x64xf32>, %c: memref<?x64xf32>, %x: memref<?x12x64xf32>, %wg: index, %n: index)
+    attributes {anvil_kernel.tuning = #anvil_kernel.tuning<distribute_dim = 0, tile_sizes = [], loop_order = [], vector_sizes = [8, 32, 1]>} {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill {anvil_kernel.distribute_dim = 0 : i64} ins(%zero : f32) outs(%x : memref<?x12x64xf32>)
+  // expected-error @below {{a workgroup's chunk of 12 elements an image does not start at register tiles of 8}}
+  linalg.matmul {anvil_kernel.root, anvil_kernel.distribute_factor = 12 : i64} ins(%a, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  return
+}
+
+// -----
+
 // vector_sizes: 8 x 32 register tiles. The full tiles become broadcast FMAs on
 // an accumulator carried through the reduction loop (read before it, written
 // after it); so do the 4 rows and 6 columns left at the edges, with smaller
