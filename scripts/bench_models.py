@@ -17,13 +17,14 @@ For each (model, batch, threads) pair the two engines take turns for --rounds ro
 order alternates between rounds), each a fresh process: `anvil-run --random-inputs --batch B
 --threads T --warmup 1 --bench N`, and onnxruntime (CPU provider, default session options with
 graph optimizations at ORT_ENABLE_ALL, intra-op threads T) on random inputs of the same shapes,
-1 warm-up run then N timed ones. N is 1 in the first round, then what makes a round last about
---round-seconds (at most --max-runs). The pairs issue 5's acceptance reads (resnet50,
-mobilenetv2 and bert_base at batch 1, 2 threads) take --headline-rounds rounds (default 7):
-on this shared host a model's latency moves between two levels for seconds at a time
-(MobileNetV2 at 2 threads: 3.0 or 4.2-5.7 ms, the same artifact), and with 3 rounds one level
-falling on one engine's median round and the other on the other's moved the ratio from 0.68x
-to 1.50x between runs. The latency of an engine is the median of its rounds'
+1 warm-up run then N timed ones. A probe of one run an engine, not counted, comes first; N is
+what makes a round last about --round-seconds by it (at most --max-runs). The pairs on more
+than one thread (issue 5's acceptance reads resnet50, mobilenetv2 and bert_base at batch 1, 2
+threads) take --headline-rounds rounds (default 7): on this shared host a model's latency moves
+between two levels for seconds at a time, most on 2 threads (MobileNetV2: 3.0 or 4.2-5.7 ms,
+the same artifact; transformer_encoder at batch 8: 0.19 or 0.36 ms), and with 3 rounds one
+level falling on one engine's median round and the other on the other's moved the ratio from
+0.68x to 1.50x between runs. The latency of an engine is the median of its rounds'
 medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil is faster). The peak
 RSS of each engine is the largest of its processes' (GNU time, as scripts/memory_report.py).
 
@@ -132,21 +133,30 @@ def measure_pair(args, name, path, artifact, batch, threads, work, tuned_artifac
     version = None
     engines = ("anvil", "ort") + (("tuned",) if tuned_artifact else ())
     rounds = args.rounds
-    if name in GENERATED and batch == 1 and threads == 2:
+    if threads > 1:
         rounds = max(rounds, args.headline_rounds)
-    for r in range(rounds):
+    # Round -1 is a probe of one run an engine that sizes the rounds and is not counted:
+    # a lone run of a small model on 2 threads catches the thread pool cold
+    # (transformer_encoder at batch 8: 0.42 ms, then 0.19-0.24 ms over 20 runs).
+    for r in range(-1, rounds):
         for engine in (engines if r % 2 == 0 else engines[::-1]):
             if engine in ("anvil", "tuned"):
                 p50, rss = run_anvil(args, name, artifact if engine == "anvil" else
                                      tuned_artifact, batch, threads, anvil_runs, work)
-                (anvil if engine == "anvil" else tuned).append(p50)
+                if r >= 0:
+                    (anvil if engine == "anvil" else tuned).append(p50)
+                else:
+                    probe_anvil = p50
                 anvil_rss = max(anvil_rss, rss)
             else:
                 p50, rss, version = run_ort(name, path, batch, threads, ort_runs)
-                ort.append(p50)
+                if r >= 0:
+                    ort.append(p50)
+                else:
+                    probe_ort = p50
                 ort_rss = max(ort_rss, rss)
-        if r == 0:
-            anvil_runs, ort_runs = runs_for(anvil[0], args), runs_for(ort[0], args)
+        if r == -1:
+            anvil_runs, ort_runs = runs_for(probe_anvil, args), runs_for(probe_ort, args)
     anvil_ms, ort_ms = statistics.median(anvil), statistics.median(ort)
     extra = {}
     if tuned:
@@ -199,8 +209,9 @@ def parse_args(argv=None):
     ap.add_argument("--threads", nargs="+", type=int, help="thread counts (default 1 2)")
     ap.add_argument("--rounds", type=int, help="interleaved rounds per pair (default 3)")
     ap.add_argument("--headline-rounds", type=int,
-                    help="rounds of the acceptance pairs: resnet50, mobilenetv2, bert_base at "
-                    "batch 1, 2 threads (default 7; with --quick, --rounds)")
+                    help="rounds of the pairs on more than one thread (among them issue 5's "
+                    "acceptance pairs: resnet50, mobilenetv2, bert_base at batch 1, 2 threads; "
+                    "default 7; with --quick, --rounds)")
     ap.add_argument("--round-seconds", type=float,
                     help="target length of one engine's round (default 1.0)")
     ap.add_argument("--max-runs", type=int, default=20, help="most timed runs in one round")

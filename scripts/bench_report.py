@@ -356,10 +356,11 @@ def render_markdown(results, svg_link):
         out += [f"`anvil-run --bench` against onnxruntime {versions.get('onnxruntime', '')} "
                 "(CPU provider, ORT_ENABLE_ALL, `intra_op_num_threads` = threads) on random "
                 f"inputs. {models.get('rounds')} interleaved rounds per pair "
-                + (f"({models['headline_rounds']} for the acceptance pairs: the large models at "
-                   "batch 1, 2 threads) " if models.get("headline_rounds") else "") +
+                + (f"({models['headline_rounds']} for the pairs on 2 threads and more) "
+                   if models.get("headline_rounds") else "") +
                 "(fresh processes, "
-                f"about {models.get('round_seconds')} s each, after one untimed run); a "
+                f"about {models.get('round_seconds')} s each, after one untimed run, sized by "
+                "an uncounted probe run); a "
                 "latency is the median of the rounds' medians. Peak RSS is the largest of "
                 "the engine's processes (onnxruntime's includes the Python interpreter and "
                 "numpy, about 60 MiB). Anvil compile times (s): " +
