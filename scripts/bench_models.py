@@ -6,7 +6,8 @@ Usage:
     bench_models.py [--build build] [--models DIR] [--generated DIR] [--only NAME ...]
                     [--batch 1 8] [--threads 1 2] [--rounds 3] [--headline-rounds 7]
                     [--round-seconds 1.0]
-                    [--max-runs 20] [--quick] [--work DIR] [--json OUT] [--tuning-db DB]
+                    [--max-runs 20] [--settle-seconds 0.3] [--quick] [--work DIR]
+                    [--json OUT] [--tuning-db DB]
 
 Models: every test/models model in --models (resnet_mini, mobilenetv2_mini,
 transformer_encoder, mlp_softmax; `make models`), plus resnet50, mobilenetv2 (224x224) and
@@ -24,8 +25,12 @@ threads) take --headline-rounds rounds (default 7): on this shared host a model'
 between two levels for seconds at a time, most on 2 threads (MobileNetV2: 3.0 or 4.2-5.7 ms,
 the same artifact; transformer_encoder at batch 8: 0.19 or 0.36 ms), and with 3 rounds one
 level falling on one engine's median round and the other on the other's moved the ratio from
-0.68x to 1.50x between runs. The latency of an engine is the median of its rounds'
-medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil is faster). The peak
+0.68x to 1.50x between runs. Each engine's process starts after a pause of --settle-seconds
+(default 0.3): a vCPU of this host comes back slowly after the other engine's busy threads, and
+anvil-run started within 50 ms of an onnxruntime run on 2 threads ran resnet_mini at batch 8 at
+its 1-thread speed in half the rounds (0.71 against 0.40 ms; none after 0.3 s), while
+onnxruntime's own timing starts after its Python start-up. The latency of an engine is the
+median of its rounds' medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil is faster). The peak
 RSS of each engine is the largest of its processes' (GNU time, as scripts/memory_report.py).
 
 --tuning-db DB: each model is also compiled with `anvil-compile --tuning-db DB` (what
@@ -140,6 +145,7 @@ def measure_pair(args, name, path, artifact, batch, threads, work, tuned_artifac
     # (transformer_encoder at batch 8: 0.42 ms, then 0.19-0.24 ms over 20 runs).
     for r in range(-1, rounds):
         for engine in (engines if r % 2 == 0 else engines[::-1]):
+            time.sleep(args.settle_seconds)
             if engine in ("anvil", "tuned"):
                 p50, rss = run_anvil(args, name, artifact if engine == "anvil" else
                                      tuned_artifact, batch, threads, anvil_runs, work)
@@ -215,6 +221,8 @@ def parse_args(argv=None):
     ap.add_argument("--round-seconds", type=float,
                     help="target length of one engine's round (default 1.0)")
     ap.add_argument("--max-runs", type=int, default=20, help="most timed runs in one round")
+    ap.add_argument("--settle-seconds", type=float,
+                    help="pause before each engine's process (default 0.3; with --quick, 0)")
     ap.add_argument("--quick", action="store_true", help="small models, short rounds")
     ap.add_argument("--work", help="directory for artifacts (default: a temporary one)")
     ap.add_argument("--json", help="write the results here")
@@ -232,10 +240,14 @@ def parse_args(argv=None):
         args.headline_rounds = args.rounds if args.quick else 7
     if args.round_seconds is None:
         args.round_seconds = 0.2 if args.quick else 1.0
+    if args.settle_seconds is None:
+        args.settle_seconds = 0.0 if args.quick else 0.3
     if min(args.batch + args.threads) < 1 or args.rounds < 1 or args.headline_rounds < 1 or \
             args.max_runs < 1 or args.round_seconds <= 0:
         ap.error("--batch, --threads, --rounds, --headline-rounds, --max-runs and "
                  "--round-seconds must be positive")
+    if args.settle_seconds < 0:
+        ap.error("--settle-seconds must not be negative")
     args.models = args.models or os.path.join(args.build, "models")
     args.generated = args.generated or os.path.join(args.build, "models-bench")
     args.compiler = os.path.join(args.build, "bin", "anvil-compile")
@@ -274,6 +286,7 @@ def run(args, log=sys.stderr):
     document = {"quick": args.quick, "rounds": args.rounds,
                 "headline_rounds": args.headline_rounds,
                 "round_seconds": args.round_seconds, "max_runs": args.max_runs,
+                "settle_seconds": args.settle_seconds,
                 "gnu_time": bool(GNU_TIME), "compile_seconds": compile_seconds,
                 "results": results, "errors": errors}
     return document, errors

@@ -360,7 +360,9 @@ def render_markdown(results, svg_link):
                    if models.get("headline_rounds") else "") +
                 "(fresh processes, "
                 f"about {models.get('round_seconds')} s each, after one untimed run, sized by "
-                "an uncounted probe run); a "
+                "an uncounted probe run"
+                + (f", each started {models['settle_seconds']} s after the last"
+                   if models.get("settle_seconds") else "") + "); a "
                 "latency is the median of the rounds' medians. Peak RSS is the largest of "
                 "the engine's processes (onnxruntime's includes the Python interpreter and "
                 "numpy, about 60 MiB). Anvil compile times (s): " +
