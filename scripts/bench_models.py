@@ -30,8 +30,9 @@ level falling on one engine's median round and the other on the other's moved th
 anvil-run started within 50 ms of an onnxruntime run on 2 threads ran resnet_mini at batch 8 at
 its 1-thread speed in half the rounds (0.71 against 0.40 ms; none after 0.3 s), while
 onnxruntime's own timing starts after its Python start-up. The latency of an engine is the
-median of its rounds' medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil is faster). The peak
-RSS of each engine is the largest of its processes' (GNU time, as scripts/memory_report.py).
+median of its rounds' medians; the ratio is Anvil's latency over onnxruntime's (below 1: Anvil
+is faster). The peak RSS of each engine is the largest of its processes' (GNU time, as
+scripts/memory_report.py).
 
 --tuning-db DB: each model is also compiled with `anvil-compile --tuning-db DB` (what
 anvil-tune found), and that artifact is a third engine of every round ("tuned"), its
@@ -143,26 +144,23 @@ def measure_pair(args, name, path, artifact, batch, threads, work, tuned_artifac
     # Round -1 is a probe of one run an engine that sizes the rounds and is not counted:
     # a lone run of a small model on 2 threads catches the thread pool cold
     # (transformer_encoder at batch 8: 0.42 ms, then 0.19-0.24 ms over 20 runs).
+    timings, probe = {"anvil": anvil, "ort": ort, "tuned": tuned}, {}
     for r in range(-1, rounds):
         for engine in (engines if r % 2 == 0 else engines[::-1]):
             time.sleep(args.settle_seconds)
             if engine in ("anvil", "tuned"):
                 p50, rss = run_anvil(args, name, artifact if engine == "anvil" else
                                      tuned_artifact, batch, threads, anvil_runs, work)
-                if r >= 0:
-                    (anvil if engine == "anvil" else tuned).append(p50)
-                else:
-                    probe_anvil = p50
                 anvil_rss = max(anvil_rss, rss)
             else:
                 p50, rss, version = run_ort(name, path, batch, threads, ort_runs)
-                if r >= 0:
-                    ort.append(p50)
-                else:
-                    probe_ort = p50
                 ort_rss = max(ort_rss, rss)
+            if r >= 0:
+                timings[engine].append(p50)
+            else:
+                probe[engine] = p50
         if r == -1:
-            anvil_runs, ort_runs = runs_for(probe_anvil, args), runs_for(probe_ort, args)
+            anvil_runs, ort_runs = runs_for(probe["anvil"], args), runs_for(probe["ort"], args)
     anvil_ms, ort_ms = statistics.median(anvil), statistics.median(ort)
     extra = {}
     if tuned:

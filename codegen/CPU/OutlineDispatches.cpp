@@ -579,38 +579,45 @@ bool sameOffset(OpFoldResult a, OpFoldResult b) {
   return a == b;
 }
 
-/// resolveView's unit fields through a subview: as `offset` for a view not
-/// reshaped yet (`reshaped`), else unmapped.
-void resolveUnitSubView(ViewInfo &info, memref::SubViewOp sub, bool reshaped) {
-  if (!info.unitMapped)
-    return;
+/// Adds the offsets of `sub` into `offsets` (one a view dim, which walks
+/// allocation dim `dims[d]`; -1: none): false when the subview changes the
+/// rank, strides, or adds an offset to one that is not constant both.
+bool addSubViewOffsets(memref::SubViewOp sub, ArrayRef<int64_t> dims,
+                       SmallVectorImpl<OpFoldResult> &offsets) {
   bool unitStrides = llvm::all_of(
       sub.getMixedStrides(), [](auto s) { return isConstantIntValue(s, 1); });
-  if (reshaped || sub.getSourceType().getRank() != sub.getType().getRank() ||
-      !unitStrides) {
-    info.unitMapped = false;
-    return;
-  }
+  if (sub.getSourceType().getRank() != sub.getType().getRank() || !unitStrides)
+    return false;
   Builder b(sub.getContext());
-  SmallVector<OpFoldResult> offsets = sub.getMixedOffsets();
-  for (size_t d = 0; d < info.unitDim.size(); ++d) {
-    if (info.unitDim[d] < 0)
+  SmallVector<OpFoldResult> subOffsets = sub.getMixedOffsets();
+  for (size_t d = 0; d < dims.size(); ++d) {
+    if (dims[d] < 0)
       continue;
-    OpFoldResult o = offsets[info.unitDim[d]];
-    if (isConstantIntValue(info.unitOffset[d], 0)) {
-      info.unitOffset[d] = o;
+    OpFoldResult o = subOffsets[dims[d]];
+    if (isConstantIntValue(offsets[d], 0)) {
+      offsets[d] = o;
       continue;
     }
     if (isConstantIntValue(o, 0))
       continue;
     std::optional<int64_t> x = getConstantIntValue(o),
-                           y = getConstantIntValue(info.unitOffset[d]);
-    if (!x || !y) {
-      info.unitMapped = false;
-      return;
-    }
-    info.unitOffset[d] = b.getIndexAttr(*x + *y);
+                           y = getConstantIntValue(offsets[d]);
+    if (!x || !y)
+      return false;
+    offsets[d] = b.getIndexAttr(*x + *y);
   }
+  return true;
+}
+
+/// The product of dims `dims` of `type`; -1 when one is dynamic.
+int64_t staticProduct(MemRefType type, ArrayRef<int64_t> dims) {
+  int64_t product = 1;
+  for (int64_t d : dims) {
+    if (type.isDynamicDim(d))
+      return -1;
+    product *= type.getDimSize(d);
+  }
+  return product;
 }
 
 /// resolveView's unit fields through a collapse: a dim merging source dims
@@ -624,11 +631,8 @@ void resolveUnitCollapse(ViewInfo &info, memref::CollapseShapeOp collapse,
     if (rootDim < 0)
       continue;
     ReassociationIndices group = groups[rootDim];
-    int64_t product = 1;
-    for (int64_t s : ArrayRef<int64_t>(group).drop_front())
-      product = source.isDynamicDim(s)
-                    ? -1
-                    : (product < 0 ? -1 : product * source.getDimSize(s));
+    int64_t product =
+        staticProduct(source, ArrayRef<int64_t>(group).drop_front());
     if (product < 0 || !isConstantIntValue(info.unitOffset[d], 0)) {
       rootDim = -1;
       continue;
@@ -649,13 +653,9 @@ void resolveUnitExpand(ViewInfo &info, memref::ExpandShapeOp expand,
   SmallVector<int64_t> sourceDim(result.getRank(), -1),
       elements(result.getRank(), -1);
   for (auto [s, group] : llvm::enumerate(groups)) {
-    int64_t product = 1;
-    for (int64_t r : ArrayRef<int64_t>(group).drop_front())
-      product = result.isDynamicDim(r)
-                    ? -1
-                    : (product < 0 ? -1 : product * result.getDimSize(r));
     sourceDim[group.front()] = s;
-    elements[group.front()] = product;
+    elements[group.front()] =
+        staticProduct(result, ArrayRef<int64_t>(group).drop_front());
   }
   for (size_t d = 0; d < info.unitDim.size(); ++d) {
     int64_t &rootDim = info.unitDim[d];
@@ -684,40 +684,15 @@ ViewInfo resolveView(Value v) {
   info.unitOffset = info.offset;
   info.unitNum.assign(type.getRank(), 1);
   info.unitDen.assign(type.getRank(), 1);
+  // Whether a reshape before (nearer the use) changed the elements a unit
+  // dim has: a subview's offsets cannot be mapped through it then.
   bool reshaped = false;
   while (Operation *def = v.getDefiningOp()) {
-    if (auto sub = dyn_cast<memref::SubViewOp>(def))
-      resolveUnitSubView(info, sub, reshaped);
-    else if (auto collapse = dyn_cast<memref::CollapseShapeOp>(def))
-      resolveUnitCollapse(info, collapse, reshaped);
-    else if (auto expand = dyn_cast<memref::ExpandShapeOp>(def))
-      resolveUnitExpand(info, expand, reshaped);
-    else if (!isa<memref::CastOp>(def) && isa<ViewLikeOpInterface>(def))
-      info.unitMapped = false;
     if (auto sub = dyn_cast<memref::SubViewOp>(def)) {
-      bool unitStrides = llvm::all_of(sub.getMixedStrides(), [](auto s) {
-        return isConstantIntValue(s, 1);
-      });
-      if (sub.getSourceType().getRank() != sub.getType().getRank() ||
-          !unitStrides)
-        info.mapped = false;
-      SmallVector<OpFoldResult> offsets = sub.getMixedOffsets();
-      for (int64_t d = 0; info.mapped && d < (int64_t)info.rootDim.size();
-           ++d) {
-        if (info.rootDim[d] < 0)
-          continue;
-        OpFoldResult o = offsets[info.rootDim[d]];
-        if (isConstantIntValue(info.offset[d], 0))
-          info.offset[d] = o;
-        else if (!isConstantIntValue(o, 0)) {
-          std::optional<int64_t> x = getConstantIntValue(o),
-                                 y = getConstantIntValue(info.offset[d]);
-          if (x && y)
-            info.offset[d] = b.getIndexAttr(*x + *y);
-          else
-            info.mapped = false;
-        }
-      }
+      info.mapped =
+          info.mapped && addSubViewOffsets(sub, info.rootDim, info.offset);
+      info.unitMapped = info.unitMapped && !reshaped &&
+                        addSubViewOffsets(sub, info.unitDim, info.unitOffset);
       v = sub.getSource();
       continue;
     }
@@ -729,6 +704,7 @@ ViewInfo resolveView(Value v) {
       for (int64_t &r : info.rootDim)
         if (r >= 0)
           r = groups[r].size() == 1 ? groups[r][0] : -1;
+      resolveUnitCollapse(info, collapse, reshaped);
       v = collapse.getSrc();
       continue;
     }
@@ -736,8 +712,15 @@ ViewInfo resolveView(Value v) {
       v = cast.getSource();
       continue;
     }
+    if (auto expand = dyn_cast<memref::ExpandShapeOp>(def)) {
+      info.mapped = false;
+      resolveUnitExpand(info, expand, reshaped);
+      v = expand.getSrc();
+      continue;
+    }
     if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
       info.mapped = false;
+      info.unitMapped = false;
       v = view.getViewSource();
       continue;
     }
@@ -1345,6 +1328,19 @@ bool compatibleUnits(const Access &a, int64_t da, int64_t fa, const Access &b,
          sa->num == sb->num;
 }
 
+/// Whether `next`, split along loop `d` with `factor` elements an image, may
+/// share a kernel split by the batch with `members` (compatibleUnits with
+/// each of their accesses).
+bool fitsUnits(ArrayRef<Member> members, const OpInfo &next, int64_t d,
+               int64_t factor) {
+  for (const Member &m : members)
+    for (const Access &a : m.info->accesses)
+      for (const Access &b : next.accesses)
+        if (!compatibleUnits(a, m.dim, m.factor, b, d, factor))
+          return false;
+  return true;
+}
+
 /// The serial group of `count` ops starting at `ops[start]`, each split along
 /// a loop that is a multiple of the one run-time size `unit` (the batch) as
 /// the first op's loop `dim0` is, with factors divided by their greatest
@@ -1356,14 +1352,6 @@ SmallVector<Member> growBatchGroup(ArrayRef<OpInfo> ops, size_t start,
   auto sameUnit = [&](const ScaledSize &u) {
     return u.source == unit.source && u.dim == unit.dim;
   };
-  auto fits = [&](const OpInfo &next, int64_t d, int64_t factor) {
-    for (const Member &m : group)
-      for (const Access &a : m.info->accesses)
-        for (const Access &b : next.accesses)
-          if (!compatibleUnits(a, m.dim, m.factor, b, d, factor))
-            return false;
-    return true;
-  };
   for (size_t j = start + 1; j < start + count && j < ops.size(); ++j) {
     const OpInfo &next = ops[j];
     bool joined = false;
@@ -1371,7 +1359,7 @@ SmallVector<Member> growBatchGroup(ArrayRef<OpInfo> ops, size_t start,
       if (!next.split.test(d) || !ShapedType::isDynamic(e))
         continue;
       std::optional<ScaledSize> u = splitUnit(next, d);
-      if (u && sameUnit(*u) && fits(next, d, u->factor)) {
+      if (u && sameUnit(*u) && fitsUnits(group, next, d, u->factor)) {
         group.push_back({&next, (int64_t)d, u->factor});
         joined = true;
         break;
@@ -1386,15 +1374,12 @@ SmallVector<Member> growBatchGroup(ArrayRef<OpInfo> ops, size_t start,
   for (Member &m : group)
     m.factor /= std::max<int64_t>(g, 1);
   // Whole elements an image, with the factors now in use.
-  for (size_t i = 0; i < group.size(); ++i)
-    for (size_t k = 0; k < i; ++k)
-      for (const Access &a : group[k].info->accesses)
-        for (const Access &b : group[i].info->accesses)
-          if (!compatibleUnits(a, group[k].dim, group[k].factor, b,
-                               group[i].dim, group[i].factor)) {
-            group.resize(i);
-            return group;
-          }
+  for (size_t i = 1; i < group.size(); ++i)
+    if (!fitsUnits(ArrayRef<Member>(group).take_front(i), *group[i].info,
+                   group[i].dim, group[i].factor)) {
+      group.resize(i);
+      break;
+    }
   return group;
 }
 

@@ -335,7 +335,7 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
       return attr ? attr.getInt() : 1;
     };
     int64_t align = 1;
-    if (!root->hasAttr(kernel::kDistributeFactorAttrName))
+    if (factorOf(root) == 1)
       align = cpu::splitAlign(root, dim, config.getVectorSizes());
     // A kernel split by images (an op has a factor): every op's split loop
     // is its factor times the images, ceildiv(images, wg_count) of them a
@@ -344,25 +344,19 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     if (dim >= 0 && dim < (int64_t)root.getNumLoops() &&
         llvm::all_of(root->getOperands(),
                      [](Value v) { return isa<BlockArgument>(v); }) &&
-        llvm::any_of(ops, [](linalg::LinalgOp op) {
-          return op->hasAttr(kernel::kDistributeFactorAttrName);
-        })) {
+        llvm::any_of(ops,
+                     [&](linalg::LinalgOp op) { return factorOf(op) > 1; })) {
       OpBuilder::InsertionGuard guard(rewriter);
       rewriter.setInsertionPointToStart(&fn.getBody().front());
       Location loc = root.getLoc();
       SmallVector<Range> ranges = root.createLoopRanges(rewriter, loc);
-      Value extent =
-          getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size);
-      if (factorOf(root) > 1)
-        extent = arith::DivUIOp::create(
-            rewriter, loc, extent,
-            arith::ConstantIndexOp::create(rewriter, loc, factorOf(root)));
-      images = arith::CeilDivUIOp::create(
-          rewriter, loc, extent, fn.getArgument(fn.getNumArguments() - 1));
+      images = workgroupImages(
+          rewriter, loc,
+          getValueOrCreateConstantIndexOp(rewriter, loc, ranges[dim].size),
+          factorOf(root), fn.getArgument(fn.getNumArguments() - 1));
     }
     for (linalg::LinalgOp op : ops)
-      if (op != root && !fused(op) &&
-          !op->hasAttr(kernel::kDistributeFactorAttrName))
+      if (op != root && !fused(op) && factorOf(op) == 1)
         if (auto own =
                 op->getAttrOfType<IntegerAttr>(kernel::kDistributeAttrName))
           if (auto vs = op->getAttrOfType<DenseI64ArrayAttr>(
@@ -2212,12 +2206,21 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
     return success();
   }
 
+  /// The images a workgroup takes of a loop of `extent` elements, `factor`
+  /// an image: ceildiv(extent / factor, wg_count).
+  static Value workgroupImages(OpBuilder &b, Location loc, Value extent,
+                               int64_t factor, Value wgCount) {
+    if (factor > 1)
+      extent = arith::DivUIOp::create(
+          b, loc, extent, arith::ConstantIndexOp::create(b, loc, factor));
+    return arith::CeilDivUIOp::create(b, loc, extent, wgCount);
+  }
+
   /// Tiles loop `dim` by ceildiv(extent, wg_count), rounded up to `align`,
   /// and narrows the tile loop to the chunk of this workgroup. An op with a
   /// `factor` (its elements an image, see kDistributeFactorAttrName), which
-  /// `align` must divide, takes factor x ceildiv(extent / factor, wg_count).
-  /// In a kernel split by images, `images` is the workgroup's share of them
-  /// (computed once), the chunk that times the factor, and the op runs an
+  /// `align` must divide, takes factor x the workgroup's images, `images`
+  /// when the kernel computed them once (else computed here), and runs an
   /// image at a time.
   FailureOr<linalg::LinalgOp> distribute(IRRewriter &rewriter, func::FuncOp fn,
                                          linalg::LinalgOp root, int64_t dim,
@@ -2238,21 +2241,15 @@ struct TileKernelsPass : anvil::impl::AnvilTileKernelsBase<TileKernelsPass> {
           << align;
       return failure();
     }
-    Value chunk;
-    Value perImage = arith::ConstantIndexOp::create(rewriter, loc, factor);
+    if (factor > 1 && !images)
+      images = workgroupImages(rewriter, loc, extent, factor, wgCount);
+    Value chunk, perImage;
     if (images) {
+      perImage = arith::ConstantIndexOp::create(rewriter, loc, factor);
       chunk = factor > 1
                   ? arith::MulIOp::create(rewriter, loc, images, perImage)
                         .getResult()
                   : images;
-      align = 1;
-    } else if (factor > 1) {
-      chunk = arith::MulIOp::create(
-          rewriter, loc,
-          arith::CeilDivUIOp::create(
-              rewriter, loc,
-              arith::DivUIOp::create(rewriter, loc, extent, perImage), wgCount),
-          perImage);
       align = 1;
     } else {
       chunk = arith::CeilDivUIOp::create(rewriter, loc, extent, wgCount);
